@@ -1,0 +1,4 @@
+import type { BenchModule } from './bench-module.ts';
+
+/** Every benchmark `npm run bench` knows, loaded lazily so `--only` runs just one. */
+export const benches: Record<string, () => Promise<BenchModule>> = {};

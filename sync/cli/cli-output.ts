@@ -1,0 +1,51 @@
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import type { CliIo } from './cli-command.ts';
+
+/**
+ * Writes lines to `path` (or stdout when no path): to a temporary file first, renamed into place only when every
+ * line was written, so a failed run never leaves output that looks complete.
+ */
+export async function writeLines(path: string | undefined, lines: Iterable<string> | AsyncIterable<string>, io: CliIo) {
+  if (path === undefined) {
+    for await (const line of lines) {
+      if (!io.stdout.write(`${line}\n`)) await once(io.stdout, 'drain');
+    }
+    return;
+  }
+  const temporary = `${path}.partial-${process.pid}`;
+  const out = createWriteStream(temporary, { encoding: 'utf8' });
+  try {
+    for await (const line of lines) {
+      if (!out.write(`${line}\n`)) await once(out, 'drain');
+    }
+    out.end();
+    await once(out, 'finish');
+    await rename(temporary, path);
+  } catch (error) {
+    out.destroy();
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+/** A progress line on stderr for long work (only when stderr is a terminal, or forced). */
+export function progressReporter(io: CliIo, label: string, force = false) {
+  const tty = (io.stderr as NodeJS.WriteStream).isTTY === true;
+  let last = 0;
+  return {
+    update(done: number, total?: number) {
+      if (!tty && !force) return;
+      const now = Date.now();
+      if (now - last < 250) return;
+      last = now;
+      const of = total === undefined ? '' : ` / ${total}`;
+      io.stderr.write(tty ? `\r${label}: ${done}${of}` : `${label}: ${done}${of}\n`);
+    },
+    done(message: string) {
+      if (tty) io.stderr.write(`\r${label}: ${message}\n`);
+      else if (force) io.stderr.write(`${label}: ${message}\n`);
+    },
+  };
+}

@@ -1,0 +1,6 @@
+import type { CliCommand } from './cli-command.ts';
+import { migrateCommand } from './migrate.command.ts';
+import { startCommand } from './start.command.ts';
+
+/** Every `partnerloop` command, in the order `--help` lists them. */
+export const commands: readonly CliCommand[] = [startCommand, migrateCommand];

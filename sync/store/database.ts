@@ -1,0 +1,70 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { PGliteDialect, SessionGate } from './pglite-dialect.ts';
+import type { StoreSchema } from './schema.ts';
+
+/** What pg-boss needs from a database: run one SQL text (possibly several statements when there are no values). */
+export interface SqlExecutor {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+export interface Store {
+  readonly kind: 'pglite' | 'postgres';
+  readonly db: Kysely<StoreSchema>;
+  readonly executor: SqlExecutor;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** `postgres://…` for a real Postgres; unset for embedded PGlite. */
+  databaseUrl?: string | undefined;
+  /** PGlite data directory; `memory://` keeps it in memory (tests). */
+  dataDir?: string | undefined;
+  /** Pool size for Postgres. */
+  poolSize?: number | undefined;
+}
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  return openPglite(options.dataDir ?? './data/pglite');
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Store> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, application_name: 'partnerloop' });
+  // An idle client losing its server must not crash the process; the next query reports the failure.
+  pool.on('error', () => undefined);
+  const db = new Kysely<StoreSchema>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kind: 'postgres',
+    db,
+    executor: { executeSql: (text, values) => pool.query(text, values) },
+    close: () => db.destroy(),
+  };
+}
+
+async function openPglite(dataDir: string): Promise<Store> {
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir);
+  const gate = new SessionGate();
+  const db = new Kysely<StoreSchema>({ dialect: new PGliteDialect(pglite, gate) });
+  const executor: SqlExecutor = {
+    executeSql: (text, values) =>
+      gate.run(async () => {
+        if (values && values.length > 0) return pglite.query(text, values);
+        // Parameterless SQL may hold several statements (pg-boss migrations); only `exec` runs those.
+        const results = await pglite.exec(text);
+        return results.at(-1) ?? { rows: [] };
+      }),
+  };
+  return {
+    kind: 'pglite',
+    db,
+    executor,
+    close: async () => {
+      await db.destroy();
+      await gate.run(() => pglite.close());
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import type { ColumnType, Generated } from 'kysely';
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface TenantsTable {
+  id: string;
+  provider: 'hubspot' | 'salesforce';
+  external_id: string;
+  status: 'active' | 'disconnected';
+  /** AES-256-GCM envelope (see token-cipher.ts); never plaintext. */
+  credentials: string | null;
+  settings: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  disconnected_at: Date | null;
+  disconnect_reason: string | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  tenant_id: string | null;
+  actor: string;
+  action: string;
+  subject_type: string;
+  subject_id: string;
+  before: Json<unknown> | null;
+  after: Json<unknown> | null;
+  reason: string | null;
+  created_at: CreatedAt;
+}
+
+export interface SyncCheckpointsTable {
+  tenant_id: string;
+  stream: string;
+  checkpoint: Json<unknown>;
+  updated_at: UpdatedAt;
+}
+
+export interface CadenceRunsTable {
+  id: Generated<number>;
+  cadence: string;
+  period_key: string;
+  tenant_id: string | null;
+  status: 'running' | 'completed' | 'failed';
+  result: Json<unknown> | null;
+  started_at: CreatedAt;
+  finished_at: Date | null;
+}
+
+export interface StoreSchema {
+  tenants: TenantsTable;
+  audit_log: AuditLogTable;
+  sync_checkpoints: SyncCheckpointsTable;
+  cadence_runs: CadenceRunsTable;
+}

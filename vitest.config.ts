@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'sync/**/*.test.ts', 'test/**/*.test.ts', 'extensions/**/*.test.tsx'],
+    exclude: ['**/node_modules/**', 'data/**'],
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
