@@ -6,7 +6,14 @@ import { commands } from './commands.ts';
 function usage(): string {
   const width = Math.max(...commands.map((command) => command.name.length));
   const lines = commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`);
-  return ['Usage: partnerloop <command> [options]', '', 'Commands:', ...lines, '', 'partnerloop <command> --help for its options.'].join('\n');
+  return [
+    'Usage: partnerloop <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'partnerloop <command> --help for its options.',
+  ].join('\n');
 }
 
 /** Runs one CLI invocation and returns the exit code; every failure is a single line on stderr. */
