@@ -122,13 +122,15 @@ async function* readCsvRows(
     if (cells.length !== header.length) {
       throw new BadRecordError(source, startLine, `expected ${header.length} cells, found ${cells.length}`);
     }
+    let value: Record<string, unknown>;
     try {
-      yield { line: startLine, value: unflattenCsvRow(header, cells, columns) };
+      value = unflattenCsvRow(header, cells, columns);
     } catch (error) {
-      if (error instanceof InvalidInputError)
-        throw new BadRecordError(source, startLine, error.message, { cause: error });
-      throw error;
+      if (!(error instanceof InvalidInputError)) throw error;
+      const recordId = cells[header.indexOf('id')]?.trim() || undefined;
+      throw new BadRecordError(source, startLine, error.message, { cause: error, recordId });
     }
+    yield { line: startLine, value };
   }
   if (pending !== '') throw new BadRecordError(source, startLine, 'unterminated quoted cell');
 }

@@ -1,6 +1,7 @@
 import type { CliCommand } from './cli-command.ts';
 import { migrateCommand } from './migrate.command.ts';
+import { scoreCommand } from './score.command.ts';
 import { startCommand } from './start.command.ts';
 
 /** Every `partnerloop` command, in the order `--help` lists them. */
-export const commands: readonly CliCommand[] = [startCommand, migrateCommand];
+export const commands: readonly CliCommand[] = [startCommand, migrateCommand, scoreCommand];

@@ -63,6 +63,31 @@ export interface JobQueueOptions {
   pollingIntervalSeconds?: number;
 }
 
+/**
+ * Starts pg-boss. Replicas starting together on a fresh database race to create its schema, and pg-boss only
+ * tolerates the loser's "already exists" error, not Postgres' "duplicate key … pg_namespace" variant
+ * (docs/BEHAVIOR.md); the loser retries with a fresh instance, which then finds the schema installed.
+ */
+async function startBoss(options: JobQueueOptions, attemptsLeft = 3): Promise<PgBoss> {
+  const boss = new PgBoss({
+    db: options.executor,
+    schema: options.schema ?? 'pgboss',
+    maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 60,
+    monitorStateIntervalSeconds: options.maintenanceIntervalSeconds ?? 60,
+  });
+  boss.on('error', (error) => options.logger.error({ err: error }, 'job queue error'));
+  try {
+    await boss.start();
+    return boss;
+  } catch (error) {
+    const race = error instanceof Error && /already exists|duplicate key/.test(error.message);
+    if (!race || attemptsLeft <= 1) throw error;
+    await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));
+    return startBoss(options, attemptsLeft - 1);
+  }
+}
+
 export class JobQueue {
   readonly #boss: PgBoss;
   readonly #logger: Logger;
@@ -78,14 +103,7 @@ export class JobQueue {
 
   /** Starts pg-boss on the store's database (installing or migrating its schema) and registers the queues. */
   static async start(options: JobQueueOptions, definitions: readonly JobDefinition[]): Promise<JobQueue> {
-    const boss = new PgBoss({
-      db: options.executor,
-      schema: options.schema ?? 'pgboss',
-      maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 60,
-      monitorStateIntervalSeconds: options.maintenanceIntervalSeconds ?? 60,
-    });
-    boss.on('error', (error) => options.logger.error({ err: error }, 'job queue error'));
-    await boss.start();
+    const boss = await startBoss(options);
     const queue = new JobQueue(boss, options.logger, options.pollingIntervalSeconds ?? 1);
     for (const definition of definitions) await queue.#register(definition);
     return queue;

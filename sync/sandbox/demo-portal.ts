@@ -1,0 +1,1256 @@
+import type { PropertyDefinition, PropertyGroupDefinition } from './sandbox-properties.ts';
+import { defineProperty, options } from './sandbox-properties.ts';
+
+/**
+ * A believable partner-operations portal, generated from a seed. Pure: same options → same portal, no clock, no I/O,
+ * so the sandbox, tests and benchmarks (and the dedupe/scoring generators) can share it.
+ *
+ * What is in it, in HubSpot's own vocabulary:
+ * - companies: partner companies (`pl_is_partner=true`, `pl_partner_type` named | self_serve, a `region`) and
+ *   customer companies with domains; a few namesakes and subsidiaries (hard negatives for dedupe);
+ * - owners (sellers) across regions, each with a habit of tagging partners or not;
+ * - deals over two pipelines with amounts, close dates, `lead_source` (incl. "partner"), `dealtype`
+ *   (newbusiness / existingbusiness = expansion / renewal / churn), `products` (multi-select, `;`-separated),
+ *   partner registrations (`partner_registration_*`), loss reasons (sometimes blank) and churn coded as won;
+ * - deal→company associations: the customer (primary + unlabeled) and partners with a role label
+ *   (sourced / influenced / cosell / reseller / referral) — or unlabeled when the seller did not say;
+ * - duplicates of four kinds and hard negatives, with the truth kept in `truth` for tests and benchmarks.
+ */
+
+export const REGIONS = ['NA', 'EMEA', 'APAC', 'LATAM'] as const;
+export type Region = (typeof REGIONS)[number];
+
+export const PARTNER_ROLES = ['sourced', 'influenced', 'cosell', 'reseller', 'referral'] as const;
+export type DemoPartnerRole = (typeof PARTNER_ROLES)[number];
+
+/** HubSpot-defined association type ids for deal↔company (associations v4 guide, "association type id values"). */
+export const DEAL_TO_COMPANY_PRIMARY = 5;
+export const DEAL_TO_COMPANY_UNLABELED = 341;
+export const COMPANY_TO_DEAL_PRIMARY = 6;
+export const COMPANY_TO_DEAL_UNLABELED = 342;
+
+/** USER_DEFINED deal→company labels for partner roles; unpaired labels use one type id in both directions. */
+export const PARTNER_ROLE_LABELS: ReadonlyArray<{
+  role: DemoPartnerRole;
+  typeId: number;
+  name: string;
+  label: string;
+}> = [
+  { role: 'sourced', typeId: 101, name: 'sourced', label: 'Sourced' },
+  { role: 'influenced', typeId: 102, name: 'influenced', label: 'Influenced' },
+  { role: 'cosell', typeId: 103, name: 'cosell', label: 'Co-sell' },
+  { role: 'reseller', typeId: 104, name: 'reseller', label: 'Reseller' },
+  { role: 'referral', typeId: 105, name: 'referral', label: 'Referral' },
+];
+
+export interface DemoStage {
+  id: string;
+  label: string;
+  displayOrder: number;
+  probability: number;
+  isClosed: boolean;
+  isWon: boolean;
+}
+
+export interface DemoPipeline {
+  id: string;
+  label: string;
+  displayOrder: number;
+  stages: DemoStage[];
+}
+
+export const DEMO_PIPELINES: readonly DemoPipeline[] = [
+  {
+    id: 'default',
+    label: 'Sales Pipeline',
+    displayOrder: 0,
+    stages: [
+      {
+        id: 'appointmentscheduled',
+        label: 'Appointment Scheduled',
+        displayOrder: 0,
+        probability: 0.2,
+        isClosed: false,
+        isWon: false,
+      },
+      {
+        id: 'qualifiedtobuy',
+        label: 'Qualified To Buy',
+        displayOrder: 1,
+        probability: 0.4,
+        isClosed: false,
+        isWon: false,
+      },
+      {
+        id: 'presentationscheduled',
+        label: 'Presentation Scheduled',
+        displayOrder: 2,
+        probability: 0.6,
+        isClosed: false,
+        isWon: false,
+      },
+      {
+        id: 'decisionmakerboughtin',
+        label: 'Decision Maker Bought-In',
+        displayOrder: 3,
+        probability: 0.8,
+        isClosed: false,
+        isWon: false,
+      },
+      { id: 'contractsent', label: 'Contract Sent', displayOrder: 4, probability: 0.9, isClosed: false, isWon: false },
+      { id: 'closedwon', label: 'Closed Won', displayOrder: 5, probability: 1, isClosed: true, isWon: true },
+      { id: 'closedlost', label: 'Closed Lost', displayOrder: 6, probability: 0, isClosed: true, isWon: false },
+    ],
+  },
+  {
+    id: 'partner',
+    label: 'Partner Pipeline',
+    displayOrder: 1,
+    stages: [
+      {
+        id: 'partner_registered',
+        label: 'Registered',
+        displayOrder: 0,
+        probability: 0.1,
+        isClosed: false,
+        isWon: false,
+      },
+      { id: 'partner_qualified', label: 'Qualified', displayOrder: 1, probability: 0.3, isClosed: false, isWon: false },
+      {
+        id: 'partner_proposal',
+        label: 'Joint Proposal',
+        displayOrder: 2,
+        probability: 0.6,
+        isClosed: false,
+        isWon: false,
+      },
+      {
+        id: 'partner_negotiation',
+        label: 'Negotiation',
+        displayOrder: 3,
+        probability: 0.8,
+        isClosed: false,
+        isWon: false,
+      },
+      { id: 'partner_closedwon', label: 'Closed Won', displayOrder: 4, probability: 1, isClosed: true, isWon: true },
+      { id: 'partner_closedlost', label: 'Closed Lost', displayOrder: 5, probability: 0, isClosed: true, isWon: false },
+    ],
+  },
+];
+
+export const PRODUCTS: ReadonlyArray<readonly [value: string, label: string]> = [
+  ['core_platform', 'Core Platform'],
+  ['analytics', 'Analytics'],
+  ['integrations_hub', 'Integrations Hub'],
+  ['security_suite', 'Security Suite'],
+  ['data_cloud', 'Data Cloud'],
+  ['support_plus', 'Support Plus'],
+];
+
+export const LEAD_SOURCES: ReadonlyArray<readonly [value: string, label: string]> = [
+  ['partner', 'Partner'],
+  ['inbound', 'Inbound'],
+  ['outbound', 'Outbound'],
+  ['event', 'Event'],
+  ['web', 'Web'],
+  ['customer_referral', 'Customer Referral'],
+];
+
+const LOSS_REASONS = ['Price', 'Competitor', 'No decision', 'Timing', 'Product fit', 'Budget cut'] as const;
+
+/** Portal-defined (custom) properties the demo data uses, plus the two partner flags of SPEC §4.5. */
+export function demoCustomProperties(): { deals: PropertyDefinition[]; companies: PropertyDefinition[] } {
+  const regionOptions = options(REGIONS.map((region) => [region, region] as const));
+  return {
+    deals: [
+      defineProperty({
+        name: 'lead_source',
+        label: 'Lead Source',
+        type: 'enumeration',
+        fieldType: 'select',
+        groupName: 'dealinformation',
+        options: options(LEAD_SOURCES),
+      }),
+      defineProperty({
+        name: 'region',
+        label: 'Region',
+        type: 'enumeration',
+        fieldType: 'select',
+        groupName: 'dealinformation',
+        options: regionOptions,
+      }),
+      defineProperty({
+        name: 'products',
+        label: 'Products',
+        type: 'enumeration',
+        fieldType: 'checkbox',
+        groupName: 'dealinformation',
+        options: options(PRODUCTS),
+      }),
+      defineProperty({
+        name: 'partner_registration_id',
+        label: 'Partner registration ID',
+        type: 'string',
+        fieldType: 'text',
+        groupName: 'dealinformation',
+      }),
+      defineProperty({
+        name: 'partner_registration_status',
+        label: 'Partner registration status',
+        type: 'enumeration',
+        fieldType: 'select',
+        groupName: 'dealinformation',
+        options: options([
+          ['pending', 'Pending'],
+          ['approved', 'Approved'],
+          ['rejected', 'Rejected'],
+        ]),
+      }),
+      defineProperty({
+        name: 'partner_registration_partner_id',
+        label: 'Registering partner (company ID)',
+        type: 'string',
+        fieldType: 'text',
+        groupName: 'dealinformation',
+      }),
+      defineProperty({
+        name: 'partner_registration_date',
+        label: 'Partner registration date',
+        type: 'date',
+        fieldType: 'date',
+        groupName: 'dealinformation',
+      }),
+    ],
+    companies: [
+      defineProperty({
+        name: 'region',
+        label: 'Region',
+        type: 'enumeration',
+        fieldType: 'select',
+        groupName: 'companyinformation',
+        options: regionOptions,
+      }),
+      defineProperty({
+        name: 'pl_is_partner',
+        label: 'Is partner',
+        type: 'bool',
+        fieldType: 'booleancheckbox',
+        groupName: 'partnerloop',
+        options: options([
+          ['true', 'Yes'],
+          ['false', 'No'],
+        ]),
+      }),
+      defineProperty({
+        name: 'pl_partner_type',
+        label: 'Partner type',
+        type: 'enumeration',
+        fieldType: 'select',
+        groupName: 'partnerloop',
+        options: options([
+          ['named', 'Named'],
+          ['self_serve', 'Self-serve'],
+        ]),
+      }),
+    ],
+  };
+}
+
+export function demoCustomGroups(): { deals: PropertyGroupDefinition[]; companies: PropertyGroupDefinition[] } {
+  const partnerloop = { name: 'partnerloop', label: 'PartnerLoop', displayOrder: 1, archived: false };
+  return { deals: [], companies: [partnerloop] };
+}
+
+export interface DemoRecord {
+  id: string;
+  /** HubSpot property values: always strings; absent = no value. */
+  properties: Record<string, string>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface DemoOwner {
+  id: string;
+  userId: number;
+  email: string;
+  firstName: string;
+  lastName: string;
+  region: Region;
+  /** How likely this seller records a partner's role (0 = never labels, the "inactive seller"). */
+  partnerAffinity: number;
+}
+
+export interface DemoAssociation {
+  dealId: string;
+  companyId: string;
+  typeIds: number[];
+}
+
+export type DuplicateKind = 'reentry' | 'double_registration' | 'registration_conflict' | 'import_copy';
+export type HardNegativeKind =
+  | 'renewal_other_year'
+  | 'different_product'
+  | 'repeat_expansion'
+  | 'namesake_company'
+  | 'subsidiary';
+export type AttributionGapKind = 'missing_partner' | 'missing_role';
+
+export interface DemoPortal {
+  portalId: number;
+  asOf: string;
+  owners: DemoOwner[];
+  pipelines: readonly DemoPipeline[];
+  companies: DemoRecord[];
+  deals: DemoRecord[];
+  associations: DemoAssociation[];
+  truth: {
+    partnerIds: string[];
+    customerIds: string[];
+    /** Clusters of deal ids that are the same buying event (first id = the original). */
+    duplicates: Array<{ ids: string[]; kind: DuplicateKind }>;
+    /** Pairs that look alike but must not be merged. */
+    hardNegatives: Array<{ ids: [string, string]; kind: HardNegativeKind }>;
+    attributionGaps: Array<{ dealId: string; kind: AttributionGapKind }>;
+    /** Partners whose activity stopped (dormant) or fades out over the last year (decaying). */
+    dormantPartnerIds: string[];
+    decayingPartnerIds: string[];
+  };
+}
+
+export interface DemoPortalOptions {
+  seed?: number;
+  /** Number of deals (default 3,000). Scales to 100k+ in a few seconds. */
+  deals?: number;
+  portalId?: number;
+  /** The day the portal is observed (YYYY-MM-DD); history spans the two years before it. */
+  asOf?: string;
+}
+
+export const DEMO_PORTAL_DEFAULTS = { seed: 42, deals: 3_000, portalId: 48_151_623, asOf: '2026-06-30' } as const;
+
+const DAY = 86_400_000;
+const FIRST_COMPANY_ID = 20_000_000_001;
+const FIRST_DEAL_ID = 30_000_000_001;
+
+/** mulberry32: tiny, fast, good enough for synthetic data; seeded through a 32-bit mix. */
+function prng(seed: number): () => number {
+  let state = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+class Dice {
+  constructor(readonly next: () => number) {}
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+  pick<T>(items: readonly T[]): T {
+    const item = items[Math.floor(this.next() * items.length)];
+    if (item === undefined) throw new Error('pick from an empty list');
+    return item;
+  }
+  weighted<T>(entries: ReadonlyArray<readonly [T, number]>): T {
+    const total = entries.reduce((sum, [, weight]) => sum + weight, 0);
+    let roll = this.next() * total;
+    for (const [value, weight] of entries) {
+      roll -= weight;
+      if (roll < 0) return value;
+    }
+    const last = entries[entries.length - 1];
+    if (!last) throw new Error('weighted pick from an empty list');
+    return last[0];
+  }
+  normal(): number {
+    const u = Math.max(this.next(), 1e-12);
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
+  }
+}
+
+const NAME_HEADS = [
+  'Blue',
+  'North',
+  'Bright',
+  'Iron',
+  'Silver',
+  'Quantum',
+  'Atlas',
+  'Nova',
+  'Pine',
+  'Summit',
+  'Harbor',
+  'Cedar',
+  'Vertex',
+  'Orbit',
+  'Lumen',
+  'Granite',
+  'Falcon',
+  'Maple',
+  'River',
+  'Stone',
+  'Crimson',
+  'Golden',
+  'Polar',
+  'Echo',
+  'Sterling',
+  'Aurora',
+  'Beacon',
+  'Cobalt',
+  'Delta',
+  'Ember',
+  'Frontier',
+  'Glacier',
+  'Horizon',
+  'Indigo',
+  'Juniper',
+  'Keystone',
+  'Lighthouse',
+  'Meridian',
+  'Northwind',
+  'Oakridge',
+  'Pioneer',
+  'Redwood',
+  'Sapphire',
+  'Tidal',
+  'Union',
+  'Vanguard',
+  'Willow',
+  'Zenith',
+  'Alder',
+  'Birch',
+  'Canyon',
+  'Dune',
+  'Evergreen',
+  'Fjord',
+  'Helix',
+  'Ivory',
+  'Jade',
+  'Kestrel',
+  'Lynx',
+  'Mosaic',
+] as const;
+const NAME_MIDDLES = [
+  '',
+  '',
+  '',
+  '',
+  'Bay',
+  'Ridge',
+  'Valley',
+  'Point',
+  'Field',
+  'Peak',
+  'Creek',
+  'Lake',
+  'Park',
+  'Gate',
+  'Hill',
+  'Brook',
+  'Coast',
+  'Port',
+  'Cross',
+  'Mill',
+  'Spring',
+  'Wood',
+  'Shore',
+  'Rock',
+  'Grove',
+  'Haven',
+  'Crest',
+  'Forge',
+  'Line',
+  'Path',
+  'Bridge',
+] as const;
+const NAME_TAILS = [
+  'Labs',
+  'Systems',
+  'Logistics',
+  'Health',
+  'Foods',
+  'Analytics',
+  'Dynamics',
+  'Works',
+  'Networks',
+  'Software',
+  'Energy',
+  'Capital',
+  'Retail',
+  'Robotics',
+  'Media',
+  'Biotech',
+  'Motors',
+  'Textiles',
+  'Security',
+  'Insurance',
+  'Pharma',
+  'Freight',
+  'Studios',
+  'Materials',
+  'Telecom',
+  'Hospitality',
+  'Aerospace',
+  'Agritech',
+  'Fintech',
+  'Clinics',
+  'Learning',
+  'Foods Group',
+  'Manufacturing',
+  'Holdings',
+  'Travel',
+  'Apparel',
+  'Utilities',
+  'Devices',
+  'Games',
+  'Legal',
+] as const;
+const PARTNER_TAILS = [
+  'Consulting',
+  'Solutions',
+  'Group',
+  'Advisors',
+  'Digital',
+  'Integrators',
+  'Cloud Partners',
+  'Systems Integration',
+  'Resellers',
+  'Technologies',
+  'Services',
+  'Partners',
+] as const;
+const SUFFIXES: Readonly<Record<Region, readonly string[]>> = {
+  NA: ['Inc.', 'LLC', 'Corp.', 'Inc.', ''],
+  EMEA: ['GmbH', 'Ltd', 'SA', 'BV', 'AG', 'SAS', 'plc'],
+  APAC: ['Pty Ltd', 'Pte. Ltd.', 'K.K.', 'Ltd', 'Limited'],
+  LATAM: ['S.A.', 'Ltda.', 'S.A. de C.V.', 'SpA'],
+};
+const TLDS: Readonly<Record<Region, readonly string[]>> = {
+  NA: ['com', 'com', 'io', 'co'],
+  EMEA: ['de', 'co.uk', 'fr', 'nl', 'com', 'eu'],
+  APAC: ['com.au', 'sg', 'co.jp', 'com', 'co.nz'],
+  LATAM: ['com.br', 'mx', 'cl', 'com'],
+};
+const COUNTRIES: Readonly<Record<Region, readonly string[]>> = {
+  NA: ['United States', 'United States', 'Canada'],
+  EMEA: ['Germany', 'United Kingdom', 'France', 'Netherlands', 'Spain', 'Sweden'],
+  APAC: ['Australia', 'Singapore', 'Japan', 'New Zealand', 'India'],
+  LATAM: ['Brazil', 'Mexico', 'Chile', 'Colombia'],
+};
+const INDUSTRIES = ['Technology', 'Healthcare', 'Retail', 'Manufacturing', 'Financial Services', 'Logistics', 'Media'];
+const FIRST_NAMES = [
+  'Ava',
+  'Liam',
+  'Noah',
+  'Mia',
+  'Sofia',
+  'Lucas',
+  'Emma',
+  'Mateo',
+  'Hana',
+  'Kenji',
+  'Priya',
+  'Arjun',
+  'Chloe',
+  'Jonas',
+  'Lena',
+  'Omar',
+  'Fatima',
+  'Diego',
+  'Camila',
+  'Ethan',
+  'Zoe',
+  'Ivan',
+  'Elena',
+  'Marco',
+  'Yuki',
+  'Grace',
+] as const;
+const LAST_NAMES = [
+  'Smith',
+  'Garcia',
+  'Müller',
+  'Rossi',
+  'Tanaka',
+  'Patel',
+  'Johnson',
+  'Dubois',
+  'Silva',
+  'Kowalski',
+  'Nguyen',
+  'Andersen',
+  'Okafor',
+  'Haddad',
+  'Chen',
+  'Brown',
+  'Santos',
+  'Schmidt',
+  'Lopez',
+  'Kim',
+  "O'Brien",
+  'Novak',
+] as const;
+
+type Segment = 'smb' | 'mid' | 'ent';
+const SEGMENT_AMOUNT: Readonly<Record<Segment, { median: number; cycleDays: readonly [number, number] }>> = {
+  smb: { median: 9_000, cycleDays: [14, 60] },
+  mid: { median: 42_000, cycleDays: [40, 120] },
+  ent: { median: 185_000, cycleDays: [90, 270] },
+};
+/** Base win rates per segment and the bump a partner brings: the lift the metrics must find, confounded by segment. */
+const WIN_RATE: Readonly<Record<Segment, number>> = { smb: 0.34, mid: 0.26, ent: 0.17 };
+const PARTNER_LIFT = 0.1;
+const PARTNER_SHARE: Readonly<Record<Segment, number>> = { smb: 0.12, mid: 0.25, ent: 0.45 };
+
+interface Company {
+  record: DemoRecord;
+  region: Region;
+  short: string;
+}
+
+interface PartnerProfile {
+  company: Company;
+  named: boolean;
+  weight: number;
+  registeredAt: number;
+  /** After this instant the partner brings no new deals (dormant). */
+  activeUntil: number;
+  /** Partners that fade out: acceptance falls linearly over the last year. */
+  decaying: boolean;
+}
+
+interface DealDraft {
+  record: DemoRecord;
+  customer: Company;
+  segment: Segment;
+  partners: Array<{ partner: PartnerProfile; role: DemoPartnerRole | null }>;
+}
+
+export function generateDemoPortal(options: DemoPortalOptions = {}): DemoPortal {
+  const seed = options.seed ?? DEMO_PORTAL_DEFAULTS.seed;
+  const dealCount = Math.max(0, Math.floor(options.deals ?? DEMO_PORTAL_DEFAULTS.deals));
+  const portalId = options.portalId ?? DEMO_PORTAL_DEFAULTS.portalId;
+  const asOf = options.asOf ?? DEMO_PORTAL_DEFAULTS.asOf;
+  const asOfMs = Date.parse(`${asOf}T00:00:00.000Z`);
+  if (Number.isNaN(asOfMs)) throw new Error(`asOf must be a date YYYY-MM-DD, got "${asOf}"`);
+  const historyStart = asOfMs - 730 * DAY;
+  const dice = new Dice(prng(seed));
+
+  let nextCompanyId = FIRST_COMPANY_ID;
+  let nextDealId = FIRST_DEAL_ID;
+  let nextRegistration = 10_001;
+  const companies: DemoRecord[] = [];
+  const deals: DemoRecord[] = [];
+  const associations: DemoAssociation[] = [];
+  const truth: DemoPortal['truth'] = {
+    partnerIds: [],
+    customerIds: [],
+    duplicates: [],
+    hardNegatives: [],
+    attributionGaps: [],
+    dormantPartnerIds: [],
+    decayingPartnerIds: [],
+  };
+  const usedNames = new Set<string>();
+
+  // --- owners -------------------------------------------------------------------------------------------------
+  const ownerCount = clamp(Math.round(dealCount / 150), 8, 120);
+  const owners: DemoOwner[] = [];
+  for (let i = 0; i < ownerCount; i++) {
+    const firstName = dice.pick(FIRST_NAMES);
+    const lastName = dice.pick(LAST_NAMES);
+    const region = REGIONS[i % REGIONS.length] ?? 'NA';
+    owners.push({
+      id: String(70_000_001 + i),
+      userId: 9_000_001 + i,
+      email: `${slug(firstName)}.${slug(lastName)}${i}@demo-vendor.example`,
+      firstName,
+      lastName,
+      region,
+      // One seller in five never records partner roles: seller activation has something to measure.
+      partnerAffinity: i % 5 === 4 ? 0 : 0.55 + dice.next() * 0.45,
+    });
+  }
+  const ownersByRegion = new Map<Region, DemoOwner[]>(REGIONS.map((region) => [region, []]));
+  for (const owner of owners) ownersByRegion.get(owner.region)?.push(owner);
+
+  // --- companies ----------------------------------------------------------------------------------------------
+  const newCompanyRecord = (properties: Record<string, string>, createdAt: number): DemoRecord => {
+    const id = String(nextCompanyId++);
+    const record: DemoRecord = {
+      id,
+      properties: {
+        ...properties,
+        createdate: iso(createdAt),
+        hs_lastmodifieddate: iso(createdAt),
+        hs_object_id: id,
+      },
+      createdAt,
+      updatedAt: createdAt,
+    };
+    companies.push(record);
+    return record;
+  };
+
+  const uniqueName = (make: () => string): string => {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const candidate = make();
+      if (!usedNames.has(candidate)) {
+        usedNames.add(candidate);
+        return candidate;
+      }
+    }
+    let counter = 2;
+    const base = make();
+    while (usedNames.has(`${base} ${counter}`)) counter++;
+    const name = `${base} ${counter}`;
+    usedNames.add(name);
+    return name;
+  };
+
+  const partnerCount = clamp(Math.round(dealCount / 80), 12, 600);
+  const partners: PartnerProfile[] = [];
+  for (let i = 0; i < partnerCount; i++) {
+    const region = dice.weighted(REGION_WEIGHTS);
+    const short = uniqueName(() => `${dice.pick(NAME_HEADS)} ${dice.pick(PARTNER_TAILS)}`);
+    const named = i < Math.max(3, Math.round(partnerCount * 0.18));
+    const registeredAt = historyStart - 365 * DAY + Math.floor(dice.next() * 900) * DAY;
+    const record = newCompanyRecord(
+      {
+        name: `${short} ${dice.pick(SUFFIXES[region])}`.trim(),
+        domain: `${slug(short)}.${dice.pick(TLDS[region])}`,
+        country: dice.pick(COUNTRIES[region]),
+        industry: 'Professional Services',
+        region,
+        pl_is_partner: 'true',
+        pl_partner_type: named ? 'named' : 'self_serve',
+      },
+      registeredAt,
+    );
+    // Most of the self-serve roster goes quiet: the "dormant roster" the operator has to revive.
+    const dormant = !named && dice.chance(0.45);
+    const decaying = !dormant && dice.chance(named ? 0.1 : 0.15);
+    const activeUntil = dormant ? asOfMs - dice.int(190, 600) * DAY : Number.POSITIVE_INFINITY;
+    const profile: PartnerProfile = {
+      company: { record, region, short },
+      named,
+      weight: named ? 8 + dice.next() * 8 : 0.5 + dice.next() * 1.5,
+      registeredAt,
+      activeUntil,
+      decaying,
+    };
+    partners.push(profile);
+    truth.partnerIds.push(record.id);
+    if (dormant) truth.dormantPartnerIds.push(record.id);
+    if (decaying) truth.decayingPartnerIds.push(record.id);
+  }
+  const partnerWeights = partners.map((partner) => [partner, partner.weight] as const);
+
+  const customerCount = clamp(Math.round(dealCount / 4), 20, 1_000_000);
+  const customers: Company[] = [];
+  const newCustomer = (region: Region, short: string, domainBase: string, createdAt: number): Company => {
+    const record = newCompanyRecord(
+      {
+        name: `${short} ${dice.pick(SUFFIXES[region])}`.trim(),
+        domain: `${domainBase}.${dice.pick(TLDS[region])}`,
+        country: dice.pick(COUNTRIES[region]),
+        industry: dice.pick(INDUSTRIES),
+        region,
+      },
+      createdAt,
+    );
+    truth.customerIds.push(record.id);
+    return { record, region, short };
+  };
+  for (let i = 0; i < customerCount; i++) {
+    const region = dice.weighted(REGION_WEIGHTS);
+    const short = uniqueName(
+      () => `${dice.pick(NAME_HEADS)}${suffixWord(dice.pick(NAME_MIDDLES))} ${dice.pick(NAME_TAILS)}`,
+    );
+    const createdAt = historyStart - 200 * DAY + Math.floor(dice.next() * 850) * DAY;
+    const customer = newCustomer(region, short, slug(short), createdAt);
+    customers.push(customer);
+    // Hard negatives among companies: a namesake on another domain, a subsidiary with its own domain.
+    if (dice.chance(0.01)) {
+      const otherRegion = dice.pick(REGIONS.filter((r) => r !== region));
+      customers.push(newCustomer(otherRegion, short, `${slug(short)}-${slug(otherRegion)}`, createdAt + 30 * DAY));
+    } else if (dice.chance(0.01)) {
+      const subsidiary = `${short} ${dice.pick(['Deutschland', 'Japan', 'UK', 'Brasil', 'Nordics'])}`;
+      usedNames.add(subsidiary);
+      customers.push(newCustomer(dice.pick(REGIONS), subsidiary, slug(subsidiary), createdAt + 60 * DAY));
+    }
+  }
+
+  // --- deals --------------------------------------------------------------------------------------------------
+  const drafts: DealDraft[] = [];
+
+  const pickOwner = (region: Region): DemoOwner => {
+    const local = ownersByRegion.get(region) ?? [];
+    return local.length > 0 && dice.chance(0.9) ? dice.pick(local) : dice.pick(owners);
+  };
+
+  const pickPartner = (at: number, exclude?: PartnerProfile): PartnerProfile | undefined => {
+    for (let attempt = 0; attempt < 12; attempt++) {
+      const partner = dice.weighted(partnerWeights);
+      if (partner === exclude || partner.registeredAt > at || partner.activeUntil < at) continue;
+      if (partner.decaying) {
+        const fade = (at - (asOfMs - 365 * DAY)) / (365 * DAY);
+        if (fade > 0 && dice.chance(Math.min(0.95, fade))) continue;
+      }
+      return partner;
+    }
+    return undefined;
+  };
+
+  const addDeal = (draft: DealDraft): DealDraft => {
+    drafts.push(draft);
+    deals.push(draft.record);
+    associations.push({
+      dealId: draft.record.id,
+      companyId: draft.customer.record.id,
+      typeIds: [DEAL_TO_COMPANY_PRIMARY, DEAL_TO_COMPANY_UNLABELED],
+    });
+    for (const { partner, role } of draft.partners) {
+      const label = role ? PARTNER_ROLE_LABELS.find((entry) => entry.role === role) : undefined;
+      associations.push({
+        dealId: draft.record.id,
+        companyId: partner.company.record.id,
+        typeIds: label ? [DEAL_TO_COMPANY_UNLABELED, label.typeId] : [DEAL_TO_COMPANY_UNLABELED],
+      });
+    }
+    return draft;
+  };
+
+  interface FreshDealInput {
+    customer: Company;
+    createdAt: number;
+    dealtype?: string;
+    products?: string[];
+    owner?: DemoOwner;
+    segment?: Segment;
+  }
+
+  const freshDeal = (input: FreshDealInput): DealDraft => {
+    const { customer, createdAt } = input;
+    const segment =
+      input.segment ??
+      dice.weighted<Segment>([
+        ['smb', 0.5],
+        ['mid', 0.35],
+        ['ent', 0.15],
+      ]);
+    const owner = input.owner ?? pickOwner(customer.region);
+    const dealtype =
+      input.dealtype ??
+      dice.weighted([
+        ['newbusiness', 0.55],
+        ['existingbusiness', 0.22],
+        ['renewal', 0.18],
+        ['churn', 0.05],
+      ]);
+    const products = input.products ?? pickProducts(dice);
+    const leadSource = dice.weighted<string | null>([
+      ['partner', PARTNER_SHARE[segment] * 0.9],
+      ['inbound', 0.25],
+      ['outbound', 0.2],
+      ['event', 0.1],
+      ['web', 0.13],
+      ['customer_referral', 0.05],
+      [null, 0.04],
+    ]);
+
+    // Partners: sourced when the lead came from one (sometimes not recorded: a gap), otherwise influence of some kind.
+    const attached: Array<{ partner: PartnerProfile; role: DemoPartnerRole | null }> = [];
+    const partnerLed = leadSource === 'partner';
+    let gap: AttributionGapKind | null = null;
+    if (partnerLed) {
+      const partner = dice.chance(0.88) ? pickPartner(createdAt) : undefined;
+      if (partner) attached.push({ partner, role: 'sourced' });
+      else gap = 'missing_partner';
+    }
+    if ((partnerLed && dice.chance(0.15)) || (!partnerLed && dice.chance(PARTNER_SHARE[segment] * 0.5))) {
+      const partner = pickPartner(createdAt, attached[0]?.partner);
+      if (partner) {
+        attached.push({
+          partner,
+          role: dice.weighted<DemoPartnerRole>([
+            ['influenced', 0.45],
+            ['cosell', 0.25],
+            ['reseller', 0.2],
+            ['referral', 0.1],
+          ]),
+        });
+      }
+    }
+    // A seller who does not record roles leaves the association unlabeled.
+    for (const entry of attached) {
+      if (!dice.chance(owner.partnerAffinity)) {
+        entry.role = null;
+        gap ??= 'missing_role';
+      }
+    }
+
+    const age = asOfMs - createdAt;
+    const closed = dice.chance(Math.min(0.95, age / (SEGMENT_AMOUNT[segment].cycleDays[1] * DAY)));
+    const partnered = attached.length > 0;
+    const won = closed && dice.chance(WIN_RATE[segment] + (partnered ? PARTNER_LIFT : 0));
+    const [minCycle, maxCycle] = SEGMENT_AMOUNT[segment].cycleDays;
+    const closeAt = closed
+      ? Math.min(asOfMs - DAY, createdAt + dice.int(minCycle, maxCycle) * DAY)
+      : asOfMs + dice.int(10, 180) * DAY;
+    const pipeline = partnerLed && dice.chance(0.6) ? DEMO_PIPELINES[1] : DEMO_PIPELINES[0];
+    if (!pipeline) throw new Error('pipelines missing');
+    const stage = pickStage(dice, pipeline, closed, won);
+    const amount = dice.chance(0.02)
+      ? null
+      : roundAmount(SEGMENT_AMOUNT[segment].median * Math.exp(dice.normal() * 0.55));
+    const currency = currencyFor(dice, customer.region);
+    const year = new Date(closeAt).getUTCFullYear();
+
+    const properties: Record<string, string> = {
+      dealname: dealName(customer.short, products, dealtype, year),
+      closedate: iso(startOfDay(closeAt)),
+      pipeline: pipeline.id,
+      dealstage: stage.id,
+      hubspot_owner_id: owner.id,
+      dealtype,
+      deal_currency_code: currency,
+      region: customer.region,
+      products: products.join(';'),
+      hs_is_closed: String(stage.isClosed),
+      hs_is_closed_won: String(stage.isWon),
+    };
+    if (amount !== null) properties.amount = String(amount);
+    if (leadSource) properties.lead_source = leadSource;
+    if (stage.isClosed && !stage.isWon && dice.chance(0.7)) properties.closed_lost_reason = dice.pick(LOSS_REASONS);
+    // Dirty data the hygiene rules must catch: churn recorded in a won stage.
+    if (dealtype === 'churn' && stage.isClosed && !stage.isWon && dice.chance(0.4)) {
+      const wonStage = pipeline.stages.find((candidate) => candidate.isWon);
+      if (wonStage) {
+        properties.dealstage = wonStage.id;
+        properties.hs_is_closed_won = 'true';
+        delete properties.closed_lost_reason;
+      }
+    }
+    const sourced = attached.find((entry) => entry.role === 'sourced' || (partnerLed && entry === attached[0]));
+    if (sourced && dice.chance(0.5)) {
+      addRegistration(properties, sourced.partner, createdAt, dice.weighted(REGISTRATION_STATUS));
+    }
+
+    const updatedAt = Math.min(asOfMs, closed ? closeAt : createdAt + dice.int(0, 30) * DAY);
+    const draft = makeDraft(properties, createdAt, updatedAt, customer, segment, attached);
+    if (gap) truth.attributionGaps.push({ dealId: draft.record.id, kind: gap });
+    return draft;
+  };
+
+  const addRegistration = (
+    properties: Record<string, string>,
+    partner: PartnerProfile,
+    createdAt: number,
+    status: string,
+  ) => {
+    properties.partner_registration_id = `REG-${nextRegistration++}`;
+    properties.partner_registration_status = status;
+    properties.partner_registration_partner_id = partner.company.record.id;
+    properties.partner_registration_date = isoDate(createdAt - dice.int(0, 7) * DAY);
+  };
+
+  const makeDraft = (
+    properties: Record<string, string>,
+    createdAt: number,
+    updatedAt: number,
+    customer: Company,
+    segment: Segment,
+    partnersOfDeal: DealDraft['partners'],
+  ): DealDraft => {
+    const id = String(nextDealId++);
+    properties.createdate = iso(createdAt);
+    properties.hs_lastmodifieddate = iso(updatedAt);
+    properties.hs_object_id = id;
+    return { record: { id, properties, createdAt, updatedAt }, customer, segment, partners: partnersOfDeal };
+  };
+
+  const duplicateClusters = new Map<string, { ids: string[]; kind: DuplicateKind }>();
+  const recordDuplicate = (original: DealDraft, copy: DealDraft, kind: DuplicateKind) => {
+    let cluster = duplicateClusters.get(original.record.id);
+    if (!cluster) {
+      cluster = { ids: [original.record.id], kind };
+      duplicateClusters.set(original.record.id, cluster);
+      truth.duplicates.push(cluster);
+    }
+    cluster.ids.push(copy.record.id);
+    duplicateClusters.set(copy.record.id, cluster);
+  };
+
+  const duplicateOf = (original: DealDraft): DealDraft => {
+    const source = original.record.properties;
+    const sourced = original.partners.find((entry) => entry.role === 'sourced')?.partner;
+    const kind = dice.weighted<DuplicateKind>([
+      ['reentry', 0.35],
+      ['double_registration', sourced ? 0.2 : 0],
+      ['registration_conflict', 0.2],
+      ['import_copy', 0.25],
+    ]);
+    const createdAt = Math.min(
+      asOfMs - DAY,
+      original.record.createdAt + dice.int(0, 21) * DAY + dice.int(0, 86_399) * 1000,
+    );
+    const properties: Record<string, string> = { ...source };
+    for (const key of ['createdate', 'hs_lastmodifieddate', 'hs_object_id']) delete properties[key];
+    let partnersOfCopy: DealDraft['partners'] = original.partners.map((entry) => ({ ...entry }));
+    const shiftClose = (days: number) => {
+      const closedate = source.closedate ? Date.parse(source.closedate) : asOfMs;
+      properties.closedate = iso(startOfDay(closedate + days * DAY));
+    };
+    const jitterAmount = (spread: number) => {
+      if (source.amount)
+        properties.amount = String(roundAmount(Number(source.amount) * (1 + (dice.next() * 2 - 1) * spread)));
+    };
+    switch (kind) {
+      case 'reentry': {
+        const other = owners.filter((owner) => owner.id !== source.hubspot_owner_id);
+        properties.hubspot_owner_id = dice.pick(other.length > 0 ? other : owners).id;
+        properties.dealname = nameVariant(dice, source.dealname ?? original.customer.short);
+        jitterAmount(0.05);
+        shiftClose(dice.int(-14, 14));
+        if (dice.chance(0.5)) partnersOfCopy = [];
+        break;
+      }
+      case 'double_registration': {
+        properties.dealname = nameVariant(dice, source.dealname ?? original.customer.short);
+        if (sourced) addRegistration(properties, sourced, createdAt, 'pending');
+        partnersOfCopy = sourced ? [{ partner: sourced, role: 'sourced' }] : partnersOfCopy;
+        break;
+      }
+      case 'registration_conflict': {
+        const rival = pickPartner(createdAt, sourced) ?? partners[0];
+        properties.dealname = nameVariant(dice, source.dealname ?? original.customer.short);
+        jitterAmount(0.1);
+        shiftClose(dice.int(-30, 30));
+        if (rival) {
+          addRegistration(properties, rival, createdAt, dice.chance(0.5) ? 'pending' : 'approved');
+          partnersOfCopy = [{ partner: rival, role: 'sourced' }];
+          properties.lead_source = 'partner';
+        }
+        break;
+      }
+      case 'import_copy': {
+        properties.dealname = dice.chance(0.5)
+          ? (source.dealname ?? '').toUpperCase()
+          : `${source.dealname ?? ''}${dice.pick([' (1)', ' - copy', '  ', ' (import)'])}`;
+        break;
+      }
+    }
+    const copy = makeDraft(properties, createdAt, createdAt, original.customer, original.segment, partnersOfCopy);
+    recordDuplicate(original, copy, kind);
+    return copy;
+  };
+
+  const hardNegativeOf = (original: DealDraft): DealDraft | undefined => {
+    const source = original.record.properties;
+    const kind = dice.weighted<HardNegativeKind>([
+      ['renewal_other_year', 0.3],
+      ['different_product', 0.25],
+      ['repeat_expansion', 0.25],
+      ['namesake_company', 0.1],
+      ['subsidiary', 0.1],
+    ]);
+    const owner = owners.find((candidate) => candidate.id === source.hubspot_owner_id);
+    let related: DealDraft;
+    switch (kind) {
+      case 'renewal_other_year':
+        related = freshDeal({
+          customer: original.customer,
+          createdAt: Math.min(asOfMs - DAY, original.record.createdAt + dice.int(330, 400) * DAY),
+          dealtype: 'renewal',
+          products: (source.products ?? 'core_platform').split(';'),
+          segment: original.segment,
+          ...(owner ? { owner } : {}),
+        });
+        break;
+      case 'different_product': {
+        const used = new Set((source.products ?? '').split(';'));
+        const other = PRODUCTS.map(([value]) => value).filter((value) => !used.has(value));
+        related = freshDeal({
+          customer: original.customer,
+          createdAt: original.record.createdAt + dice.int(0, 5) * DAY,
+          products: [dice.pick(other.length > 0 ? other : ['support_plus'])],
+          segment: original.segment,
+          ...(owner ? { owner } : {}),
+        });
+        break;
+      }
+      case 'repeat_expansion':
+        related = freshDeal({
+          customer: original.customer,
+          createdAt: Math.min(asOfMs - DAY, original.record.createdAt + dice.int(90, 200) * DAY),
+          dealtype: 'existingbusiness',
+          products: (source.products ?? 'core_platform').split(';'),
+          segment: original.segment,
+          ...(owner ? { owner } : {}),
+        });
+        break;
+      case 'namesake_company':
+      case 'subsidiary': {
+        const lookalike = customers.find(
+          (candidate) =>
+            candidate !== original.customer &&
+            (candidate.short === original.customer.short || candidate.short.startsWith(`${original.customer.short} `)),
+        );
+        if (!lookalike) return undefined;
+        related = freshDeal({
+          customer: lookalike,
+          createdAt: original.record.createdAt + dice.int(0, 20) * DAY,
+          products: (source.products ?? 'core_platform').split(';'),
+          segment: original.segment,
+        });
+        break;
+      }
+    }
+    truth.hardNegatives.push({ ids: [original.record.id, related.record.id], kind });
+    return related;
+  };
+
+  // Customers are reused with a skew (a few big accounts buy often), like a real book of business.
+  const pickCustomer = (): Company => {
+    const index = Math.floor(customers.length * dice.next() ** 1.6);
+    return customers[Math.min(index, customers.length - 1)] ?? dice.pick(customers);
+  };
+
+  while (deals.length < dealCount) {
+    const recent =
+      drafts.length > 20 ? drafts[drafts.length - 1 - dice.int(0, Math.min(drafts.length - 1, 400))] : undefined;
+    const roll = dice.next();
+    if (recent && roll < 0.03) {
+      addDeal(duplicateOf(recent));
+      continue;
+    }
+    if (recent && roll < 0.05) {
+      const related = hardNegativeOf(recent);
+      if (related) {
+        addDeal(related);
+        continue;
+      }
+    }
+    const createdAt = historyStart + Math.floor(dice.next() * (asOfMs - historyStart - 5 * DAY));
+    addDeal(freshDeal({ customer: pickCustomer(), createdAt }));
+  }
+
+  return { portalId, asOf, owners, pipelines: DEMO_PIPELINES, companies, deals, associations, truth };
+}
+
+const REGION_WEIGHTS: ReadonlyArray<readonly [Region, number]> = [
+  ['NA', 0.45],
+  ['EMEA', 0.3],
+  ['APAC', 0.17],
+  ['LATAM', 0.08],
+];
+const REGISTRATION_STATUS: ReadonlyArray<readonly [string, number]> = [
+  ['approved', 0.7],
+  ['pending', 0.2],
+  ['rejected', 0.1],
+];
+
+function pickProducts(dice: Dice): string[] {
+  const count = dice.weighted([
+    [1, 0.6],
+    [2, 0.3],
+    [3, 0.1],
+  ]);
+  const chosen = new Set<string>();
+  while (chosen.size < count) chosen.add(dice.pick(PRODUCTS)[0]);
+  return [...chosen];
+}
+
+function pickStage(dice: Dice, pipeline: DemoPipeline, closed: boolean, won: boolean): DemoStage {
+  if (closed) {
+    const stage = pipeline.stages.find((candidate) => candidate.isClosed && candidate.isWon === won);
+    if (!stage) throw new Error(`pipeline ${pipeline.id} lacks a closed stage`);
+    return stage;
+  }
+  return dice.pick(pipeline.stages.filter((candidate) => !candidate.isClosed));
+}
+
+function currencyFor(dice: Dice, region: Region): string {
+  if (region === 'EMEA')
+    return dice.weighted([
+      ['EUR', 0.6],
+      ['GBP', 0.25],
+      ['USD', 0.15],
+    ]);
+  if (region === 'APAC') return dice.chance(0.4) ? 'AUD' : 'USD';
+  if (region === 'LATAM') return dice.chance(0.3) ? 'BRL' : 'USD';
+  return 'USD';
+}
+
+function dealName(short: string, products: readonly string[], dealtype: string, year: number): string {
+  const labels = products.slice(0, 2).map((value) => PRODUCTS.find(([candidate]) => candidate === value)?.[1] ?? value);
+  const product = labels.length > 0 ? labels[0] : 'Platform';
+  const more = labels.length > 1 ? ` & ${labels[1]}` : '';
+  switch (dealtype) {
+    case 'existingbusiness':
+      return `${short} - ${product}${more} expansion`;
+    case 'renewal':
+      return `${short} - ${product}${more} renewal ${year}`;
+    case 'churn':
+      return `${short} - ${product}${more} churn`;
+    default:
+      return `${short} - ${product}${more}`;
+  }
+}
+
+/** How the same deal gets re-typed by another person: case, punctuation, abbreviations, word order. */
+function nameVariant(dice: Dice, name: string): string {
+  const variants = [
+    () => name.toLowerCase(),
+    () => name.replace(' - ', ' – '),
+    () => name.replace(' - ', ': '),
+    () => {
+      const dash = name.indexOf(' - ');
+      return dash === -1 ? `${name} deal` : `${name.slice(0, dash)} ${name.slice(dash + 3)} deal`;
+    },
+    () => `${name} (new)`,
+    () => name.replace(/\b(\w)\w+\b/, '$1.'),
+    () => name.replace(/\s+/g, '  '),
+  ];
+  return dice.pick(variants)();
+}
+
+function roundAmount(value: number): number {
+  return Math.max(100, Math.round(value / 100) * 100);
+}
+
+function suffixWord(word: string): string {
+  return word ? word.toLowerCase() : '';
+}
+
+function slug(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '')
+    .slice(0, 40);
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function isoDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function startOfDay(ms: number): number {
+  return Math.floor(ms / DAY) * DAY;
+}

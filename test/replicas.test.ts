@@ -1,0 +1,62 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../sync/config/env.ts';
+import { createLogger } from '../sync/log/logger.ts';
+import { type Service, startService } from '../sync/service.ts';
+import { createTempDatabase, eventually, TEST_DATABASE_URL, type TempDatabase } from './support/test-stores.ts';
+
+// Several replicas need a shared server database: this suite runs where TEST_DATABASE_URL is set (CI sets it).
+describe.skipIf(!TEST_DATABASE_URL)('three service replicas on one Postgres', () => {
+  let database: TempDatabase;
+  const replicas: Service[] = [];
+
+  beforeAll(async () => {
+    database = await createTempDatabase(TEST_DATABASE_URL as string);
+    const config = loadConfig(
+      {
+        DATABASE_URL: database.url,
+        PORT: '0',
+        TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+        LOG_LEVEL: 'silent',
+      },
+      { sandbox: true },
+    );
+    // All three start at once: migrations and queue creation must tolerate the race.
+    const started = await Promise.all(
+      [1, 2, 3].map((replica) =>
+        startService(config, {
+          logger: createLogger('silent', undefined, { replica }),
+          schedules: [{ name: 'every-second', cron: '* * * * * *', period: 'second', description: 'test cadence' }],
+          queue: { pollingIntervalSeconds: 0.5, maintenanceIntervalSeconds: 1 },
+        }),
+      ),
+    );
+    replicas.push(...started);
+  });
+
+  afterAll(async () => {
+    await Promise.all(replicas.map((replica) => replica.stop()));
+    await database?.drop();
+  });
+
+  it('given three replicas ticking every second, when several ticks pass, then each tick is one job and one run', async () => {
+    const db = replicas[0]!.store.db;
+    const runs = await eventually(async () => {
+      const result = await sql<{ period_key: string; status: string }>`
+        select period_key, status from cadence_runs where cadence = 'every-second' order by period_key`.execute(db);
+      return result.rows.filter((row) => row.status === 'completed').length >= 3 ? result.rows : undefined;
+    });
+    const jobs = await sql<{ period: string; n: number }>`
+      select data->'data'->>'periodKey' as period, count(*)::int as n
+      from pgboss.job where name = 'cadence.run' group by 1 order by 1`.execute(db);
+    expect(jobs.rows.length).toBeGreaterThanOrEqual(3);
+    for (const row of jobs.rows) expect(row.n).toBe(1);
+    expect(new Set(runs.map((run) => run.period_key)).size).toBe(runs.length);
+  });
+
+  it('given the same instant, when all three replicas tick concurrently, then exactly one enqueue succeeds', async () => {
+    const at = new Date('2030-01-01T00:00:00.000Z');
+    const ids = await Promise.all(replicas.map((replica) => replica.scheduler.tick('every-second', at)));
+    expect(ids.filter((id) => id !== null)).toHaveLength(1);
+  });
+});
