@@ -21,7 +21,9 @@ export async function main(argv: string[]): Promise<number> {
   const names = values.only ? values.only.split(',') : Object.keys(benches);
   const unknown = names.filter((name) => !(name in benches));
   if (unknown.length > 0) {
-    process.stderr.write(`bench: unknown benchmark ${unknown.join(', ')} (known: ${Object.keys(benches).join(', ')})\n`);
+    process.stderr.write(
+      `bench: unknown benchmark ${unknown.join(', ')} (known: ${Object.keys(benches).join(', ')})\n`,
+    );
     return 2;
   }
   const results: Record<string, unknown> = {};
@@ -31,7 +33,10 @@ export async function main(argv: string[]): Promise<number> {
     const bench = await load();
     process.stderr.write(`bench ${name}: ${bench.description}\n`);
     const started = performance.now();
-    results[name] = await bench.run({ quick: values.quick === true, log: (line) => process.stderr.write(`  ${line}\n`) });
+    results[name] = await bench.run({
+      quick: values.quick === true,
+      log: (line) => process.stderr.write(`  ${line}\n`),
+    });
     process.stderr.write(`bench ${name}: done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   }
   const report = { generatedAt: new Date().toISOString(), node: process.version, results };

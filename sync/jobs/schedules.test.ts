@@ -44,7 +44,12 @@ describe('Scheduler', () => {
     const enqueued: Array<{ name: string; data: unknown; key: string }> = [];
     const scheduler = new Scheduler(
       DEFAULT_SCHEDULES,
-      { enqueue: async (name, data, { key }) => (enqueued.push({ name, data, key }), 'id') },
+      {
+        enqueue: async (name, data, { key }) => {
+          enqueued.push({ name, data, key });
+          return 'id';
+        },
+      },
       logger,
     );
     await scheduler.tick('weekly', new Date('2026-11-16T07:00:00Z'));
