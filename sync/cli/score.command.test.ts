@@ -30,7 +30,15 @@ const PARTNERS = [
   { id: 'p4', name: 'Delta Partners', type: 'named', registeredAt: '2024-06-01' },
 ];
 
-function deal(id: string, fields: Record<string, unknown>) {
+interface FixtureDeal {
+  id: string;
+  name: string;
+  account: { id: string; name: string };
+  partners: { partnerId: string; role: string }[];
+  [field: string]: unknown;
+}
+
+function deal(id: string, fields: { partners: FixtureDeal['partners']; [field: string]: unknown }): FixtureDeal {
   return {
     id,
     name: `Deal ${id}`,
@@ -145,17 +153,13 @@ describe('partnerloop score', () => {
     const header =
       'id,name,account.id,account.name,amount,currency,closeDate,createdAt,stage,isClosed,isWon,type,lossReason,partners';
     const rows = DEALS.map((d) => {
-      const r = d as Record<string, unknown> & {
-        account: { id: string; name: string };
-        partners: { partnerId: string; role: string }[];
-      };
-      const cell = (key: string) => (r[key] === undefined ? '' : String(r[key]));
-      const partners = r.partners.map((p) => `${p.partnerId}:${p.role}`).join(';');
+      const cell = (key: string) => (d[key] === undefined ? '' : String(d[key]));
+      const partners = d.partners.map((p) => `${p.partnerId}:${p.role}`).join(';');
       return [
-        r.id,
-        r.name,
-        r.account.id,
-        r.account.name,
+        d.id,
+        d.name,
+        d.account.id,
+        d.account.name,
         cell('amount'),
         cell('currency'),
         cell('closeDate'),

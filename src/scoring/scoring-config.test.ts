@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SCORING_CONFIG, scoringConfigSchema } from './scoring-config.ts';
+
+describe('scoringConfigSchema', () => {
+  it('given an empty tenant config, when parsing, then every default applies', () => {
+    expect(scoringConfigSchema.parse({})).toEqual(DEFAULT_SCORING_CONFIG);
+    expect(DEFAULT_SCORING_CONFIG.activity.dormantAfterDays).toBe(90);
+    expect(DEFAULT_SCORING_CONFIG.excludedDealTypes).toEqual(['renewal', 'churn']);
+  });
+
+  it('given a partial override, when parsing, then only that value changes', () => {
+    const config = scoringConfigSchema.parse({ activity: { dormantAfterDays: 60 }, tiers: { core: { minScore: 60 } } });
+    expect(config.activity).toEqual({ ...DEFAULT_SCORING_CONFIG.activity, dormantAfterDays: 60 });
+    expect(config.tiers.core).toEqual({ minScore: 60, minClosedDeals: 3 });
+    expect(config.weights).toEqual(DEFAULT_SCORING_CONFIG.weights);
+  });
+
+  it.each([
+    { case: 'an unknown key (a typo)', input: { activity: { dormantAfterDay: 60 } } },
+    {
+      case: 'all weights zero',
+      input: { weights: { winRate: 0, wonRevenue: 0, openPipeline: 0, activity: 0, timeToClose: 0 } },
+    },
+    { case: 'core above strategic', input: { tiers: { core: { minScore: 80 } } } },
+    { case: 'amount bands not increasing', input: { fit: { amountBands: [50_000, 10_000] } } },
+    { case: 'a lower quantile of 0.5 or more', input: { shrinkage: { lowerQuantile: 0.5 } } },
+    { case: 'an unknown deal type', input: { excludedDealTypes: ['upsell'] } },
+  ])('given $case, when parsing, then the config is rejected', ({ input }) => {
+    expect(scoringConfigSchema.safeParse(input).success).toBe(false);
+  });
+});

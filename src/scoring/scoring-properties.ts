@@ -1,0 +1,44 @@
+import type { DealFit } from './deal-fit.ts';
+import type { PartnerScore } from './partner-scoring.ts';
+
+/**
+ * The CRM property values (SPEC §4.5, HubSpot internal names; Salesforce prefixes `PL_…__c`) a write-back sets from
+ * a scoring run, as the strings the CRM stores. Pure and deterministic, so the write-back can compare them with what
+ * the record holds and send only the ones that changed. An empty string clears a property in HubSpot.
+ */
+export type PartnerScoreProperties = Record<
+  | 'pl_partner_type'
+  | 'pl_partner_score'
+  | 'pl_partner_tier'
+  | 'pl_win_rate'
+  | 'pl_won_revenue'
+  | 'pl_avg_deal_size'
+  | 'pl_open_pipeline'
+  | 'pl_last_opportunity_date'
+  | 'pl_dormant',
+  string
+>;
+
+export type DealFitProperties = Record<'pl_partner_fit_score' | 'pl_next_best_partner', string>;
+
+export function partnerScoreProperties(score: PartnerScore): PartnerScoreProperties {
+  return {
+    pl_partner_type: score.partnerType,
+    pl_partner_score: String(score.score),
+    pl_partner_tier: score.tier,
+    // The corrected win rate as a 0–1 fraction, like every rate the scorer produces.
+    pl_win_rate: String(score.winRate),
+    pl_won_revenue: String(score.wonRevenue),
+    pl_avg_deal_size: score.avgDealSize === null ? '' : String(score.avgDealSize),
+    pl_open_pipeline: String(score.openPipeline),
+    pl_last_opportunity_date: score.lastOpportunityAt === null ? '' : score.lastOpportunityAt.slice(0, 10),
+    pl_dormant: String(score.dormant),
+  };
+}
+
+export function dealFitProperties(fit: DealFit): DealFitProperties {
+  return {
+    pl_partner_fit_score: fit.partnerFitScore === null ? '' : String(fit.partnerFitScore),
+    pl_next_best_partner: fit.nextBestPartner?.partnerId ?? '',
+  };
+}
