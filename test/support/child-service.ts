@@ -11,8 +11,8 @@ export interface ChildService {
 }
 
 /** Runs a TypeScript entry point (through tsx, as the CLI does) in a child process and follows its stdout. */
-export function spawnTs(entry: string, env: NodeJS.ProcessEnv): ChildService {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+export function spawnTs(entry: string, env: NodeJS.ProcessEnv, args: readonly string[] = []): ChildService {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

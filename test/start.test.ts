@@ -1,0 +1,25 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawnTs } from './support/child-service.ts';
+
+describe('npm start (partnerloop start --sandbox)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pl-start-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('given nothing configured, when started, then /readyz answers 200 on the embedded database and SIGTERM exits 0', async () => {
+    const service = spawnTs(
+      'bin/partnerloop.js',
+      { DATA_DIR: dir, PORT: '0', DATABASE_URL: '', TOKEN_ENCRYPTION_KEY: '' },
+      ['start', '--sandbox'],
+    );
+    const [, url] = await service.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/, 60_000);
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', database: 'pglite' });
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toBe(0);
+    expect(service.output()).toContain('PartnerLoop is stopping');
+  }, 90_000);
+});
