@@ -1,4 +1,6 @@
 import type { BenchModule } from './bench-module.ts';
 
 /** Every benchmark `npm run bench` knows, loaded lazily so `--only` runs just one. */
-export const benches: Record<string, () => Promise<BenchModule>> = {};
+export const benches: Record<string, () => Promise<BenchModule>> = {
+  scoring: () => import('./scoring.bench.ts').then((m) => m.default),
+};
