@@ -2,7 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'sync/**/*.test.ts', 'test/**/*.test.ts', 'extensions/**/*.test.tsx'],
+    include: [
+      'src/**/*.test.ts',
+      'src/**/*.test.tsx',
+      'sync/**/*.test.ts',
+      'test/**/*.test.ts',
+      'extensions/**/*.test.tsx',
+    ],
     exclude: ['**/node_modules/**', 'data/**'],
     pool: 'forks',
     testTimeout: 30_000,

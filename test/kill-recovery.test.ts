@@ -51,7 +51,7 @@ const targets: Target[] = [
 describe.each(targets)('kill -9 during a job on $name', (target) => {
   it('given a job in flight, when the service is killed and restarted, then the job runs to completion exactly once', async () => {
     cleanups.push(target.cleanup);
-    const env = { ...(await target.env()), PORT: '0', SLOW_JOB_MS: '2500', ENQUEUE_KEY: 'job-1' };
+    const env: NodeJS.ProcessEnv = { ...(await target.env()), PORT: '0', SLOW_JOB_MS: '2500', ENQUEUE_KEY: 'job-1' };
 
     const first = spawnTs(FIXTURE, env);
     await first.waitFor(/ENQUEUED [0-9a-f-]{36}/);
