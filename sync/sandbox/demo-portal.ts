@@ -777,10 +777,11 @@ export function generateDemoPortal(options: DemoPortalOptions = {}): DemoPortal 
     const customer = newCustomer(region, short, slug(short), createdAt);
     customers.push(customer);
     // Hard negatives among companies: a namesake on another domain, a subsidiary with its own domain.
-    if (dice.chance(0.01)) {
+    const lookalike = dice.next();
+    if (lookalike < 0.01) {
       const otherRegion = dice.pick(REGIONS.filter((r) => r !== region));
       customers.push(newCustomer(otherRegion, short, `${slug(short)}-${slug(otherRegion)}`, createdAt + 30 * DAY));
-    } else if (dice.chance(0.01)) {
+    } else if (lookalike < 0.02) {
       const subsidiary = `${short} ${dice.pick(['Deutschland', 'Japan', 'UK', 'Brasil', 'Nordics'])}`;
       usedNames.add(subsidiary);
       customers.push(newCustomer(dice.pick(REGIONS), subsidiary, slug(subsidiary), createdAt + 60 * DAY));

@@ -26,12 +26,13 @@ export class SandboxHttpError extends Error {
 
   constructor(
     readonly status: number,
-    body: Omit<HubSpotErrorBody, 'status' | 'correlationId'> & { status?: string },
+    body: Partial<HubSpotErrorBody> & { message: string },
     readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(body.message);
     this.name = 'SandboxHttpError';
-    this.body = { status: 'error', correlationId: randomUUID(), ...body };
+    const { status: bodyStatus, message, correlationId, ...rest } = body;
+    this.body = { status: bodyStatus ?? 'error', message, correlationId: correlationId ?? randomUUID(), ...rest };
   }
 }
 

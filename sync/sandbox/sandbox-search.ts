@@ -107,12 +107,15 @@ export function parseSearchRequest(raw: unknown, limits: SearchLimits = DEFAULT_
       ? ((group as { filters: unknown[] }).filters as unknown[])
       : [];
     if (filtersRaw.length > limits.maxFiltersPerGroup) {
-      throw validationError(`Too many filters in a group (${filtersRaw.length}); the maximum is ${limits.maxFiltersPerGroup}`);
+      throw validationError(
+        `Too many filters in a group (${filtersRaw.length}); the maximum is ${limits.maxFiltersPerGroup}`,
+      );
     }
     total += filtersRaw.length;
     return { filters: filtersRaw.map(parseFilter) };
   });
-  if (total > limits.maxFilters) throw validationError(`Too many filters (${total}); the maximum is ${limits.maxFilters}`);
+  if (total > limits.maxFilters)
+    throw validationError(`Too many filters (${total}); the maximum is ${limits.maxFilters}`);
 
   const sortsRaw = Array.isArray(body.sorts) ? body.sorts : [];
   const sorts = sortsRaw.map(parseSort);
@@ -134,13 +137,17 @@ function parseFilter(raw: unknown): SearchFilter {
   }
   const value = scalar(filter.value);
   const highValue = scalar(filter.highValue);
-  const values = Array.isArray(filter.values) ? filter.values.map(scalar).filter((v): v is string => v !== undefined) : undefined;
+  const values = Array.isArray(filter.values)
+    ? filter.values.map(scalar).filter((v): v is string => v !== undefined)
+    : undefined;
   const needsValue = !['HAS_PROPERTY', 'NOT_HAS_PROPERTY', 'IN', 'NOT_IN'].includes(operator);
-  if (needsValue && value === undefined) throw validationError(`Operator ${operator} on ${propertyName} requires a value`);
+  if (needsValue && value === undefined)
+    throw validationError(`Operator ${operator} on ${propertyName} requires a value`);
   if ((operator === 'IN' || operator === 'NOT_IN') && (!values || values.length === 0)) {
     throw validationError(`Operator ${operator} on ${propertyName} requires values`);
   }
-  if (operator === 'BETWEEN' && highValue === undefined) throw validationError(`BETWEEN on ${propertyName} requires a highValue`);
+  if (operator === 'BETWEEN' && highValue === undefined)
+    throw validationError(`BETWEEN on ${propertyName} requires a highValue`);
   return {
     propertyName,
     operator,
@@ -242,7 +249,9 @@ function compileFilter(filter: SearchFilter, context: SearchContext): RecordPred
       return (record) => {
         const raw = read(record);
         const hit =
-          raw !== undefined && target !== undefined && valuesOf(raw).some((v) => compare(comparable(definition, v), target) === 0);
+          raw !== undefined &&
+          target !== undefined &&
+          valuesOf(raw).some((v) => compare(comparable(definition, v), target) === 0);
         return negate ? !hit : hit;
       };
     }
