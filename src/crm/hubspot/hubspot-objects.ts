@@ -1,0 +1,225 @@
+import { z } from 'zod';
+import type { CheckpointStore } from '../port/crm-credentials.ts';
+import type { HubSpotClient } from './hubspot-client.ts';
+
+/** The date-based CRM object API (SPEC §5). Object types by name or id: deals = 0-3, companies = 0-2. */
+export const OBJECTS_API = '/crm/objects/2026-03';
+export const BATCH_LIMIT = 100;
+export const LIST_PAGE_LIMIT = 100;
+export const SEARCH_PAGE_LIMIT = 200;
+/** Search stops paging at 10,000 results; past that the query must be re-windowed. */
+export const SEARCH_RESULT_CAP = 10_000;
+
+export type ObjectType = 'deals' | 'companies' | '0-3' | '0-2' | (string & {});
+
+export interface CrmRecord {
+  id: string;
+  properties: Record<string, string | null>;
+  createdAt?: string;
+  updatedAt?: string;
+  archived?: boolean;
+}
+
+interface Paging {
+  next?: { after: string };
+}
+
+interface ListResponse {
+  results: CrmRecord[];
+  paging?: Paging;
+}
+
+interface SearchResponse extends ListResponse {
+  total: number;
+}
+
+interface BatchResponse {
+  status?: string;
+  results: CrmRecord[];
+  errors?: unknown[];
+}
+
+export interface Filter {
+  propertyName: string;
+  operator:
+    | 'EQ'
+    | 'NEQ'
+    | 'LT'
+    | 'LTE'
+    | 'GT'
+    | 'GTE'
+    | 'BETWEEN'
+    | 'IN'
+    | 'NOT_IN'
+    | 'HAS_PROPERTY'
+    | 'NOT_HAS_PROPERTY'
+    | 'CONTAINS_TOKEN'
+    | 'NOT_CONTAINS_TOKEN';
+  value?: string;
+  highValue?: string;
+  values?: string[];
+}
+
+export interface SearchRequest {
+  filterGroups: Array<{ filters: Filter[] }>;
+  sorts?: Array<{ propertyName: string; direction: 'ASCENDING' | 'DESCENDING' }>;
+  properties?: string[];
+  limit?: number;
+  after?: string;
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Incremental read position: records modified at or after `since` (epoch ms) are still to read. */
+export const modifiedSinceCheckpointSchema = z.strictObject({ since: z.number().int().nonnegative() });
+export type ModifiedSinceCheckpoint = z.infer<typeof modifiedSinceCheckpointSchema>;
+
+export class HubSpotObjects {
+  constructor(private readonly client: HubSpotClient) {}
+
+  /** Every record of a type, page by page (100 per page, the list maximum). */
+  async *listAll(type: ObjectType, properties: readonly string[]): AsyncGenerator<CrmRecord[]> {
+    let after: string | undefined;
+    do {
+      const page = await this.client.call<ListResponse>({
+        method: 'GET',
+        path: `${OBJECTS_API}/${type}`,
+        qs: { limit: LIST_PAGE_LIMIT, after, properties: properties.join(','), archived: 'false' },
+        idempotent: true,
+        operation: `list of ${type}`,
+      });
+      if (!page) return;
+      yield page.results;
+      after = page.paging?.next?.after;
+    } while (after);
+  }
+
+  async read(type: ObjectType, id: string, properties: readonly string[]): Promise<CrmRecord | undefined> {
+    return this.client.call<CrmRecord>({
+      method: 'GET',
+      path: `${OBJECTS_API}/${type}/${encodeURIComponent(id)}`,
+      qs: { properties: properties.join(',') },
+      idempotent: true,
+      notFoundIsEmpty: true,
+      operation: `read of ${type} ${id}`,
+    });
+  }
+
+  async search(type: ObjectType, request: SearchRequest): Promise<SearchResponse> {
+    const response = await this.client.call<SearchResponse>({
+      method: 'POST',
+      path: `${OBJECTS_API}/${type}/search`,
+      body: { limit: SEARCH_PAGE_LIMIT, ...request },
+      kind: 'search',
+      idempotent: true,
+      operation: `search of ${type}`,
+    });
+    return response ?? { total: 0, results: [] };
+  }
+
+  async batchRead(type: ObjectType, ids: readonly string[], properties: readonly string[]): Promise<CrmRecord[]> {
+    const out: CrmRecord[] = [];
+    for (const batch of chunks(ids, BATCH_LIMIT)) {
+      const response = await this.client.call<BatchResponse>({
+        method: 'POST',
+        path: `${OBJECTS_API}/${type}/batch/read`,
+        body: { properties, inputs: batch.map((id) => ({ id })) },
+        idempotent: true,
+        operation: `batch read of ${type}`,
+      });
+      out.push(...(response?.results ?? []));
+    }
+    return out;
+  }
+
+  /** Sets properties (absolute values, so a retry cannot double anything), 100 records per call. */
+  async batchUpdate(
+    type: ObjectType,
+    inputs: ReadonlyArray<{ id: string; properties: Record<string, string> }>,
+  ): Promise<number> {
+    let calls = 0;
+    for (const batch of chunks(inputs, BATCH_LIMIT)) {
+      await this.client.call<BatchResponse>({
+        method: 'POST',
+        path: `${OBJECTS_API}/${type}/batch/update`,
+        body: { inputs: batch },
+        idempotent: true,
+        operation: `batch update of ${type}`,
+      });
+      calls += 1;
+    }
+    return calls;
+  }
+
+  /** Merges `mergeId` into `primaryId`; not idempotent, so only 429s are retried. Returns the surviving record. */
+  async merge(type: ObjectType, primaryId: string, mergeId: string): Promise<CrmRecord | undefined> {
+    return this.client.call<CrmRecord>({
+      method: 'POST',
+      path: `${OBJECTS_API}/${type}/merge`,
+      body: { primaryObjectId: primaryId, objectIdToMerge: mergeId },
+      idempotent: false,
+      operation: `merge of ${type}`,
+    });
+  }
+
+  /**
+   * Records modified since the checkpoint, oldest first, via search on `hs_lastmodifieddate` (200 per page). The
+   * checkpoint is saved after every page and only moves forward, never past what was read. A window that reaches
+   * the 10,000-result cap restarts from the last modification time it read (re-windowing). `overlapMs` re-reads a
+   * little before the checkpoint to catch records whose index lags their timestamp.
+   */
+  async *modifiedSince(
+    type: ObjectType,
+    options: {
+      properties: readonly string[];
+      checkpoints: CheckpointStore<ModifiedSinceCheckpoint>;
+      overlapMs?: number;
+      initialSince?: number;
+    },
+  ): AsyncGenerator<CrmRecord[]> {
+    const overlapMs = options.overlapMs ?? 60_000;
+    const saved = await options.checkpoints.load();
+    let since = saved ? Math.max(0, saved.since - overlapMs) : (options.initialSince ?? 0);
+    let checkpoint = saved?.since ?? since;
+    for (;;) {
+      let after: string | undefined;
+      let read = 0;
+      let lastModified = since;
+      let exhausted = false;
+      for (;;) {
+        const page = await this.search(type, {
+          filterGroups: [{ filters: [{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(since) }] }],
+          sorts: [{ propertyName: 'hs_lastmodifieddate', direction: 'ASCENDING' }],
+          properties: [...new Set([...options.properties, 'hs_lastmodifieddate'])],
+          limit: SEARCH_PAGE_LIMIT,
+          ...(after ? { after } : {}),
+        });
+        read += page.results.length;
+        for (const record of page.results) {
+          const modified = Date.parse(record.properties.hs_lastmodifieddate ?? record.updatedAt ?? '');
+          if (Number.isFinite(modified)) lastModified = Math.max(lastModified, modified);
+        }
+        if (page.results.length > 0) yield page.results;
+        if (lastModified > checkpoint) {
+          checkpoint = lastModified;
+          await options.checkpoints.save({ since: checkpoint });
+        }
+        after = page.paging?.next?.after;
+        if (!after) {
+          exhausted = true;
+          break;
+        }
+        if (read + SEARCH_PAGE_LIMIT > SEARCH_RESULT_CAP) break; // the next page would pass the cap
+      }
+      if (exhausted) return;
+      if (lastModified <= since) {
+        throw new Error(`more than ${SEARCH_RESULT_CAP} ${type} share one modification time; cannot page past them`);
+      }
+      since = lastModified; // re-window: same-millisecond records at the edge are read again (writes are idempotent)
+    }
+  }
+}

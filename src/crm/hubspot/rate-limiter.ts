@@ -1,0 +1,70 @@
+/**
+ * Client-side pacing so we stay under HubSpot's limits instead of bouncing off them: a sliding-window limiter per
+ * portal for the ten-secondly limit, and another for search (per second). A sliding window matches HubSpot's
+ * `TEN_SECONDLY_ROLLING` policy; the margin absorbs the gap between when we send and when HubSpot counts.
+ */
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+export class SlidingWindowLimiter {
+  readonly #sent: number[] = [];
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly max: number,
+    readonly windowMs: number,
+    private readonly clock: Clock = realClock,
+    /** Extra spacing added to the window to absorb clock and latency skew. */
+    private readonly marginMs = 50,
+  ) {
+    if (!(max >= 1)) throw new Error('limiter max must be at least 1');
+  }
+
+  /** Resolves when one more request may be sent; callers are served in order. */
+  acquire(): Promise<void> {
+    const turn = this.#queue.then(() => this.#waitForSlot());
+    this.#queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  async #waitForSlot(): Promise<void> {
+    if (!Number.isFinite(this.max)) return;
+    for (;;) {
+      const now = this.clock.now();
+      const horizon = now - this.windowMs - this.marginMs;
+      while (this.#sent.length > 0 && (this.#sent[0] ?? 0) <= horizon) this.#sent.shift();
+      if (this.#sent.length < this.max) {
+        this.#sent.push(now);
+        return;
+      }
+      const oldest = this.#sent[0] ?? now;
+      await this.clock.sleep(Math.max(1, oldest + this.windowMs + this.marginMs - now));
+    }
+  }
+}
+
+export interface PortalLimits {
+  /** Requests per rolling window (HubSpot: 110 per 10 s for a public app; we default a little under). */
+  tenSecondly: number;
+  windowMs: number;
+  searchPerSecond: number;
+}
+
+export const DEFAULT_PORTAL_LIMITS: PortalLimits = { tenSecondly: 108, windowMs: 10_000, searchPerSecond: 5 };
+
+export class PortalRateLimiter {
+  readonly general: SlidingWindowLimiter;
+  readonly search: SlidingWindowLimiter;
+
+  constructor(limits: PortalLimits = DEFAULT_PORTAL_LIMITS, clock: Clock = realClock) {
+    this.general = new SlidingWindowLimiter(limits.tenSecondly, limits.windowMs, clock);
+    this.search = new SlidingWindowLimiter(limits.searchPerSecond, 1000, clock);
+  }
+}
