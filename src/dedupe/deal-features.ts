@@ -1,0 +1,132 @@
+import type { Deal, PartnerRole } from '../model/deal.ts';
+import {
+  type DealIntent,
+  dayNumber,
+  normalizeAmount,
+  normalizeCompanyName,
+  normalizeDomain,
+  normalizeText,
+  parseDealName,
+  productFamilies,
+} from './deal-normalization.ts';
+
+/** Everything the matcher compares, computed once per deal. */
+export interface DealFeatures {
+  index: number;
+  id: string;
+  accountId: string;
+  /** Normalized account name without legal form (`acme robotics`). */
+  accountCore: string;
+  accountTokens: readonly string[];
+  legalFamily: string | null;
+  domain: string | null;
+  /** Normalized full deal name (what the exact-match baseline compares). */
+  name: string;
+  /** Deal-name tokens that describe the deal (account-name, legal-form and filler words removed). */
+  descriptor: readonly string[];
+  amount: number | null;
+  currency: string | null;
+  closeDay: number | null;
+  createdDay: number | null;
+  createdMs: number;
+  families: readonly string[];
+  intent: DealIntent | null;
+  nameYear: number | null;
+  nameQuarter: number | null;
+  nameUnits: number | null;
+  /** Partners whose role claims the deal (a registration): sorted, unique. */
+  registrants: readonly string[];
+  ownerId: string | null;
+  region: string | null;
+  /** How many optional fields are filled (survivor choice prefers complete records). */
+  completeness: number;
+}
+
+export interface FeatureOptions {
+  registrationRoles: readonly PartnerRole[];
+  productFamilies?: Readonly<Record<string, string>> | undefined;
+}
+
+const DESCRIPTOR_FILLER = new Set([
+  'deal',
+  'deals',
+  'opportunity',
+  'opp',
+  'oppty',
+  'the',
+  'for',
+  'and',
+  'of',
+  'with',
+  'via',
+  'by',
+  'to',
+  'a',
+  'reg',
+  'registration',
+  'registered',
+]);
+const LEGAL_TOKENS = new Set([
+  'inc',
+  'llc',
+  'ltd',
+  'corp',
+  'co',
+  'gmbh',
+  'ag',
+  'sa',
+  'sas',
+  'bv',
+  'nv',
+  'plc',
+  'limited',
+]);
+
+export function dealFeatures(deal: Deal, index: number, options: FeatureOptions): DealFeatures {
+  const company = normalizeCompanyName(deal.account.name);
+  const facts = parseDealName(deal.name);
+  const accountTokens = new Set(company.tokens);
+  const descriptor = [
+    ...new Set(facts.tokens.filter((t) => !accountTokens.has(t) && !DESCRIPTOR_FILLER.has(t) && !LEGAL_TOKENS.has(t))),
+  ].sort();
+  const registrants = [
+    ...new Set(deal.partners.filter((p) => options.registrationRoles.includes(p.role)).map((p) => p.partnerId)),
+  ].sort();
+  const createdMs = Date.parse(deal.createdAt.length === 10 ? `${deal.createdAt}T00:00:00Z` : deal.createdAt);
+  const filled = [
+    deal.amount,
+    deal.currency,
+    deal.closeDate,
+    deal.type,
+    deal.ownerId,
+    deal.region,
+    deal.leadSource,
+    deal.account.domain,
+    deal.lossReason,
+  ].filter((value) => value !== null).length;
+  return {
+    index,
+    id: deal.id,
+    accountId: deal.account.id,
+    accountCore: company.core,
+    accountTokens: company.tokens,
+    legalFamily: company.legalFamily,
+    domain: normalizeDomain(deal.account.domain),
+    name: normalizeText(deal.name),
+    descriptor,
+    amount: normalizeAmount(deal.amount),
+    currency: deal.currency,
+    closeDay: dayNumber(deal.closeDate),
+    createdDay: Number.isFinite(createdMs) ? Math.floor(createdMs / 86_400_000) : null,
+    createdMs: Number.isFinite(createdMs) ? createdMs : Number.POSITIVE_INFINITY,
+    families: productFamilies(deal.products, options.productFamilies),
+    intent: deal.type ?? facts.intent,
+    nameYear: facts.year,
+    nameQuarter: facts.quarter,
+    nameUnits: facts.units,
+    registrants,
+    ownerId: deal.ownerId,
+    region: deal.region === null ? null : normalizeText(deal.region),
+    completeness: filled + (deal.products.length > 0 ? 1 : 0) + (deal.partners.length > 0 ? 1 : 0),
+  };
+}
