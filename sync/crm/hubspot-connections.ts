@@ -1,0 +1,84 @@
+import { type CallEvent, HubSpotClient } from '../../src/crm/hubspot/hubspot-client.ts';
+import {
+  HubSpotObjects,
+  type ModifiedSinceCheckpoint,
+  modifiedSinceCheckpointSchema,
+} from '../../src/crm/hubspot/hubspot-objects.ts';
+import { type Clock, type PortalLimits, PortalRateLimiter, realClock } from '../../src/crm/hubspot/rate-limiter.ts';
+import type { CheckpointStore, CredentialStore } from '../../src/crm/port/crm-credentials.ts';
+import type { CheckpointsRepository } from '../store/checkpoints.repo.ts';
+import type { TenantsRepository } from '../store/tenants.repo.ts';
+
+export interface HubSpotConnectionsOptions {
+  apiBaseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  tenants: TenantsRepository;
+  checkpoints: CheckpointsRepository;
+  limits?: PortalLimits;
+  clock?: Clock;
+  onCall?: (tenantId: string, event: CallEvent) => void;
+}
+
+/**
+ * One HubSpot client per tenant, kept for the life of the process so its pacing and single-flight refresh cover every
+ * caller in this replica. Credentials and checkpoints live in the store (encrypted / validated).
+ */
+export class HubSpotConnections {
+  readonly #clients = new Map<string, { client: HubSpotClient; objects: HubSpotObjects }>();
+
+  constructor(private readonly options: HubSpotConnectionsOptions) {}
+
+  #connection(tenantId: string) {
+    let connection = this.#clients.get(tenantId);
+    if (!connection) {
+      const clock = this.options.clock ?? realClock;
+      const onCall = this.options.onCall;
+      const client = new HubSpotClient({
+        baseUrl: this.options.apiBaseUrl,
+        clientId: this.options.clientId,
+        clientSecret: this.options.clientSecret,
+        credentials: this.credentialStore(tenantId),
+        limiter: new PortalRateLimiter(this.options.limits, clock),
+        clock,
+        ...(onCall ? { onCall: (event: CallEvent) => onCall(tenantId, event) } : {}),
+      });
+      connection = { client, objects: new HubSpotObjects(client) };
+      this.#clients.set(tenantId, connection);
+    }
+    return connection;
+  }
+
+  client(tenantId: string): HubSpotClient {
+    return this.#connection(tenantId).client;
+  }
+
+  objects(tenantId: string): HubSpotObjects {
+    return this.#connection(tenantId).objects;
+  }
+
+  /** Drops the cached client (after a disconnect or reinstall). */
+  forget(tenantId: string): void {
+    this.#clients.delete(tenantId);
+  }
+
+  credentialStore(tenantId: string): CredentialStore {
+    const { tenants } = this.options;
+    return {
+      load: () => tenants.credentials(tenantId),
+      save: (credentials) => tenants.saveCredentials(tenantId, credentials),
+      markDisconnected: async (reason) => {
+        await tenants.disconnect(tenantId, reason);
+        this.forget(tenantId);
+      },
+    };
+  }
+
+  checkpointStore(tenantId: string, stream: string): CheckpointStore<ModifiedSinceCheckpoint> {
+    const { checkpoints } = this.options;
+    return {
+      load: () => checkpoints.load(tenantId, stream, modifiedSinceCheckpointSchema),
+      save: (checkpoint) => checkpoints.save(tenantId, stream, modifiedSinceCheckpointSchema, checkpoint),
+    };
+  }
+}

@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HubSpotConnections } from '../sync/crm/hubspot-connections.ts';
+import { type Sandbox, startSandbox } from '../sync/sandbox/sandbox-server.ts';
+import { CheckpointsRepository } from '../sync/store/checkpoints.repo.ts';
+import type { Store } from '../sync/store/database.ts';
+import { TenantsRepository } from '../sync/store/tenants.repo.ts';
+import { TokenCipher } from '../sync/store/token-cipher.ts';
+import { STORE_KINDS, testEncryptionKey } from './support/test-stores.ts';
+
+/** The real SDK (through our client) against the CRM sandbox, with the store of the service behind it. */
+describe('HubSpot client against the CRM sandbox', () => {
+  let sandbox: Sandbox;
+  let store: Store;
+  let tenants: TenantsRepository;
+  let checkpoints: CheckpointsRepository;
+  const tenantId = 'hubspot:sandbox';
+
+  function connections(limits = { tenSecondly: 108, windowMs: 10_000, searchPerSecond: 50 }) {
+    return new HubSpotConnections({
+      apiBaseUrl: sandbox.url,
+      clientId: sandbox.app.clientId,
+      clientSecret: sandbox.app.clientSecret,
+      tenants,
+      checkpoints,
+      limits,
+    });
+  }
+
+  async function connect(lifetimeMs?: number) {
+    const issued = sandbox.issueToken(lifetimeMs ? { lifetimeMs } : {});
+    await tenants.connect('hubspot', 'sandbox', {
+      accessToken: issued.accessToken,
+      refreshToken: issued.refreshToken,
+      // The client believes the token is good for an hour, so only the sandbox's 401 can trigger the refresh.
+      expiresAt: Date.now() + 3_600_000,
+      scopes: [],
+    });
+  }
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ deals: 10_450, seed: 7, limits: { searchPerSecond: 50 } });
+    store = await STORE_KINDS[0]!.open();
+    tenants = new TenantsRepository(store.db, new TokenCipher(testEncryptionKey()));
+    checkpoints = new CheckpointsRepository(store.db);
+    await connect();
+  }, 120_000);
+  afterAll(async () => {
+    await sandbox?.close();
+    await store?.close();
+  });
+
+  it('given more than one page of companies, when listed, then every page arrives and ids are unique', async () => {
+    const objects = connections().objects(tenantId);
+    const ids: string[] = [];
+    let pages = 0;
+    for await (const page of objects.listAll('companies', ['name', 'domain'])) {
+      pages += 1;
+      ids.push(...page.map((record) => record.id));
+    }
+    expect(pages).toBeGreaterThanOrEqual(2);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBe(sandbox.portal.count('companies'));
+  });
+
+  it('given a scripted 500 then 200, when a batch update runs, then it lands once and the sandbox saw two calls', async () => {
+    const objects = connections().objects(tenantId);
+    const [first] = (await objects.search('deals', { filterGroups: [], limit: 1, properties: ['dealname'] })).results;
+    sandbox.faults.add({ route: 'POST /crm/objects/2026-03/deals/batch/update', script: [500, 'pass'] });
+    sandbox.resetStats();
+    await objects.batchUpdate('deals', [{ id: first!.id, properties: { dealname: 'Renamed by PartnerLoop' } }]);
+    expect(sandbox.portal.resolve('deals', first!.id)?.properties.dealname).toBe('Renamed by PartnerLoop');
+    expect(sandbox.stats().routes['POST /crm/objects/2026-03/deals/batch/update']?.calls).toBe(2);
+  });
+
+  it('given an access token the sandbox has expired, when called, then 401 → refresh → retry succeeds and the new token is stored', async () => {
+    await connect(1);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const before = await tenants.credentials(tenantId);
+    const objects = connections().objects(tenantId);
+    const record = await objects.read('companies', [...sandbox.portal.records('companies')][0]!.id, ['name']);
+    expect(record?.properties.name).toBeTruthy();
+    const after = await tenants.credentials(tenantId);
+    expect(after?.accessToken).not.toBe(before?.accessToken);
+    expect(sandbox.oauth.accessTokenInfo(after!.accessToken)).toBeDefined();
+  });
+
+  it('given the portal limit is tighter than our pacing, when bursting, then 429s carry Retry-After and every call still succeeds', async () => {
+    const tight = await startSandbox({ deals: 20, seed: 3, limits: { tenSecondly: 5, windowMs: 1000 } });
+    try {
+      const issued = tight.issueToken();
+      await tenants.connect('hubspot', 'tight', { ...issued, expiresAt: Date.now() + 3_600_000, scopes: [] });
+      const objects = new HubSpotConnections({
+        apiBaseUrl: tight.url,
+        clientId: tight.app.clientId,
+        clientSecret: tight.app.clientSecret,
+        tenants,
+        checkpoints,
+        limits: { tenSecondly: Number.POSITIVE_INFINITY, windowMs: 1000, searchPerSecond: 50 },
+      }).objects('hubspot:tight');
+      const ids = [...tight.portal.records('companies')].slice(0, 8).map((record) => record.id);
+      const results = await Promise.all(ids.map((id) => objects.read('companies', id, ['name'])));
+      expect(results.every((record) => record !== undefined)).toBe(true);
+      expect(tight.stats().rateLimited).toBeGreaterThan(0);
+    } finally {
+      await tight.close();
+    }
+  });
+
+  it('given 10,450 deals, when read incrementally from scratch, then search re-windows past 10,000 and the store holds the checkpoint', async () => {
+    const objects = connections().objects(tenantId);
+    const conn = connections();
+    const seen = new Set<string>();
+    for await (const page of objects.modifiedSince('deals', {
+      properties: ['dealname'],
+      checkpoints: conn.checkpointStore(tenantId, 'deals'),
+    })) {
+      for (const record of page) seen.add(record.id);
+    }
+    expect(seen.size).toBe(sandbox.portal.count('deals'));
+    const saved = await checkpoints.load(
+      tenantId,
+      'deals',
+      (await import('../src/crm/hubspot/hubspot-objects.ts')).modifiedSinceCheckpointSchema,
+    );
+    const newest = Math.max(
+      ...[...sandbox.portal.records('deals')].map((r) => Date.parse(r.properties.hs_lastmodifieddate ?? '')),
+    );
+    expect(saved).toEqual({ since: newest });
+
+    // A second, incremental run reads only what changed since (plus the overlap window).
+    const [one] = [...sandbox.portal.records('deals')];
+    sandbox.portal.update('deals', one!, { dealname: 'Renamed in HubSpot' }, sandbox.userActor());
+    const changed: string[] = [];
+    for await (const page of objects.modifiedSince('deals', {
+      properties: ['dealname'],
+      checkpoints: conn.checkpointStore(tenantId, 'deals'),
+      overlapMs: 0,
+    })) {
+      changed.push(...page.map((record) => record.id));
+    }
+    expect(changed).toContain(one!.id);
+    const expected = [...sandbox.portal.records('deals')].filter(
+      (r) => Date.parse(r.properties.hs_lastmodifieddate ?? '') >= newest,
+    );
+    expect(new Set(changed)).toEqual(new Set(expected.map((r) => r.id)));
+    expect(changed.length).toBeLessThan(sandbox.portal.count('deals') / 10);
+  }, 120_000);
+});
