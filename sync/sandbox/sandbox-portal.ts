@@ -968,6 +968,7 @@ export class SandboxPortal {
     }
   }
 
+  /** One event per direction: subscribers to either object hear about it (each from its own side). */
   private emitAssociation(
     fromType: CrmObjectType,
     fromId: string,
@@ -988,6 +989,20 @@ export class SandboxPortal {
       toType,
       toId,
       typeId,
+      category,
+      removed,
+      isPrimary,
+      actor,
+      at,
+    });
+    if (!type) return;
+    this.emit({
+      kind: 'associationChange',
+      fromType: toType,
+      fromId: toId,
+      toType: fromType,
+      toId: fromId,
+      typeId: type.inverseTypeId,
       category,
       removed,
       isPrimary,
