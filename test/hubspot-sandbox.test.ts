@@ -146,3 +146,68 @@ describe('HubSpot client against the CRM sandbox', () => {
     expect(changed.length).toBeLessThan(sandbox.portal.count('deals') / 10);
   }, 120_000);
 });
+
+describe('reading a whole portal into the canonical model', () => {
+  it('given a seeded demo portal, then deals carry their customer, labelled partner roles, and unlabeled partners separately', async () => {
+    const { readPortal } = await import('../src/crm/hubspot/hubspot-portal-reader.ts');
+    const sandbox = await startSandbox({ deals: 300, seed: 11 });
+    const store = await STORE_KINDS[0]!.open();
+    try {
+      const tenants = new TenantsRepository(store.db, new TokenCipher(testEncryptionKey()));
+      await tenants.connect('hubspot', 'demo', { ...sandbox.issueToken(), scopes: [] });
+      const objects = new HubSpotConnections({
+        apiBaseUrl: sandbox.url,
+        clientId: sandbox.app.clientId,
+        clientSecret: sandbox.app.clientSecret,
+        tenants,
+        checkpoints: new CheckpointsRepository(store.db),
+      }).objects('hubspot:demo');
+      sandbox.resetStats();
+      const snapshot = await readPortal(objects);
+      const partnerCompanies = [...sandbox.portal.records('companies')].filter(
+        (c) => c.properties.pl_is_partner === 'true',
+      );
+      expect(snapshot.partners.map((p) => p.id).sort()).toEqual(partnerCompanies.map((c) => c.id).sort());
+      expect(snapshot.deals).toHaveLength(sandbox.portal.count('deals'));
+      const minimum =
+        Math.ceil(sandbox.portal.count('companies') / 100) +
+        Math.ceil(sandbox.portal.count('deals') / 100) +
+        Math.ceil(sandbox.portal.count('deals') / 1000);
+      expect(sandbox.stats().calls).toBe(minimum);
+
+      // Cross-check every deal's partner roles against the sandbox's own association table.
+      const labelRole: Record<string, string> = {
+        Sourced: 'sourced',
+        Influenced: 'influenced',
+        'Co-sell': 'cosell',
+        Reseller: 'reseller',
+        Referral: 'referral',
+      };
+      const partnerIds = new Set(partnerCompanies.map((c) => c.id));
+      let withPartners = 0;
+      for (const { deal, unlabeledPartnerIds } of snapshot.deals) {
+        const links = sandbox.portal.associationsOf('deals', deal.id, 'companies');
+        const expectedRoles: string[] = [];
+        const expectedUnlabeled: string[] = [];
+        for (const [companyId, typeIds] of links ?? []) {
+          if (!partnerIds.has(companyId)) {
+            expect(deal.account.id).toBe(companyId);
+            continue;
+          }
+          const roles = typeIds
+            .map((typeId) => sandbox.portal.associationType('deals', 'companies', typeId)?.label)
+            .filter((l): l is string => !!l && l in labelRole);
+          if (roles.length === 0) expectedUnlabeled.push(companyId);
+          for (const label of roles) expectedRoles.push(`${companyId}:${labelRole[label]}`);
+        }
+        expect(deal.partners.map((p) => `${p.partnerId}:${p.role}`).sort()).toEqual(expectedRoles.sort());
+        expect([...unlabeledPartnerIds].sort()).toEqual(expectedUnlabeled.sort());
+        if (deal.partners.length > 0) withPartners += 1;
+      }
+      expect(withPartners).toBeGreaterThan(10);
+    } finally {
+      await sandbox.close();
+      await store.close();
+    }
+  }, 60_000);
+});

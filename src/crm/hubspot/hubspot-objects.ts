@@ -5,6 +5,9 @@ import type { HubSpotClient } from './hubspot-client.ts';
 /** The date-based CRM object API (SPEC §5). Object types by name or id: deals = 0-3, companies = 0-2. */
 export const OBJECTS_API = '/crm/objects/2026-03';
 export const BATCH_LIMIT = 100;
+/** Association batch reads take up to 1,000 inputs. */
+export const ASSOCIATION_BATCH_LIMIT = 1_000;
+export const ASSOCIATIONS_API = '/crm/associations/2026-03';
 export const LIST_PAGE_LIMIT = 100;
 export const SEARCH_PAGE_LIMIT = 200;
 /** Search stops paging at 10,000 results; past that the query must be re-windowed. */
@@ -66,6 +69,19 @@ export interface SearchRequest {
   properties?: string[];
   limit?: number;
   after?: string;
+}
+
+export interface AssociationLink {
+  toId: string;
+  typeIds: number[];
+  labels: string[];
+}
+
+interface AssociationBatchResponse {
+  results: Array<{
+    from: { id: string };
+    to: Array<{ toObjectId: number | string; associationTypes: Array<{ typeId: number; label?: string | null }> }>;
+  }>;
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -153,6 +169,37 @@ export class HubSpotObjects {
       calls += 1;
     }
     return calls;
+  }
+
+  /** Associations of many records at once (1,000 per call); records without any are simply absent. */
+  async batchReadAssociations(
+    fromType: ObjectType,
+    toType: ObjectType,
+    ids: readonly string[],
+  ): Promise<Map<string, AssociationLink[]>> {
+    const links = new Map<string, AssociationLink[]>();
+    for (const batch of chunks(ids, ASSOCIATION_BATCH_LIMIT)) {
+      const response = await this.client.call<AssociationBatchResponse>({
+        method: 'POST',
+        path: `${ASSOCIATIONS_API}/${fromType}/${toType}/batch/read`,
+        body: { inputs: batch.map((id) => ({ id })) },
+        idempotent: true,
+        operation: `association read of ${fromType}`,
+      });
+      for (const result of response?.results ?? []) {
+        links.set(
+          String(result.from.id),
+          result.to.map((to) => ({
+            toId: String(to.toObjectId),
+            typeIds: to.associationTypes.map((type) => type.typeId),
+            labels: to.associationTypes
+              .map((type) => type.label)
+              .filter((label): label is string => typeof label === 'string' && label !== ''),
+          })),
+        );
+      }
+    }
+    return links;
   }
 
   /** Merges `mergeId` into `primaryId`; not idempotent, so only 429s are retried. Returns the surviving record. */

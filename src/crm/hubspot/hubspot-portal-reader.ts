@@ -1,0 +1,97 @@
+import { type Deal, type PartnerRole, partnerRoleSchema } from '../../model/deal.ts';
+import type { Partner } from '../../model/partner.ts';
+import {
+  COMPANY_READ_PROPERTIES,
+  DEAL_READ_PROPERTIES,
+  dealFromHubSpot,
+  partnerFromHubSpot,
+} from './hubspot-mapping.ts';
+import type { CrmRecord, HubSpotObjects } from './hubspot-objects.ts';
+
+/** HubSpot-defined deal→company "Primary" association type id (associations v4 type id table). */
+export const DEAL_TO_COMPANY_PRIMARY_TYPE_ID = 5;
+
+export interface CanonicalDeal {
+  deal: Deal;
+  /** The raw HubSpot properties, for change-only write-back. */
+  properties: Record<string, string | null>;
+  /** Partner companies associated without a role label (an attribution gap, not a guess). */
+  unlabeledPartnerIds: string[];
+}
+
+export interface PortalSnapshot {
+  partners: Partner[];
+  deals: CanonicalDeal[];
+  calls: { companies: number; deals: number; associations: number };
+}
+
+/** A role from an association label: the label's words, case- and punctuation-insensitively ("Co-sell" → cosell). */
+export function roleFromLabel(label: string): PartnerRole | undefined {
+  const key = label
+    .toLowerCase()
+    .replace(/[^a-z]/g, '')
+    .replace(/^partner/, '');
+  const parsed = partnerRoleSchema.safeParse(key);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/**
+ * A full read of one portal into the canonical model: companies (partners among them), deals, and the deal→company
+ * associations that say which company is the customer and which partners play which role. Costs
+ * ceil(companies/100) + ceil(deals/100) + ceil(deals/1000) calls.
+ */
+export async function readPortal(
+  objects: HubSpotObjects,
+  onProgress?: (read: number) => void,
+): Promise<PortalSnapshot> {
+  const calls = { companies: 0, deals: 0, associations: 0 };
+  const companies = new Map<string, CrmRecord>();
+  const partners = new Map<string, Partner>();
+  for await (const page of objects.listAll('companies', COMPANY_READ_PROPERTIES)) {
+    calls.companies += 1;
+    for (const company of page) {
+      companies.set(company.id, company);
+      const partner = partnerFromHubSpot(company);
+      if (partner) partners.set(partner.id, partner);
+    }
+  }
+  const rawDeals: CrmRecord[] = [];
+  for await (const page of objects.listAll('deals', DEAL_READ_PROPERTIES)) {
+    calls.deals += 1;
+    rawDeals.push(...page);
+    onProgress?.(rawDeals.length);
+  }
+  const links = await objects.batchReadAssociations(
+    'deals',
+    'companies',
+    rawDeals.map((deal) => deal.id),
+  );
+  calls.associations = Math.ceil(rawDeals.length / 1000);
+
+  const deals = rawDeals.map((record): CanonicalDeal => {
+    const associated = links.get(record.id) ?? [];
+    const customers = associated.filter((link) => !partners.has(link.toId));
+    const primary = customers.find((link) => link.typeIds.includes(DEAL_TO_COMPANY_PRIMARY_TYPE_ID)) ?? customers[0];
+    const company = primary ? companies.get(primary.toId) : undefined;
+    const dealPartners: Deal['partners'] = [];
+    const unlabeledPartnerIds: string[] = [];
+    for (const link of associated) {
+      if (!partners.has(link.toId)) continue;
+      const roles = link.labels.map(roleFromLabel).filter((role): role is PartnerRole => role !== undefined);
+      if (roles.length === 0) unlabeledPartnerIds.push(link.toId);
+      for (const role of roles) dealPartners.push({ partnerId: link.toId, role, splitPct: null });
+    }
+    const deal = dealFromHubSpot(record, {
+      account: company
+        ? {
+            id: company.id,
+            name: company.properties.name ?? `Company ${company.id}`,
+            domain: company.properties.domain ?? null,
+          }
+        : undefined,
+      partners: dealPartners,
+    });
+    return { deal, properties: record.properties, unlabeledPartnerIds };
+  });
+  return { partners: [...partners.values()], deals, calls };
+}
