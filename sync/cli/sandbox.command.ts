@@ -1,0 +1,106 @@
+import { InvalidInputError } from '../../src/shared/errors.ts';
+import { DEMO_PORTAL_DEFAULTS } from '../sandbox/demo-portal.ts';
+import { type Sandbox, startSandbox } from '../sandbox/sandbox-server.ts';
+import type { CliCommand, CliContext } from './cli-command.ts';
+
+const USAGE = `partnerloop sandbox [--port N] [--seed N] [--deals N] [--webhook-target URL]
+
+  Runs the CRM sandbox alone: a loopback server speaking the HubSpot API subset PartnerLoop uses, seeded with a
+  demo portal, and prints its URL and demo credentials. Stops on Ctrl+C (SIGINT) or SIGTERM.
+
+  --port            port to listen on (default: a free port)
+  --seed            demo data seed (default ${DEMO_PORTAL_DEFAULTS.seed})
+  --deals           number of demo deals (default ${DEMO_PORTAL_DEFAULTS.deals})
+  --webhook-target  where to deliver signed webhooks when records change (e.g. http://localhost:3000/webhooks/hubspot)`;
+
+/** The token printed for manual use outlives HubSpot's 30 minutes so a demo session does not need a refresh. */
+const DEMO_TOKEN_LIFETIME_MS = 24 * 60 * 60_000;
+
+function integerFlag(value: unknown, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  const number = Number(text);
+  if (!/^\d+$/.test(text) || number < min || number > max) {
+    throw new InvalidInputError(`--${name} must be an integer from ${min} to ${max}, got "${text}"`);
+  }
+  return number;
+}
+
+function urlFlag(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  try {
+    const url = new URL(text);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url.toString();
+  } catch {
+    // reported below
+  }
+  throw new InvalidInputError(`--${name} must be an http(s) URL, got "${text}"`);
+}
+
+/** Starts the sandbox, prints how to use it, and stops when `stopped` settles. */
+export async function runSandbox(context: CliContext, stopped: () => Promise<unknown>): Promise<number> {
+  const { values, stdout } = context;
+  const port = integerFlag(values.port, 'port', 0, 65_535);
+  const seed = integerFlag(values.seed, 'seed', 0, 2 ** 31 - 1) ?? DEMO_PORTAL_DEFAULTS.seed;
+  const deals = integerFlag(values.deals, 'deals', 0, 2_000_000) ?? DEMO_PORTAL_DEFAULTS.deals;
+  const webhookTarget = urlFlag(values['webhook-target'], 'webhook-target');
+
+  const sandbox: Sandbox = await startSandbox({
+    seed,
+    deals,
+    ...(port === undefined ? {} : { port }),
+    ...(webhookTarget === undefined ? {} : { webhookTarget }),
+  });
+  const tokens = sandbox.issueToken({ lifetimeMs: DEMO_TOKEN_LIFETIME_MS });
+  const { clientId, clientSecret, appId } = sandbox.app;
+  const portal = sandbox.portal;
+  const lines = [
+    `CRM sandbox (HubSpot API subset) listening on ${sandbox.url}`,
+    `  portal id:      ${portal.portalId}  (${portal.count('deals')} deals, ${portal.count('companies')} companies, seed ${seed})`,
+    `  client id:      ${clientId}`,
+    `  client secret:  ${clientSecret}   (also the webhook signature key)`,
+    `  app id:         ${appId}`,
+    `  access token:   ${tokens.accessToken}   (valid 24 h)`,
+    `  refresh token:  ${tokens.refreshToken}`,
+    `  authorize:      ${sandbox.url}/oauth/authorize?client_id=${clientId}&redirect_uri=<your callback>&scope=oauth`,
+    `  webhooks:       ${webhookTarget ?? 'off (use --webhook-target URL)'}`,
+    `  use it:         HUBSPOT_API_BASE_URL=${sandbox.url} HUBSPOT_CLIENT_ID=${clientId} HUBSPOT_CLIENT_SECRET=${clientSecret} HUBSPOT_APP_ID=${appId}`,
+    `  try:           curl -H "Authorization: Bearer ${tokens.accessToken}" "${sandbox.url}/crm/objects/2026-03/deals?limit=2&properties=dealname,amount"`,
+    'Press Ctrl+C to stop.',
+  ];
+  stdout.write(`${lines.join('\n')}\n`);
+  try {
+    await stopped();
+  } finally {
+    await sandbox.close();
+  }
+  stdout.write('CRM sandbox stopped.\n');
+  return 0;
+}
+
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+export const sandboxCommand: CliCommand = {
+  name: 'sandbox',
+  summary: 'run the CRM sandbox alone (HubSpot API subset with demo data) and print its URL and credentials',
+  usage: USAGE,
+  options: {
+    port: { type: 'string' },
+    seed: { type: 'string' },
+    deals: { type: 'string' },
+    'webhook-target': { type: 'string' },
+  },
+  positionals: { min: 0, max: 0 },
+  run: (context) => runSandbox(context, waitForSignal),
+};
