@@ -754,6 +754,7 @@ export function generateDemoPortal(options: DemoPortalOptions = {}): DemoPortal 
 
   const customerCount = clamp(Math.round(dealCount / 4), 20, 1_000_000);
   const customers: Company[] = [];
+  const lookalikes: Array<{ original: Company; twin: Company; kind: 'namesake_company' | 'subsidiary' }> = [];
   const newCustomer = (region: Region, short: string, domainBase: string, createdAt: number): Company => {
     const record = newCompanyRecord(
       {
@@ -780,11 +781,15 @@ export function generateDemoPortal(options: DemoPortalOptions = {}): DemoPortal 
     const lookalike = dice.next();
     if (lookalike < 0.01) {
       const otherRegion = dice.pick(REGIONS.filter((r) => r !== region));
-      customers.push(newCustomer(otherRegion, short, `${slug(short)}-${slug(otherRegion)}`, createdAt + 30 * DAY));
+      const twin = newCustomer(otherRegion, short, `${slug(short)}-${slug(otherRegion)}`, createdAt + 30 * DAY);
+      customers.push(twin);
+      lookalikes.push({ original: customer, twin, kind: 'namesake_company' });
     } else if (lookalike < 0.02) {
       const subsidiary = `${short} ${dice.pick(['Deutschland', 'Japan', 'UK', 'Brasil', 'Nordics'])}`;
       usedNames.add(subsidiary);
-      customers.push(newCustomer(dice.pick(REGIONS), subsidiary, slug(subsidiary), createdAt + 60 * DAY));
+      const twin = newCustomer(dice.pick(REGIONS), subsidiary, slug(subsidiary), createdAt + 60 * DAY);
+      customers.push(twin);
+      lookalikes.push({ original: customer, twin, kind: 'subsidiary' });
     }
   }
 
@@ -875,7 +880,10 @@ export function generateDemoPortal(options: DemoPortalOptions = {}): DemoPortal 
       if (partner) attached.push({ partner, role: 'sourced' });
       else gap = 'missing_partner';
     }
-    if ((partnerLed && dice.chance(0.15)) || (!partnerLed && dice.chance(PARTNER_SHARE[segment] * 0.5))) {
+    if (
+      (partnerLed && gap === null && dice.chance(0.15)) ||
+      (!partnerLed && dice.chance(PARTNER_SHARE[segment] * 0.5))
+    ) {
       const partner = pickPartner(createdAt, attached[0]?.partner);
       if (partner) {
         attached.push({
@@ -1053,7 +1061,8 @@ export function generateDemoPortal(options: DemoPortalOptions = {}): DemoPortal 
     return copy;
   };
 
-  const hardNegativeOf = (original: DealDraft): DealDraft | undefined => {
+  /** A look-alike of `original` that is not a duplicate; twin-company kinds first add a deal of their own. */
+  const hardNegativeOf = (original: DealDraft, room: number): DealDraft | undefined => {
     const source = original.record.properties;
     const kind = dice.weighted<HardNegativeKind>([
       ['renewal_other_year', 0.3],
@@ -1099,19 +1108,26 @@ export function generateDemoPortal(options: DemoPortalOptions = {}): DemoPortal 
         break;
       case 'namesake_company':
       case 'subsidiary': {
-        const lookalike = customers.find(
-          (candidate) =>
-            candidate !== original.customer &&
-            (candidate.short === original.customer.short || candidate.short.startsWith(`${original.customer.short} `)),
+        const pairs = lookalikes.filter((pair) => pair.kind === kind);
+        if (pairs.length === 0 || room < 2) return undefined;
+        const pair = dice.pick(pairs);
+        const products = (source.products ?? 'core_platform').split(';');
+        const first = addDeal(
+          freshDeal({
+            customer: pair.original,
+            createdAt: original.record.createdAt,
+            products,
+            segment: original.segment,
+          }),
         );
-        if (!lookalike) return undefined;
         related = freshDeal({
-          customer: lookalike,
-          createdAt: original.record.createdAt + dice.int(0, 20) * DAY,
-          products: (source.products ?? 'core_platform').split(';'),
-          segment: original.segment,
+          customer: pair.twin,
+          createdAt: first.record.createdAt + dice.int(0, 20) * DAY,
+          products,
+          segment: first.segment,
         });
-        break;
+        truth.hardNegatives.push({ ids: [first.record.id, related.record.id], kind });
+        return related;
       }
     }
     truth.hardNegatives.push({ ids: [original.record.id, related.record.id], kind });
@@ -1133,7 +1149,7 @@ export function generateDemoPortal(options: DemoPortalOptions = {}): DemoPortal 
       continue;
     }
     if (recent && roll < 0.05) {
-      const related = hardNegativeOf(recent);
+      const related = hardNegativeOf(recent, dealCount - deals.length);
       if (related) {
         addDeal(related);
         continue;
