@@ -1,5 +1,6 @@
 import type { Deal, PartnerRole } from '../model/deal.ts';
 import {
+  type CompanyName,
   type DealIntent,
   dayNumber,
   normalizeAmount,
@@ -45,6 +46,27 @@ export interface DealFeatures {
 export interface FeatureOptions {
   registrationRoles: readonly PartnerRole[];
   productFamilies?: Readonly<Record<string, string>> | undefined;
+  /** Shared across the deals of one run: accounts, domains and products repeat, their normalization need not. */
+  cache?: FeatureCache | undefined;
+}
+
+export interface FeatureCache {
+  companies: Map<string, CompanyName>;
+  domains: Map<string, string | null>;
+  families: Map<string, readonly string[]>;
+}
+
+export function newFeatureCache(): FeatureCache {
+  return { companies: new Map(), domains: new Map(), families: new Map() };
+}
+
+function cached<V>(map: Map<string, V> | undefined, key: string, compute: () => V): V {
+  if (map === undefined) return compute();
+  const hit = map.get(key);
+  if (hit !== undefined || map.has(key)) return hit as V;
+  const value = compute();
+  map.set(key, value);
+  return value;
 }
 
 const DESCRIPTOR_FILLER = new Set([
@@ -83,7 +105,13 @@ const LEGAL_TOKENS = new Set([
 ]);
 
 export function dealFeatures(deal: Deal, index: number, options: FeatureOptions): DealFeatures {
-  const company = normalizeCompanyName(deal.account.name);
+  const cache = options.cache;
+  const company = cached(cache?.companies, deal.account.name, () => normalizeCompanyName(deal.account.name));
+  const rawDomain = deal.account.domain;
+  const domain = rawDomain === null ? null : cached(cache?.domains, rawDomain, () => normalizeDomain(rawDomain));
+  const families = cached(cache?.families, deal.products.join('\u0000'), () =>
+    productFamilies(deal.products, options.productFamilies),
+  );
   const facts = parseDealName(deal.name);
   const accountTokens = new Set(company.tokens);
   const descriptor = [
@@ -111,7 +139,7 @@ export function dealFeatures(deal: Deal, index: number, options: FeatureOptions)
     accountCore: company.core,
     accountTokens: company.tokens,
     legalFamily: company.legalFamily,
-    domain: normalizeDomain(deal.account.domain),
+    domain,
     name: normalizeText(deal.name),
     descriptor,
     amount: normalizeAmount(deal.amount),
@@ -119,7 +147,7 @@ export function dealFeatures(deal: Deal, index: number, options: FeatureOptions)
     closeDay: dayNumber(deal.closeDate),
     createdDay: Number.isFinite(createdMs) ? Math.floor(createdMs / 86_400_000) : null,
     createdMs: Number.isFinite(createdMs) ? createdMs : Number.POSITIVE_INFINITY,
-    families: productFamilies(deal.products, options.productFamilies),
+    families,
     intent: deal.type ?? facts.intent,
     nameYear: facts.year,
     nameQuarter: facts.quarter,

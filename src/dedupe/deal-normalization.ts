@@ -18,11 +18,13 @@ const SPECIAL_LETTERS: Readonly<Record<string, string>> = {
   ı: 'i',
 };
 const SPECIAL_LETTER_PATTERN = /[ßæœøłđðþı]/g;
+const ASCII = /^[ -~\t\r\n]*$/;
 
 /** Lower case, accents folded to ASCII, `&` spelled out, punctuation to spaces, whitespace collapsed. */
 export function normalizeText(value: string): string {
-  return value
-    .normalize('NFKD')
+  // Most CRM text is ASCII: skip Unicode decomposition (the costliest step) when there is nothing to decompose.
+  const decomposed = ASCII.test(value) ? value : value.normalize('NFKD');
+  return decomposed
     .replace(COMBINING_MARKS, '')
     .toLowerCase()
     .replace(SPECIAL_LETTER_PATTERN, (letter) => SPECIAL_LETTERS[letter] ?? letter)
@@ -101,7 +103,7 @@ export function normalizeCompanyName(value: string): CompanyName {
     const last = tokens[tokens.length - 1] as string;
     const family = LEGAL_FORMS[last];
     if (family !== undefined) {
-      legalFamily ??= family;
+      legalFamily = family; // the leftmost form names the jurisdiction ("Pty Ltd", "GmbH & Co. KG")
       tokens.pop();
     } else if (NAME_NOISE_WORDS.has(last)) {
       tokens.pop();
@@ -228,7 +230,7 @@ export interface DealNameFacts {
 const INTENT_WORDS: ReadonlyArray<readonly [RegExp, DealIntent]> = [
   [/\b(renewal|renewals|renew|renewing|rnwl|re new)\b/, 'renewal'],
   [/\b(churn|churned|cancellation|cancel|downgrade)\b/, 'churn'],
-  [/\b(expansion|expand|upsell|up sell|upgrade|cross sell|add on|addon|additional|more seats)\b/, 'expansion'],
+  [/\b(expansion|expand|upsell|up sell|upgrade|cross sell|add on|addon|additional|more seats|add \d+)\b/, 'expansion'],
   [/\b(new logo|new business|net new|newbiz|new biz|initial|land)\b/, 'new_business'],
 ];
 

@@ -4,12 +4,21 @@ import type { DealFeatures } from './deal-features.ts';
  * Blocking: only deals that share a key are compared, so the number of compared pairs grows with the number of
  * deals, not its square. Keys: account id, registrable domain, normalized account name, normalized deal name, amount
  * with close date (copies keep both), and MinHash/LSH buckets of the account name's character trigrams (catches typos when the duplicate sits on another company record without a
- * domain). A block larger than `maxBlockSize` is not compared all-pairs: its deals are sorted by close date and each is
- * compared with its `windowSize` neighbours (a sorted neighbourhood), since one buying event closes within weeks.
+ * domain). Inside a block only records whose close dates lie within `timeRadiusDays` are paired (one buying event
+ * closes within weeks), so the cost follows the density of deals in time, not the length of an account's history.
  */
 export interface BlockingSettings {
+  /** Blocks up to this size compare records without a close date with every member; larger ones use a window. */
   maxBlockSize: number;
+  /** Neighbours (by creation time) of a record without a close date in a large block. */
   windowSize: number;
+  /**
+   * Records whose close dates are further apart than this are never compared (the far-apart veto would reject them
+   * anyway), so an account with years of history costs what its busiest quarter costs.
+   */
+  timeRadiusDays: number;
+  /** At most this many later neighbours per record inside one block (a guard for pathological blocks). */
+  maxNeighbours: number;
   lshBands: number;
   lshRows: number;
   /** An LSH bucket holding more distinct names than this is a common-word collision and is skipped. */
@@ -19,6 +28,8 @@ export interface BlockingSettings {
 export const DEFAULT_BLOCKING_SETTINGS: BlockingSettings = {
   maxBlockSize: 200,
   windowSize: 12,
+  timeRadiusDays: 120,
+  maxNeighbours: 60,
   lshBands: 8,
   lshRows: 3,
   maxNamesPerBucket: 24,
@@ -26,7 +37,8 @@ export const DEFAULT_BLOCKING_SETTINGS: BlockingSettings = {
 
 export interface BlockingStats {
   blocks: number;
-  windowedBlocks: number;
+  /** Blocks where the neighbour cap or the creation-time window cut comparisons. */
+  cappedBlocks: number;
   skippedBuckets: number;
   candidatePairs: number;
 }
@@ -68,17 +80,14 @@ class PairBuffer {
   }
 }
 
-function timeOf(feature: DealFeatures): number {
-  return feature.closeDay ?? feature.createdDay ?? 0;
-}
-
 export function candidatePairs(
   features: readonly DealFeatures[],
   settings: BlockingSettings = DEFAULT_BLOCKING_SETTINGS,
 ): CandidatePairs {
   const n = features.length;
   const buffer = new PairBuffer(n);
-  const stats: BlockingStats = { blocks: 0, windowedBlocks: 0, skippedBuckets: 0, candidatePairs: 0 };
+  const stats: BlockingStats = { blocks: 0, cappedBlocks: 0, skippedBuckets: 0, candidatePairs: 0 };
+  const emitter = new BlockEmitter(features, settings, buffer, stats);
 
   const byAccount = new Map<string, number[]>();
   const byDomain = new Map<string, number[]>();
@@ -97,12 +106,16 @@ export function candidatePairs(
     }
   }
   for (const blocks of [byAccount, byDomain, byName, byDealName, byAmountAndClose]) {
-    for (const members of blocks.values()) emitBlock(members, features, settings, buffer, stats);
+    for (const members of blocks.values()) emitter.emit(members);
   }
 
   // Fuzzy key: LSH buckets over distinct account names; pairs only between deals of different names (same-name pairs
   // came from the name block already).
   const names = [...byName.keys()];
+  const nameOf = new Int32Array(n);
+  names.forEach((name, nameIndex) => {
+    for (const member of byName.get(name) as number[]) nameOf[member] = nameIndex;
+  });
   const buckets = new Map<number, number[]>();
   const signature = new Uint32Array(settings.lshBands * settings.lshRows);
   names.forEach((name, nameIndex) => {
@@ -115,25 +128,17 @@ export function candidatePairs(
       add(buckets, band * 0x100000000 + hash, nameIndex);
     }
   });
+  const sameName = (i: number, j: number) => nameOf[i] === nameOf[j];
   for (const nameIndices of buckets.values()) {
     if (nameIndices.length < 2) continue;
     if (nameIndices.length > settings.maxNamesPerBucket) {
       stats.skippedBuckets += 1;
       continue;
     }
-    const groups = nameIndices.map((nameIndex) => byName.get(names[nameIndex] as string) as number[]);
-    const total = groups.reduce((sum, group) => sum + group.length, 0);
-    stats.blocks += 1;
-    if (total > settings.maxBlockSize) {
-      emitWindowed(groups.flat(), features, settings.windowSize, buffer);
-      stats.windowedBlocks += 1;
-      continue;
-    }
-    for (let g = 0; g < groups.length; g += 1) {
-      for (let h = g + 1; h < groups.length; h += 1) {
-        for (const i of groups[g] as number[]) for (const j of groups[h] as number[]) buffer.push(i, j);
-      }
-    }
+    emitter.emit(
+      nameIndices.flatMap((nameIndex) => byName.get(names[nameIndex] as string) as number[]),
+      sameName,
+    );
   }
   const keys = buffer.finish();
   stats.candidatePairs = keys.length;
@@ -146,32 +151,69 @@ function add<K>(map: Map<K, number[]>, key: K, value: number): void {
   else map.set(key, [value]);
 }
 
-function emitBlock(
-  members: number[],
-  features: readonly DealFeatures[],
-  settings: BlockingSettings,
-  buffer: PairBuffer,
-  stats: BlockingStats,
-): void {
-  if (members.length < 2) return;
-  stats.blocks += 1;
-  if (members.length > settings.maxBlockSize) {
-    stats.windowedBlocks += 1;
-    emitWindowed(members, features, settings.windowSize, buffer);
-    return;
-  }
-  for (let a = 0; a < members.length; a += 1) {
-    for (let b = a + 1; b < members.length; b += 1) buffer.push(members[a] as number, members[b] as number);
-  }
-}
+class BlockEmitter {
+  constructor(
+    private readonly features: readonly DealFeatures[],
+    private readonly settings: BlockingSettings,
+    private readonly buffer: PairBuffer,
+    private readonly stats: BlockingStats,
+  ) {}
 
-function emitWindowed(members: number[], features: readonly DealFeatures[], window: number, buffer: PairBuffer): void {
-  const sorted = [...members].sort(
-    (x, y) => timeOf(features[x] as DealFeatures) - timeOf(features[y] as DealFeatures) || x - y,
-  );
-  for (let a = 0; a < sorted.length; a += 1) {
-    const limit = Math.min(sorted.length, a + window + 1);
-    for (let b = a + 1; b < limit; b += 1) buffer.push(sorted[a] as number, sorted[b] as number);
+  private closeOf(index: number): number {
+    return (this.features[index] as DealFeatures).closeDay as number;
+  }
+
+  /** Pairs of one block: dated records within the time radius, undated records with everyone (or their window). */
+  emit(members: readonly number[], skip?: (i: number, j: number) => boolean): void {
+    if (members.length < 2) return;
+    this.stats.blocks += 1;
+    const { timeRadiusDays, maxNeighbours, maxBlockSize, windowSize } = this.settings;
+    const dated: number[] = [];
+    const undated: number[] = [];
+    for (const member of members) {
+      if ((this.features[member] as DealFeatures).closeDay === null) undated.push(member);
+      else dated.push(member);
+    }
+    dated.sort((x, y) => this.closeOf(x) - this.closeOf(y) || x - y);
+    let capped = false;
+    for (let a = 0; a < dated.length; a += 1) {
+      const i = dated[a] as number;
+      const until = this.closeOf(i) + timeRadiusDays;
+      let taken = 0;
+      for (let b = a + 1; b < dated.length; b += 1) {
+        const j = dated[b] as number;
+        if (this.closeOf(j) > until) break;
+        if (skip?.(i, j)) continue;
+        if (taken === maxNeighbours) {
+          capped = true;
+          break;
+        }
+        this.buffer.push(i, j);
+        taken += 1;
+      }
+    }
+    if (undated.length > 0) {
+      if (members.length <= maxBlockSize) {
+        for (const i of undated) {
+          for (const j of members) if (i !== j && !skip?.(i, j)) this.buffer.push(i, j);
+        }
+      } else {
+        // Without a close date, creation time orders the block; compare with the nearest records either side.
+        capped = true;
+        const created = (index: number) => (this.features[index] as DealFeatures).createdDay ?? 0;
+        const ordered = [...members].sort((x, y) => created(x) - created(y) || x - y);
+        ordered.forEach((i, position) => {
+          if ((this.features[i] as DealFeatures).closeDay !== null) return;
+          const from = Math.max(0, position - windowSize);
+          const to = Math.min(ordered.length - 1, position + windowSize);
+          for (let p = from; p <= to; p += 1) {
+            const j = ordered[p] as number;
+            if (j !== i && !skip?.(i, j)) this.buffer.push(i, j);
+          }
+        });
+      }
+    }
+    if (capped) this.stats.cappedBlocks += 1;
   }
 }
 

@@ -143,7 +143,7 @@ export function clusterReasons(records: readonly DealFeatures[], conflict: boole
   const withDomain = records.filter((r) => r.domain !== null).length;
   if (domains.length === 1 && withDomain >= 2) reasons.push(`same account domain ${domains[0]}`);
   if (accountIds.length === 1) {
-    reasons.push(`same account ${accountIds[0]}`);
+    reasons.push(`same account id ${accountIds[0]}`);
   } else {
     const cores = distinct(records.map((r) => r.accountCore));
     reasons.push(
@@ -193,8 +193,10 @@ export function clusterReasons(records: readonly DealFeatures[], conflict: boole
   } else {
     const claimed = records.filter((r) => r.registrants.length > 0);
     const shared = claimed.length >= 2 ? distinct(claimed.flatMap((r) => r.registrants)) : [];
-    if (shared.length >= 1 && claimed.length >= 2)
-      reasons.push(`registered ${claimed.length} times by ${shared.join(', ')}`);
+    if (shared.length >= 1 && claimed.length >= 2) {
+      const times = claimed.length === 2 ? 'twice' : `${claimed.length} times`;
+      reasons.push(`registered ${times} by partner ${shared.sort(compareIds).join(', ')}`);
+    }
   }
 
   const owners = distinct(records.map((r) => r.ownerId).filter((o): o is string => o !== null));

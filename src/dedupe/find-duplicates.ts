@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type Deal, type PartnerRole, partnerRoleSchema } from '../model/deal.ts';
-import { type DealFeatures, dealFeatures } from './deal-features.ts';
+import { type DealFeatures, dealFeatures, newFeatureCache } from './deal-features.ts';
 import { type BlockingStats, candidatePairs, DEFAULT_BLOCKING_SETTINGS } from './dedupe-blocking.ts';
 import { clusterPairs, compareIds, type DuplicateCluster, describeCluster, type Edge } from './duplicate-clustering.ts';
 import {
@@ -76,6 +76,7 @@ function engineFor(deals: readonly Deal[], options: DedupeOptions): Engine {
   const featureOptions = {
     registrationRoles: options.registrationRoles ?? DEFAULT_DEDUPE_OPTIONS.registrationRoles,
     productFamilies: options.productFamilies,
+    cache: newFeatureCache(),
   };
   const features = deals.map((deal, index) => dealFeatures(deal, index, featureOptions));
   return { features, settings, assess: (a, b) => assessPair(a, b, settings) };
@@ -96,6 +97,7 @@ export function dedupeDeals(deals: readonly Deal[], options: DedupeOptions = {})
     ...DEFAULT_BLOCKING_SETTINGS,
     ...(options.maxBlockSize === undefined ? {} : { maxBlockSize: options.maxBlockSize }),
     ...(options.windowSize === undefined ? {} : { windowSize: options.windowSize }),
+    timeRadiusDays: options.maxCloseDateGapDays ?? DEFAULT_SCORING_SETTINGS.maxCloseDateGapDays,
   });
   progress?.('block', deals.length, deals.length);
 

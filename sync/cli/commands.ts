@@ -1,8 +1,15 @@
 import type { CliCommand } from './cli-command.ts';
+import { dedupeCommand } from './dedupe.command.ts';
 import { migrateCommand } from './migrate.command.ts';
 import { sandboxCommand } from './sandbox.command.ts';
 import { scoreCommand } from './score.command.ts';
 import { startCommand } from './start.command.ts';
 
 /** Every `partnerloop` command, in the order `--help` lists them. */
-export const commands: readonly CliCommand[] = [startCommand, migrateCommand, scoreCommand, sandboxCommand];
+export const commands: readonly CliCommand[] = [
+  startCommand,
+  migrateCommand,
+  scoreCommand,
+  dedupeCommand,
+  sandboxCommand,
+];
