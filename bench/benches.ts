@@ -3,4 +3,6 @@ import type { BenchModule } from './bench-module.ts';
 /** Every benchmark `npm run bench` knows, loaded lazily so `--only` runs just one. */
 export const benches: Record<string, () => Promise<BenchModule>> = {
   scoring: () => import('./scoring.bench.ts').then((m) => m.default),
+  dedupe: () => import('./dedupe.bench.ts').then((m) => m.default),
+  'hubspot-reconcile': () => import('./hubspot-reconcile.bench.ts').then((m) => m.default),
 };

@@ -90,6 +90,11 @@ export class HubSpotClient {
           ...(options.body === undefined ? {} : { body: options.body }),
         });
         status = response.status;
+        if (options.kind !== 'search') {
+          const remaining = Number(response.headers.get('x-hubspot-ratelimit-remaining') ?? Number.NaN);
+          const max = Number(response.headers.get('x-hubspot-ratelimit-max') ?? Number.NaN);
+          limiter.observeRemaining(remaining, max);
+        }
         const text = await response.text();
         body = text === '' ? undefined : safeJson(text);
         if (response.ok) {

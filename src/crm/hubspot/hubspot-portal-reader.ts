@@ -42,7 +42,7 @@ export function roleFromLabel(label: string): PartnerRole | undefined {
  */
 export async function readPortal(
   objects: HubSpotObjects,
-  onProgress?: (read: number) => void,
+  options: { extraDealProperties?: readonly string[]; onProgress?: (read: number) => void } = {},
 ): Promise<PortalSnapshot> {
   const calls = { companies: 0, deals: 0, associations: 0 };
   const companies = new Map<string, CrmRecord>();
@@ -56,10 +56,13 @@ export async function readPortal(
     }
   }
   const rawDeals: CrmRecord[] = [];
-  for await (const page of objects.listAll('deals', DEAL_READ_PROPERTIES)) {
+  for await (const page of objects.listAll('deals', [
+    ...DEAL_READ_PROPERTIES,
+    ...(options.extraDealProperties ?? []),
+  ])) {
     calls.deals += 1;
     rawDeals.push(...page);
-    onProgress?.(rawDeals.length);
+    options.onProgress?.(rawDeals.length);
   }
   const links = await objects.batchReadAssociations(
     'deals',

@@ -30,3 +30,27 @@ describe('SlidingWindowLimiter', () => {
     expect(clock.sleeps).toEqual([]);
   });
 });
+
+describe('SlidingWindowLimiter.observeRemaining', () => {
+  it('given the server reports calls we did not make, then we wait as if we had made them', async () => {
+    const clock = fakeClock();
+    const limiter = new SlidingWindowLimiter(10, 1000, clock, 0);
+    await limiter.acquire();
+    limiter.observeRemaining(2, 10); // server: 8 used; we know of 1
+    for (let i = 0; i < 2; i += 1) await limiter.acquire();
+    expect(clock.now()).toBe(0);
+    await limiter.acquire(); // the 11th in the window must wait for the window to roll
+    expect(clock.now()).toBe(1000);
+  });
+
+  it('given the server reports fewer calls than we sent, or no headers, then nothing changes', async () => {
+    const clock = fakeClock();
+    const limiter = new SlidingWindowLimiter(3, 1000, clock, 0);
+    await limiter.acquire();
+    limiter.observeRemaining(3, 3);
+    limiter.observeRemaining(Number.NaN, Number.NaN);
+    await limiter.acquire();
+    await limiter.acquire();
+    expect(clock.now()).toBe(0);
+  });
+});

@@ -34,6 +34,21 @@ export class SlidingWindowLimiter {
     return turn;
   }
 
+  /**
+   * Aligns with the server's count (`X-HubSpot-RateLimit-Remaining` of `-Max`): calls we did not send — another
+   * process, a replica, our previous run — are counted as if sent now, so we slow down instead of meeting a 429.
+   */
+  observeRemaining(remaining: number, max: number): void {
+    if (!Number.isFinite(this.max) || !Number.isFinite(remaining) || !Number.isFinite(max)) return;
+    const now = this.clock.now();
+    const horizon = now - this.windowMs - this.marginMs;
+    while (this.#sent.length > 0 && (this.#sent[0] ?? 0) <= horizon) this.#sent.shift();
+    const serverUsed = Math.max(0, max - remaining);
+    // Our own budget is a little under the server's max: scale the server's view onto it.
+    const unseen = Math.min(this.max, Math.ceil((serverUsed * this.max) / max)) - this.#sent.length;
+    for (let i = 0; i < unseen; i += 1) this.#sent.push(now);
+  }
+
   async #waitForSlot(): Promise<void> {
     if (!Number.isFinite(this.max)) return;
     for (;;) {
