@@ -18,6 +18,9 @@ describe('npm start (partnerloop start --sandbox)', () => {
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready', database: 'pglite' });
+    await service.waitFor(
+      /CRM sandbox: http:\/\/127\.0\.0\.1:\d+ — demo portal \d+ connected as tenant hubspot:\d+ \(3000 deals, \d+ companies, \d+ partners\)/,
+    );
     service.child.kill('SIGTERM');
     expect(await service.exited).toBe(0);
     expect(service.output()).toContain('PartnerLoop is stopping');
