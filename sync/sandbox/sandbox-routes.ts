@@ -131,6 +131,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 interface RenderOptions {
   properties?: readonly string[] | undefined;
+  resolvedNames?: readonly string[];
   withHistory?: readonly string[] | undefined;
   associations?: readonly CrmObjectType[] | undefined;
 }
@@ -153,14 +154,15 @@ export function renderRecord(
   record: StoredRecord,
   options: RenderOptions = {},
 ) {
-  const asked = options.properties && options.properties.length > 0 ? options.properties : undefined;
-  const names = asked ? [...new Set([...asked, ...ALWAYS_RETURNED[type]])] : DEFAULT_RETURNED[type];
   const definitions = portal.definitions(type);
-  const properties: Record<string, string | null> = {};
-  for (const name of names) {
-    if (!definitions.has(name)) continue;
-    properties[name] = record.properties[name] ?? null;
+  // Resolved once per request (the options object is shared by every record of a page).
+  if (!options.resolvedNames) {
+    const asked = options.properties && options.properties.length > 0 ? options.properties : undefined;
+    const names = asked ? [...new Set([...asked, ...ALWAYS_RETURNED[type]])] : DEFAULT_RETURNED[type];
+    options.resolvedNames = names.filter((name) => definitions.has(name));
   }
+  const properties: Record<string, string | null> = {};
+  for (const name of options.resolvedNames) properties[name] = record.properties[name] ?? null;
   const json: Record<string, unknown> = {
     id: record.id,
     properties,
