@@ -166,6 +166,14 @@ describe('sandbox webhooks', () => {
     expect(sandbox.webhooks.deliveries.slice(-2).map((delivery) => delivery.status)).toEqual([500, 204]);
   });
 
+  it('given a receiver that answers 401 (bad signature), when delivered, then HubSpot-style it is not retried', async () => {
+    receiver.script = [401];
+    await api('PATCH', `/crm/v3/objects/deals/${dealIds()[3]}`, { properties: { description: 'refused' } });
+    await sandbox.webhooks.flush();
+    expect(receiver.batches).toHaveLength(1);
+    expect(sandbox.webhooks.deliveries.at(-1)).toMatchObject({ status: 401, attempt: 0 });
+  });
+
   it('given creation, association, merge and deletion, when delivered, then each has its event type', async () => {
     const created = await api('POST', '/crm/v3/objects/deals', {
       properties: { dealname: 'New one', pipeline: 'default', dealstage: 'qualifiedtobuy' },

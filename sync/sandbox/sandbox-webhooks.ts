@@ -8,7 +8,8 @@ import { type CrmObjectType, OBJECT_TYPE_IDS } from './sandbox-properties.ts';
  * HubSpot-style webhook delivery: changes made in a sandbox portal become events, batched (≤ 100 per request, per
  * portal) after a short delay, POSTed as a JSON array to the app's target URL with `X-HubSpot-Signature-v3` +
  * `X-HubSpot-Request-Timestamp` (and the legacy v1 `X-HubSpot-Signature`), and retried with back-off when the
- * receiver fails (non-2xx, timeout, connection error), each retry carrying `attemptNumber + 1`.
+ * receiver fails (5xx, 429 after its Retry-After, timeout, connection error), each retry carrying `attemptNumber + 1`;
+ * a 400/401/403/404/405 answer is final.
  *
  * Changes made through the API by the app itself are delivered too, with `changeSource: "INTEGRATION"` and
  * `sourceId` = the app id — HubSpot does not filter an app's own writes, so the consumer must skip its echoes.
@@ -85,6 +86,8 @@ export interface DeliveryRecord {
   error: string | undefined;
   at: number;
 }
+
+const NO_RETRY_STATUSES: ReadonlySet<number> = new Set([400, 401, 403, 404, 405]);
 
 const LEGACY_NAMES: Readonly<Record<CrmObjectType, string>> = { deals: 'deal', companies: 'company' };
 
@@ -207,6 +210,7 @@ export class WebhookDispatcher {
     };
     let status: number | undefined;
     let error: string | undefined;
+    let retryAfterMs: number | undefined;
     await this.acquire();
     try {
       const response = await fetch(target, {
@@ -216,6 +220,8 @@ export class WebhookDispatcher {
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
       status = response.status;
+      const retryAfter = Number(response.headers.get('retry-after'));
+      if (Number.isFinite(retryAfter) && retryAfter > 0) retryAfterMs = retryAfter * 1000;
       await response.arrayBuffer().catch(() => undefined);
     } catch (caught) {
       error = caught instanceof Error ? caught.message : String(caught);
@@ -224,8 +230,15 @@ export class WebhookDispatcher {
     }
     this.deliveries.push({ portalId, attempt, events: batch.length, status, error, at: timestamp });
     const ok = status !== undefined && status >= 200 && status < 300;
-    if (ok || attempt + 1 >= this.options.maxAttempts || this.closed) return;
-    const delay = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** attempt);
+    // HubSpot does not retry 400/401/403/404/405 answers: the receiver refused the batch on purpose.
+    const refused = status !== undefined && NO_RETRY_STATUSES.has(status);
+    if (ok || refused || attempt + 1 >= this.options.maxAttempts || this.closed) return;
+    // A 429 from the receiver is retried after its Retry-After (capped like every sandbox delay).
+    const backoff = this.options.retryBaseMs * 2 ** attempt;
+    const delay = Math.min(
+      this.options.retryMaxMs,
+      status === 429 && retryAfterMs !== undefined ? retryAfterMs : backoff,
+    );
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.retryTimers.delete(timer);
