@@ -299,6 +299,58 @@ describe('sandbox HTTP', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(25);
   });
 
+  it('given the 2026-03 token endpoint, when refreshing and introspecting, then the dated shapes come back', async () => {
+    const issued = sandbox.issueToken();
+    const form = (fields: Record<string, string>) => ({
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        client_id: sandbox.app.clientId,
+        client_secret: sandbox.app.clientSecret,
+        ...fields,
+      }),
+    });
+    const refreshed = await fetch(
+      `${sandbox.url}/oauth/2026-03/token`,
+      form({ grant_type: 'refresh_token', refresh_token: issued.refreshToken }),
+    );
+    const tokens = (await refreshed.json()) as Record<string, unknown>;
+    expect(tokens).toMatchObject({
+      token_type: 'bearer',
+      expires_in: 1800,
+      hub_id: sandbox.portal.portalId,
+      token_use: 'access_token',
+    });
+    const introspected = await fetch(
+      `${sandbox.url}/oauth/2026-03/token/introspect`,
+      form({ token: String(tokens.access_token) }),
+    );
+    expect(await introspected.json()).toMatchObject({
+      active: true,
+      hub_id: sandbox.portal.portalId,
+      app_id: sandbox.app.appId,
+    });
+    const unknown = await fetch(`${sandbox.url}/oauth/2026-03/token/introspect`, form({ token: 'nope' }));
+    expect(await unknown.json()).toEqual({ active: false });
+  });
+
+  it('given the spec exemption turned on, when association calls exceed the window, then only they keep passing', async () => {
+    const exempt = await startSandbox({
+      deals: 5,
+      clock,
+      limits: { tenSecondly: 1, exemptAssociationsFromTenSecondly: true },
+    });
+    try {
+      const headers = { authorization: `Bearer ${exempt.issueToken().accessToken}` };
+      const labels = () => fetch(`${exempt.url}/crm/v4/associations/deals/companies/labels`, { headers });
+      const deals = () => fetch(`${exempt.url}/crm/v3/objects/deals`, { headers });
+      expect([(await deals()).status, (await deals()).status]).toEqual([200, 429]);
+      expect([(await labels()).status, (await labels()).status]).toEqual([200, 200]);
+    } finally {
+      await exempt.close();
+    }
+  });
+
   it('given rotation on, when refreshing, then a new refresh token replaces the old one', async () => {
     const rotating = await startSandbox({ empty: true, tokens: { rotateRefreshTokens: true }, clock });
     try {
