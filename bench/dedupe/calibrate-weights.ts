@@ -4,7 +4,7 @@
  * the logistic level weights; `--write` regenerates src/dedupe/default-match-model.ts from the latter.
  */
 import { writeFile } from 'node:fs/promises';
-import { dealFeatures } from '../../src/dedupe/deal-features.ts';
+import { dealFeatures, inferFamiliesFromNames } from '../../src/dedupe/deal-features.ts';
 import { candidatePairs } from '../../src/dedupe/dedupe-blocking.ts';
 import { DEFAULT_DEDUPE_OPTIONS } from '../../src/dedupe/find-duplicates.ts';
 import { compareFeatures, DEFAULT_SCORING_SETTINGS, vetoOf } from '../../src/dedupe/pair-scoring.ts';
@@ -22,6 +22,7 @@ for (const seed of seeds) {
   const features = deals.map((deal, index) =>
     dealFeatures(deal, index, { registrationRoles: DEFAULT_DEDUPE_OPTIONS.registrationRoles }),
   );
+  inferFamiliesFromNames(features);
   const { keys } = candidatePairs(features);
   const n = features.length;
   for (const key of keys) {

@@ -30,6 +30,7 @@ export interface DealFeatures {
   closeDay: number | null;
   createdDay: number | null;
   createdMs: number;
+  /** Product families listed on the deal; when none are listed, those its name mentions (see below). */
   families: readonly string[];
   intent: DealIntent | null;
   nameYear: number | null;
@@ -157,4 +158,36 @@ export function dealFeatures(deal: Deal, index: number, options: FeatureOptions)
     region: deal.region === null ? null : normalizeText(deal.region),
     completeness: filled + (deal.products.length > 0 ? 1 : 0) + (deal.partners.length > 0 ? 1 : 0),
   };
+}
+
+/**
+ * Deals without products often say in their name what they are about ("Acme - Analytics", "Acme Payments upsell").
+ * For those, the product families known from the other deals' products that the name's descriptor mentions stand in,
+ * so "Acme - Analytics" and "Acme - Payments" still count as different products.
+ */
+export function inferFamiliesFromNames(features: DealFeatures[]): void {
+  const byFirstToken = new Map<string, Array<readonly string[]>>();
+  const seen = new Set<string>();
+  for (const feature of features) {
+    for (const family of feature.families) {
+      if (seen.has(family)) continue;
+      seen.add(family);
+      const tokens = family.split(' ');
+      const list = byFirstToken.get(tokens[0] as string);
+      if (list) list.push(tokens);
+      else byFirstToken.set(tokens[0] as string, [tokens]);
+    }
+  }
+  if (seen.size === 0) return;
+  for (const feature of features) {
+    if (feature.families.length > 0 || feature.descriptor.length === 0) continue;
+    const words = new Set(feature.descriptor);
+    const named = new Set<string>();
+    for (const word of feature.descriptor) {
+      for (const tokens of byFirstToken.get(word) ?? []) {
+        if (tokens.every((token) => words.has(token))) named.add(tokens.join(' '));
+      }
+    }
+    if (named.size > 0) feature.families = [...named].sort();
+  }
 }

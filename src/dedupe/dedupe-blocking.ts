@@ -30,9 +30,11 @@ export const DEFAULT_BLOCKING_SETTINGS: BlockingSettings = {
   windowSize: 12,
   timeRadiusDays: 120,
   maxNeighbours: 60,
-  lshBands: 8,
-  lshRows: 3,
-  maxNamesPerBucket: 24,
+  // 16 bands of 4 rows: a name one typo away (trigram Jaccard ≈ 0.6) shares a bucket with probability ≈ 0.9, an
+  // unrelated name sharing one common word (≈ 0.25) with ≈ 0.06.
+  lshBands: 16,
+  lshRows: 4,
+  maxNamesPerBucket: 6,
 };
 
 export interface BlockingStats {
@@ -109,40 +111,66 @@ export function candidatePairs(
     for (const members of blocks.values()) emitter.emit(members);
   }
 
-  // Fuzzy key: LSH buckets over distinct account names; pairs only between deals of different names (same-name pairs
-  // came from the name block already).
+  // Fuzzy key: LSH buckets over distinct account names within one currency (a buying event is priced in one
+  // currency, and without it the buckets of common name fragments grow with the data). Pairs only between deals of
+  // different names: same-name pairs came from the name block already.
   const names = [...byName.keys()];
   const nameOf = new Int32Array(n);
+  const units = new Map<string, number[]>();
   names.forEach((name, nameIndex) => {
-    for (const member of byName.get(name) as number[]) nameOf[member] = nameIndex;
+    for (const member of byName.get(name) as number[]) {
+      nameOf[member] = nameIndex;
+      add(units, `${(features[member] as DealFeatures).currency ?? ''}\u0000${name}`, member);
+    }
   });
+  const unitMembers = [...units.values()];
   const buckets = new Map<number, number[]>();
   const signature = new Uint32Array(settings.lshBands * settings.lshRows);
-  names.forEach((name, nameIndex) => {
-    minHashSignature(name, signature);
+  unitMembers.forEach((members, unit) => {
+    const first = features[members[0] as number] as DealFeatures;
+    minHashSignature(first.accountCore, signature);
+    const currency = stringHash(first.currency ?? '');
     for (let band = 0; band < settings.lshBands; band += 1) {
-      let hash = 0x811c9dc5 ^ band;
+      let hash = (0x811c9dc5 ^ band ^ currency) >>> 0;
       for (let row = 0; row < settings.lshRows; row += 1) {
         hash = Math.imul(hash ^ (signature[band * settings.lshRows + row] as number), 0x01000193) >>> 0;
       }
-      add(buckets, band * 0x100000000 + hash, nameIndex);
+      add(buckets, band * 0x100000000 + hash, unit);
+    }
+  });
+  // A second fuzzy key for short edit distances, which MinHash catches only by chance on short names: each name with
+  // one letter deleted (names one or two edits apart share one of them, "robotics"/"robotcis" share "robotis").
+  const deletions = new Map<string, number[]>();
+  unitMembers.forEach((members, unit) => {
+    const first = features[members[0] as number] as DealFeatures;
+    const letters = first.accountCore.replace(/ /g, '');
+    if (letters.length < 5) return;
+    const currency = first.currency ?? '';
+    for (let at = 0; at < letters.length; at += 1) {
+      add(deletions, `${currency}|${letters.slice(0, at)}${letters.slice(at + 1)}`, unit);
     }
   });
   const sameName = (i: number, j: number) => nameOf[i] === nameOf[j];
-  for (const nameIndices of buckets.values()) {
-    if (nameIndices.length < 2) continue;
-    if (nameIndices.length > settings.maxNamesPerBucket) {
+  for (const bucket of [...buckets.values(), ...deletions.values()]) {
+    if (bucket.length < 2) continue;
+    if (bucket.length > settings.maxNamesPerBucket) {
       stats.skippedBuckets += 1;
       continue;
     }
     emitter.emit(
-      nameIndices.flatMap((nameIndex) => byName.get(names[nameIndex] as string) as number[]),
+      bucket.flatMap((unit) => unitMembers[unit] as number[]),
       sameName,
     );
   }
   const keys = buffer.finish();
   stats.candidatePairs = keys.length;
   return { keys, stats };
+}
+
+function stringHash(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
 }
 
 function add<K>(map: Map<K, number[]>, key: K, value: number): void {
@@ -218,7 +246,7 @@ class BlockEmitter {
 }
 
 // MinHash: one seeded 32-bit mixer per hash function over FNV-1a hashes of the name's character trigrams.
-const MAX_HASHES = 64;
+const MAX_HASHES = 128;
 const SEEDS = Array.from({ length: MAX_HASHES }, (_, k) => fmix32(0x9e3779b9 + Math.imul(k + 1, 0x85ebca6b)));
 
 function fmix32(input: number): number {

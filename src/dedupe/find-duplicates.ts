@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type Deal, type PartnerRole, partnerRoleSchema } from '../model/deal.ts';
-import { type DealFeatures, dealFeatures, newFeatureCache } from './deal-features.ts';
+import { type DealFeatures, dealFeatures, inferFamiliesFromNames, newFeatureCache } from './deal-features.ts';
 import { type BlockingStats, candidatePairs, DEFAULT_BLOCKING_SETTINGS } from './dedupe-blocking.ts';
 import { clusterPairs, compareIds, type DuplicateCluster, describeCluster, type Edge } from './duplicate-clustering.ts';
 import {
@@ -79,6 +79,7 @@ function engineFor(deals: readonly Deal[], options: DedupeOptions): Engine {
     cache: newFeatureCache(),
   };
   const features = deals.map((deal, index) => dealFeatures(deal, index, featureOptions));
+  inferFamiliesFromNames(features);
   return { features, settings, assess: (a, b) => assessPair(a, b, settings) };
 }
 

@@ -91,7 +91,8 @@ export function vetoOf(a: DealFeatures, b: DealFeatures, settings: ScoringSettin
       return { code: 'renewal_other_year', reason: `renewals closing ${gap} days apart (different terms)` };
     }
     const created = createdGap(a, b);
-    if (gap === null && created !== null && created > settings.renewalGapDays) {
+    const sameNamedYear = a.nameYear !== null && a.nameYear === b.nameYear && isNearExactCopy(a, b);
+    if (gap === null && created !== null && created > settings.renewalGapDays && !sameNamedYear) {
       return { code: 'renewal_other_year', reason: `renewals created ${created} days apart (different terms)` };
     }
   }
