@@ -2,6 +2,7 @@ import { InvalidInputError } from '../../src/shared/errors.ts';
 import { DEMO_PORTAL_DEFAULTS } from '../sandbox/demo-portal.ts';
 import { type Sandbox, startSandbox } from '../sandbox/sandbox-server.ts';
 import type { CliCommand, CliContext } from './cli-command.ts';
+import { waitForSignal } from './wait-for-signal.ts';
 
 const USAGE = `partnerloop sandbox [--port N] [--seed N] [--deals N] [--webhook-target URL]
 
@@ -77,18 +78,6 @@ export async function runSandbox(context: CliContext, stopped: () => Promise<unk
   }
   stdout.write('CRM sandbox stopped.\n');
   return 0;
-}
-
-function waitForSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      resolve(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
 }
 
 export const sandboxCommand: CliCommand = {

@@ -1,26 +1,11 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { runCli } from './main.ts';
-
-function collector() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _encoding, callback) {
-      text += String(chunk);
-      callback();
-    },
-  });
-  return { stream, text: () => text };
-}
+import { cli } from '../../test/support/cli-harness.ts';
 
 async function run(args: string[]) {
-  const stdout = collector();
-  const stderr = collector();
-  const code = await runCli(['score', ...args], { stdout: stdout.stream, stderr: stderr.stream, env: {} });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+  return cli(['score', ...args]);
 }
 
 const PARTNERS = [

@@ -3,6 +3,7 @@ import { type Config, loadConfig } from '../config/env.ts';
 import { type Sandbox, startSandbox } from '../sandbox/sandbox-server.ts';
 import { startService } from '../service.ts';
 import type { CliCommand } from './cli-command.ts';
+import { waitForSignal } from './wait-for-signal.ts';
 
 export const startCommand: CliCommand = {
   name: 'start',
@@ -78,16 +79,4 @@ function positiveInt(value: string | boolean | undefined, flag: string, fallback
     throw new InvalidInputError(`${flag} must be a non-negative integer, got "${String(value)}"`);
   }
   return parsed;
-}
-
-function waitForSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      resolve(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
 }
