@@ -91,76 +91,98 @@ export function candidatePairs(
   const stats: BlockingStats = { blocks: 0, cappedBlocks: 0, skippedBuckets: 0, candidatePairs: 0 };
   const emitter = new BlockEmitter(features, settings, buffer, stats);
 
-  const byAccount = new Map<string, number[]>();
-  const byDomain = new Map<string, number[]>();
-  const byName = new Map<string, number[]>();
-  const byDealName = new Map<string, number[]>();
-  const byAmountAndClose = new Map<string, number[]>();
+  // Exact keys. Grouping goes through dense ids and a counting sort rather than one array per key: at 200k deals the
+  // garbage of a million small arrays costs more than the comparisons.
+  const accountIds = new KeyIds<string>(n);
+  const domainIds = new KeyIds<string>(n);
+  const nameIds = new KeyIds<string>(n);
+  const dealNameIds = new KeyIds<string>(n);
+  const amountCloseIds = new KeyIds<number>(n);
   for (const feature of features) {
-    add(byAccount, feature.accountId, feature.index);
-    if (feature.domain !== null) add(byDomain, feature.domain, feature.index);
-    add(byName, feature.accountCore, feature.index);
+    const i = feature.index;
+    accountIds.set(i, feature.accountId);
+    if (feature.domain !== null) domainIds.set(i, feature.domain);
+    nameIds.set(i, feature.accountCore);
     // Copies made by imports keep the deal name, amount and close date even when the company record is new and its
     // name mistyped.
-    add(byDealName, feature.name, feature.index);
+    dealNameIds.set(i, feature.name);
     if (feature.amount !== null && feature.closeDay !== null) {
-      add(byAmountAndClose, `${feature.amount}|${feature.closeDay}`, feature.index);
+      amountCloseIds.set(i, (Math.round(feature.amount * 100) % 2 ** 37) * 32_768 + (feature.closeDay & 32_767));
     }
   }
-  for (const blocks of [byAccount, byDomain, byName, byDealName, byAmountAndClose]) {
-    for (const members of blocks.values()) emitter.emit(members);
+  for (const keyIds of [accountIds, domainIds, nameIds, dealNameIds, amountCloseIds]) {
+    keyIds.forEachGroup((members) => emitter.emit(members));
   }
 
-  // Fuzzy key: LSH buckets over distinct account names within one currency (a buying event is priced in one
-  // currency, and without it the buckets of common name fragments grow with the data). Pairs only between deals of
-  // different names: same-name pairs came from the name block already.
-  const names = [...byName.keys()];
-  const nameOf = new Int32Array(n);
-  const units = new Map<string, number[]>();
-  names.forEach((name, nameIndex) => {
-    for (const member of byName.get(name) as number[]) {
-      nameOf[member] = nameIndex;
-      add(units, `${(features[member] as DealFeatures).currency ?? ''}\u0000${name}`, member);
+  // Fuzzy keys work on "units": one account name in one currency (a buying event is priced in one currency, and
+  // without it the buckets of common name fragments grow with the data). Pairs only between deals of different
+  // names: same-name pairs came from the name block already.
+  const currencyIds = new Map<string, number>();
+  const unitIds = new KeyIds<number>(n);
+  for (const feature of features) {
+    const currency = feature.currency ?? '';
+    let currencyId = currencyIds.get(currency);
+    if (currencyId === undefined) {
+      currencyId = currencyIds.size;
+      currencyIds.set(currency, currencyId);
     }
-  });
-  const unitMembers = [...units.values()];
-  const buckets = new Map<number, number[]>();
+    unitIds.set(feature.index, (nameIds.idOf(feature.index) as number) * 4096 + (currencyId % 4096));
+  }
+  const units = unitIds.groups();
+  const unitCount = units.count;
+  if (unitCount >= 2 ** 21) throw new RangeError('too many distinct account names for the fuzzy keys');
+  const unitFirst = (unit: number) => features[units.members(unit)[0] as number] as DealFeatures;
+
+  // MinHash/LSH over the name's character trigrams; and, for short edit distances that MinHash catches only by chance
+  // on short names, each name with one letter deleted (names one or two edits apart share one of those:
+  // "robotics"/"robotcis" share "robotis"). Both become 32-bit bucket hashes packed with the unit and sorted.
+  const packed: number[] = [];
   const signature = new Uint32Array(settings.lshBands * settings.lshRows);
-  unitMembers.forEach((members, unit) => {
-    const first = features[members[0] as number] as DealFeatures;
-    minHashSignature(first.accountCore, signature);
+  for (let unit = 0; unit < unitCount; unit += 1) {
+    const first = unitFirst(unit);
     const currency = stringHash(first.currency ?? '');
+    minHashSignature(first.accountCore, signature);
     for (let band = 0; band < settings.lshBands; band += 1) {
-      let hash = (0x811c9dc5 ^ band ^ currency) >>> 0;
+      let hash = (0x811c9dc5 ^ Math.imul(band + 1, 0x9e3779b1) ^ currency) >>> 0;
       for (let row = 0; row < settings.lshRows; row += 1) {
         hash = Math.imul(hash ^ (signature[band * settings.lshRows + row] as number), 0x01000193) >>> 0;
       }
-      add(buckets, band * 0x100000000 + hash, unit);
+      packed.push(hash * 2 ** 21 + unit);
     }
-  });
-  // A second fuzzy key for short edit distances, which MinHash catches only by chance on short names: each name with
-  // one letter deleted (names one or two edits apart share one of them, "robotics"/"robotcis" share "robotis").
-  const deletions = new Map<string, number[]>();
-  unitMembers.forEach((members, unit) => {
-    const first = features[members[0] as number] as DealFeatures;
     const letters = first.accountCore.replace(/ /g, '');
-    if (letters.length < 5) return;
-    const currency = first.currency ?? '';
-    for (let at = 0; at < letters.length; at += 1) {
-      add(deletions, `${currency}|${letters.slice(0, at)}${letters.slice(at + 1)}`, unit);
+    if (letters.length >= 5) {
+      for (let at = 0; at < letters.length; at += 1) {
+        let hash = (0x050c5d1f ^ currency) >>> 0;
+        for (let c = 0; c < letters.length; c += 1) {
+          if (c !== at) hash = Math.imul(hash ^ letters.charCodeAt(c), 0x01000193);
+        }
+        packed.push((hash >>> 0) * 2 ** 21 + unit);
+      }
     }
-  });
-  const sameName = (i: number, j: number) => nameOf[i] === nameOf[j];
-  for (const bucket of [...buckets.values(), ...deletions.values()]) {
-    if (bucket.length < 2) continue;
-    if (bucket.length > settings.maxNamesPerBucket) {
+  }
+  const sortedBuckets = Float64Array.from(packed).sort();
+  packed.length = 0;
+  const sameName = (i: number, j: number) => nameIds.idOf(i) === nameIds.idOf(j);
+  const bucketMembers: number[] = [];
+  for (let start = 0; start < sortedBuckets.length; ) {
+    const bucket = Math.floor((sortedBuckets[start] as number) / 2 ** 21);
+    let end = start + 1;
+    while (end < sortedBuckets.length && Math.floor((sortedBuckets[end] as number) / 2 ** 21) === bucket) end += 1;
+    const size = end - start;
+    if (size > settings.maxNamesPerBucket) {
       stats.skippedBuckets += 1;
-      continue;
+    } else if (size >= 2) {
+      bucketMembers.length = 0;
+      let previous = -1;
+      for (let k = start; k < end; k += 1) {
+        const unit = (sortedBuckets[k] as number) % 2 ** 21;
+        if (unit === previous) continue; // one name can land twice in a bucket through two deletions
+        previous = unit;
+        for (const member of units.members(unit)) bucketMembers.push(member);
+      }
+      emitter.emit(bucketMembers, sameName);
     }
-    emitter.emit(
-      bucket.flatMap((unit) => unitMembers[unit] as number[]),
-      sameName,
-    );
+    start = end;
   }
   const keys = buffer.finish();
   stats.candidatePairs = keys.length;
@@ -173,10 +195,51 @@ function stringHash(text: string): number {
   return hash >>> 0;
 }
 
-function add<K>(map: Map<K, number[]>, key: K, value: number): void {
-  const members = map.get(key);
-  if (members) members.push(value);
-  else map.set(key, [value]);
+/** Dense ids for the keys of n items (-1 = no key), and their groups by a counting sort. */
+class KeyIds<K> {
+  private readonly ids = new Map<K, number>();
+  private readonly idOfItem: Int32Array;
+
+  constructor(n: number) {
+    this.idOfItem = new Int32Array(n).fill(-1);
+  }
+
+  set(item: number, key: K): void {
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.ids.size;
+      this.ids.set(key, id);
+    }
+    this.idOfItem[item] = id;
+  }
+
+  idOf(item: number): number | undefined {
+    const id = this.idOfItem[item] as number;
+    return id < 0 ? undefined : id;
+  }
+
+  groups(): { count: number; members: (group: number) => Int32Array } {
+    const count = this.ids.size;
+    const starts = new Int32Array(count + 1);
+    for (const id of this.idOfItem) if (id >= 0) starts[id + 1] = (starts[id + 1] as number) + 1;
+    for (let g = 0; g < count; g += 1) starts[g + 1] = (starts[g + 1] as number) + (starts[g] as number);
+    const order = new Int32Array(starts[count] as number);
+    const next = starts.slice(0, count);
+    this.idOfItem.forEach((id, item) => {
+      if (id < 0) return;
+      order[next[id] as number] = item;
+      next[id] = (next[id] as number) + 1;
+    });
+    return { count, members: (group) => order.subarray(starts[group] as number, starts[group + 1] as number) };
+  }
+
+  forEachGroup(visit: (members: Int32Array) => void): void {
+    const { count, members } = this.groups();
+    for (let group = 0; group < count; group += 1) {
+      const list = members(group);
+      if (list.length >= 2) visit(list);
+    }
+  }
 }
 
 class BlockEmitter {
@@ -192,13 +255,14 @@ class BlockEmitter {
   }
 
   /** Pairs of one block: dated records within the time radius, undated records with everyone (or their window). */
-  emit(members: readonly number[], skip?: (i: number, j: number) => boolean): void {
+  emit(members: ArrayLike<number>, skip?: (i: number, j: number) => boolean): void {
     if (members.length < 2) return;
     this.stats.blocks += 1;
     const { timeRadiusDays, maxNeighbours, maxBlockSize, windowSize } = this.settings;
     const dated: number[] = [];
     const undated: number[] = [];
-    for (const member of members) {
+    for (let k = 0; k < members.length; k += 1) {
+      const member = members[k] as number;
       if ((this.features[member] as DealFeatures).closeDay === null) undated.push(member);
       else dated.push(member);
     }
@@ -223,13 +287,16 @@ class BlockEmitter {
     if (undated.length > 0) {
       if (members.length <= maxBlockSize) {
         for (const i of undated) {
-          for (const j of members) if (i !== j && !skip?.(i, j)) this.buffer.push(i, j);
+          for (let k = 0; k < members.length; k += 1) {
+            const j = members[k] as number;
+            if (i !== j && !skip?.(i, j)) this.buffer.push(i, j);
+          }
         }
       } else {
         // Without a close date, creation time orders the block; compare with the nearest records either side.
         capped = true;
         const created = (index: number) => (this.features[index] as DealFeatures).createdDay ?? 0;
-        const ordered = [...members].sort((x, y) => created(x) - created(y) || x - y);
+        const ordered = Array.from(members).sort((x, y) => created(x) - created(y) || x - y);
         ordered.forEach((i, position) => {
           if ((this.features[i] as DealFeatures).closeDay !== null) return;
           const from = Math.max(0, position - windowSize);
