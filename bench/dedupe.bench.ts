@@ -33,6 +33,13 @@ const TARGETS = {
   maxGrowthExponent: 1.2,
 };
 
+const CONFIDENCE_BANDS: ReadonlyArray<readonly [number, number]> = [
+  [0.9, 0.95],
+  [0.95, 0.99],
+  [0.99, 0.999],
+  [0.999, 1.01],
+];
+
 const run = promisify(execFile);
 const WORKER = new URL('./dedupe/dedupe-size.worker.ts', import.meta.url).pathname;
 const ONE_CORE = existsSync('/usr/bin/taskset') || existsSync('/bin/taskset');
@@ -130,10 +137,21 @@ async function measureSize(deals: number, repetitions: number, dir: string, log:
   const clusters = (await readFile(out, 'utf8'))
     .split('\n')
     .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as { ids: string[] });
+    .map((line) => JSON.parse(line) as { ids: string[]; confidence: number });
   const accountOf = new Map(world.deals.map((deal) => [deal.id, deal.account.id]));
   const engine = evaluateClusters(clusters, world.truth as DedupeTruth, (id) => accountOf.get(id));
   const baseline = evaluateClusters(exactMatchClusters(world.deals), world.truth, (id) => accountOf.get(id));
+  // Is the confidence worth reading? Pairwise precision of the clusters in each confidence band.
+  const reliability = CONFIDENCE_BANDS.map(([low, high]) => {
+    const band = clusters.filter((c) => c.confidence >= low && c.confidence < high);
+    const scores = evaluateClusters(band, world.truth).overall;
+    return {
+      confidence: `[${low}, ${high === 1.01 ? 1 : high})`,
+      clusters: band.length,
+      pairs: scores.predictedPairs,
+      precision: scores.precision,
+    };
+  });
   log(
     `${deals} deals: engine P ${engine.overall.precision} R ${engine.overall.recall} F1 ${engine.overall.f1}; ` +
       `baseline P ${baseline.overall.precision} R ${baseline.overall.recall} F1 ${baseline.overall.f1}`,
@@ -161,6 +179,7 @@ async function measureSize(deals: number, repetitions: number, dir: string, log:
       acceptedPairs: stats?.acceptedPairs ?? null,
     },
     quality: summary(engine),
+    confidenceReliability: reliability,
     baseline: summary(baseline),
   };
 }

@@ -165,11 +165,11 @@ export function dealFeatures(deal: Deal, index: number, options: FeatureOptions)
  * For those, the product families known from the other deals' products that the name's descriptor mentions stand in,
  * so "Acme - Analytics" and "Acme - Payments" still count as different products.
  */
-export function inferFamiliesFromNames(features: DealFeatures[]): void {
+export function inferFamiliesFromNames(features: DealFeatures[], knownFamilies: readonly string[] = []): void {
   const byFirstToken = new Map<string, Array<readonly string[]>>();
   const seen = new Set<string>();
-  for (const feature of features) {
-    for (const family of feature.families) {
+  for (const families of [knownFamilies, ...features.map((feature) => feature.families)]) {
+    for (const family of families) {
       if (seen.has(family)) continue;
       seen.add(family);
       const tokens = family.split(' ');

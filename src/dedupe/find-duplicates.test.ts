@@ -123,6 +123,15 @@ const HARD_NEGATIVES: ReadonlyArray<{ case: string; deals: Deal[]; veto: RegExp 
     veto: /different products \(analytics vs security\)/,
   },
   {
+    case: 'different products named only in the deal names',
+    deals: [
+      makeDeal('1', { name: 'Acme Robotics - Analytics', products: [] }),
+      makeDeal('2', { name: 'Acme Robotics - Security', products: [] }),
+      makeDeal('3', { account: { id: 'z', name: 'Zeta', domain: 'zeta.io' }, products: ['Security Pro', 'Analytics'] }),
+    ],
+    veto: null, // the vocabulary comes from the third deal; explained alone, see the catalogue test below
+  },
+  {
     case: 'repeat expansions a quarter apart',
     deals: [
       makeDeal('1', { name: 'Acme Robotics - Expansion', type: 'expansion', closeDate: '2025-03-31' }),
@@ -191,6 +200,17 @@ describe('findDuplicateClusters: must-not-merge cases', () => {
       expect(explanation.veto).toMatch(veto as RegExp);
     },
   );
+});
+
+describe('explainPair', () => {
+  it('given two deals without products and a product catalogue, when explained, then the names decide the products', () => {
+    const a = makeDeal('1', { name: 'Acme Robotics - Analytics', products: [] });
+    const b = makeDeal('2', { name: 'Acme Robotics - Security', products: [] });
+    expect(explainPair(a, b).veto).toBeNull();
+    expect(explainPair(a, b, { productCatalog: ['Analytics Pro', 'Security Suite'] }).veto).toBe(
+      'different products (analytics vs security)',
+    );
+  });
 });
 
 describe('findDuplicateClusters: clusters', () => {

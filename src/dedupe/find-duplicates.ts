@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type Deal, type PartnerRole, partnerRoleSchema } from '../model/deal.ts';
 import { type DealFeatures, dealFeatures, inferFamiliesFromNames, newFeatureCache } from './deal-features.ts';
+import { productFamilies } from './deal-normalization.ts';
 import { type BlockingStats, candidatePairs, DEFAULT_BLOCKING_SETTINGS } from './dedupe-blocking.ts';
 import { clusterPairs, compareIds, type DuplicateCluster, describeCluster, type Edge } from './duplicate-clustering.ts';
 import {
@@ -28,6 +29,8 @@ export const dedupeOptionsSchema = z.strictObject({
   registrationRoles: z.array(partnerRoleSchema).optional(),
   /** Product name → family, for catalogues the built-in heuristic does not know. */
   productFamilies: z.record(z.string(), z.string()).optional(),
+  /** Product names the tenant sells: deal names that mention them count as those products when none are listed. */
+  productCatalog: z.array(z.string().min(1)).optional(),
 });
 export type DedupeSettingsInput = z.infer<typeof dedupeOptionsSchema>;
 
@@ -79,7 +82,7 @@ function engineFor(deals: readonly Deal[], options: DedupeOptions): Engine {
     cache: newFeatureCache(),
   };
   const features = deals.map((deal, index) => dealFeatures(deal, index, featureOptions));
-  inferFamiliesFromNames(features);
+  inferFamiliesFromNames(features, productFamilies(options.productCatalog ?? [], options.productFamilies));
   return { features, settings, assess: (a, b) => assessPair(a, b, settings) };
 }
 
