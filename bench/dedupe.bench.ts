@@ -214,7 +214,8 @@ const dedupeBench: BenchModule = {
           precisionAndF1AtEverySize: qualityMet,
           seconds200k: at200k ? at200k.cli.bestSeconds <= TARGETS.seconds200k : null,
           peakRssMb200k: at200k ? at200k.cli.peakRssMb <= TARGETS.peakRssMb200k : null,
-          nearLinear: cliGrowth === null ? null : cliGrowth <= TARGETS.maxGrowthExponent,
+          nearLinearCli: cliGrowth === null ? null : cliGrowth <= TARGETS.maxGrowthExponent,
+          nearLinearEngine: engineGrowth === null ? null : engineGrowth <= TARGETS.maxGrowthExponent,
           allMeasured: at200k !== undefined,
         },
         headline: largest
