@@ -9,8 +9,19 @@ import type { CliIo } from './cli-command.ts';
  */
 export async function writeLines(path: string | undefined, lines: Iterable<string> | AsyncIterable<string>, io: CliIo) {
   if (path === undefined) {
-    for await (const line of lines) {
-      if (!io.stdout.write(`${line}\n`)) await once(io.stdout, 'drain');
+    // A reader that stops early (`| head`) closes the pipe: stop writing quietly, that is not a failure.
+    let closed = false;
+    const onError = (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') closed = true;
+    };
+    io.stdout.on('error', onError);
+    try {
+      for await (const line of lines) {
+        if (closed) return;
+        if (!io.stdout.write(`${line}\n`)) await drainOrClose(io.stdout);
+      }
+    } finally {
+      io.stdout.off('error', onError);
     }
     return;
   }
@@ -48,4 +59,19 @@ export function progressReporter(io: CliIo, label: string, force = false) {
       else if (force) io.stderr.write(`${label}: ${message}\n`);
     },
   };
+}
+
+/** Waits for `drain`, or for the stream to fail/close (events.once would reject on the error instead). */
+function drainOrClose(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('error', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('error', done);
+    stream.on('close', done);
+  });
 }
