@@ -1,3 +1,4 @@
+import { mulberry32, RandomSource } from '../../src/shared/seeded-random.ts';
 import type { PropertyDefinition, PropertyGroupDefinition } from './sandbox-properties.ts';
 import { defineProperty, options } from './sandbox-properties.ts';
 
@@ -332,48 +333,6 @@ const DAY = 86_400_000;
 const FIRST_COMPANY_ID = 20_000_000_001;
 const FIRST_DEAL_ID = 30_000_000_001;
 
-/** mulberry32: tiny, fast, good enough for synthetic data; seeded through a 32-bit mix. */
-function prng(seed: number): () => number {
-  let state = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-class Dice {
-  constructor(readonly next: () => number) {}
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  pick<T>(items: readonly T[]): T {
-    const item = items[Math.floor(this.next() * items.length)];
-    if (item === undefined) throw new Error('pick from an empty list');
-    return item;
-  }
-  weighted<T>(entries: ReadonlyArray<readonly [T, number]>): T {
-    const total = entries.reduce((sum, [, weight]) => sum + weight, 0);
-    let roll = this.next() * total;
-    for (const [value, weight] of entries) {
-      roll -= weight;
-      if (roll < 0) return value;
-    }
-    const last = entries[entries.length - 1];
-    if (!last) throw new Error('weighted pick from an empty list');
-    return last[0];
-  }
-  normal(): number {
-    const u = Math.max(this.next(), 1e-12);
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
-  }
-}
-
 const NAME_HEADS = [
   'Blue',
   'North',
@@ -640,7 +599,7 @@ export function generateDemoPortal(options: DemoPortalOptions = {}): DemoPortal 
   const asOfMs = Date.parse(`${asOf}T00:00:00.000Z`);
   if (Number.isNaN(asOfMs)) throw new Error(`asOf must be a date YYYY-MM-DD, got "${asOf}"`);
   const historyStart = asOfMs - 730 * DAY;
-  const dice = new Dice(prng(seed));
+  const dice = new RandomSource(mulberry32(seed));
 
   let nextCompanyId = FIRST_COMPANY_ID;
   let nextDealId = FIRST_DEAL_ID;
@@ -1174,7 +1133,7 @@ const REGISTRATION_STATUS: ReadonlyArray<readonly [string, number]> = [
   ['rejected', 0.1],
 ];
 
-function pickProducts(dice: Dice): string[] {
+function pickProducts(dice: RandomSource): string[] {
   const count = dice.weighted([
     [1, 0.6],
     [2, 0.3],
@@ -1185,7 +1144,7 @@ function pickProducts(dice: Dice): string[] {
   return [...chosen];
 }
 
-function pickStage(dice: Dice, pipeline: DemoPipeline, closed: boolean, won: boolean): DemoStage {
+function pickStage(dice: RandomSource, pipeline: DemoPipeline, closed: boolean, won: boolean): DemoStage {
   if (closed) {
     const stage = pipeline.stages.find((candidate) => candidate.isClosed && candidate.isWon === won);
     if (!stage) throw new Error(`pipeline ${pipeline.id} lacks a closed stage`);
@@ -1194,7 +1153,7 @@ function pickStage(dice: Dice, pipeline: DemoPipeline, closed: boolean, won: boo
   return dice.pick(pipeline.stages.filter((candidate) => !candidate.isClosed));
 }
 
-function currencyFor(dice: Dice, region: Region): string {
+function currencyFor(dice: RandomSource, region: Region): string {
   if (region === 'EMEA')
     return dice.weighted([
       ['EUR', 0.6],
@@ -1223,7 +1182,7 @@ function dealName(short: string, products: readonly string[], dealtype: string, 
 }
 
 /** How the same deal gets re-typed by another person: case, punctuation, abbreviations, word order. */
-function nameVariant(dice: Dice, name: string): string {
+function nameVariant(dice: RandomSource, name: string): string {
   const variants = [
     () => name.toLowerCase(),
     () => name.replace(' - ', ' – '),

@@ -1,5 +1,5 @@
 import type { Deal, DealPartner, DealType, PartnerRole } from '../../model/deal.ts';
-import { SeededRandom } from './seeded-random.ts';
+import { SeededRandom } from '../../shared/seeded-random.ts';
 
 /**
  * A seeded, labelled world of deals for the dedupe engine: tests, the benchmark, and the CRM sandbox's demo data.
