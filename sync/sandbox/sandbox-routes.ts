@@ -947,8 +947,26 @@ export function propertiesRouter(deps: RouteDeps): Router {
     const definitions = inputsOf(req, deps.limits.batchInputs).map((input) =>
       propertyFromInput(input, deps.clock.now()),
     );
-    const results = definitions.map((definition) => propertyToJson(portal.createProperty(type, definition)));
-    res.status(201).json(batchEnvelope(deps, startedAt, results));
+    // A name that already exists fails alone (207 with an error per input, as the spec's BatchResponsePropertyWithErrors
+    // allows) instead of aborting the batch halfway; the others are created.
+    const results: unknown[] = [];
+    const errors: unknown[] = [];
+    for (const definition of definitions) {
+      const existing = portal.definitions(type).get(definition.name);
+      if (existing && !existing.archived) {
+        errors.push({
+          status: 'error',
+          category: 'OBJECT_ALREADY_EXISTS',
+          message: `A property named '${definition.name}' already exists.`,
+          context: { name: [definition.name] },
+          errors: [],
+          links: {},
+        });
+        continue;
+      }
+      results.push(propertyToJson(portal.createProperty(type, definition)));
+    }
+    res.status(errors.length > 0 ? 207 : 201).json(batchEnvelope(deps, startedAt, results, errors));
   });
 
   router.post('/:objectType/batch/archive', (req, res) => {

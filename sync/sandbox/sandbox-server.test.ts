@@ -227,6 +227,33 @@ describe('sandbox HTTP', () => {
     expect(owners.json?.paging.next.after).toBe('2');
   });
 
+  it('given a property batch naming one existing property, when created, then the others are created and a 207 lists the existing one', async () => {
+    const input = (name: string) => ({
+      name,
+      label: name,
+      type: 'string',
+      fieldType: 'text',
+      groupName: 'partnerloop',
+    });
+    const response = await call('POST', '/crm/properties/2026-03/companies/batch/create', {
+      inputs: [input('pl_batch_new_a'), input('pl_is_partner'), input('pl_batch_new_b')],
+    });
+    expect(response.status).toBe(207);
+    expect(response.json?.results.map((property: { name: string }) => property.name)).toEqual([
+      'pl_batch_new_a',
+      'pl_batch_new_b',
+    ]);
+    expect(response.json?.errors).toEqual([
+      expect.objectContaining({ category: 'OBJECT_ALREADY_EXISTS', context: { name: ['pl_is_partner'] } }),
+    ]);
+    expect(sandbox.portal.definitions('companies').get('pl_is_partner')?.type).toBe('bool');
+    const clean = await call('POST', '/crm/properties/2026-03/companies/batch/create', {
+      inputs: [input('pl_batch_new_c')],
+    });
+    expect(clean.status).toBe(201);
+    expect(clean.json?.errors).toBeUndefined();
+  });
+
   it('given a 2026-03 association batch archive, when sent, then it answers 200 with a batch body (v4 answers 204)', async () => {
     const association = sandbox.demo?.associations.find((entry) => entry.typeIds.includes(102));
     const body = { inputs: [{ from: { id: association?.dealId }, to: [{ id: association?.companyId }] }] };
