@@ -1,20 +1,32 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Config } from './config/env.ts';
 import { describeConfig } from './config/env.ts';
-import { createApp } from './http/app.ts';
+import { CrmMirrorRepository } from './crm/crm-mirror.repo.ts';
+import { HubSpotConnections } from './crm/hubspot-connections.ts';
+import { type DealWriter, HubSpotTenantSync } from './crm/hubspot-tenant-sync.ts';
+import { RECONCILE_JOB, reconcileJob } from './crm/reconcile.job.ts';
+import { type AppDeps, createApp } from './http/app.ts';
 import { createMetrics } from './http/metrics.ts';
 import { type CadenceTasks, cadenceJob } from './jobs/cadence.job.ts';
 import { type JobDefinition, JobQueue } from './jobs/job-queue.ts';
 import { DEFAULT_SCHEDULES, type ScheduleDefinition, Scheduler } from './jobs/schedules.ts';
 import { createLogger, type Logger } from './log/logger.ts';
+import { loadHubSpotAppProject } from './oauth/hubspot-app-project.ts';
+import { hubspotInstallJob } from './oauth/hubspot-install.job.ts';
+import { hubspotOAuthRouter, hubspotSettingsRouter } from './oauth/hubspot-oauth.routes.ts';
+import { AuditLogRepository } from './store/audit-log.repo.ts';
+import { CheckpointsRepository } from './store/checkpoints.repo.ts';
 import { openStore, type Store } from './store/database.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { TenantsRepository } from './store/tenants.repo.ts';
 import { TokenCipher } from './store/token-cipher.ts';
+import { hubspotWebhooksRouter } from './webhooks/hubspot-webhooks.routes.ts';
+import { webhookDrainJob } from './webhooks/webhook-drain.job.ts';
+import { WebhookInboxRepository } from './webhooks/webhook-inbox.repo.ts';
 
 export interface ServiceOptions {
   logger?: Logger;
@@ -27,15 +39,34 @@ export interface ServiceOptions {
   queue?: { schema?: string; maintenanceIntervalSeconds?: number; pollingIntervalSeconds?: number };
   /** Whether this instance works jobs (default true). */
   worker?: boolean;
+  /** Deal write-backs (attribution, dedupe, scoring) run by reconciles and webhook drains. */
+  dealWriters?: readonly DealWriter[];
+  /** Clock for signatures and OAuth state expiry (tests). */
+  now?: () => number;
+}
+
+/** Per-tenant tasks of each cadence: the nightly reconcile is the safety net for lost webhooks. */
+export const DEFAULT_CADENCE_TASKS: CadenceTasks = { nightly: [RECONCILE_JOB] };
+
+export interface HubSpotFeatures {
+  connections: HubSpotConnections;
+  mirror: CrmMirrorRepository;
+  sync: HubSpotTenantSync;
+  inbox: WebhookInboxRepository;
 }
 
 export interface Service {
   url: string;
   port: number;
+  /** The origin HubSpot signs requests against (PUBLIC_URL, or localhost with the bound port). */
+  publicUrl: string;
   store: Store;
   queue: JobQueue;
   scheduler: Scheduler;
   tenants: TenantsRepository;
+  audit: AuditLogRepository;
+  /** HubSpot install, webhooks and sync; absent when no HubSpot app credentials are configured. */
+  hubspot: HubSpotFeatures | undefined;
   logger: Logger;
   /** Graceful stop: no new requests, schedules stopped, in-flight jobs finished, database closed. */
   stop(): Promise<void>;
@@ -52,13 +83,22 @@ export async function startService(config: Config, options: ServiceOptions = {})
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
 
     const tenants = new TenantsRepository(store.db, new TokenCipher(encryptionKey(config, logger)));
+    const audit = new AuditLogRepository(store.db);
     const metrics = createMetrics();
+    const hubspot = hubspotFeatures(config, store, tenants, logger, options.dealWriters);
     const jobs: JobDefinition[] = [
       cadenceJob({
         db: store.db,
-        cadenceTasks: options.cadenceTasks ?? {},
+        cadenceTasks: options.cadenceTasks ?? (hubspot ? DEFAULT_CADENCE_TASKS : {}),
         activeTenantIds: async () => (await tenants.listActive()).map((tenant) => tenant.id),
       }),
+      ...(hubspot
+        ? [
+            hubspotInstallJob({ tenants, connections: hubspot.connections, audit }),
+            reconcileJob({ tenants, sync: hubspot.sync }),
+            webhookDrainJob({ inbox: hubspot.inbox, tenants, sync: hubspot.sync }),
+          ]
+        : []),
       ...(options.jobs ?? []),
     ];
     const queue = await JobQueue.start({ executor: store.executor, logger, ...options.queue }, jobs);
@@ -69,10 +109,64 @@ export async function startService(config: Config, options: ServiceOptions = {})
       queue,
       logger,
     );
-    const app = createApp({ store, logger, metrics });
-    const server = await listen(app, config.port);
+    const server = await listen(config.port);
     cleanup.unshift(() => closeServer(server));
     const port = (server.address() as AddressInfo).port;
+    // With PORT=0 and no PUBLIC_URL, the origin HubSpot (or the sandbox) signs against is the port we got.
+    const publicUrl = config.publicUrl.endsWith(':0') ? config.publicUrl.replace(/:0$/, `:${port}`) : config.publicUrl;
+    const routes: Array<NonNullable<AppDeps['routes']>[number]> = [];
+    if (hubspot && config.hubspot.clientId && config.hubspot.clientSecret) {
+      const signing = {
+        clientSecret: config.hubspot.clientSecret,
+        publicUrl,
+        ...(options.now ? { now: options.now } : {}),
+      };
+      const project = loadHubSpotAppProject();
+      routes.push(
+        {
+          path: '/webhooks/hubspot',
+          ownBody: true,
+          handler: hubspotWebhooksRouter({
+            ...signing,
+            appId: config.hubspot.appId,
+            tenants,
+            inbox: hubspot.inbox,
+            queue,
+            logger,
+          }),
+        },
+        {
+          path: '/api/settings',
+          ownBody: true,
+          handler: hubspotSettingsRouter({
+            ...signing,
+            apiBaseUrl: config.hubspot.apiBaseUrl,
+            tenants,
+            connections: hubspot.connections,
+            audit,
+            logger,
+          }),
+        },
+        {
+          path: '/oauth/hubspot',
+          handler: hubspotOAuthRouter({
+            db: store.db,
+            clientId: config.hubspot.clientId,
+            clientSecret: config.hubspot.clientSecret,
+            apiBaseUrl: config.hubspot.apiBaseUrl,
+            publicUrl,
+            scopes: project.requiredScopes,
+            optionalScopes: project.optionalScopes,
+            tenants,
+            connections: hubspot.connections,
+            queue,
+            logger,
+            ...(options.now ? { now: options.now } : {}),
+          }),
+        },
+      );
+    }
+    server.on('request', createApp({ store, logger, metrics, routes }));
 
     if (options.worker !== false) await queue.work();
     scheduler.start();
@@ -84,10 +178,13 @@ export async function startService(config: Config, options: ServiceOptions = {})
     return {
       url,
       port,
+      publicUrl,
       store,
       queue,
       scheduler,
       tenants,
+      audit,
+      hubspot,
       logger,
       stop: () => {
         stopping ??= runCleanup(cleanup, logger);
@@ -100,6 +197,27 @@ export async function startService(config: Config, options: ServiceOptions = {})
   }
 }
 
+function hubspotFeatures(
+  config: Config,
+  store: Store,
+  tenants: TenantsRepository,
+  logger: Logger,
+  writers: readonly DealWriter[] | undefined,
+): HubSpotFeatures | undefined {
+  const { clientId, clientSecret, apiBaseUrl } = config.hubspot;
+  if (!clientId || !clientSecret) return undefined;
+  const connections = new HubSpotConnections({
+    apiBaseUrl,
+    clientId,
+    clientSecret,
+    tenants,
+    checkpoints: new CheckpointsRepository(store.db),
+  });
+  const mirror = new CrmMirrorRepository(store.db);
+  const sync = new HubSpotTenantSync({ connections, mirror, logger, ...(writers ? { writers } : {}) });
+  return { connections, mirror, sync, inbox: new WebhookInboxRepository(store.db) };
+}
+
 async function runCleanup(steps: ReadonlyArray<() => Promise<void>>, logger: Logger): Promise<void> {
   for (const step of steps) {
     try {
@@ -110,10 +228,12 @@ async function runCleanup(steps: ReadonlyArray<() => Promise<void>>, logger: Log
   }
 }
 
-function listen(app: ReturnType<typeof createApp>, port: number): Promise<Server> {
+/** Listens before the app exists, so routes can be built with the real port (PORT=0 in tests). */
+function listen(port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, (error?: Error) => (error ? reject(error) : resolve(server)));
+    const server = createServer();
     server.once('error', reject);
+    server.listen(port, () => resolve(server));
   });
 }
 

@@ -19,7 +19,7 @@ describe('npm start (partnerloop start --sandbox)', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready', database: 'pglite' });
     await service.waitFor(
-      /CRM sandbox: http:\/\/127\.0\.0\.1:\d+ — demo portal \d+ connected as tenant hubspot:\d+ \(3000 deals, \d+ companies, \d+ partners\)/,
+      /CRM sandbox: http:\/\/127\.0\.0\.1:\d+ — demo portal \d+ installed as tenant hubspot:\d+ \(3000 deals, \d+ companies, \d+ partners\)/,
     );
     service.child.kill('SIGTERM');
     expect(await service.exited).toBe(0);

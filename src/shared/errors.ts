@@ -66,3 +66,9 @@ export class ConfigError extends AppError {
   readonly code = 'invalid_config';
   readonly httpStatus = 500;
 }
+
+/** A HubSpot request signature that is missing, stale, malformed or wrong (401; `details` carries the reason). */
+export class InvalidSignatureError extends AppError {
+  readonly code = 'invalid_signature';
+  readonly httpStatus = 401;
+}

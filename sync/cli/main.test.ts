@@ -42,9 +42,13 @@ describe('partnerloop CLI', () => {
   it('given a fresh data dir, when migrate runs twice, then it applies the migrations once, then reports up to date', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pl-migrate-'));
     const first = await cli(['migrate'], { DATA_DIR: dir });
-    expect(first).toEqual({ code: 0, stdout: 'applied 1 migration(s): 0001-foundation\n', stderr: '' });
+    expect(first).toEqual({
+      code: 0,
+      stdout: 'applied 2 migration(s): 0001-foundation, 0002-hubspot-sync\n',
+      stderr: '',
+    });
     const second = await cli(['migrate'], { DATA_DIR: dir });
-    expect(second).toEqual({ code: 0, stdout: 'database is up to date (1 migration(s))\n', stderr: '' });
+    expect(second).toEqual({ code: 0, stdout: 'database is up to date (2 migration(s))\n', stderr: '' });
   });
 
   it('given the installed bin, when run with a bad flag, then the process exits 2 with one line and no stack trace', async () => {

@@ -28,28 +28,32 @@ export const startCommand: CliCommand = {
       config = sandboxConfig(config, sandbox);
     }
     const service = await startService(config);
+    // Listen for SIGTERM/SIGINT before printing anything: whoever reads our output may stop us at once.
+    const stopSignal = waitForSignal();
     try {
       stdout.write(
-        `PartnerLoop is running on ${config.publicUrl} (listening on ${service.url}; database: ${service.store.kind})\n`,
+        `PartnerLoop is running on ${service.publicUrl} (listening on ${service.url}; database: ${service.store.kind})\n`,
       );
       stdout.write(
         `  health:  ${service.url}/healthz  ready: ${service.url}/readyz  metrics: ${service.url}/metrics\n`,
       );
       if (sandbox) {
         const portalId = String(sandbox.portal.portalId);
-        // Sandbox portals live in memory: each start connects the demo portal afresh (the install flow does this
-        // for real portals).
-        const tokens = sandbox.issueToken();
-        await service.tenants.connect('hubspot', portalId, { ...tokens, scopes: [] });
+        // Sandbox portals live in memory, so each start installs the demo portal afresh — through the real OAuth
+        // flow (install → consent → callback), which provisions properties and queues the first reconcile.
+        sandbox.webhooks.setTarget(`${service.publicUrl}/webhooks/hubspot`);
+        await installThroughOAuth(service.url);
         const partners = [...sandbox.portal.records('companies')].filter(
           (c) => c.properties.pl_is_partner === 'true',
         ).length;
         stdout.write(
-          `  CRM sandbox: ${sandbox.url} — demo portal ${portalId} connected as tenant hubspot:${portalId} ` +
-            `(${sandbox.portal.count('deals')} deals, ${sandbox.portal.count('companies')} companies, ${partners} partners)\n`,
+          `  CRM sandbox: ${sandbox.url} — demo portal ${portalId} installed as tenant hubspot:${portalId} ` +
+            `(${sandbox.portal.count('deals')} deals, ${sandbox.portal.count('companies')} companies, ${partners} partners); ` +
+            'provisioning and the first reconcile are queued\n',
         );
       }
-      await waitForSignal();
+      stdout.write(`  install: ${service.publicUrl}/oauth/hubspot/install\n`);
+      await stopSignal;
       stdout.write('PartnerLoop is stopping: finishing in-flight jobs…\n');
     } finally {
       await service.stop();
@@ -79,4 +83,14 @@ function positiveInt(value: string | boolean | undefined, flag: string, fallback
     throw new InvalidInputError(`${flag} must be a non-negative integer, got "${String(value)}"`);
   }
   return parsed;
+}
+
+/** Walks the OAuth install the way an admin's browser would: our install URL → consent (auto-approved) → callback. */
+async function installThroughOAuth(serviceUrl: string): Promise<void> {
+  const response = await fetch(`${serviceUrl}/oauth/hubspot/install`, { redirect: 'follow' });
+  if (!response.ok) {
+    const body = await response.text();
+    throw new Error(`sandbox install failed (HTTP ${response.status}): ${body.slice(0, 300)}`);
+  }
+  await response.arrayBuffer().catch(() => undefined);
 }

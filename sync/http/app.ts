@@ -12,8 +12,11 @@ export interface AppDeps {
   store: Store;
   logger: Logger;
   metrics: Metrics;
-  /** Routers mounted by later features (webhooks, OAuth, card API), in order. */
-  routes?: ReadonlyArray<{ path: string; handler: RequestHandler | express.Router }>;
+  /**
+   * Routers mounted by features (webhooks, OAuth, card API), in order. `ownBody` routes read their body themselves
+   * (signed routes verify the raw bytes before any parsing) and are mounted ahead of the shared JSON parser.
+   */
+  routes?: ReadonlyArray<{ path: string; handler: RequestHandler | express.Router; ownBody?: boolean }>;
 }
 
 declare module 'http' {
@@ -30,6 +33,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', false);
   app.use(deps.metrics.middleware);
   app.use(requestLog(deps.logger));
+  for (const route of deps.routes ?? []) if (route.ownBody) app.use(route.path, route.handler);
   app.use(
     express.json({
       limit: BODY_LIMIT,
@@ -62,7 +66,7 @@ export function createApp(deps: AppDeps): Express {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
-  for (const route of deps.routes ?? []) app.use(route.path, route.handler);
+  for (const route of deps.routes ?? []) if (!route.ownBody) app.use(route.path, route.handler);
 
   app.use(notFoundHandler);
   app.use(errorMiddleware(deps.logger));

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
+import { loadHubSpotAppProject } from '../oauth/hubspot-app-project.ts';
 import type { Clock } from './sandbox-clock.ts';
 import { SandboxHttpError } from './sandbox-errors.ts';
 
@@ -32,19 +33,14 @@ export const DEFAULT_TOKEN_SETTINGS: TokenSettings = {
   authCodeLifetimeMs: 10 * 60_000,
 };
 
-/** The scopes the app needs (SPEC §2.6); the sandbox grants them unless the authorize call asks for others. */
-export const DEFAULT_SCOPES = [
-  'oauth',
-  'crm.objects.deals.read',
-  'crm.objects.deals.write',
-  'crm.objects.companies.read',
-  'crm.objects.companies.write',
-  'crm.schemas.deals.read',
-  'crm.schemas.deals.write',
-  'crm.schemas.companies.read',
-  'crm.schemas.companies.write',
-  'crm.objects.owners.read',
-] as const;
+/**
+ * The scopes the app asks for (required + optional, from `extensions/app/app-hsmeta.json` via the project loader, so
+ * there is one list); the sandbox grants them unless the authorize call asks for others.
+ */
+export const DEFAULT_SCOPES: readonly string[] = (() => {
+  const project = loadHubSpotAppProject();
+  return Object.freeze([...project.requiredScopes, ...project.optionalScopes]);
+})();
 
 export interface Grant {
   portalId: number;

@@ -49,9 +49,62 @@ export interface CadenceRunsTable {
   finished_at: Date | null;
 }
 
+export interface OAuthStatesTable {
+  state: string;
+  provider: string;
+  created_at: CreatedAt;
+  consumed_at: Date | null;
+}
+
+export interface WebhookEventsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  dedupe_key: string;
+  event_id: string;
+  subscription_type: string;
+  object_type: string;
+  object_id: string;
+  occurred_at: Date | string;
+  payload: Json<Record<string, unknown>>;
+  received_at: CreatedAt;
+  processed_at: Date | null;
+}
+
+export interface CrmDealsTable {
+  tenant_id: string;
+  deal_id: string;
+  deal: Json<unknown>;
+  properties: Json<Record<string, string | null>>;
+  unlabeled_partner_ids: Json<string[]>;
+  synced_at: UpdatedAt;
+  deleted_at: Date | null;
+}
+
+export interface CrmPartnersTable {
+  tenant_id: string;
+  partner_id: string;
+  partner: Json<unknown>;
+  properties: Json<Record<string, string | null>>;
+  synced_at: UpdatedAt;
+  deleted_at: Date | null;
+}
+
+export interface RecordAliasesTable {
+  tenant_id: string;
+  object_type: string;
+  old_id: string;
+  new_id: string;
+  merged_at: CreatedAt;
+}
+
 export interface StoreSchema {
   tenants: TenantsTable;
   audit_log: AuditLogTable;
   sync_checkpoints: SyncCheckpointsTable;
   cadence_runs: CadenceRunsTable;
+  oauth_states: OAuthStatesTable;
+  webhook_events: WebhookEventsTable;
+  crm_deals: CrmDealsTable;
+  crm_partners: CrmPartnersTable;
+  record_aliases: RecordAliasesTable;
 }

@@ -209,6 +209,12 @@ export class HubSpotClient {
     } catch (error) {
       const status = (error as { code?: unknown }).code;
       if (status === 400 || status === 401) {
+        // Another replica may have refreshed first and HubSpot rotated the token: its stored result wins.
+        const latest = await this.#options.credentials.load();
+        if (latest && latest.refreshToken !== current.refreshToken) {
+          this.#credentials = latest;
+          return latest;
+        }
         // invalid_grant: the refresh token was revoked (uninstall) — reconnecting is the only way back.
         await this.#options.credentials.markDisconnected(
           'HubSpot refused the refresh token (app uninstalled or access revoked)',

@@ -6,7 +6,7 @@ import {
   dealFromHubSpot,
   partnerFromHubSpot,
 } from './hubspot-mapping.ts';
-import type { CrmRecord, HubSpotObjects } from './hubspot-objects.ts';
+import type { AssociationLink, CrmRecord, HubSpotObjects } from './hubspot-objects.ts';
 
 /** HubSpot-defined deal→company "Primary" association type id (associations v4 type id table). */
 export const DEAL_TO_COMPANY_PRIMARY_TYPE_ID = 5;
@@ -71,7 +71,54 @@ export async function readPortal(
   );
   calls.associations = Math.ceil(rawDeals.length / 1000);
 
-  const deals = rawDeals.map((record): CanonicalDeal => {
+  const deals = canonicalDeals(rawDeals, links, companies, partners);
+  return { partners: [...partners.values()], deals, calls };
+}
+
+/**
+ * Deals by id, with their companies (customer and partners, read in the same batches), for incremental work on
+ * webhook events. Ids that no longer exist (deleted, merged away) are listed in `missing`. Costs
+ * ceil(n/100) deal reads + ceil(n/1000) association reads + ceil(companies/100) company reads.
+ */
+export async function readDeals(
+  objects: HubSpotObjects,
+  ids: readonly string[],
+  options: { extraDealProperties?: readonly string[] } = {},
+): Promise<{ deals: CanonicalDeal[]; partners: Partner[]; missing: string[] }> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return { deals: [], partners: [], missing: [] };
+  const rawDeals = (
+    await objects.batchRead('deals', unique, [...DEAL_READ_PROPERTIES, ...(options.extraDealProperties ?? [])])
+  ).filter((record) => record.archived !== true);
+  const found = new Set(rawDeals.map((record) => record.id));
+  const links = await objects.batchReadAssociations(
+    'deals',
+    'companies',
+    rawDeals.map((deal) => deal.id),
+  );
+  const companyIds = [...new Set([...links.values()].flat().map((link) => link.toId))];
+  const companies = new Map<string, CrmRecord>();
+  const partners = new Map<string, Partner>();
+  for (const company of await objects.batchRead('companies', companyIds, COMPANY_READ_PROPERTIES)) {
+    companies.set(company.id, company);
+    const partner = partnerFromHubSpot(company);
+    if (partner) partners.set(partner.id, partner);
+  }
+  return {
+    deals: canonicalDeals(rawDeals, links, companies, partners),
+    partners: [...partners.values()],
+    missing: unique.filter((id) => !found.has(id)),
+  };
+}
+
+/** Raw deals + their company associations → canonical deals: the primary non-partner company is the account. */
+function canonicalDeals(
+  rawDeals: readonly CrmRecord[],
+  links: ReadonlyMap<string, AssociationLink[]>,
+  companies: ReadonlyMap<string, CrmRecord>,
+  partners: ReadonlyMap<string, Partner>,
+): CanonicalDeal[] {
+  return rawDeals.map((record): CanonicalDeal => {
     const associated = links.get(record.id) ?? [];
     const customers = associated.filter((link) => !partners.has(link.toId));
     const primary = customers.find((link) => link.typeIds.includes(DEAL_TO_COMPANY_PRIMARY_TYPE_ID)) ?? customers[0];
@@ -96,5 +143,4 @@ export async function readPortal(
     });
     return { deal, properties: record.properties, unlabeledPartnerIds };
   });
-  return { partners: [...partners.values()], deals, calls };
 }

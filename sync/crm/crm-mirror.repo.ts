@@ -1,0 +1,230 @@
+import { type Kysely, sql } from 'kysely';
+import type { CanonicalDeal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
+import { type Deal, dealSchema } from '../../src/model/deal.ts';
+import { type Partner, partnerSchema } from '../../src/model/partner.ts';
+import type { StoreSchema } from '../store/schema.ts';
+
+const CHUNK = 500;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export interface MirroredDeal extends CanonicalDeal {
+  deletedAt: Date | null;
+}
+
+/**
+ * The service's copy of each tenant's deals and partners, in the canonical model, plus the raw CRM values that
+ * write-backs compare against. Refreshed from the CRM (never from event payloads), so a replayed or reordered event
+ * cannot make it wrong; deletions and merges keep a row (and an alias) so late events and decisions still resolve.
+ */
+export class CrmMirrorRepository {
+  constructor(private readonly db: Kysely<StoreSchema>) {}
+
+  async upsertDeals(tenantId: string, deals: readonly CanonicalDeal[]): Promise<void> {
+    for (const batch of chunks(deals, CHUNK)) {
+      await this.db
+        .insertInto('crm_deals')
+        .values(
+          batch.map((entry) => ({
+            tenant_id: tenantId,
+            deal_id: entry.deal.id,
+            deal: JSON.stringify(entry.deal),
+            properties: JSON.stringify(entry.properties),
+            unlabeled_partner_ids: JSON.stringify(entry.unlabeledPartnerIds),
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['tenant_id', 'deal_id']).doUpdateSet((eb) => ({
+            deal: eb.ref('excluded.deal'),
+            properties: eb.ref('excluded.properties'),
+            unlabeled_partner_ids: eb.ref('excluded.unlabeled_partner_ids'),
+            synced_at: new Date(),
+            deleted_at: null,
+          })),
+        )
+        .execute();
+    }
+  }
+
+  async upsertPartners(tenantId: string, partners: readonly Partner[]): Promise<void> {
+    for (const batch of chunks(partners, CHUNK)) {
+      await this.db
+        .insertInto('crm_partners')
+        .values(
+          batch.map((partner) => ({
+            tenant_id: tenantId,
+            partner_id: partner.id,
+            partner: JSON.stringify(partner),
+            properties: '{}',
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['tenant_id', 'partner_id']).doUpdateSet((eb) => ({
+            partner: eb.ref('excluded.partner'),
+            synced_at: new Date(),
+            deleted_at: null,
+          })),
+        )
+        .execute();
+    }
+  }
+
+  /** Records the CRM values just written, so the next comparison sees them without a re-read. */
+  async recordDealValues(tenantId: string, written: ReadonlyMap<string, Record<string, string>>): Promise<void> {
+    for (const batch of chunks([...written], CHUNK)) {
+      const rows = sql.join(batch.map(([dealId, values]) => sql`(${dealId}, ${JSON.stringify(values)}::jsonb)`));
+      await sql`
+        update crm_deals as d set properties = d.properties || v.vals
+        from (values ${rows}) as v(deal_id, vals)
+        where d.tenant_id = ${tenantId} and d.deal_id = v.deal_id`.execute(this.db);
+    }
+  }
+
+  async markDeleted(tenantId: string, objectType: 'deals' | 'companies', ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    for (const batch of chunks(ids, CHUNK)) {
+      if (objectType === 'deals') {
+        await this.db
+          .updateTable('crm_deals')
+          .set({ deleted_at: new Date() })
+          .where('tenant_id', '=', tenantId)
+          .where('deal_id', 'in', batch)
+          .where('deleted_at', 'is', null)
+          .execute();
+      } else {
+        await this.db
+          .updateTable('crm_partners')
+          .set({ deleted_at: new Date() })
+          .where('tenant_id', '=', tenantId)
+          .where('partner_id', 'in', batch)
+          .where('deleted_at', 'is', null)
+          .execute();
+      }
+    }
+  }
+
+  /** Partners that are no longer flagged `pl_is_partner` (or no longer exist) leave the roster. */
+  async retirePartners(tenantId: string, ids: readonly string[]): Promise<void> {
+    await this.markDeleted(tenantId, 'companies', ids);
+  }
+
+  /** After a full read: every live row the read did not see was deleted in the CRM meanwhile. */
+  async markUnseenDeleted(tenantId: string, objectType: 'deals' | 'companies', seen: ReadonlySet<string>) {
+    const live = objectType === 'deals' ? await this.liveDealIds(tenantId) : await this.livePartnerIds(tenantId);
+    const gone = live.filter((id) => !seen.has(id));
+    await this.markDeleted(tenantId, objectType, gone);
+    return gone.length;
+  }
+
+  async addAlias(tenantId: string, objectType: string, oldId: string, newId: string): Promise<void> {
+    if (oldId === newId) return;
+    await this.db
+      .insertInto('record_aliases')
+      .values({ tenant_id: tenantId, object_type: objectType, old_id: oldId, new_id: newId })
+      .onConflict((oc) => oc.columns(['tenant_id', 'object_type', 'old_id']).doUpdateSet({ new_id: newId }))
+      .execute();
+  }
+
+  /** The id a record lives under now, following merges (old → new → newer), cycle-safe. */
+  async resolveId(tenantId: string, objectType: string, id: string): Promise<string> {
+    let current = id;
+    const seen = new Set<string>([id]);
+    for (;;) {
+      const row = await this.db
+        .selectFrom('record_aliases')
+        .select('new_id')
+        .where('tenant_id', '=', tenantId)
+        .where('object_type', '=', objectType)
+        .where('old_id', '=', current)
+        .executeTakeFirst();
+      if (!row || seen.has(row.new_id)) return current;
+      current = row.new_id;
+      seen.add(current);
+    }
+  }
+
+  async findDeal(tenantId: string, dealId: string): Promise<MirroredDeal | undefined> {
+    const row = await this.db
+      .selectFrom('crm_deals')
+      .select(['deal', 'properties', 'unlabeled_partner_ids', 'deleted_at'])
+      .where('tenant_id', '=', tenantId)
+      .where('deal_id', '=', dealId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      deal: dealSchema.parse(row.deal) as Deal,
+      properties: row.properties,
+      unlabeledPartnerIds: row.unlabeled_partner_ids,
+      deletedAt: row.deleted_at,
+    };
+  }
+
+  async liveDeals(tenantId: string): Promise<CanonicalDeal[]> {
+    const rows = await this.db
+      .selectFrom('crm_deals')
+      .select(['deal', 'properties', 'unlabeled_partner_ids'])
+      .where('tenant_id', '=', tenantId)
+      .where('deleted_at', 'is', null)
+      .orderBy('deal_id')
+      .execute();
+    return rows.map((row) => ({
+      deal: row.deal as Deal,
+      properties: row.properties,
+      unlabeledPartnerIds: row.unlabeled_partner_ids,
+    }));
+  }
+
+  async livePartners(tenantId: string): Promise<Partner[]> {
+    const rows = await this.db
+      .selectFrom('crm_partners')
+      .select('partner')
+      .where('tenant_id', '=', tenantId)
+      .where('deleted_at', 'is', null)
+      .orderBy('partner_id')
+      .execute();
+    return rows.map((row) => partnerSchema.parse(row.partner));
+  }
+
+  async counts(tenantId: string): Promise<{ deals: number; partners: number; deletedDeals: number }> {
+    const deals = await this.db
+      .selectFrom('crm_deals')
+      .select((eb) => [eb.fn.countAll<string>().as('all'), eb.fn.count<string>('deleted_at').as('deleted')])
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirstOrThrow();
+    const partners = await this.db
+      .selectFrom('crm_partners')
+      .select((eb) => eb.fn.countAll<string>().as('all'))
+      .where('tenant_id', '=', tenantId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    return {
+      deals: Number(deals.all) - Number(deals.deleted),
+      deletedDeals: Number(deals.deleted),
+      partners: Number(partners.all),
+    };
+  }
+
+  private async liveDealIds(tenantId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('crm_deals')
+      .select('deal_id')
+      .where('tenant_id', '=', tenantId)
+      .where('deleted_at', 'is', null)
+      .execute();
+    return rows.map((row) => row.deal_id);
+  }
+
+  private async livePartnerIds(tenantId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('crm_partners')
+      .select('partner_id')
+      .where('tenant_id', '=', tenantId)
+      .where('deleted_at', 'is', null)
+      .execute();
+    return rows.map((row) => row.partner_id);
+  }
+}

@@ -1,0 +1,168 @@
+import { randomBytes } from 'node:crypto';
+import express, { type Response, type Router } from 'express';
+import type { Kysely } from 'kysely';
+import { authorizeUrl, exchangeAuthorizationCode, revokeRefreshToken } from '../../src/crm/hubspot/hubspot-oauth.ts';
+import { InvalidInputError } from '../../src/shared/errors.ts';
+import type { HubSpotConnections } from '../crm/hubspot-connections.ts';
+import {
+  type SignedRoutesOptions,
+  signedRequest,
+  signedTenant,
+  tenantOf,
+} from '../http/hubspot-signature.middleware.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
+import type { Logger } from '../log/logger.ts';
+import type { AuditLogRepository } from '../store/audit-log.repo.ts';
+import type { StoreSchema } from '../store/schema.ts';
+import type { TenantsRepository } from '../store/tenants.repo.ts';
+import { HUBSPOT_INSTALL_JOB } from './hubspot-install.job.ts';
+
+/** How long an install may sit on HubSpot's consent screen before its `state` expires. */
+export const OAUTH_STATE_TTL_MS = 15 * 60_000;
+export const CALLBACK_PATH = '/oauth/hubspot/callback';
+
+export interface OAuthRoutesDeps {
+  db: Kysely<StoreSchema>;
+  clientId: string;
+  clientSecret: string;
+  apiBaseUrl: string;
+  publicUrl: string;
+  scopes: readonly string[];
+  optionalScopes?: readonly string[];
+  tenants: TenantsRepository;
+  connections: HubSpotConnections;
+  queue: Pick<JobQueue, 'enqueue'>;
+  logger: Logger;
+  now?: () => number;
+}
+
+/**
+ * The OAuth install: `/install` mints a single-use `state` (stored, so any replica can check it) and redirects to
+ * HubSpot's consent screen; `/callback` checks the state, exchanges the code against `HUBSPOT_API_BASE_URL`, learns
+ * the portal from HubSpot, stores the tokens encrypted, and queues provisioning + the first reconcile.
+ */
+export function hubspotOAuthRouter(deps: OAuthRoutesDeps): Router {
+  const router = express.Router();
+  const now = deps.now ?? Date.now;
+  const redirectUri = `${deps.publicUrl}${CALLBACK_PATH}`;
+
+  router.get('/install', async (_req, res) => {
+    const state = randomBytes(24).toString('base64url');
+    await deps.db.insertInto('oauth_states').values({ state, provider: 'hubspot' }).execute();
+    res.redirect(
+      302,
+      authorizeUrl({
+        apiBaseUrl: deps.apiBaseUrl,
+        clientId: deps.clientId,
+        redirectUri,
+        scopes: deps.scopes,
+        ...(deps.optionalScopes ? { optionalScopes: deps.optionalScopes } : {}),
+        state,
+      }),
+    );
+  });
+
+  router.get('/callback', async (req, res) => {
+    const query = req.query as Record<string, unknown>;
+    if (typeof query.error === 'string') {
+      // The admin declined on the consent screen (or HubSpot refused the request): nothing to store.
+      const description = typeof query.error_description === 'string' ? query.error_description : query.error;
+      throw new InvalidInputError(`HubSpot did not authorize the install: ${description.slice(0, 200)}`);
+    }
+    const code = typeof query.code === 'string' && query.code.length <= 512 ? query.code : undefined;
+    const state = typeof query.state === 'string' && query.state.length <= 128 ? query.state : undefined;
+    if (!code) throw new InvalidInputError('the callback has no authorization code; start the install again');
+    if (!state) throw new InvalidInputError('the callback has no state parameter; start the install again');
+    await consumeState(deps.db, state, now());
+
+    const installation = await exchangeAuthorizationCode({
+      apiBaseUrl: deps.apiBaseUrl,
+      clientId: deps.clientId,
+      clientSecret: deps.clientSecret,
+      redirectUri,
+      code,
+      now: now(),
+    });
+    const tenant = await deps.tenants.connect('hubspot', installation.portalId, installation.credentials);
+    deps.connections.forget(tenant.id);
+    await deps.queue.enqueue(HUBSPOT_INSTALL_JOB, { tenantId: tenant.id }, { key: `${tenant.id}:${now()}` });
+    deps.logger.info({ tenantId: tenant.id, scopes: installation.credentials.scopes }, 'HubSpot portal installed');
+    installedPage(res, installation.portalId);
+  });
+
+  return router;
+}
+
+async function consumeState(db: Kysely<StoreSchema>, state: string, now: number): Promise<void> {
+  const row = await db
+    .updateTable('oauth_states')
+    .set({ consumed_at: new Date(now) })
+    .where('state', '=', state)
+    .where('provider', '=', 'hubspot')
+    .where('consumed_at', 'is', null)
+    .where('created_at', '>', new Date(now - OAUTH_STATE_TTL_MS))
+    .returning('state')
+    .executeTakeFirst();
+  if (!row) {
+    throw new InvalidInputError(
+      'the install link has expired or was already used (state mismatch); start the install again',
+      { details: ['state'] },
+    );
+  }
+}
+
+function installedPage(res: Response, portalId: string): void {
+  res
+    .status(200)
+    .type('html')
+    .send(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>PartnerLoop installed</title></head>` +
+        `<body><h1>PartnerLoop is installed</h1><p>HubSpot portal ${portalId} is connected. PartnerLoop is creating ` +
+        `its properties and reading your deals; the partner card appears on deal records in a few minutes.</p></body></html>`,
+    );
+}
+
+export interface SettingsRoutesDeps extends SignedRoutesOptions {
+  apiBaseUrl: string;
+  tenants: TenantsRepository;
+  connections: HubSpotConnections;
+  audit: AuditLogRepository;
+  logger: Logger;
+}
+
+/** Signed settings calls (app settings page, card): the connection's state, and disconnect. */
+export function hubspotSettingsRouter(deps: SettingsRoutesDeps): Router {
+  const router = express.Router();
+  router.use(...signedRequest(deps), signedTenant(deps.tenants));
+
+  router.get('/connection', async (_req, res) => {
+    const tenant = tenantOf(res);
+    res.json({
+      tenantId: tenant.id,
+      portalId: tenant.externalId,
+      status: tenant.status,
+      installedAt: tenant.createdAt.toISOString(),
+    });
+  });
+
+  router.post('/disconnect', async (req, res) => {
+    const tenant = tenantOf(res);
+    const actor = typeof req.query.userId === 'string' ? `user:${req.query.userId}` : 'user:unknown';
+    const credentials = await deps.tenants.credentials(tenant.id);
+    if (credentials) await revokeRefreshToken(deps.apiBaseUrl, credentials.refreshToken);
+    await deps.tenants.disconnect(tenant.id, `disconnected by ${actor}`);
+    deps.connections.forget(tenant.id);
+    await deps.audit.append({
+      tenantId: tenant.id,
+      actor,
+      action: 'tenant.disconnect',
+      subjectType: 'tenant',
+      subjectId: tenant.id,
+      before: { status: tenant.status },
+      after: { status: 'disconnected' },
+    });
+    deps.logger.info({ tenantId: tenant.id }, 'tenant disconnected; tokens purged');
+    res.json({ tenantId: tenant.id, status: 'disconnected' });
+  });
+  return router;
+}

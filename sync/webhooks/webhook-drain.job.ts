@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { planWebhookWork } from '../../src/crm/hubspot/hubspot-webhook-events.ts';
+import type { HubSpotTenantSync } from '../crm/hubspot-tenant-sync.ts';
+import { defineJob } from '../jobs/job-queue.ts';
+import type { TenantsRepository } from '../store/tenants.repo.ts';
+import type { WebhookInboxRepository } from './webhook-inbox.repo.ts';
+
+export const WEBHOOK_DRAIN_JOB = 'hubspot.webhooks.drain';
+/** Events handled per round: one round re-reads at most this many records in a few batch calls. */
+const ROUND_SIZE = 500;
+const MAX_ROUNDS = 40;
+
+export interface WebhookDrainDeps {
+  inbox: WebhookInboxRepository;
+  tenants: TenantsRepository;
+  sync: HubSpotTenantSync;
+}
+
+/**
+ * Drains a tenant's inbox in `occurredAt` order. Events are marked processed only after their work succeeded, so a
+ * crash or a failed CRM call leaves them for the retry; the work itself re-reads state, so doing it twice is harmless.
+ */
+export function webhookDrainJob(deps: WebhookDrainDeps) {
+  return defineJob({
+    name: WEBHOOK_DRAIN_JOB,
+    schema: z.strictObject({ tenantId: z.string().min(1) }),
+    retryLimit: 8,
+    retryDelaySeconds: 5,
+    expireInSeconds: 10 * 60,
+    async handle({ tenantId }, context) {
+      const tenant = await deps.tenants.find(tenantId);
+      const totals = { events: 0, refreshedDeals: 0, missingDeals: 0, written: 0, calls: 0 };
+      for (let round = 0; round < MAX_ROUNDS; round += 1) {
+        const pending = await deps.inbox.pending(tenantId, ROUND_SIZE);
+        if (pending.length === 0) break;
+        if (tenant?.status === 'active') {
+          const result = await deps.sync.applyWebhookWork(tenantId, planWebhookWork(pending.map((p) => p.event)));
+          totals.refreshedDeals += result.refreshedDeals;
+          totals.missingDeals += result.missingDeals;
+          totals.written += result.deals;
+          totals.calls += result.calls;
+        }
+        // A disconnected tenant's events are dropped: there is nobody to write to, and a reinstall reconciles.
+        await deps.inbox.markProcessed(pending.map((p) => p.id));
+        totals.events += pending.length;
+      }
+      context.logger.info({ tenantId, ...totals }, 'webhook events drained');
+      return totals;
+    },
+  });
+}
