@@ -197,7 +197,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   }
 }
 
-function hubspotFeatures(
+export function hubspotFeatures(
   config: Config,
   store: Store,
   tenants: TenantsRepository,
@@ -212,6 +212,8 @@ function hubspotFeatures(
     clientSecret,
     tenants,
     checkpoints: new CheckpointsRepository(store.db),
+    onDisconnected: (tenantId, reason) =>
+      logger.warn({ tenantId, reason }, 'tenant disconnected: HubSpot refused its refresh token; it must reinstall'),
   });
   const mirror = new CrmMirrorRepository(store.db);
   const sync = new HubSpotTenantSync({ connections, mirror, logger, ...(writers ? { writers } : {}) });
@@ -248,7 +250,7 @@ function closeServer(server: Server): Promise<void> {
  * The key that seals CRM tokens. Outside sandbox mode it must come from TOKEN_ENCRYPTION_KEY (config validation
  * enforces that); in sandbox mode a generated key is kept in DATA_DIR so sandbox tenants survive restarts.
  */
-function encryptionKey(config: Config, logger: Logger): Buffer {
+export function encryptionKey(config: Config, logger: Logger): Buffer {
   if (config.tokenEncryptionKey) return config.tokenEncryptionKey;
   if (!config.sandbox) throw new Error('TOKEN_ENCRYPTION_KEY is required outside sandbox mode');
   const path = join(config.dataDir, 'sandbox-token-key');

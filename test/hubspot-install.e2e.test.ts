@@ -267,7 +267,9 @@ describe.each(STORES)('install, provisioning and webhooks against the sandbox ($
       .executeTakeFirstOrThrow();
     expect(raw.credentials).toBeNull();
 
-    // A disconnected tenant's signed calls are refused, and its webhook events are acknowledged but not stored.
-    expect((await signedGet(`/api/settings/connection?portalId=${portalA}&userId=1`)).status).toBe(404);
+    // The disconnect is visible to the portal's settings page, with its reason.
+    const status = await signedGet(`/api/settings/connection?portalId=${portalA}&userId=1`);
+    expect(status.status).toBe(200);
+    expect(await status.json()).toMatchObject({ status: 'disconnected', disconnectReason: 'disconnected by user:7' });
   }, 60_000);
 });

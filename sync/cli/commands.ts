@@ -1,6 +1,7 @@
 import type { CliCommand } from './cli-command.ts';
 import { dedupeCommand } from './dedupe.command.ts';
 import { migrateCommand } from './migrate.command.ts';
+import { reconcileCommand } from './reconcile.command.ts';
 import { sandboxCommand } from './sandbox.command.ts';
 import { scoreCommand } from './score.command.ts';
 import { startCommand } from './start.command.ts';
@@ -12,4 +13,5 @@ export const commands: readonly CliCommand[] = [
   scoreCommand,
   dedupeCommand,
   sandboxCommand,
+  reconcileCommand,
 ];

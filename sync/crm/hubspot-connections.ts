@@ -18,6 +18,8 @@ export interface HubSpotConnectionsOptions {
   limits?: PortalLimits;
   clock?: Clock;
   onCall?: (tenantId: string, event: CallEvent) => void;
+  /** Told when HubSpot refuses a tenant's refresh token for good (the tenant is then disconnected). */
+  onDisconnected?: (tenantId: string, reason: string) => void;
 }
 
 /**
@@ -70,6 +72,7 @@ export class HubSpotConnections {
       markDisconnected: async (reason) => {
         await tenants.disconnect(tenantId, reason);
         this.forget(tenantId);
+        this.options.onDisconnected?.(tenantId, reason);
       },
     };
   }

@@ -79,7 +79,10 @@ function parseJsonBody(req: Request, _res: Response, next: NextFunction): void {
  * The tenant of a signed `hubspot.fetch` call: HubSpot appends `portalId` to the URL before signing, so it is signed
  * data. Nothing else (body fields, other headers) can choose the tenant. Use after `signedRequest`.
  */
-export function signedTenant(tenants: TenantsRepository): RequestHandler {
+export function signedTenant(
+  tenants: TenantsRepository,
+  options: { allowDisconnected?: boolean } = {},
+): RequestHandler {
   return async (req, res, next) => {
     const portalId = typeof req.query.portalId === 'string' ? req.query.portalId : undefined;
     if (!portalId || !/^\d{1,20}$/.test(portalId)) {
@@ -87,7 +90,7 @@ export function signedTenant(tenants: TenantsRepository): RequestHandler {
       return;
     }
     const tenant = await tenants.find(`hubspot:${portalId}`);
-    if (tenant?.status !== 'active') {
+    if (!tenant || (tenant.status !== 'active' && !options.allowDisconnected)) {
       next(new NotFoundError(`portal ${portalId} has not installed PartnerLoop (or has disconnected it)`));
       return;
     }

@@ -133,7 +133,8 @@ export interface SettingsRoutesDeps extends SignedRoutesOptions {
 /** Signed settings calls (app settings page, card): the connection's state, and disconnect. */
 export function hubspotSettingsRouter(deps: SettingsRoutesDeps): Router {
   const router = express.Router();
-  router.use(...signedRequest(deps), signedTenant(deps.tenants));
+  // A disconnected tenant may still ask why (the settings page shows the reason and the reinstall link).
+  router.use(...signedRequest(deps), signedTenant(deps.tenants, { allowDisconnected: true }));
 
   router.get('/connection', async (_req, res) => {
     const tenant = tenantOf(res);
@@ -142,11 +143,17 @@ export function hubspotSettingsRouter(deps: SettingsRoutesDeps): Router {
       portalId: tenant.externalId,
       status: tenant.status,
       installedAt: tenant.createdAt.toISOString(),
+      disconnectedAt: tenant.disconnectedAt?.toISOString() ?? null,
+      disconnectReason: tenant.disconnectReason,
     });
   });
 
   router.post('/disconnect', async (req, res) => {
     const tenant = tenantOf(res);
+    if (tenant.status !== 'active') {
+      res.json({ tenantId: tenant.id, status: tenant.status });
+      return;
+    }
     const actor = typeof req.query.userId === 'string' ? `user:${req.query.userId}` : 'user:unknown';
     const credentials = await deps.tenants.credentials(tenant.id);
     if (credentials) await revokeRefreshToken(deps.apiBaseUrl, credentials.refreshToken);
