@@ -3,6 +3,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { AttributionRepository } from './attribution/attribution.repo.ts';
+import { AttributionService } from './attribution/attribution.service.ts';
+import { attributionWriter } from './attribution/attribution-writer.ts';
+import { attributionAdminRouter, cardRouter } from './card/card.routes.ts';
 import type { Config } from './config/env.ts';
 import { describeConfig } from './config/env.ts';
 import { CrmMirrorRepository } from './crm/crm-mirror.repo.ts';
@@ -53,6 +57,7 @@ export interface HubSpotFeatures {
   mirror: CrmMirrorRepository;
   sync: HubSpotTenantSync;
   inbox: WebhookInboxRepository;
+  attribution: AttributionService;
 }
 
 export interface Service {
@@ -95,7 +100,11 @@ export async function startService(config: Config, options: ServiceOptions = {})
       ...(hubspot
         ? [
             hubspotInstallJob({ tenants, connections: hubspot.connections, audit }),
-            reconcileJob({ tenants, sync: hubspot.sync }),
+            reconcileJob({
+              tenants,
+              sync: hubspot.sync,
+              report: async (tenantId) => ({ coverage: await hubspot.attribution.coverage(tenantId) }),
+            }),
             webhookDrainJob({ inbox: hubspot.inbox, tenants, sync: hubspot.sync }),
           ]
         : []),
@@ -145,6 +154,21 @@ export async function startService(config: Config, options: ServiceOptions = {})
             connections: hubspot.connections,
             audit,
             logger,
+          }),
+        },
+        {
+          path: '/api/card',
+          ownBody: true,
+          handler: cardRouter({ ...signing, tenants, mirror: hubspot.mirror, attribution: hubspot.attribution }),
+        },
+        {
+          path: '/api/attribution',
+          ownBody: true,
+          handler: attributionAdminRouter({
+            ...signing,
+            tenants,
+            mirror: hubspot.mirror,
+            attribution: hubspot.attribution,
           }),
         },
         {
@@ -216,8 +240,14 @@ export function hubspotFeatures(
       logger.warn({ tenantId, reason }, 'tenant disconnected: HubSpot refused its refresh token; it must reinstall'),
   });
   const mirror = new CrmMirrorRepository(store.db);
-  const sync = new HubSpotTenantSync({ connections, mirror, logger, ...(writers ? { writers } : {}) });
-  return { connections, mirror, sync, inbox: new WebhookInboxRepository(store.db) };
+  const audit = new AuditLogRepository(store.db);
+  const attributions = new AttributionRepository(store.db);
+  const writerDeps = { tenants, attributions, connections, audit, logger };
+  // The deal write-backs every reconcile and webhook drain runs (tests may pass their own).
+  const dealWriters = writers ?? [attributionWriter(writerDeps)];
+  const sync = new HubSpotTenantSync({ connections, mirror, logger, writers: dealWriters });
+  const attribution = new AttributionService({ ...writerDeps, mirror, sync });
+  return { connections, mirror, sync, inbox: new WebhookInboxRepository(store.db), attribution };
 }
 
 async function runCleanup(steps: ReadonlyArray<() => Promise<void>>, logger: Logger): Promise<void> {

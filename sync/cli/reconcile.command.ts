@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { provisionPortal } from '../../src/crm/hubspot/hubspot-provisioning.ts';
 import { InvalidInputError, NotFoundError } from '../../src/shared/errors.ts';
 import { loadConfig } from '../config/env.ts';
 import { createLogger } from '../log/logger.ts';
@@ -41,6 +42,9 @@ export const reconcileCommand: CliCommand = {
       }
       const features = hubspotFeatures(config, store, tenants, logger, undefined);
       if (!features) throw new InvalidInputError('HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET are required');
+      // Idempotent (five reads when nothing is missing): a reconcile never writes to properties that do not exist.
+      const provisioning = await provisionPortal(features.connections.client(tenantId));
+      await tenants.updateSettings(tenantId, { roleLabels: provisioning.roleLabels });
       let lastReport = 0;
       const result = await features.sync.reconcile(tenantId, (read) => {
         if (read - lastReport >= 1000) {
@@ -48,7 +52,8 @@ export const reconcileCommand: CliCommand = {
           stderr.write(`reconcile ${tenantId}: ${read} deals read\n`);
         }
       });
-      stdout.write(`${JSON.stringify(result)}\n`);
+      const coverage = await features.attribution.coverage(tenantId);
+      stdout.write(`${JSON.stringify({ ...result, coverage })}\n`);
       return 0;
     } finally {
       await store.close();

@@ -8,6 +8,8 @@ export const RECONCILE_JOB = 'hubspot.reconcile';
 export interface ReconcileJobDeps {
   tenants: TenantsRepository;
   sync: HubSpotTenantSync;
+  /** Figures reported with each run (attribution coverage). */
+  report?: (tenantId: string) => Promise<Record<string, unknown>>;
 }
 
 /**
@@ -28,7 +30,7 @@ export function reconcileJob(deps: ReconcileJobDeps) {
         context.logger.info({ tenantId }, 'tenant is not active; reconcile skipped');
         return { skipped: true };
       }
-      const result = await deps.sync.reconcile(tenantId);
+      const result = { ...(await deps.sync.reconcile(tenantId)), ...(await deps.report?.(tenantId)) };
       context.logger.info(result, 'reconcile finished');
       return result;
     },

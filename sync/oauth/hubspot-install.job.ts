@@ -32,6 +32,8 @@ export function hubspotInstallJob(deps: InstallJobDeps) {
         return { skipped: true };
       }
       const report = await provisionPortal(deps.connections.client(tenantId));
+      // The association type id of each role label, for tagging partners (ids differ per portal).
+      await deps.tenants.updateSettings(tenantId, { roleLabels: report.roleLabels });
       await deps.audit.append({
         tenantId,
         actor: `system:${HUBSPOT_INSTALL_JOB}`,

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { MotionState } from '../../src/cosell/motion-state-machine.ts';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -97,6 +98,79 @@ export interface RecordAliasesTable {
   merged_at: CreatedAt;
 }
 
+export interface CoSellMotionsTable {
+  tenant_id: string;
+  id: string;
+  deal_id: string;
+  partner_id: string | null;
+  programme: string | null;
+  ask: string;
+  owner_id: string;
+  sla_due_at: ColumnType<Date, Date | string, Date | string>;
+  state: MotionState;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  /** Optimistic concurrency: bumped by every change, which is written only against the version it read. */
+  version: number;
+}
+
+export interface CoSellMotionEventsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  motion_id: string;
+  at: ColumnType<Date, Date | string, never>;
+  from_state: MotionState | null;
+  to_state: MotionState;
+  actor: string;
+  note: string | null;
+}
+
+export interface PartnerWebhookEndpointsTable {
+  tenant_id: string;
+  partner_id: string;
+  url: string;
+  /** AES-256-GCM envelope (token-cipher.ts, tenant id as AAD); never plaintext. */
+  secret: string;
+  enabled: boolean;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface OutboundDeliveriesTable {
+  delivery_id: string;
+  tenant_id: string;
+  motion_id: string;
+  event_id: string;
+  target: string;
+  payload: Json<unknown>;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  delivered_at: Date | null;
+}
+
+export interface DealPartnerSplitsTable {
+  tenant_id: string;
+  deal_id: string;
+  partner_id: string;
+  role: string;
+  split_pct: number;
+  updated_by: string;
+  updated_at: UpdatedAt;
+}
+
+export interface DealAttributionsTable {
+  tenant_id: string;
+  deal_id: string;
+  status: string;
+  partner_involved: boolean;
+  issues: Json<string[]>;
+  partners_at_close: Json<unknown> | null;
+  evaluated_at: UpdatedAt;
+}
+
 export interface StoreSchema {
   tenants: TenantsTable;
   audit_log: AuditLogTable;
@@ -107,4 +181,10 @@ export interface StoreSchema {
   crm_deals: CrmDealsTable;
   crm_partners: CrmPartnersTable;
   record_aliases: RecordAliasesTable;
+  cosell_motions: CoSellMotionsTable;
+  cosell_motion_events: CoSellMotionEventsTable;
+  partner_webhook_endpoints: PartnerWebhookEndpointsTable;
+  outbound_deliveries: OutboundDeliveriesTable;
+  deal_partner_splits: DealPartnerSplitsTable;
+  deal_attributions: DealAttributionsTable;
 }

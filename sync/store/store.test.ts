@@ -23,7 +23,12 @@ describe.each(STORE_KINDS)('store on $name', (kind) => {
   it('given a migrated database, when migrating again, then nothing is applied and the schema is current', async () => {
     const again = await migrateToLatest(store.db);
     expect(again.applied).toEqual([]);
-    expect(await appliedMigrations(store.db)).toEqual(['0001-foundation', '0002-hubspot-sync']);
+    expect(await appliedMigrations(store.db)).toEqual([
+      '0001-foundation',
+      '0002-hubspot-sync',
+      '0003-cosell',
+      '0004-attribution',
+    ]);
     expect(await isSchemaCurrent(store.db)).toBe(true);
   });
 

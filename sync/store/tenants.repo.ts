@@ -135,6 +135,16 @@ export class TenantsRepository {
     if (result.numUpdatedRows === 0n) throw new NotFoundError(`unknown or disconnected tenant ${id}`);
   }
 
+  /** Merges `patch` into the tenant's settings (top-level keys replaced). */
+  async updateSettings(id: string, patch: Record<string, unknown>): Promise<void> {
+    const tenant = await this.get(id);
+    await this.db
+      .updateTable('tenants')
+      .set({ settings: JSON.stringify({ ...tenant.settings, ...patch }), updated_at: new Date() })
+      .where('id', '=', id)
+      .execute();
+  }
+
   /** Disconnects: credentials are purged (not just flagged), the reason kept for the operator to see. */
   async disconnect(id: string, reason: string): Promise<void> {
     await this.db

@@ -19,6 +19,9 @@ export const DEAL_READ_PROPERTIES = [
   'lead_source',
   'products',
   'closed_lost_reason',
+  // Deal registrations (the portal's registration properties; see docs/BEHAVIOR.md), read for attribution.
+  'partner_registration_status',
+  'partner_registration_partner_id',
   'hs_lastmodifieddate',
 ] as const;
 

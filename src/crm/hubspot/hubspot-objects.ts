@@ -202,6 +202,71 @@ export class HubSpotObjects {
     return links;
   }
 
+  /**
+   * Adds labelled associations (e.g. a partner role on a deal→company link), 100 per call. Absolute (set semantics),
+   * so a retry cannot double anything.
+   */
+  async batchAssociate(
+    fromType: ObjectType,
+    toType: ObjectType,
+    inputs: ReadonlyArray<{
+      fromId: string;
+      toId: string;
+      typeId: number;
+      category?: 'USER_DEFINED' | 'HUBSPOT_DEFINED';
+    }>,
+  ): Promise<number> {
+    let calls = 0;
+    for (const batch of chunks(inputs, BATCH_LIMIT)) {
+      await this.client.call({
+        method: 'POST',
+        path: `${ASSOCIATIONS_API}/${fromType}/${toType}/batch/create`,
+        body: {
+          inputs: batch.map((input) => ({
+            from: { id: input.fromId },
+            to: { id: input.toId },
+            types: [{ associationCategory: input.category ?? 'USER_DEFINED', associationTypeId: input.typeId }],
+          })),
+        },
+        idempotent: true,
+        operation: `association of ${fromType} to ${toType}`,
+      });
+      calls += 1;
+    }
+    return calls;
+  }
+
+  /** Removes association labels only (the link itself stays), 100 per call. */
+  async batchRemoveLabels(
+    fromType: ObjectType,
+    toType: ObjectType,
+    inputs: ReadonlyArray<{
+      fromId: string;
+      toId: string;
+      typeId: number;
+      category?: 'USER_DEFINED' | 'HUBSPOT_DEFINED';
+    }>,
+  ): Promise<number> {
+    let calls = 0;
+    for (const batch of chunks(inputs, BATCH_LIMIT)) {
+      await this.client.call({
+        method: 'POST',
+        path: `${ASSOCIATIONS_API}/${fromType}/${toType}/batch/labels/archive`,
+        body: {
+          inputs: batch.map((input) => ({
+            from: { id: input.fromId },
+            to: { id: input.toId },
+            types: [{ associationCategory: input.category ?? 'USER_DEFINED', associationTypeId: input.typeId }],
+          })),
+        },
+        idempotent: true,
+        operation: `label removal on ${fromType} to ${toType}`,
+      });
+      calls += 1;
+    }
+    return calls;
+  }
+
   /** Merges `mergeId` into `primaryId`; not idempotent, so only 429s are retried. Returns the surviving record. */
   async merge(type: ObjectType, primaryId: string, mergeId: string): Promise<CrmRecord | undefined> {
     return this.client.call<CrmRecord>({

@@ -1,9 +1,13 @@
 import type { Migration } from 'kysely';
 import * as foundation from './0001-foundation.migration.ts';
 import * as hubspotSync from './0002-hubspot-sync.migration.ts';
+import * as cosell from './0003-cosell.migration.ts';
+import * as attribution from './0004-attribution.migration.ts';
 
 /** Every migration, in order. Names are stable forever: they are the keys recorded in the database. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-foundation': foundation,
   '0002-hubspot-sync': hubspotSync,
+  '0003-cosell': cosell,
+  '0004-attribution': attribution,
 };

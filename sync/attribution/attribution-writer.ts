@@ -1,0 +1,170 @@
+import { evaluateAttribution } from '../../src/attribution/attribution-engine.ts';
+import type { AttributionResult, Registration } from '../../src/attribution/attribution-model.ts';
+import { attributionProperties } from '../../src/attribution/attribution-properties.ts';
+import {
+  type AttributionRules,
+  DEFAULT_ATTRIBUTION_RULES,
+  parseAttributionRules,
+} from '../../src/attribution/attribution-rules.ts';
+import type { CanonicalDeal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
+import { type Deal, type DealPartner, PARTNER_ROLES, type PartnerRole } from '../../src/model/deal.ts';
+import type { Partner } from '../../src/model/partner.ts';
+import type { HubSpotConnections } from '../crm/hubspot-connections.ts';
+import type { DealWriter } from '../crm/hubspot-tenant-sync.ts';
+import type { Logger } from '../log/logger.ts';
+import type { AuditLogRepository } from '../store/audit-log.repo.ts';
+import type { Tenant, TenantsRepository } from '../store/tenants.repo.ts';
+import type { AttributionRepository, SplitRow } from './attribution.repo.ts';
+
+export const ATTRIBUTION_PROPERTIES = [
+  'pl_attribution_status',
+  'pl_attribution_issues',
+  'pl_sourced_partner',
+  'pl_influence_partners',
+] as const;
+
+const REGISTRATION_STATUSES = new Set(['pending', 'approved', 'rejected']);
+
+/** The tenant's rules (admin-edited JSON in settings), or the defaults. */
+export function tenantRules(tenant: Tenant | undefined): AttributionRules {
+  const stored = tenant?.settings.attributionRules;
+  return stored === undefined ? DEFAULT_ATTRIBUTION_RULES : parseAttributionRules(stored);
+}
+
+/** Association type id per role label, saved at provisioning. */
+export function tenantRoleLabels(tenant: Tenant | undefined): Partial<Record<PartnerRole, number>> {
+  const stored = tenant?.settings.roleLabels;
+  if (typeof stored !== 'object' || stored === null) return {};
+  const out: Partial<Record<PartnerRole, number>> = {};
+  for (const role of PARTNER_ROLES) {
+    const typeId = (stored as Record<string, unknown>)[role];
+    if (typeof typeId === 'number') out[role] = typeId;
+  }
+  return out;
+}
+
+/** A deal's tagged partners with the splits the store holds. */
+export function withSplits(deal: Deal, splits: readonly SplitRow[] | undefined): Deal {
+  if (!splits || splits.length === 0) return deal;
+  return {
+    ...deal,
+    partners: deal.partners.map((partner) => ({
+      ...partner,
+      splitPct: splits.find((s) => s.partnerId === partner.partnerId && s.role === partner.role)?.splitPct ?? null,
+    })),
+  };
+}
+
+function registrationsOf(properties: Readonly<Record<string, string | null>>): Registration[] {
+  const status = properties.partner_registration_status?.trim().toLowerCase();
+  const partnerId = properties.partner_registration_partner_id?.trim();
+  if (!status || !partnerId || !REGISTRATION_STATUSES.has(status)) return [];
+  return [{ partnerId, status: status as Registration['status'] }];
+}
+
+export interface AttributionWriterDeps {
+  tenants: TenantsRepository;
+  attributions: AttributionRepository;
+  connections: HubSpotConnections;
+  audit: AuditLogRepository;
+  logger: Logger;
+  /** Deals with a co-sell motion (partner-involved by definition); none until co-sell is wired. */
+  dealsWithMotions?: (tenantId: string, dealIds: readonly string[]) => Promise<ReadonlySet<string>>;
+}
+
+export interface Evaluation {
+  entry: CanonicalDeal;
+  deal: Deal;
+  result: AttributionResult;
+}
+
+/** Evaluates deals against the tenant's rules (pure engine), with splits, registrations and partners at close. */
+export async function evaluateDeals(
+  deps: AttributionWriterDeps,
+  tenantId: string,
+  deals: readonly CanonicalDeal[],
+  partners: readonly Partner[],
+): Promise<Evaluation[]> {
+  const tenant = await deps.tenants.find(tenantId);
+  const rules = tenantRules(tenant);
+  const ids = deals.map((entry) => entry.deal.id);
+  const [splits, atClose, motions] = await Promise.all([
+    deps.attributions.splits(tenantId, ids),
+    deps.attributions.partnersAtClose(tenantId, ids),
+    deps.dealsWithMotions ? deps.dealsWithMotions(tenantId, ids) : Promise.resolve(new Set<string>()),
+  ]);
+  const partnerNames = Object.fromEntries(partners.map((partner) => [partner.id, partner.name]));
+  return deals.map((entry) => {
+    const deal = withSplits(entry.deal, splits.get(entry.deal.id));
+    const result = evaluateAttribution(
+      {
+        deal,
+        pipeline: entry.properties.pipeline ?? null,
+        registrations: registrationsOf(entry.properties),
+        // Company↔company (account ↔ partner) links are not read yet: account-based auto-tagging stays off.
+        accountPartnerIds: [],
+        unlabeledPartnerIds: entry.unlabeledPartnerIds,
+        hasCoSellMotion: motions.has(entry.deal.id),
+        partnersAtClose: atClose.get(entry.deal.id),
+        partnerNames,
+      },
+      rules,
+    );
+    return { entry, deal, result };
+  });
+}
+
+/**
+ * Attribution enforced on every evaluated deal: status and issues written to the deal (only when they change), the
+ * partners at close captured, and unambiguous auto-tags applied as labelled associations (audit-logged).
+ */
+export function attributionWriter(deps: AttributionWriterDeps): DealWriter {
+  return {
+    name: 'attribution',
+    properties: ATTRIBUTION_PROPERTIES,
+    async desired({ tenantId, deals, partners }) {
+      const evaluations = await evaluateDeals(deps, tenantId, deals, partners);
+      const labels = tenantRoleLabels(await deps.tenants.find(tenantId));
+      const autoTags: Array<{ dealId: string; partnerId: string; role: PartnerRole; reason: string; typeId: number }> =
+        [];
+      const desired = new Map<string, Record<string, string>>();
+      const records: Array<{ dealId: string; result: AttributionResult; closedPartners: DealPartner[] | null }> = [];
+      for (const { deal, result } of evaluations) {
+        let effective = deal;
+        const tag = result.autoTag;
+        const typeId = tag ? labels[tag.role] : undefined;
+        if (tag && typeId !== undefined) {
+          autoTags.push({ dealId: deal.id, partnerId: tag.partnerId, role: tag.role, reason: tag.reason, typeId });
+          effective = {
+            ...deal,
+            partners: [...deal.partners, { partnerId: tag.partnerId, role: tag.role, splitPct: null }],
+          };
+        }
+        desired.set(deal.id, { ...attributionProperties(result, effective) });
+        records.push({ dealId: deal.id, result, closedPartners: deal.isClosed ? effective.partners : null });
+      }
+      if (autoTags.length > 0) {
+        await deps.connections.objects(tenantId).batchAssociate(
+          'deals',
+          'companies',
+          autoTags.map((t) => ({ fromId: t.dealId, toId: t.partnerId, typeId: t.typeId })),
+        );
+        for (const tag of autoTags) {
+          await deps.audit.append({
+            tenantId,
+            actor: 'system:auto-tag',
+            action: 'attribution.tag',
+            subjectType: 'deal',
+            subjectId: tag.dealId,
+            before: null,
+            after: { partnerId: tag.partnerId, role: tag.role },
+            reason: tag.reason,
+          });
+        }
+        deps.logger.info({ tenantId, autoTags: autoTags.length }, 'unambiguous partners auto-tagged');
+      }
+      await deps.attributions.record(tenantId, records);
+      return desired;
+    },
+  };
+}

@@ -1,0 +1,212 @@
+import { z } from 'zod';
+import { attributionCoverage } from '../../src/attribution/attribution-coverage.ts';
+import { checkAttributionChange } from '../../src/attribution/attribution-hygiene.ts';
+import type { AttributionResult } from '../../src/attribution/attribution-model.ts';
+import { type AttributionRules, parseAttributionRules } from '../../src/attribution/attribution-rules.ts';
+import { type DealPartner, type PartnerRole, partnerRoleSchema } from '../../src/model/deal.ts';
+import { AppError, InvalidInputError, NotFoundError } from '../../src/shared/errors.ts';
+import type { CrmMirrorRepository, MirroredDeal } from '../crm/crm-mirror.repo.ts';
+import type { HubSpotConnections } from '../crm/hubspot-connections.ts';
+import type { HubSpotTenantSync } from '../crm/hubspot-tenant-sync.ts';
+import type { AuditLogRepository } from '../store/audit-log.repo.ts';
+import type { TenantsRepository } from '../store/tenants.repo.ts';
+import type { AttributionRepository } from './attribution.repo.ts';
+import { type AttributionWriterDeps, evaluateDeals, tenantRoleLabels, tenantRules } from './attribution-writer.ts';
+
+/** A change to a closed deal's attribution without an admin override (SPEC §2.1: frozen after close). */
+export class AttributionFrozenError extends AppError {
+  readonly code = 'attribution_frozen';
+  readonly httpStatus = 409;
+}
+
+export const tagRequestSchema = z.strictObject({
+  partnerId: z
+    .string()
+    .trim()
+    .regex(/^\d{1,20}$/, 'partnerId must be a HubSpot company id'),
+  role: partnerRoleSchema,
+  splitPct: z
+    .number()
+    .min(0, 'splitPct must be between 0 and 100')
+    .max(100, 'splitPct must be between 0 and 100')
+    .nullish(),
+  override: z.strictObject({ reason: z.string().trim().min(3).max(500) }).optional(),
+});
+export type TagRequest = z.infer<typeof tagRequestSchema>;
+
+export interface DealAttributionView {
+  deal: MirroredDeal;
+  partners: Array<DealPartner & { name: string }>;
+  result: AttributionResult;
+}
+
+export interface AttributionServiceDeps extends AttributionWriterDeps {
+  mirror: CrmMirrorRepository;
+  sync: HubSpotTenantSync;
+  connections: HubSpotConnections;
+  attributions: AttributionRepository;
+  tenants: TenantsRepository;
+  audit: AuditLogRepository;
+}
+
+/** Reading and changing one deal's attribution for the card and operators; every change audit-logged. */
+export class AttributionService {
+  constructor(private readonly deps: AttributionServiceDeps) {}
+
+  async view(tenantId: string, dealId: string): Promise<DealAttributionView> {
+    const deal = await this.liveDeal(tenantId, dealId);
+    const partners = await this.deps.mirror.livePartners(tenantId);
+    const [evaluation] = await evaluateDeals(this.deps, tenantId, [deal], partners);
+    const names = new Map(partners.map((p) => [p.id, p.name]));
+    return {
+      deal,
+      partners: evaluation!.deal.partners.map((p) => ({
+        ...p,
+        name: names.get(p.partnerId) ?? `Company ${p.partnerId}`,
+      })),
+      result: evaluation!.result,
+    };
+  }
+
+  /** Tags a partner with a role (and optional split) on the deal: CRM association label first, then split, audit. */
+  async tag(tenantId: string, dealId: string, body: unknown, actor: string): Promise<DealAttributionView> {
+    const request = parse(tagRequestSchema, body);
+    const deal = await this.liveDeal(tenantId, dealId);
+    const roster = await this.deps.mirror.livePartners(tenantId);
+    if (!roster.some((p) => p.id === request.partnerId)) {
+      throw new InvalidInputError(`company ${request.partnerId} is not a partner in this portal`, {
+        details: ['partnerId'],
+      });
+    }
+    const before = (await this.view(tenantId, deal.deal.id)).partners.map(({ name: _n, ...p }) => p);
+    const after = [
+      ...before.filter((p) => !(p.partnerId === request.partnerId && p.role === request.role)),
+      { partnerId: request.partnerId, role: request.role, splitPct: request.splitPct ?? null },
+    ];
+    await this.guardFrozen(deal, before, after, actor, request.override?.reason);
+    const typeId = await this.roleTypeId(tenantId, request.role);
+    await this.deps.connections
+      .objects(tenantId)
+      .batchAssociate('deals', 'companies', [{ fromId: deal.deal.id, toId: request.partnerId, typeId }]);
+    await this.deps.attributions.setSplit(
+      tenantId,
+      deal.deal.id,
+      request.partnerId,
+      request.role,
+      request.splitPct ?? null,
+      actor,
+    );
+    await this.deps.audit.append({
+      tenantId,
+      actor,
+      action: 'attribution.tag',
+      subjectType: 'deal',
+      subjectId: deal.deal.id,
+      before,
+      after,
+      reason: request.override?.reason,
+    });
+    return this.refresh(tenantId, deal.deal.id);
+  }
+
+  async untag(tenantId: string, dealId: string, partnerId: string, roleText: string, actor: string, reason?: string) {
+    const role = parse(partnerRoleSchema, roleText);
+    const deal = await this.liveDeal(tenantId, dealId);
+    const before = (await this.view(tenantId, deal.deal.id)).partners.map(({ name: _n, ...p }) => p);
+    if (!before.some((p) => p.partnerId === partnerId && p.role === role)) {
+      throw new NotFoundError(`partner ${partnerId} is not tagged as ${role} on deal ${deal.deal.id}`);
+    }
+    const after = before.filter((p) => !(p.partnerId === partnerId && p.role === role));
+    await this.guardFrozen(deal, before, after, actor, reason);
+    const typeId = await this.roleTypeId(tenantId, role);
+    await this.deps.connections
+      .objects(tenantId)
+      .batchRemoveLabels('deals', 'companies', [{ fromId: deal.deal.id, toId: partnerId, typeId }]);
+    await this.deps.attributions.setSplit(tenantId, deal.deal.id, partnerId, role, null, actor);
+    await this.deps.audit.append({
+      tenantId,
+      actor,
+      action: 'attribution.untag',
+      subjectType: 'deal',
+      subjectId: deal.deal.id,
+      before,
+      after,
+      reason,
+    });
+    return this.refresh(tenantId, deal.deal.id);
+  }
+
+  async rules(tenantId: string): Promise<AttributionRules> {
+    return tenantRules(await this.deps.tenants.get(tenantId));
+  }
+
+  /** Replaces the tenant's rules; invalid rules are refused with every problem named (nothing stored). */
+  async setRules(tenantId: string, body: unknown, actor: string): Promise<AttributionRules> {
+    const rules = parseAttributionRules(body);
+    const before = await this.rules(tenantId);
+    await this.deps.tenants.updateSettings(tenantId, { attributionRules: rules });
+    await this.deps.audit.append({
+      tenantId,
+      actor,
+      action: 'attribution.rules',
+      subjectType: 'tenant',
+      subjectId: tenantId,
+      before,
+      after: rules,
+    });
+    return rules;
+  }
+
+  async coverage(tenantId: string) {
+    const { statuses } = await this.deps.attributions.coverage(tenantId);
+    const results = statuses.flatMap((row) =>
+      Array.from({ length: row.n }, () => ({
+        status: row.status as AttributionResult['status'],
+        partnerInvolved: row.partnerInvolved,
+      })),
+    );
+    return attributionCoverage(results);
+  }
+
+  /** Re-reads the deal from the CRM and re-runs the writers (the status write-back), then answers the new view. */
+  private async refresh(tenantId: string, dealId: string): Promise<DealAttributionView> {
+    await this.deps.sync.applyWebhookWork(tenantId, { deals: [dealId], companies: [], aliases: [] });
+    return this.view(tenantId, dealId);
+  }
+
+  private async guardFrozen(
+    deal: MirroredDeal,
+    before: DealPartner[],
+    after: DealPartner[],
+    actor: string,
+    reason: string | undefined,
+  ): Promise<void> {
+    const check = checkAttributionChange(before, after, deal.deal, reason ? { actor, reason } : null);
+    if (check.outcome === 'rejected') throw new AttributionFrozenError(check.message, { details: check.changes });
+  }
+
+  private async roleTypeId(tenantId: string, role: PartnerRole): Promise<number> {
+    const typeId = tenantRoleLabels(await this.deps.tenants.find(tenantId))[role];
+    if (typeId === undefined) {
+      throw new NotFoundError(
+        `the ${role} association label is not provisioned in this portal yet; try again in a minute`,
+      );
+    }
+    return typeId;
+  }
+
+  private async liveDeal(tenantId: string, dealId: string): Promise<MirroredDeal> {
+    if (!/^\d{1,20}$/.test(dealId)) throw new InvalidInputError(`"${dealId.slice(0, 40)}" is not a HubSpot deal id`);
+    const id = await this.deps.mirror.resolveId(tenantId, 'deals', dealId);
+    const deal = await this.deps.mirror.findDeal(tenantId, id);
+    if (!deal || deal.deletedAt) throw new NotFoundError(`deal ${dealId} is not known in this portal`);
+    return deal;
+  }
+}
+
+function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const details = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
+  throw new InvalidInputError(`invalid request: ${details[0]}`, { details });
+}

@@ -1,0 +1,153 @@
+import express, { type Request, type Router } from 'express';
+import type {
+  CardPartner,
+  CardView,
+  DedupeStatus,
+  PartnerSearchResponse,
+} from '../../extensions/app/cards/card-api.ts';
+import type { AttributionService, DealAttributionView } from '../attribution/attribution.service.ts';
+import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
+import {
+  type SignedRoutesOptions,
+  signedRequest,
+  signedTenant,
+  tenantOf,
+} from '../http/hubspot-signature.middleware.ts';
+import type { TenantsRepository } from '../store/tenants.repo.ts';
+
+export interface CardRoutesDeps extends SignedRoutesOptions {
+  tenants: TenantsRepository;
+  mirror: CrmMirrorRepository;
+  attribution: AttributionService;
+}
+
+const DEDUPE_STATUSES: ReadonlySet<string> = new Set(['unique', 'suspected', 'confirmed', 'not_duplicate']);
+
+/** Who did it: the HubSpot user HubSpot names in the signed query (`userId`), for the audit log. */
+export function actorOf(req: Request): string {
+  const userId = req.query.userId;
+  return typeof userId === 'string' && /^\d{1,20}$/.test(userId) ? `user:${userId}` : 'user:unknown';
+}
+
+/** The card's endpoints (`hubspot.fetch`, signed; tenant from the signed `portalId`). Shapes: card-api.ts. */
+export function cardRouter(deps: CardRoutesDeps): Router {
+  const router = express.Router();
+  router.use(...signedRequest(deps), signedTenant(deps.tenants));
+
+  router.get('/deals/:dealId', async (req, res) => {
+    const tenant = tenantOf(res);
+    res.json(await cardView(deps, tenant.id, await deps.attribution.view(tenant.id, String(req.params.dealId))));
+  });
+
+  router.get('/partners', async (req, res) => {
+    const tenant = tenantOf(res);
+    const q = typeof req.query.q === 'string' ? req.query.q.trim().toLowerCase().slice(0, 100) : '';
+    const roster = await deps.mirror.livePartners(tenant.id);
+    const partners = roster
+      .filter((p) => q === '' || p.name.toLowerCase().includes(q))
+      .slice(0, 25)
+      .map((p) => ({ id: p.id, name: p.name, type: p.type, tier: null, score: null }));
+    res.json({ partners } satisfies PartnerSearchResponse);
+  });
+
+  router.post('/deals/:dealId/partners', async (req, res) => {
+    const tenant = tenantOf(res);
+    const view = await deps.attribution.tag(tenant.id, String(req.params.dealId), req.body, actorOf(req));
+    res.json(await cardView(deps, tenant.id, view));
+  });
+
+  router.delete('/deals/:dealId/partners/:partnerId/:role', async (req, res) => {
+    const tenant = tenantOf(res);
+    const view = await deps.attribution.untag(
+      tenant.id,
+      String(req.params.dealId),
+      String(req.params.partnerId),
+      String(req.params.role),
+      actorOf(req),
+    );
+    res.json(await cardView(deps, tenant.id, view));
+  });
+  return router;
+}
+
+/** Operators' and admins' attribution endpoints (signed, like every `/api` call). */
+export function attributionAdminRouter(deps: CardRoutesDeps): Router {
+  const router = express.Router();
+  router.use(...signedRequest(deps), signedTenant(deps.tenants));
+  router.get('/rules', async (_req, res) => {
+    res.json(await deps.attribution.rules(tenantOf(res).id));
+  });
+  router.put('/rules', async (req, res) => {
+    res.json(await deps.attribution.setRules(tenantOf(res).id, req.body, actorOf(req)));
+  });
+  router.get('/coverage', async (_req, res) => {
+    res.json({ tenantId: tenantOf(res).id, ...(await deps.attribution.coverage(tenantOf(res).id)) });
+  });
+  return router;
+}
+
+async function cardView(deps: CardRoutesDeps, tenantId: string, view: DealAttributionView): Promise<CardView> {
+  const { deal, properties } = view.deal;
+  const partners: CardPartner[] = view.partners.map((p) => ({
+    partnerId: p.partnerId,
+    name: p.name,
+    role: p.role,
+    splitPct: p.splitPct,
+    tier: null,
+    score: null,
+  }));
+  const autoTag = view.result.autoTag;
+  const names = new Map((await deps.mirror.livePartners(tenantId)).map((p) => [p.id, p.name]));
+  const duplicateOf = properties.pl_duplicate_of?.trim() || null;
+  const other = duplicateOf ? await deps.mirror.findDeal(tenantId, duplicateOf) : undefined;
+  const dedupeStatus = properties.pl_dedupe_status ?? '';
+  const nextBest = properties.pl_next_best_partner?.trim() || null;
+  return {
+    deal: {
+      id: deal.id,
+      name: deal.name,
+      stage: deal.stage,
+      amount: deal.amount,
+      currency: deal.currency,
+      isClosed: deal.isClosed,
+    },
+    attribution: {
+      status: view.result.status,
+      issues: view.result.issues,
+      partners,
+      frozen: view.result.frozen,
+      suggestedFix: autoTag
+        ? {
+            partnerId: autoTag.partnerId,
+            name: names.get(autoTag.partnerId) ?? `Company ${autoTag.partnerId}`,
+            role: autoTag.role,
+            reason: autoTag.reason,
+          }
+        : null,
+    },
+    dedupe: {
+      status: (DEDUPE_STATUSES.has(dedupeStatus) ? dedupeStatus : 'unique') as DedupeStatus,
+      duplicates: duplicateOf
+        ? [
+            {
+              otherDealId: duplicateOf,
+              otherDealName: other?.deal.name ?? null,
+              kind: 'duplicate',
+              confidence: Number(properties.pl_duplicate_confidence ?? 0) || 0,
+              reasons: [],
+              url: null,
+            },
+          ]
+        : [],
+    },
+    nextBestPartner: nextBest
+      ? {
+          partnerId: nextBest,
+          name: names.get(nextBest) ?? `Company ${nextBest}`,
+          fitScore: Number(properties.pl_partner_fit_score ?? 0) || 0,
+          reason: '',
+        }
+      : null,
+    motions: [],
+  };
+}

@@ -1,0 +1,120 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { signV3 } from '../../src/crm/hubspot/hubspot-signature.ts';
+import { loadConfig } from '../../sync/config/env.ts';
+import { createLogger } from '../../sync/log/logger.ts';
+import { type Sandbox, type SandboxOptions, startSandbox } from '../../sync/sandbox/sandbox-server.ts';
+import { type Service, startService } from '../../sync/service.ts';
+import { type RecordingProxy, startRecordingProxy } from './recording-proxy.ts';
+import { createTempDatabase, eventually, type TempDatabase } from './test-stores.ts';
+
+export interface InstalledService {
+  sandbox: Sandbox;
+  service: Service;
+  proxy: RecordingProxy;
+  portalId: number;
+  tenantId: string;
+  /** A `hubspot.fetch`-style call: `portalId` and `userId` appended, signed v3 with the app secret. */
+  signedFetch(
+    method: string,
+    path: string,
+    body?: unknown,
+    userId?: number,
+  ): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** Waits until no job is queued or running. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The sandbox, a reverse proxy whose origin is PUBLIC_URL, and the service behind it, with the default portal
+ * installed through the real OAuth flow and its first reconcile done.
+ */
+export async function startInstalledService(
+  options: { sandbox?: SandboxOptions; databaseUrl?: string | undefined } = {},
+): Promise<InstalledService> {
+  const sandbox = await startSandbox(options.sandbox ?? { deals: 80, seed: 7 });
+  const dir = mkdtempSync(join(tmpdir(), 'pl-installed-'));
+  const database: TempDatabase | undefined = options.databaseUrl
+    ? await createTempDatabase(options.databaseUrl)
+    : undefined;
+  let service: Service | undefined;
+  const proxy = await startRecordingProxy(() => (service as Service).url);
+  const config = loadConfig(
+    {
+      PORT: '0',
+      PUBLIC_URL: proxy.url,
+      DATA_DIR: dir,
+      ...(database ? { DATABASE_URL: database.url } : {}),
+      HUBSPOT_CLIENT_ID: sandbox.app.clientId,
+      HUBSPOT_CLIENT_SECRET: sandbox.app.clientSecret,
+      HUBSPOT_APP_ID: String(sandbox.app.appId),
+      HUBSPOT_API_BASE_URL: sandbox.url,
+      TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 5).toString('base64'),
+      LOG_LEVEL: 'silent',
+    },
+    { sandbox: false },
+  );
+  service = await startService(config, {
+    logger: createLogger('silent'),
+    schedules: false,
+    queue: { pollingIntervalSeconds: 0.5 },
+  });
+  const running = service;
+  sandbox.webhooks.setTarget(`${proxy.url}/webhooks/hubspot`);
+  const installed = await fetch(`${proxy.url}/oauth/hubspot/install`, { redirect: 'follow' });
+  if (installed.status !== 200) throw new Error(`install failed: HTTP ${installed.status} ${await installed.text()}`);
+  const portalId = sandbox.portal.portalId;
+  const tenantId = `hubspot:${portalId}`;
+
+  const idle = async () => {
+    await eventually(async () => {
+      const busy = await sql<{ n: number }>`
+        select count(*)::int as n from pgboss.job where state in ('created', 'retry', 'active')`.execute(
+        running.store.db,
+      );
+      return busy.rows[0]!.n === 0;
+    }, 60_000);
+  };
+  await idle();
+
+  return {
+    sandbox,
+    service: running,
+    proxy,
+    portalId,
+    tenantId,
+    idle,
+    async signedFetch(method, path, body, userId = 1) {
+      const separator = path.includes('?') ? '&' : '?';
+      const url = `${proxy.url}${path}${separator}portalId=${portalId}&userId=${userId}`;
+      const text = body === undefined ? '' : JSON.stringify(body);
+      const timestamp = Date.now();
+      const response = await fetch(url, {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          'x-hubspot-signature-v3': signV3({
+            secret: sandbox.app.clientSecret,
+            method,
+            uri: url,
+            body: text,
+            timestamp,
+          }),
+          'x-hubspot-request-timestamp': String(timestamp),
+        },
+        ...(body === undefined ? {} : { body: text }),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    },
+    async close() {
+      await running.stop();
+      await proxy.close();
+      await sandbox.close();
+      await database?.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
