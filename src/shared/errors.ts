@@ -72,3 +72,13 @@ export class InvalidSignatureError extends AppError {
   readonly code = 'invalid_signature';
   readonly httpStatus = 401;
 }
+
+/**
+ * A state machine (a co-sell motion) asked to take a transition it does not declare: 409 like a conflict, with its own
+ * code so the card can tell "not allowed from here" from "someone changed it meanwhile"; `details` name from, to and
+ * what is allowed.
+ */
+export class IllegalTransitionError extends AppError {
+  readonly code = 'illegal_transition';
+  readonly httpStatus = 409;
+}

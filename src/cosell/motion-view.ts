@@ -1,0 +1,32 @@
+import type { CardMotion } from '../../extensions/app/cards/card-api.ts';
+import { DEFAULT_MOTION_QUEUE_POLICY, type MotionQueuePolicy, motionTiming } from './motion-queue.ts';
+import { allowedTransitions, type CoSellMotion } from './motion-state-machine.ts';
+
+export interface CardMotionOptions {
+  now: Date;
+  partnerName?: string | null | undefined;
+  policy?: MotionQueuePolicy | undefined;
+}
+
+/** A motion as the deal card shows it (card-api.ts `CardMotion`): aging judged at `now`, the moves it allows. */
+export function toCardMotion(motion: CoSellMotion, options: CardMotionOptions): CardMotion {
+  return {
+    id: motion.id,
+    state: motion.state,
+    partnerId: motion.partnerId,
+    partnerName: options.partnerName ?? null,
+    programme: motion.programme,
+    ask: motion.ask,
+    ownerId: motion.ownerId,
+    slaDueAt: motion.slaDueAt.toISOString(),
+    aging: motionTiming(motion, options.now, options.policy ?? DEFAULT_MOTION_QUEUE_POLICY).aging,
+    allowedTransitions: allowedTransitions(motion.state),
+    history: motion.history.map((entry) => ({
+      at: entry.at.toISOString(),
+      from: entry.from,
+      to: entry.to,
+      actor: entry.actor,
+      note: entry.note,
+    })),
+  };
+}

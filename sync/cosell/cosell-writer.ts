@@ -1,0 +1,47 @@
+import type { MotionState } from '../../src/cosell/motion-state-machine.ts';
+import type { DealWriter, DealWriterInput } from '../crm/hubspot-tenant-sync.ts';
+import type { CoSellMotionsRepository } from './motions.repo.ts';
+
+export const COSELL_STATUS_PROPERTY = 'pl_cosell_status';
+
+export interface DealCoSellValue {
+  dealId: string;
+  /** What the CRM holds now (null/'' = unset). */
+  current: string | null | undefined;
+}
+
+/**
+ * The `pl_cosell_status` values to want, pure: a deal with motions gets its most relevant motion's state
+ * (motion-queue.ts `cosellStatusForDeal`); a deal without motions gets no entry — unless the CRM still holds a value
+ * (a stale one, or one typed in by hand into a property PartnerLoop owns), which is cleared with ''.
+ */
+export function cosellStatusValues(
+  deals: readonly DealCoSellValue[],
+  statuses: ReadonlyMap<string, MotionState>,
+): Map<string, Record<string, string>> {
+  const desired = new Map<string, Record<string, string>>();
+  for (const { dealId, current } of deals) {
+    const status = statuses.get(dealId);
+    if (status !== undefined) desired.set(dealId, { [COSELL_STATUS_PROPERTY]: status });
+    else if ((current ?? '') !== '') desired.set(dealId, { [COSELL_STATUS_PROPERTY]: '' });
+  }
+  return desired;
+}
+
+/** Writes `pl_cosell_status` (SPEC §4.5); the tenant sync writes only values HubSpot does not already hold. */
+export class CoSellStatusWriter implements DealWriter {
+  readonly name = 'cosell';
+  readonly properties = [COSELL_STATUS_PROPERTY] as const;
+
+  constructor(private readonly motions: Pick<CoSellMotionsRepository, 'statusesForDeals'>) {}
+
+  async desired({ tenantId, deals, full }: DealWriterInput): Promise<ReadonlyMap<string, Record<string, string>>> {
+    if (deals.length === 0) return new Map();
+    // A full reconcile reads every motion of the tenant at once rather than 100k ids in chunks.
+    const statuses = await this.motions.statusesForDeals(tenantId, full ? 'all' : deals.map((entry) => entry.deal.id));
+    return cosellStatusValues(
+      deals.map((entry) => ({ dealId: entry.deal.id, current: entry.properties[COSELL_STATUS_PROPERTY] })),
+      statuses,
+    );
+  }
+}

@@ -1,0 +1,598 @@
+import { randomUUID } from 'node:crypto';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { z } from 'zod';
+import {
+  buildMotionQueue,
+  cosellStatusForDeal,
+  DEFAULT_MOTION_QUEUE_POLICY,
+  type MotionQueuePolicy,
+  type QueueEntry,
+} from '../../src/cosell/motion-queue.ts';
+import {
+  type CoSellMotion,
+  createMotion,
+  MOTION_STATES,
+  type MotionHistoryEntry,
+  type MotionState,
+  OPEN_MOTION_STATES,
+  transition,
+} from '../../src/cosell/motion-state-machine.ts';
+import {
+  type MotionTargetKind,
+  motionEvent,
+  notifiedMotion,
+  shouldNotifyPartner,
+} from '../../src/cosell/motion-targets.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../../src/shared/errors.ts';
+import { AuditLogRepository } from '../store/audit-log.repo.ts';
+import type { StoreSchema } from '../store/schema.ts';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const CHUNK = 1000;
+
+export const MOTION_ASK_MAX_CHARS = 2000;
+export const MOTION_NOTE_MAX_CHARS = 2000;
+export const SLA_DAYS_MIN = 1;
+export const SLA_DAYS_MAX = 90;
+/** SLA when the seller names none: a partner should answer a co-sell ask within a week. */
+export const DEFAULT_SLA_DAYS = 7;
+
+/** The audit trail's subject type for motions. */
+export const MOTION_SUBJECT = 'cosell_motion';
+
+const target = z.string().trim().min(1).max(200).optional();
+
+/** "Start co-sell" (card-api.ts `StartCoSellRequest`, plus `asDraft` for callers that prepare a motion first). */
+export const startMotionInputSchema = z
+  .strictObject({
+    partnerId: target,
+    programme: target,
+    ask: z.string().trim().min(1, 'Describe what you are asking the partner for.').max(MOTION_ASK_MAX_CHARS),
+    slaDays: z.number().int().min(SLA_DAYS_MIN).max(SLA_DAYS_MAX).optional(),
+    /** Keep the motion in `draft` instead of requesting at once (the card always requests). */
+    asDraft: z.boolean().optional(),
+  })
+  .superRefine((input, ctx) => {
+    if (input.partnerId === undefined && input.programme === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['partnerId'], message: 'Choose a partner or name a programme.' });
+    } else if (input.partnerId !== undefined && input.programme !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['programme'],
+        message: 'A co-sell motion targets a partner or a programme, not both; start one motion for each.',
+      });
+    }
+  });
+export type StartMotionInput = z.input<typeof startMotionInputSchema>;
+
+/** card-api.ts `TransitionMotionRequest`, plus the optional version the caller last saw. */
+export const transitionMotionInputSchema = z.strictObject({
+  to: z.enum(MOTION_STATES),
+  note: z.string().trim().max(MOTION_NOTE_MAX_CHARS).optional(),
+  /** When given, the change is refused (409) unless the motion is still at this version. */
+  expectedVersion: z.number().int().min(1).optional(),
+});
+export type TransitionMotionInput = z.input<typeof transitionMotionInputSchema>;
+
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const details = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+  const first = parsed.error.issues[0];
+  const message =
+    first?.code === 'custom' ? first.message : `invalid ${what}: ${details[0]?.path || 'body'}: ${first?.message}`;
+  throw new InvalidInputError(message, { cause: parsed.error, details });
+}
+
+export interface MotionActor {
+  /** Recorded in the history and the audit log. */
+  actor: string;
+  now?: Date | undefined;
+}
+
+/** A delivery written to the outbox with a change; enqueue `cosell.notify` with key = deliveryId after commit. */
+export interface DeliveryRef {
+  tenantId: string;
+  deliveryId: string;
+  target: MotionTargetKind;
+}
+
+export interface MotionChange {
+  motion: CoSellMotion;
+  /** Outbox rows written with the change (none when nothing changed). */
+  deliveries: DeliveryRef[];
+}
+
+export interface MotionStart extends MotionChange {
+  /** False when the start replayed an identical open motion (idempotent: nothing written). */
+  created: boolean;
+}
+
+/** A motion row without its history (queue and status reads). */
+export type MotionRecord = Omit<CoSellMotion, 'history'>;
+
+export interface MotionQueueCandidate {
+  motion: MotionRecord;
+  dealAmount: number | null;
+  dealName: string | null;
+  partnerName: string | null;
+}
+
+export interface CoSellMotionsRepositoryOptions {
+  /** Id source for motions and deliveries (tests pin it). */
+  newId?: () => string;
+}
+
+type Db = Kysely<StoreSchema>;
+
+type MotionRow = {
+  tenant_id: string;
+  id: string;
+  deal_id: string;
+  partner_id: string | null;
+  programme: string | null;
+  ask: string;
+  owner_id: string;
+  sla_due_at: Date;
+  state: MotionState;
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+};
+
+const MOTION_COLUMNS = [
+  'tenant_id',
+  'id',
+  'deal_id',
+  'partner_id',
+  'programme',
+  'ask',
+  'owner_id',
+  'sla_due_at',
+  'state',
+  'created_at',
+  'updated_at',
+  'version',
+] as const;
+
+function toRecord(row: MotionRow): MotionRecord {
+  return {
+    tenantId: row.tenant_id,
+    id: row.id,
+    dealId: row.deal_id,
+    partnerId: row.partner_id,
+    programme: row.programme,
+    ask: row.ask,
+    ownerId: row.owner_id,
+    slaDueAt: new Date(row.sla_due_at),
+    state: row.state,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+    version: row.version,
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Co-sell motions and their history. Every change runs in one transaction that also appends the history row, the
+ * audit entry (actor, before/after) and the outbox deliveries, so a crash leaves all of them or none. Changes are
+ * optimistic: written only against the version they were computed from, so a concurrent change is a 409, never a
+ * lost update.
+ */
+export class CoSellMotionsRepository {
+  readonly #newId: () => string;
+
+  constructor(
+    private readonly db: Db,
+    options: CoSellMotionsRepositoryOptions = {},
+  ) {
+    this.#newId = options.newId ?? randomUUID;
+  }
+
+  /**
+   * Starts a motion on an open deal the store knows: `requested` at once (history: created as draft, then requested),
+   * or `draft` with `asDraft`. Starting the very same open motion again (same target, same ask) returns it unchanged;
+   * a different open motion with the same target on the deal is a 409.
+   */
+  async start(
+    tenantId: string,
+    dealId: string,
+    body: unknown,
+    who: MotionActor & { ownerId: string },
+  ): Promise<MotionStart> {
+    const input = parseInput(startMotionInputSchema, body, 'co-sell request');
+    try {
+      return await this.#start(tenantId, dealId, input, who);
+    } catch (error) {
+      // Two identical starts raced past the open-motion check; the unique index let one in. Replay against it.
+      if (isUniqueViolation(error)) return await this.#start(tenantId, dealId, input, who);
+      throw error;
+    }
+  }
+
+  async #start(
+    tenantId: string,
+    dealId: string,
+    input: z.infer<typeof startMotionInputSchema>,
+    who: MotionActor & { ownerId: string },
+  ): Promise<MotionStart> {
+    const now = who.now ?? new Date();
+    return this.db.transaction().execute(async (trx) => {
+      await this.#requireOpenDeal(trx, tenantId, dealId);
+      if (input.partnerId !== undefined) await this.#requirePartner(trx, tenantId, input.partnerId);
+
+      const open = await trx
+        .selectFrom('cosell_motions')
+        .select('id')
+        .select('ask')
+        .where('tenant_id', '=', tenantId)
+        .where('deal_id', '=', dealId)
+        .where('state', 'in', OPEN_MOTION_STATES)
+        .where((eb) =>
+          input.partnerId !== undefined
+            ? eb('partner_id', '=', input.partnerId)
+            : eb('programme', '=', input.programme ?? ''),
+        )
+        .executeTakeFirst();
+      if (open) {
+        if (open.ask === input.ask) {
+          return { motion: await this.#load(trx, tenantId, open.id), created: false, deliveries: [] };
+        }
+        throw new ConflictError(
+          input.partnerId !== undefined
+            ? 'This deal already has an open co-sell motion with this partner; update or withdraw it first.'
+            : 'This deal already has an open co-sell motion with this programme; update or withdraw it first.',
+          { details: [{ motionId: open.id }] },
+        );
+      }
+
+      const context = { actor: who.actor, at: now };
+      let motion = createMotion(
+        {
+          tenantId,
+          id: this.#newId(),
+          dealId,
+          partnerId: input.partnerId ?? null,
+          programme: input.programme ?? null,
+          ask: input.ask,
+          ownerId: who.ownerId,
+          slaDueAt: new Date(now.getTime() + (input.slaDays ?? DEFAULT_SLA_DAYS) * DAY_MS),
+        },
+        context,
+      );
+      if (!input.asDraft) motion = transition(motion, 'requested', context);
+
+      await trx
+        .insertInto('cosell_motions')
+        .values({
+          tenant_id: tenantId,
+          id: motion.id,
+          deal_id: dealId,
+          partner_id: motion.partnerId,
+          programme: motion.programme,
+          ask: motion.ask,
+          owner_id: motion.ownerId,
+          sla_due_at: motion.slaDueAt,
+          state: motion.state,
+          created_at: now,
+          updated_at: now,
+          version: motion.version,
+        })
+        .execute();
+      const deliveries = await this.#appendEvents(trx, motion, motion.history);
+      await new AuditLogRepository(trx).append(
+        {
+          tenantId,
+          actor: who.actor,
+          action: 'cosell.motion.start',
+          subjectType: MOTION_SUBJECT,
+          subjectId: motion.id,
+          before: null,
+          after: auditView(motion),
+        },
+        trx,
+      );
+      return { motion, created: true, deliveries };
+    });
+  }
+
+  /**
+   * Moves a motion along its state machine. 404 for a motion of another tenant or none; 409 `illegal_transition`
+   * when the table does not allow it; 409 `conflict` when it changed since it was read (or since `expectedVersion`).
+   */
+  async transition(tenantId: string, motionId: string, body: unknown, who: MotionActor): Promise<MotionChange> {
+    const input = parseInput(transitionMotionInputSchema, body, 'co-sell transition');
+    const now = who.now ?? new Date();
+    return this.db.transaction().execute(async (trx) => {
+      const current = await this.#load(trx, tenantId, motionId);
+      if (input.expectedVersion !== undefined && input.expectedVersion !== current.version) {
+        throw changedMeanwhile(motionId, input.expectedVersion, current.version);
+      }
+      const next = transition(current, input.to, { actor: who.actor, at: now, note: input.note });
+      const result = await trx
+        .updateTable('cosell_motions')
+        .set({ state: next.state, updated_at: now, version: next.version })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', motionId)
+        .where('version', '=', current.version)
+        .executeTakeFirst();
+      // Postgres re-checks the version after waiting for a concurrent writer's row lock: 0 rows means we lost.
+      if (result.numUpdatedRows === 0n) throw changedMeanwhile(motionId, current.version, undefined);
+      const deliveries = await this.#appendEvents(trx, next, next.history.slice(current.history.length));
+      await new AuditLogRepository(trx).append(
+        {
+          tenantId,
+          actor: who.actor,
+          action: 'cosell.motion.transition',
+          subjectType: MOTION_SUBJECT,
+          subjectId: motionId,
+          before: { state: current.state, version: current.version },
+          after: { state: next.state, version: next.version },
+          reason: next.history.at(-1)?.note ?? undefined,
+        },
+        trx,
+      );
+      return { motion: next, deliveries };
+    });
+  }
+
+  async find(tenantId: string, motionId: string): Promise<CoSellMotion | undefined> {
+    if (!UUID.test(motionId)) return undefined;
+    const row = await this.db
+      .selectFrom('cosell_motions')
+      .select(MOTION_COLUMNS)
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', motionId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const history = await this.#history(this.db, tenantId, [motionId]);
+    return { ...toRecord(row), history: history.get(motionId) ?? [] };
+  }
+
+  async get(tenantId: string, motionId: string): Promise<CoSellMotion> {
+    const motion = await this.find(tenantId, motionId);
+    if (!motion) throw new NotFoundError(`unknown co-sell motion ${motionId}`);
+    return motion;
+  }
+
+  /** The deal's motions with their history, newest first. */
+  async listForDeal(tenantId: string, dealId: string): Promise<CoSellMotion[]> {
+    const rows = await this.db
+      .selectFrom('cosell_motions')
+      .select(MOTION_COLUMNS)
+      .where('tenant_id', '=', tenantId)
+      .where('deal_id', '=', dealId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .execute();
+    const history = await this.#history(
+      this.db,
+      tenantId,
+      rows.map((row) => row.id),
+    );
+    return rows.map((row) => ({ ...toRecord(row), history: history.get(row.id) ?? [] }));
+  }
+
+  /** The operator's queue at `now` (motion-queue.ts): open motions waiting for action, with deal and partner names. */
+  async queue(
+    tenantId: string,
+    now: Date,
+    policy: MotionQueuePolicy = DEFAULT_MOTION_QUEUE_POLICY,
+  ): Promise<QueueEntry<MotionQueueCandidate>[]> {
+    const rows = await this.db
+      .selectFrom('cosell_motions as m')
+      .leftJoin('crm_deals as d', (join) =>
+        join.onRef('d.tenant_id', '=', 'm.tenant_id').onRef('d.deal_id', '=', 'm.deal_id'),
+      )
+      .leftJoin('crm_partners as p', (join) =>
+        join.onRef('p.tenant_id', '=', 'm.tenant_id').onRef('p.partner_id', '=', 'm.partner_id'),
+      )
+      .select(MOTION_COLUMNS.map((column) => `m.${column}` as const))
+      .select([
+        sql<number | null>`(d.deal->>'amount')::float8`.as('deal_amount'),
+        sql<string | null>`d.deal->>'name'`.as('deal_name'),
+        sql<string | null>`p.partner->>'name'`.as('partner_name'),
+      ])
+      .where('m.tenant_id', '=', tenantId)
+      .where('m.state', 'in', OPEN_MOTION_STATES)
+      .execute();
+    const candidates = rows.map((row) => ({
+      motion: toRecord(row),
+      dealAmount: row.deal_amount === null ? null : Number(row.deal_amount),
+      dealName: row.deal_name,
+      partnerName: row.partner_name,
+    }));
+    return buildMotionQueue(candidates, now, policy);
+  }
+
+  /**
+   * `pl_cosell_status` per deal (motion-queue.ts `cosellStatusForDeal`) for the given deals, or for every deal with a
+   * motion (`'all'`, a full reconcile). Deals without motions are absent.
+   */
+  async statusesForDeals(tenantId: string, dealIds: readonly string[] | 'all'): Promise<Map<string, MotionState>> {
+    const base = this.db
+      .selectFrom('cosell_motions')
+      .select(['deal_id', 'id', 'state', 'created_at', 'updated_at'])
+      .where('tenant_id', '=', tenantId);
+    const rows =
+      dealIds === 'all'
+        ? await base.execute()
+        : (
+            await Promise.all(chunks(dealIds, CHUNK).map((batch) => base.where('deal_id', 'in', batch).execute()))
+          ).flat();
+    const byDeal = new Map<string, Array<{ id: string; state: MotionState; createdAt: Date; updatedAt: Date }>>();
+    for (const row of rows) {
+      const list = byDeal.get(row.deal_id) ?? [];
+      list.push({ id: row.id, state: row.state, createdAt: row.created_at, updatedAt: row.updated_at });
+      byDeal.set(row.deal_id, list);
+    }
+    const statuses = new Map<string, MotionState>();
+    for (const [dealId, motions] of byDeal) {
+      const status = cosellStatusForDeal(motions);
+      if (status) statuses.set(dealId, status);
+    }
+    return statuses;
+  }
+
+  /** Partner names from the store's roster mirror (for the card). */
+  async partnerNames(tenantId: string, partnerIds: readonly string[]): Promise<Map<string, string>> {
+    const names = new Map<string, string>();
+    if (partnerIds.length === 0) return names;
+    const rows = await this.db
+      .selectFrom('crm_partners')
+      .select(['partner_id', sql<string | null>`partner->>'name'`.as('name')])
+      .where('tenant_id', '=', tenantId)
+      .where('partner_id', 'in', [...new Set(partnerIds)])
+      .execute();
+    for (const row of rows) if (row.name !== null) names.set(row.partner_id, row.name);
+    return names;
+  }
+
+  async #requireOpenDeal(trx: Transaction<StoreSchema>, tenantId: string, dealId: string): Promise<void> {
+    const deal = await trx
+      .selectFrom('crm_deals')
+      .select(sql<boolean | null>`(deal->>'isClosed')::boolean`.as('is_closed'))
+      .where('tenant_id', '=', tenantId)
+      .where('deal_id', '=', dealId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (!deal) throw new NotFoundError(`unknown deal ${dealId}`);
+    if (deal.is_closed) throw new ConflictError('Co-sell motions start from open deals only; this deal is closed.');
+  }
+
+  async #requirePartner(trx: Transaction<StoreSchema>, tenantId: string, partnerId: string): Promise<void> {
+    const partner = await trx
+      .selectFrom('crm_partners')
+      .select('partner_id')
+      .where('tenant_id', '=', tenantId)
+      .where('partner_id', '=', partnerId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (!partner) throw new NotFoundError(`unknown partner ${partnerId}`);
+  }
+
+  async #load(db: Db, tenantId: string, motionId: string): Promise<CoSellMotion> {
+    if (!UUID.test(motionId)) throw new NotFoundError(`unknown co-sell motion ${motionId}`);
+    const row = await db
+      .selectFrom('cosell_motions')
+      .select(MOTION_COLUMNS)
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', motionId)
+      .executeTakeFirst();
+    if (!row) throw new NotFoundError(`unknown co-sell motion ${motionId}`);
+    const history = await this.#history(db, tenantId, [motionId]);
+    return { ...toRecord(row), history: history.get(motionId) ?? [] };
+  }
+
+  async #history(db: Db, tenantId: string, motionIds: readonly string[]): Promise<Map<string, MotionHistoryEntry[]>> {
+    const history = new Map<string, MotionHistoryEntry[]>();
+    for (const batch of chunks(motionIds, CHUNK)) {
+      const rows = await db
+        .selectFrom('cosell_motion_events')
+        .select(['motion_id', 'at', 'from_state', 'to_state', 'actor', 'note'])
+        .where('tenant_id', '=', tenantId)
+        .where('motion_id', 'in', batch)
+        .orderBy('id')
+        .execute();
+      for (const row of rows) {
+        const list = history.get(row.motion_id) ?? [];
+        list.push({ at: new Date(row.at), from: row.from_state, to: row.to_state, actor: row.actor, note: row.note });
+        history.set(row.motion_id, list);
+      }
+    }
+    return history;
+  }
+
+  /**
+   * Appends history rows and, for each event a target should hear about, an outbox delivery. Today only partners
+   * with an enabled webhook endpoint are notified; programme targets (AWS ACE, Microsoft referrals) plug in here.
+   */
+  async #appendEvents(
+    trx: Transaction<StoreSchema>,
+    motion: CoSellMotion,
+    entries: readonly MotionHistoryEntry[],
+  ): Promise<DeliveryRef[]> {
+    const deliveries: DeliveryRef[] = [];
+    const targets = await this.#targetsOf(trx, motion);
+    for (const entry of entries) {
+      const { id: eventId } = await trx
+        .insertInto('cosell_motion_events')
+        .values({
+          tenant_id: motion.tenantId,
+          motion_id: motion.id,
+          at: entry.at,
+          from_state: entry.from,
+          to_state: entry.to,
+          actor: entry.actor,
+          note: entry.note,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      for (const kind of targets) {
+        if (kind === 'partner_webhook' && !shouldNotifyPartner(entry.from, entry.to)) continue;
+        const deliveryId = this.#newId();
+        const payload = {
+          motion: notifiedMotion({ ...motion, state: entry.to }),
+          event: motionEvent(deliveryId, entry),
+        };
+        await trx
+          .insertInto('outbound_deliveries')
+          .values({
+            delivery_id: deliveryId,
+            tenant_id: motion.tenantId,
+            motion_id: motion.id,
+            event_id: String(eventId),
+            target: kind,
+            payload: JSON.stringify(payload),
+            status: 'pending',
+            created_at: entry.at,
+            updated_at: entry.at,
+          })
+          .execute();
+        deliveries.push({ tenantId: motion.tenantId, deliveryId, target: kind });
+      }
+    }
+    return deliveries;
+  }
+
+  async #targetsOf(trx: Transaction<StoreSchema>, motion: CoSellMotion): Promise<MotionTargetKind[]> {
+    if (motion.partnerId === null) return [];
+    const endpoint = await trx
+      .selectFrom('partner_webhook_endpoints')
+      .select('enabled')
+      .where('tenant_id', '=', motion.tenantId)
+      .where('partner_id', '=', motion.partnerId)
+      .executeTakeFirst();
+    return endpoint?.enabled ? ['partner_webhook'] : [];
+  }
+}
+
+function changedMeanwhile(motionId: string, expected: number, actual: number | undefined): ConflictError {
+  return new ConflictError('The co-sell motion was changed by someone else meanwhile; reload it and try again.', {
+    details: [{ motionId, expectedVersion: expected, ...(actual === undefined ? {} : { version: actual }) }],
+  });
+}
+
+function auditView(motion: CoSellMotion) {
+  return {
+    dealId: motion.dealId,
+    partnerId: motion.partnerId,
+    programme: motion.programme,
+    ask: motion.ask,
+    ownerId: motion.ownerId,
+    slaDueAt: motion.slaDueAt.toISOString(),
+    state: motion.state,
+    version: motion.version,
+  };
+}

@@ -1,0 +1,143 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { PartnerWebhookEndpoint } from '../../src/cosell/motion-targets.ts';
+import { InvalidInputError } from '../../src/shared/errors.ts';
+import { AuditLogRepository } from '../store/audit-log.repo.ts';
+import type { StoreSchema } from '../store/schema.ts';
+import type { TokenCipher } from '../store/token-cipher.ts';
+import { parseInput } from './motions.repo.ts';
+
+export const PARTNER_SECRET_MIN_CHARS = 16;
+
+/** What a tenant admin sends to configure a partner's webhook. The secret may be omitted to keep the current one. */
+export const partnerEndpointInputSchema = z.strictObject({
+  url: z.url().max(2000),
+  secret: z.string().min(PARTNER_SECRET_MIN_CHARS).max(512).optional(),
+  enabled: z.boolean().default(true),
+});
+export type PartnerEndpointInput = z.input<typeof partnerEndpointInputSchema>;
+
+/** An endpoint as settings show it: never the secret. */
+export interface PartnerEndpointView {
+  partnerId: string;
+  url: string;
+  enabled: boolean;
+  updatedAt: Date;
+}
+
+export interface PartnerEndpointsRepositoryOptions {
+  /** Allow `http:` URLs (the sandbox and tests receive on loopback); production endpoints must be `https:`. */
+  allowInsecureHttp?: boolean;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Partner webhook endpoints per tenant. The secret is sealed with the TokenCipher (AES-256-GCM, tenant id as AAD), so
+ * a ciphertext copied onto another tenant's row does not decrypt; it is read back only to sign deliveries.
+ */
+export class PartnerEndpointsRepository {
+  constructor(
+    private readonly db: Kysely<StoreSchema>,
+    private readonly cipher: TokenCipher,
+    private readonly options: PartnerEndpointsRepositoryOptions = {},
+  ) {}
+
+  async set(tenantId: string, partnerId: string, body: unknown, actor: string): Promise<PartnerEndpointView> {
+    const input = parseInput(partnerEndpointInputSchema, body, 'partner webhook endpoint');
+    const url = new URL(input.url);
+    const insecureAllowed = this.options.allowInsecureHttp === true || LOOPBACK_HOSTS.has(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && insecureAllowed)) {
+      throw new InvalidInputError('The partner webhook URL must use https.', {
+        details: [{ path: 'url', message: 'expected an https URL' }],
+      });
+    }
+    if (url.username || url.password) {
+      throw new InvalidInputError('The partner webhook URL must not carry credentials; use the signing secret.', {
+        details: [{ path: 'url', message: 'credentials in the URL' }],
+      });
+    }
+    return this.db.transaction().execute(async (trx) => {
+      const before = await trx
+        .selectFrom('partner_webhook_endpoints')
+        .select(['url', 'enabled'])
+        .where('tenant_id', '=', tenantId)
+        .where('partner_id', '=', partnerId)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!before && input.secret === undefined) {
+        throw new InvalidInputError('A new partner webhook needs a signing secret.', {
+          details: [{ path: 'secret', message: `required, at least ${PARTNER_SECRET_MIN_CHARS} characters` }],
+        });
+      }
+      const now = new Date();
+      const sealed = input.secret === undefined ? undefined : this.cipher.encrypt(input.secret, tenantId);
+      const row = await trx
+        .insertInto('partner_webhook_endpoints')
+        .values({
+          tenant_id: tenantId,
+          partner_id: partnerId,
+          url: url.toString(),
+          secret: sealed ?? '',
+          enabled: input.enabled,
+          created_at: now,
+          updated_at: now,
+        })
+        .onConflict((oc) =>
+          oc.columns(['tenant_id', 'partner_id']).doUpdateSet({
+            url: url.toString(),
+            enabled: input.enabled,
+            updated_at: now,
+            ...(sealed === undefined ? {} : { secret: sealed }),
+          }),
+        )
+        .returning(['partner_id', 'url', 'enabled', 'updated_at'])
+        .executeTakeFirstOrThrow();
+      await new AuditLogRepository(trx).append(
+        {
+          tenantId,
+          actor,
+          action: 'cosell.partner_endpoint.set',
+          subjectType: 'partner',
+          subjectId: partnerId,
+          before: before ?? null,
+          after: { url: row.url, enabled: row.enabled, secretChanged: sealed !== undefined },
+        },
+        trx,
+      );
+      return { partnerId: row.partner_id, url: row.url, enabled: row.enabled, updatedAt: row.updated_at };
+    });
+  }
+
+  /** The endpoint with its secret decrypted (for signing), if configured. */
+  async get(tenantId: string, partnerId: string): Promise<PartnerWebhookEndpoint | undefined> {
+    const row = await this.db
+      .selectFrom('partner_webhook_endpoints')
+      .select(['partner_id', 'url', 'secret', 'enabled'])
+      .where('tenant_id', '=', tenantId)
+      .where('partner_id', '=', partnerId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      partnerId: row.partner_id,
+      url: row.url,
+      secret: this.cipher.decrypt(row.secret, tenantId),
+      enabled: row.enabled,
+    };
+  }
+
+  async list(tenantId: string): Promise<PartnerEndpointView[]> {
+    const rows = await this.db
+      .selectFrom('partner_webhook_endpoints')
+      .select(['partner_id', 'url', 'enabled', 'updated_at'])
+      .where('tenant_id', '=', tenantId)
+      .orderBy('partner_id')
+      .execute();
+    return rows.map((row) => ({
+      partnerId: row.partner_id,
+      url: row.url,
+      enabled: row.enabled,
+      updatedAt: row.updated_at,
+    }));
+  }
+}
