@@ -129,6 +129,35 @@ export class CrmMirrorRepository {
       .execute();
   }
 
+  /**
+   * The ids records live under now, for many ids at once: one query per merge-chain depth (not one per id), so a
+   * drain round never loops over awaited queries — on PGlite that would stall the webhook acknowledgements.
+   */
+  async resolveIds(tenantId: string, objectType: string, ids: readonly string[]): Promise<Map<string, string>> {
+    const resolved = new Map(ids.map((id) => [id, id]));
+    let frontier = [...new Set(ids)];
+    for (let depth = 0; depth < 20 && frontier.length > 0; depth += 1) {
+      const next = new Map<string, string>();
+      for (const batch of chunks(frontier, 1000)) {
+        const rows = await this.db
+          .selectFrom('record_aliases')
+          .select(['old_id', 'new_id'])
+          .where('tenant_id', '=', tenantId)
+          .where('object_type', '=', objectType)
+          .where('old_id', 'in', batch)
+          .execute();
+        for (const row of rows) next.set(row.old_id, row.new_id);
+      }
+      if (next.size === 0) break;
+      for (const [original, current] of resolved) {
+        const newer = next.get(current);
+        if (newer !== undefined && newer !== original) resolved.set(original, newer);
+      }
+      frontier = [...new Set(next.values())].filter((id) => !next.has(id) || next.get(id) !== id);
+    }
+    return resolved;
+  }
+
   /** The id a record lives under now, following merges (old → new → newer), cycle-safe. */
   async resolveId(tenantId: string, objectType: string, id: string): Promise<string> {
     let current = id;

@@ -168,8 +168,7 @@ export class HubSpotTenantSync {
   }
 
   private async resolveAll(tenantId: string, objectType: string, ids: readonly string[]): Promise<string[]> {
-    const resolved = new Set<string>();
-    for (const id of ids) resolved.add(await this.options.mirror.resolveId(tenantId, objectType, id));
-    return [...resolved];
+    const resolved = await this.options.mirror.resolveIds(tenantId, objectType, ids);
+    return [...new Set(resolved.values())];
   }
 }

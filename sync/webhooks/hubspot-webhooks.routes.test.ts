@@ -136,6 +136,27 @@ describe('POST /webhooks/hubspot: signature v3 and the bad-input matrix (SPEC §
     expect(await drainJobs()).toBe(jobs + 1);
   });
 
+  it('given a drain job not started yet, when more deliveries bring new events, then they are stored and wait for it; once it runs, the next delivery queues another', async () => {
+    // Deliveries arrive several a second and one worker drains at a time: a job per delivery would pile up.
+    const started = () =>
+      sql`update pgboss.job set state = 'active' where name = 'hubspot.webhooks.drain' and state = 'created'`.execute(
+        service.store.db,
+      );
+    await started();
+    const jobs = await drainJobs();
+    expect((await post(JSON.stringify([event({ eventId: 301 })]))).body).toMatchObject({ accepted: 1 });
+    expect(await drainJobs()).toBe(jobs + 1);
+    expect((await post(JSON.stringify([event({ eventId: 302 }), event({ eventId: 303 })]))).body).toMatchObject({
+      accepted: 2,
+    });
+    expect(await stored()).toBe(3);
+    expect(await drainJobs()).toBe(jobs + 1);
+    // The queued job has been picked up: it may already have read the inbox, so new events need a new job.
+    await started();
+    expect((await post(JSON.stringify([event({ eventId: 304 })]))).body).toMatchObject({ accepted: 1 });
+    expect(await drainJobs()).toBe(jobs + 2);
+  });
+
   const oversized = JSON.stringify([event({ propertyValue: 'x'.repeat(1_100_000) })]);
   const matrix: Array<{
     name: string;

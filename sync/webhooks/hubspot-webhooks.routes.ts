@@ -16,7 +16,7 @@ export interface WebhookRoutesDeps extends SignedRoutesOptions {
   appId: string | undefined;
   tenants: TenantsRepository;
   inbox: WebhookInboxRepository;
-  queue: Pick<JobQueue, 'enqueue'>;
+  queue: Pick<JobQueue, 'enqueue' | 'jobState'>;
   logger: Logger;
 }
 
@@ -27,6 +27,10 @@ export interface WebhookRoutesDeps extends SignedRoutesOptions {
  */
 export function hubspotWebhooksRouter(deps: WebhookRoutesDeps): Router {
   const router = express.Router();
+  // Per tenant, the key of the last drain this process queued. While that job has not started, it will read the rows
+  // stored since, so queueing another one would only add a no-op job: HubSpot sends several deliveries a second and
+  // the queue works one drain at a time, so one job per delivery piles up without bound.
+  const lastQueued = new Map<string, string>();
   router.post('/', ...signedRequest(deps), async (req, res) => {
     const events = parseWebhookBatch(req.body);
     const entries: InboxEntry[] = [];
@@ -59,8 +63,12 @@ export function hubspotWebhooksRouter(deps: WebhookRoutesDeps): Router {
     }
     const fresh = await deps.inbox.accept(entries);
     for (const [tenantId, ids] of fresh) {
+      const last = lastQueued.get(tenantId);
+      if (last && (await deps.queue.jobState(WEBHOOK_DRAIN_JOB, last))?.state === 'created') continue;
       // Keyed by the first new inbox row: a redelivered batch adds no rows, so it queues nothing.
-      await deps.queue.enqueue(WEBHOOK_DRAIN_JOB, { tenantId }, { key: `${tenantId}:${ids[0]}` });
+      const key = `${tenantId}:${ids[0]}`;
+      await deps.queue.enqueue(WEBHOOK_DRAIN_JOB, { tenantId }, { key });
+      lastQueued.set(tenantId, key);
     }
     const accepted = [...fresh.values()].reduce((sum, ids) => sum + ids.length, 0);
     res.status(200).json({ received: events.length, accepted, duplicates: entries.length - accepted, ignored });

@@ -30,9 +30,14 @@ export function webhookDrainJob(deps: WebhookDrainDeps) {
     async handle({ tenantId }, context) {
       const tenant = await deps.tenants.find(tenantId);
       const totals = { events: 0, refreshedDeals: 0, missingDeals: 0, written: 0, calls: 0 };
-      for (let round = 0; round < MAX_ROUNDS; round += 1) {
+      for (let round = 0; ; round += 1) {
         const pending = await deps.inbox.pending(tenantId, ROUND_SIZE);
         if (pending.length === 0) break;
+        if (round === MAX_ROUNDS) {
+          // Events are left, and the webhook route queues no drain while one is waiting: queue the next one here.
+          await context.enqueue(WEBHOOK_DRAIN_JOB, { tenantId }, { key: `${tenantId}:rest:${pending[0]?.id}` });
+          break;
+        }
         if (tenant?.status === 'active') {
           const result = await deps.sync.applyWebhookWork(tenantId, planWebhookWork(pending.map((p) => p.event)));
           totals.refreshedDeals += result.refreshedDeals;
