@@ -35,7 +35,12 @@ export async function writeLines(path: string | undefined, lines: Iterable<strin
     await once(out, 'finish');
     await rename(temporary, path);
   } catch (error) {
-    out.destroy();
+    // The file opens asynchronously: wait until the stream has closed, or the open could recreate it after `rm`.
+    if (!out.closed) {
+      const closed = once(out, 'close').catch(() => undefined);
+      out.destroy();
+      await closed;
+    }
     await rm(temporary, { force: true });
     throw error;
   }
