@@ -50,7 +50,15 @@ export class CrmMirrorRepository {
     }
   }
 
-  async upsertPartners(tenantId: string, partners: readonly Partner[]): Promise<void> {
+  /**
+   * Partners into the roster. `properties` (the raw CRM values company write-backs compare against) replace the stored
+   * ones when given (a full read); without them the stored values stay (a read that did not fetch them).
+   */
+  async upsertPartners(
+    tenantId: string,
+    partners: readonly Partner[],
+    properties?: ReadonlyMap<string, Record<string, string | null>>,
+  ): Promise<void> {
     for (const batch of chunks(partners, CHUNK)) {
       await this.db
         .insertInto('crm_partners')
@@ -59,12 +67,13 @@ export class CrmMirrorRepository {
             tenant_id: tenantId,
             partner_id: partner.id,
             partner: JSON.stringify(partner),
-            properties: '{}',
+            properties: JSON.stringify(properties?.get(partner.id) ?? {}),
           })),
         )
         .onConflict((oc) =>
           oc.columns(['tenant_id', 'partner_id']).doUpdateSet((eb) => ({
             partner: eb.ref('excluded.partner'),
+            ...(properties ? { properties: eb.ref('excluded.properties') } : {}),
             synced_at: new Date(),
             deleted_at: null,
           })),
@@ -81,6 +90,17 @@ export class CrmMirrorRepository {
         update crm_deals as d set properties = d.properties || v.vals
         from (values ${rows}) as v(deal_id, vals)
         where d.tenant_id = ${tenantId} and d.deal_id = v.deal_id`.execute(this.db);
+    }
+  }
+
+  /** The same for partner companies. */
+  async recordPartnerValues(tenantId: string, written: ReadonlyMap<string, Record<string, string>>): Promise<void> {
+    for (const batch of chunks([...written], CHUNK)) {
+      const rows = sql.join(batch.map(([id, values]) => sql`(${id}, ${JSON.stringify(values)}::jsonb)`));
+      await sql`
+        update crm_partners as p set properties = p.properties || v.vals
+        from (values ${rows}) as v(partner_id, vals)
+        where p.tenant_id = ${tenantId} and p.partner_id = v.partner_id`.execute(this.db);
     }
   }
 
@@ -205,6 +225,39 @@ export class CrmMirrorRepository {
       properties: row.properties,
       unlabeledPartnerIds: row.unlabeled_partner_ids,
     }));
+  }
+
+  /** Live deals by id (ids not mirrored, or deleted, are left out). */
+  async dealsByIds(tenantId: string, ids: readonly string[]): Promise<CanonicalDeal[]> {
+    const out: CanonicalDeal[] = [];
+    for (const batch of chunks([...new Set(ids)], 1000)) {
+      const rows = await this.db
+        .selectFrom('crm_deals')
+        .select(['deal', 'properties', 'unlabeled_partner_ids'])
+        .where('tenant_id', '=', tenantId)
+        .where('deal_id', 'in', batch)
+        .where('deleted_at', 'is', null)
+        .execute();
+      for (const row of rows) {
+        out.push({
+          deal: row.deal as Deal,
+          properties: row.properties,
+          unlabeledPartnerIds: row.unlabeled_partner_ids,
+        });
+      }
+    }
+    return out;
+  }
+
+  /** The raw CRM values of the live partners (what company write-backs compare against). */
+  async livePartnerProperties(tenantId: string): Promise<Map<string, Record<string, string | null>>> {
+    const rows = await this.db
+      .selectFrom('crm_partners')
+      .select(['partner_id', 'properties'])
+      .where('tenant_id', '=', tenantId)
+      .where('deleted_at', 'is', null)
+      .execute();
+    return new Map(rows.map((row) => [row.partner_id, row.properties]));
   }
 
   async livePartners(tenantId: string): Promise<Partner[]> {

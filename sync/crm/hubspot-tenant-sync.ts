@@ -11,14 +11,19 @@ import type { CrmMirrorRepository } from './crm-mirror.repo.ts';
 import type { HubSpotConnections } from './hubspot-connections.ts';
 
 /**
- * One feature's write-back to deals: which deal properties it owns, and their desired values for some deals. The
- * sync compares against what HubSpot holds and writes only differences, batched, for every writer at once.
+ * One feature's write-back: which properties it owns, and their desired values per record id. The sync compares
+ * against what HubSpot holds and writes only differences, batched, for every writer at once.
+ *
+ * A deal writer answers for the deals it is given and may also name other deals its result changed (a deal that
+ * stopped being another's duplicate): the sync reads those from the mirror and compares them too. A company writer
+ * (partner scores) runs on full passes only, over the partner roster.
  */
 export interface DealWriter {
   readonly name: string;
   readonly properties: readonly string[];
   desired(input: DealWriterInput): Promise<ReadonlyMap<string, Record<string, string>>>;
 }
+export type CompanyWriter = DealWriter;
 
 export interface DealWriterInput {
   tenantId: string;
@@ -33,6 +38,8 @@ export interface DealWriterInput {
 export interface WriteBackResult {
   /** Deals whose CRM values changed. */
   deals: number;
+  /** Partner companies whose CRM values changed (full passes only). */
+  companies: number;
   /** Batch update calls made. */
   calls: number;
 }
@@ -56,6 +63,7 @@ export interface HubSpotTenantSyncOptions {
   connections: HubSpotConnections;
   mirror: CrmMirrorRepository;
   writers?: readonly DealWriter[];
+  companyWriters?: readonly CompanyWriter[];
   logger: Logger;
 }
 
@@ -65,9 +73,11 @@ export interface HubSpotTenantSyncOptions {
  */
 export class HubSpotTenantSync {
   readonly #writers: readonly DealWriter[];
+  readonly #companyWriters: readonly CompanyWriter[];
 
   constructor(private readonly options: HubSpotTenantSyncOptions) {
     this.#writers = options.writers ?? [];
+    this.#companyWriters = options.companyWriters ?? [];
   }
 
   /** Deal properties the writers own: read with every deal so write-back can compare. */
@@ -75,13 +85,19 @@ export class HubSpotTenantSync {
     return [...new Set(this.#writers.flatMap((writer) => writer.properties))];
   }
 
+  /** Company properties the company writers own: read with every partner on a full pass. */
+  get writtenCompanyProperties(): string[] {
+    return [...new Set(this.#companyWriters.flatMap((writer) => writer.properties))];
+  }
+
   async reconcile(tenantId: string, onProgress?: (read: number) => void): Promise<ReconcileResult> {
     const { mirror, connections } = this.options;
     const snapshot = await readPortal(connections.objects(tenantId), {
       extraDealProperties: this.writtenProperties,
+      extraCompanyProperties: this.writtenCompanyProperties,
       ...(onProgress ? { onProgress } : {}),
     });
-    await mirror.upsertPartners(tenantId, snapshot.partners);
+    await mirror.upsertPartners(tenantId, snapshot.partners, snapshot.partnerProperties);
     await mirror.markUnseenDeleted(tenantId, 'companies', new Set(snapshot.partners.map((partner) => partner.id)));
     await mirror.upsertDeals(tenantId, snapshot.deals);
     const deletedDeals = await mirror.markUnseenDeleted(
@@ -89,7 +105,9 @@ export class HubSpotTenantSync {
       'deals',
       new Set(snapshot.deals.map((entry) => entry.deal.id)),
     );
-    const written = await this.writeBack(tenantId, snapshot.deals, snapshot.partners, true);
+    const written = await this.writeBack(tenantId, snapshot.deals, snapshot.partners, true, {
+      partnerProperties: snapshot.partnerProperties,
+    });
     const { companies, deals, associations } = snapshot.calls;
     return {
       tenantId,
@@ -110,9 +128,12 @@ export class HubSpotTenantSync {
     let refreshedCompanies = 0;
     if (work.companies.length > 0) {
       const companyIds = await this.resolveAll(tenantId, 'companies', work.companies);
-      const records = await objects.batchRead('companies', companyIds, COMPANY_READ_PROPERTIES);
+      const records = await objects.batchRead('companies', companyIds, [
+        ...COMPANY_READ_PROPERTIES,
+        ...this.writtenCompanyProperties,
+      ]);
       const partners = records.map(partnerFromHubSpot).filter((partner): partner is Partner => partner !== undefined);
-      await mirror.upsertPartners(tenantId, partners);
+      await mirror.upsertPartners(tenantId, partners, new Map(records.map((record) => [record.id, record.properties])));
       const stillPartners = new Set(partners.map((partner) => partner.id));
       await mirror.retirePartners(
         tenantId,
@@ -138,37 +159,108 @@ export class HubSpotTenantSync {
     };
   }
 
-  /** Runs every writer over `deals` and writes only the values HubSpot does not already hold, 100 per call. */
+  /**
+   * A full pass from the mirror, without reading the CRM: what a scheduled refresh runs after changes (scores move
+   * when a deal closes anywhere in the portal). `writers` limits it to some writers by name.
+   */
+  async refreshFromMirror(tenantId: string, writers?: readonly string[]): Promise<WriteBackResult> {
+    const { mirror } = this.options;
+    const [deals, partners, partnerProperties] = await Promise.all([
+      mirror.liveDeals(tenantId),
+      mirror.livePartners(tenantId),
+      mirror.livePartnerProperties(tenantId),
+    ]);
+    return this.writeBack(tenantId, deals, partners, true, {
+      partnerProperties,
+      ...(writers ? { writers } : {}),
+    });
+  }
+
+  /**
+   * Runs the writers over `deals` (and company writers on a full pass) and writes only the values HubSpot does not
+   * already hold, 100 per call.
+   */
   async writeBack(
     tenantId: string,
     deals: readonly CanonicalDeal[],
     partners: readonly Partner[],
     full: boolean,
+    options: {
+      partnerProperties?: ReadonlyMap<string, Record<string, string | null>>;
+      writers?: readonly string[];
+    } = {},
   ): Promise<WriteBackResult> {
-    if (this.#writers.length === 0 || deals.length === 0) return { deals: 0, calls: 0 };
-    const desired = new Map<string, Record<string, string>>();
-    for (const writer of this.#writers) {
-      const values = await writer.desired({ tenantId, deals, partners, full });
-      for (const [dealId, properties] of values) desired.set(dealId, { ...desired.get(dealId), ...properties });
+    const chosen = (list: readonly DealWriter[]) =>
+      options.writers ? list.filter((writer) => options.writers?.includes(writer.name)) : list;
+    const input = { tenantId, deals, partners, full };
+    const dealUpdates = await this.#dealUpdates(tenantId, deals, await collect(chosen(this.#writers), input));
+    let calls = 0;
+    const objects = this.options.connections.objects(tenantId);
+    if (dealUpdates.size > 0) {
+      calls += await objects.batchUpdate(
+        'deals',
+        [...dealUpdates].map(([id, properties]) => ({ id, properties })),
+      );
+      await this.options.mirror.recordDealValues(tenantId, dealUpdates);
     }
+    const companyUpdates = new Map<string, Record<string, string>>();
+    const companyWriters = full ? chosen(this.#companyWriters) : [];
+    if (companyWriters.length > 0) {
+      const current = options.partnerProperties ?? (await this.options.mirror.livePartnerProperties(tenantId));
+      for (const [id, want] of await collect(companyWriters, input)) {
+        const changed = current.has(id) ? changedProperties(current.get(id) ?? {}, want) : undefined;
+        if (changed) companyUpdates.set(id, changed);
+      }
+      if (companyUpdates.size > 0) {
+        calls += await objects.batchUpdate(
+          'companies',
+          [...companyUpdates].map(([id, properties]) => ({ id, properties })),
+        );
+        await this.options.mirror.recordPartnerValues(tenantId, companyUpdates);
+      }
+    }
+    if (calls > 0) {
+      this.options.logger.info(
+        { tenantId, deals: dealUpdates.size, companies: companyUpdates.size, calls },
+        'CRM properties written back',
+      );
+    }
+    return { deals: dealUpdates.size, companies: companyUpdates.size, calls };
+  }
+
+  /** Desired deal values → only the changed ones; deals named beyond `deals` are compared from the mirror. */
+  async #dealUpdates(
+    tenantId: string,
+    deals: readonly CanonicalDeal[],
+    desired: ReadonlyMap<string, Record<string, string>>,
+  ): Promise<Map<string, Record<string, string>>> {
     const updates = new Map<string, Record<string, string>>();
-    for (const entry of deals) {
+    if (desired.size === 0) return updates;
+    const given = new Set(deals.map((entry) => entry.deal.id));
+    const related = [...desired.keys()].filter((id) => !given.has(id));
+    const others = related.length > 0 ? await this.options.mirror.dealsByIds(tenantId, related) : [];
+    for (const entry of [...deals, ...others]) {
       const want = desired.get(entry.deal.id);
       const changed = want ? changedProperties(entry.properties, want) : undefined;
       if (changed) updates.set(entry.deal.id, changed);
     }
-    if (updates.size === 0) return { deals: 0, calls: 0 };
-    const calls = await this.options.connections.objects(tenantId).batchUpdate(
-      'deals',
-      [...updates].map(([id, properties]) => ({ id, properties })),
-    );
-    await this.options.mirror.recordDealValues(tenantId, updates);
-    this.options.logger.info({ tenantId, deals: updates.size, calls }, 'deal properties written back');
-    return { deals: updates.size, calls };
+    return updates;
   }
 
   private async resolveAll(tenantId: string, objectType: string, ids: readonly string[]): Promise<string[]> {
     const resolved = await this.options.mirror.resolveIds(tenantId, objectType, ids);
     return [...new Set(resolved.values())];
   }
+}
+
+/** Every writer's desired values, merged per record. */
+async function collect(
+  writers: readonly DealWriter[],
+  input: DealWriterInput,
+): Promise<Map<string, Record<string, string>>> {
+  const desired = new Map<string, Record<string, string>>();
+  for (const writer of writers) {
+    for (const [id, properties] of await writer.desired(input)) desired.set(id, { ...desired.get(id), ...properties });
+  }
+  return desired;
 }

@@ -21,6 +21,8 @@ export interface CanonicalDeal {
 
 export interface PortalSnapshot {
   partners: Partner[];
+  /** The raw HubSpot properties of each partner company, for change-only company write-back. */
+  partnerProperties: Map<string, Record<string, string | null>>;
   deals: CanonicalDeal[];
   calls: { companies: number; deals: number; associations: number };
 }
@@ -42,17 +44,28 @@ export function roleFromLabel(label: string): PartnerRole | undefined {
  */
 export async function readPortal(
   objects: HubSpotObjects,
-  options: { extraDealProperties?: readonly string[]; onProgress?: (read: number) => void } = {},
+  options: {
+    extraDealProperties?: readonly string[];
+    extraCompanyProperties?: readonly string[];
+    onProgress?: (read: number) => void;
+  } = {},
 ): Promise<PortalSnapshot> {
   const calls = { companies: 0, deals: 0, associations: 0 };
   const companies = new Map<string, CrmRecord>();
   const partners = new Map<string, Partner>();
-  for await (const page of objects.listAll('companies', COMPANY_READ_PROPERTIES)) {
+  const partnerProperties = new Map<string, Record<string, string | null>>();
+  for await (const page of objects.listAll('companies', [
+    ...COMPANY_READ_PROPERTIES,
+    ...(options.extraCompanyProperties ?? []),
+  ])) {
     calls.companies += 1;
     for (const company of page) {
       companies.set(company.id, company);
       const partner = partnerFromHubSpot(company);
-      if (partner) partners.set(partner.id, partner);
+      if (partner) {
+        partners.set(partner.id, partner);
+        partnerProperties.set(partner.id, company.properties);
+      }
     }
   }
   const rawDeals: CrmRecord[] = [];
@@ -72,7 +85,7 @@ export async function readPortal(
   calls.associations = Math.ceil(rawDeals.length / 1000);
 
   const deals = canonicalDeals(rawDeals, links, companies, partners);
-  return { partners: [...partners.values()], deals, calls };
+  return { partners: [...partners.values()], partnerProperties, deals, calls };
 }
 
 /**
