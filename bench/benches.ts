@@ -5,5 +5,6 @@ export const benches: Record<string, () => Promise<BenchModule>> = {
   scoring: () => import('./scoring.bench.ts').then((m) => m.default),
   dedupe: () => import('./dedupe.bench.ts').then((m) => m.default),
   'hubspot-reconcile': () => import('./hubspot-reconcile.bench.ts').then((m) => m.default),
+  'scoring-writeback': () => import('./scoring-writeback.bench.ts').then((m) => m.default),
   'webhook-ack': () => import('./webhook-ack.bench.ts').then((m) => m.default),
 };

@@ -9,10 +9,17 @@ import { attributionWriter } from './attribution/attribution-writer.ts';
 import { attributionAdminRouter, cardRouter } from './card/card.routes.ts';
 import type { Config } from './config/env.ts';
 import { describeConfig } from './config/env.ts';
+import { coSellOperatorRouter } from './cosell/cosell.routes.ts';
+import { type CoSellFeatures, createCoSellFeatures, createCoSellStore } from './cosell/cosell-features.ts';
+import { COSELL_SWEEP_JOB } from './cosell/cosell-sweep.job.ts';
 import { CrmMirrorRepository } from './crm/crm-mirror.repo.ts';
 import { HubSpotConnections } from './crm/hubspot-connections.ts';
 import { type DealWriter, HubSpotTenantSync } from './crm/hubspot-tenant-sync.ts';
 import { RECONCILE_JOB, reconcileJob } from './crm/reconcile.job.ts';
+import { DedupeRepository } from './dedupe/dedupe.repo.ts';
+import { dedupeAdminRouter } from './dedupe/dedupe.routes.ts';
+import { DedupeService } from './dedupe/dedupe.service.ts';
+import { dedupeWriter } from './dedupe/dedupe-writer.ts';
 import { type AppDeps, createApp } from './http/app.ts';
 import { createMetrics } from './http/metrics.ts';
 import { type CadenceTasks, cadenceJob } from './jobs/cadence.job.ts';
@@ -22,6 +29,10 @@ import { createLogger, type Logger } from './log/logger.ts';
 import { loadHubSpotAppProject } from './oauth/hubspot-app-project.ts';
 import { hubspotInstallJob } from './oauth/hubspot-install.job.ts';
 import { hubspotOAuthRouter, hubspotSettingsRouter } from './oauth/hubspot-oauth.routes.ts';
+import { cardPreviewRouter } from './preview/card-preview.routes.ts';
+import { scoringRouter } from './scoring/scoring.routes.ts';
+import { createScoringFeatures, type ScoringFeatures, type ScoringOptions } from './scoring/scoring-features.ts';
+import { scoringRefreshJob } from './scoring/scoring-refresh.job.ts';
 import { AuditLogRepository } from './store/audit-log.repo.ts';
 import { CheckpointsRepository } from './store/checkpoints.repo.ts';
 import { openStore, type Store } from './store/database.ts';
@@ -45,12 +56,17 @@ export interface ServiceOptions {
   worker?: boolean;
   /** Deal write-backs (attribution, dedupe, scoring) run by reconciles and webhook drains. */
   dealWriters?: readonly DealWriter[];
+  /** Partner scoring: the debounce of the refresh after changes and the as-of clock (tests shorten and pin them). */
+  scoring?: ScoringOptions;
   /** Clock for signatures and OAuth state expiry (tests). */
   now?: () => number;
 }
 
-/** Per-tenant tasks of each cadence: the nightly reconcile is the safety net for lost webhooks. */
-export const DEFAULT_CADENCE_TASKS: CadenceTasks = { nightly: [RECONCILE_JOB] };
+/**
+ * Per-tenant tasks of each cadence: the nightly reconcile is the safety net for lost webhooks; the hourly co-sell
+ * sweep re-sends stranded partner notifications and brings aging flags to `pl_cosell_status`.
+ */
+export const DEFAULT_CADENCE_TASKS: CadenceTasks = { nightly: [RECONCILE_JOB], hourly: [COSELL_SWEEP_JOB] };
 
 export interface HubSpotFeatures {
   connections: HubSpotConnections;
@@ -58,6 +74,10 @@ export interface HubSpotFeatures {
   sync: HubSpotTenantSync;
   inbox: WebhookInboxRepository;
   attribution: AttributionService;
+  dedupe: DedupeService;
+  cosell: CoSellFeatures;
+  scoring: ScoringFeatures;
+  afterReconcile: (tenantId: string) => Promise<Record<string, unknown>>;
 }
 
 export interface Service {
@@ -90,7 +110,16 @@ export async function startService(config: Config, options: ServiceOptions = {})
     const tenants = new TenantsRepository(store.db, new TokenCipher(encryptionKey(config, logger)));
     const audit = new AuditLogRepository(store.db);
     const metrics = createMetrics();
-    const hubspot = hubspotFeatures(config, store, tenants, logger, options.dealWriters);
+    // Co-sell enqueues partner notifications; the queue starts after the features whose jobs it runs.
+    let started: JobQueue | undefined;
+    const enqueue: JobQueue['enqueue'] = async (name, data, enqueueOptions) => {
+      if (!started) throw new Error('the job queue is not started yet');
+      return started.enqueue(name, data, enqueueOptions);
+    };
+    const hubspot = hubspotFeatures(config, store, tenants, logger, options.dealWriters, {
+      enqueue,
+      ...(options.scoring ? { scoring: options.scoring } : {}),
+    });
     const jobs: JobDefinition[] = [
       cadenceJob({
         db: store.db,
@@ -103,14 +132,22 @@ export async function startService(config: Config, options: ServiceOptions = {})
             reconcileJob({
               tenants,
               sync: hubspot.sync,
-              report: async (tenantId) => ({ coverage: await hubspot.attribution.coverage(tenantId) }),
+              report: hubspot.afterReconcile,
             }),
-            webhookDrainJob({ inbox: hubspot.inbox, tenants, sync: hubspot.sync }),
+            webhookDrainJob({
+              inbox: hubspot.inbox,
+              tenants,
+              sync: hubspot.sync,
+              afterChanges: hubspot.scoring.afterChanges,
+            }),
+            scoringRefreshJob({ tenants, sync: hubspot.sync }),
+            ...hubspot.cosell.jobs(tenants),
           ]
         : []),
       ...(options.jobs ?? []),
     ];
     const queue = await JobQueue.start({ executor: store.executor, logger, ...options.queue }, jobs);
+    started = queue;
     cleanup.unshift(() => queue.stop());
 
     const scheduler = new Scheduler(
@@ -159,7 +196,30 @@ export async function startService(config: Config, options: ServiceOptions = {})
         {
           path: '/api/card',
           ownBody: true,
-          handler: cardRouter({ ...signing, tenants, mirror: hubspot.mirror, attribution: hubspot.attribution }),
+          handler: cardRouter({
+            ...signing,
+            tenants,
+            mirror: hubspot.mirror,
+            attribution: hubspot.attribution,
+            cosell: hubspot.cosell.service,
+            dedupe: hubspot.dedupe,
+          }),
+        },
+        {
+          path: '/api/cosell',
+          ownBody: true,
+          handler: coSellOperatorRouter({
+            ...signing,
+            tenants,
+            mirror: hubspot.mirror,
+            cosell: hubspot.cosell.service,
+            endpoints: hubspot.cosell.endpoints,
+          }),
+        },
+        {
+          path: '/api/dedupe',
+          ownBody: true,
+          handler: dedupeAdminRouter({ ...signing, tenants, dedupe: hubspot.dedupe }),
         },
         {
           path: '/api/attribution',
@@ -169,6 +229,19 @@ export async function startService(config: Config, options: ServiceOptions = {})
             tenants,
             mirror: hubspot.mirror,
             attribution: hubspot.attribution,
+            cosell: hubspot.cosell.service,
+            dedupe: hubspot.dedupe,
+          }),
+        },
+        {
+          path: '/api/scoring',
+          ownBody: true,
+          handler: scoringRouter({
+            ...signing,
+            tenants,
+            mirror: hubspot.mirror,
+            scoring: hubspot.scoring.service,
+            enqueue: queue.enqueue,
           }),
         },
         {
@@ -189,6 +262,22 @@ export async function startService(config: Config, options: ServiceOptions = {})
           }),
         },
       );
+      // --- Local card preview (issue #8): sandbox mode only, never mounted against a real HubSpot app.
+      if (config.sandbox) {
+        routes.push({
+          path: '/preview',
+          ownBody: true,
+          handler: cardPreviewRouter({
+            ...signing,
+            serviceUrl: `http://127.0.0.1:${port}`,
+            appId: config.hubspot.appId,
+            tenants,
+            db: store.db,
+            logger,
+          }),
+        });
+      }
+      // --- end local card preview
     }
     server.on('request', createApp({ store, logger, metrics, routes }));
 
@@ -227,6 +316,7 @@ export function hubspotFeatures(
   tenants: TenantsRepository,
   logger: Logger,
   writers: readonly DealWriter[] | undefined,
+  options: { enqueue?: JobQueue['enqueue']; scoring?: ScoringOptions } = {},
 ): HubSpotFeatures | undefined {
   const { clientId, clientSecret, apiBaseUrl } = config.hubspot;
   if (!clientId || !clientSecret) return undefined;
@@ -242,12 +332,58 @@ export function hubspotFeatures(
   const mirror = new CrmMirrorRepository(store.db);
   const audit = new AuditLogRepository(store.db);
   const attributions = new AttributionRepository(store.db);
-  const writerDeps = { tenants, attributions, connections, audit, logger };
+  // Partner webhook secrets are sealed like CRM tokens (AES-256-GCM, tenant id as associated data).
+  const cosellStore = createCoSellStore(store.db, new TokenCipher(encryptionKey(config, logger)), {
+    allowInsecureHttp: config.sandbox,
+  });
+  const writerDeps = {
+    tenants,
+    attributions,
+    connections,
+    audit,
+    logger,
+    dealsWithMotions: cosellStore.dealsWithMotions,
+  };
   // The deal write-backs every reconcile and webhook drain runs (tests may pass their own).
-  const dealWriters = writers ?? [attributionWriter(writerDeps)];
-  const sync = new HubSpotTenantSync({ connections, mirror, logger, writers: dealWriters });
+  const dedupeRepo = new DedupeRepository(store.db);
+  const scoring = createScoringFeatures(store.db, { tenants, audit, logger }, options.scoring);
+  const dealWriters = writers ?? [
+    attributionWriter(writerDeps),
+    cosellStore.writer,
+    dedupeWriter({ tenants, mirror, dedupe: dedupeRepo, logger }),
+    ...scoring.dealWriters,
+  ];
+  // Partner scores on companies (full passes only); left out with custom deal writers (tests, benchmarks).
+  const companyWriters = writers ? [] : scoring.companyWriters;
+  const sync = new HubSpotTenantSync({ connections, mirror, logger, writers: dealWriters, companyWriters });
   const attribution = new AttributionService({ ...writerDeps, mirror, sync });
-  return { connections, mirror, sync, inbox: new WebhookInboxRepository(store.db), attribution };
+  const dedupe = new DedupeService({ tenants, mirror, dedupe: dedupeRepo, sync, connections, audit, logger });
+  const cosell = createCoSellFeatures(cosellStore, {
+    // Without a running queue (CLI one-shots) a change's deliveries stay pending for the next sweep.
+    enqueue:
+      options.enqueue ??
+      (async () => {
+        throw new Error('no job queue in this process');
+      }),
+    mirror,
+    sync,
+    logger,
+  });
+  return {
+    connections,
+    mirror,
+    sync,
+    inbox: new WebhookInboxRepository(store.db),
+    attribution,
+    cosell,
+    dedupe,
+    scoring,
+    // What follows every full reconcile (job and CLI): opt-in merges, then the figures the run reports.
+    afterReconcile: async (tenantId) => ({
+      merges: await dedupe.mergeEligible(tenantId),
+      coverage: await attribution.coverage(tenantId),
+    }),
+  };
 }
 
 async function runCleanup(steps: ReadonlyArray<() => Promise<void>>, logger: Logger): Promise<void> {

@@ -63,6 +63,7 @@ describe.each(STORES)('install, provisioning and webhooks against the sandbox ($
       logger: createLogger('silent'),
       schedules: false,
       queue: { pollingIntervalSeconds: 0.5 },
+      scoring: { debounceSeconds: 1 },
     });
     sandbox.webhooks.setTarget(`${proxy.url}/webhooks/hubspot`);
   }, 60_000);

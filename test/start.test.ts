@@ -21,6 +21,11 @@ describe('npm start (partnerloop start --sandbox)', () => {
     await service.waitFor(
       /CRM sandbox: http:\/\/127\.0\.0\.1:\d+ — demo portal \d+ installed as tenant hubspot:\d+ \(3000 deals, \d+ companies, \d+ partners\)/,
     );
+    // The local card preview is printed and served (sandbox mode).
+    const [, previewUrl] = await service.waitFor(/card preview: (http:\/\/\S+\/preview)\n/);
+    const preview = await fetch(previewUrl ?? '');
+    expect(preview.status).toBe(200);
+    expect(await preview.text()).toContain('Deal card preview');
     service.child.kill('SIGTERM');
     expect(await service.exited).toBe(0);
     expect(service.output()).toContain('PartnerLoop is stopping');

@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../shared/errors.ts';
 import {
+  AGING_COSELL_STATUSES,
   buildMotionQueue,
   COSELL_STATUS_PRECEDENCE,
+  COSELL_STATUS_VALUES,
   cosellStatusForDeal,
+  cosellStatusValue,
   DEFAULT_MOTION_QUEUE_POLICY,
   mostRelevantMotion,
   motionTiming,
   parseMotionQueuePolicy,
   type QueueCandidate,
 } from './motion-queue.ts';
-import { MOTION_STATES, type MotionState } from './motion-state-machine.ts';
+import { MOTION_STATES, type MotionState, OPEN_MOTION_STATES } from './motion-state-machine.ts';
 
 const NOW = new Date('2026-03-10T12:00:00.000Z');
 const HOUR = 60 * 60 * 1000;
@@ -234,5 +237,53 @@ describe('cosellStatusForDeal', () => {
 
   it('given the precedence list, then it ranks every motion state exactly once', () => {
     expect([...COSELL_STATUS_PRECEDENCE].sort()).toEqual([...MOTION_STATES].sort());
+  });
+});
+
+describe('cosellStatusValue', () => {
+  /** Created `ageDays` before NOW with an SLA of `slaDays`; last changed at creation. */
+  const m = (id: string, state: MotionState, ageDays: number, slaDays: number) => {
+    const { createdAt, slaDueAt } = timed(state, ageDays, slaDays);
+    return { id, state, createdAt, updatedAt: createdAt, slaDueAt };
+  };
+
+  it.each([
+    { case: 'no motions', motions: [], expected: undefined },
+    { case: 'a fresh requested motion', motions: [m('a', 'requested', 1, 8)], expected: 'requested' },
+    { case: 'a requested motion 75% into its SLA', motions: [m('a', 'requested', 6, 8)], expected: 'requested_aging' },
+    { case: 'an overdue active motion', motions: [m('a', 'active', 10, 7)], expected: 'active_aging' },
+    { case: 'an old draft', motions: [m('a', 'draft', 30, 7)], expected: 'draft_aging' },
+    { case: 'a long-won motion', motions: [m('a', 'won', 90, 7)], expected: 'won' },
+    {
+      case: 'a fresh active motion and an aging requested one (the active one speaks for the deal)',
+      motions: [m('a', 'active', 1, 7), m('b', 'requested', 7, 7)],
+      expected: 'active',
+    },
+  ])('given $case, then the value is $expected', ({ motions, expected }) => {
+    expect(cosellStatusValue(motions, NOW)).toBe(expected);
+  });
+
+  it('given a policy that flags only overdue motions, then 90% of the SLA gone is not aging yet', () => {
+    const policy = parseMotionQueuePolicy({ agingShare: 1 });
+    expect(cosellStatusValue([m('a', 'accepted', 9, 10)], NOW, policy)).toBe('accepted');
+    expect(cosellStatusValue([m('a', 'accepted', 11, 10)], NOW, policy)).toBe('accepted_aging');
+  });
+
+  it('given the value list, then it holds every state once, each open state followed by its aging variant', () => {
+    expect(Object.keys(AGING_COSELL_STATUSES)).toEqual([...OPEN_MOTION_STATES]);
+    expect(COSELL_STATUS_VALUES).toEqual([
+      'draft',
+      'draft_aging',
+      'requested',
+      'requested_aging',
+      'accepted',
+      'accepted_aging',
+      'rejected',
+      'active',
+      'active_aging',
+      'won',
+      'lost',
+      'withdrawn',
+    ]);
   });
 });

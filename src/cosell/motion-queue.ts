@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../shared/errors.ts';
-import { type CoSellMotion, isTerminal, type MotionState } from './motion-state-machine.ts';
+import { type CoSellMotion, isTerminal, MOTION_STATES, type MotionState } from './motion-state-machine.ts';
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -190,10 +190,48 @@ function compareRelevance(a: RankedMotion, b: RankedMotion): number {
   );
 }
 
-/**
- * `pl_cosell_status` for a deal: the state of its most relevant motion, or undefined when it has none (the writer
- * then clears a stale value). Always one of the motion states, i.e. of COSELL_STATUSES.
- */
+/** The state of a deal's most relevant motion, or undefined when it has none. */
 export function cosellStatusForDeal(motions: readonly RankedMotion[]): MotionState | undefined {
   return mostRelevantMotion(motions)?.state;
+}
+
+/**
+ * The aging flag as the CRM sees it: an open state whose SLA is mostly gone (motionTiming `aging`) is written as
+ * `<state>_aging`, so HubSpot views, filters and workflows can pick up motions that wait too long. Only open states
+ * age (terminal ones never do), so only they have a variant.
+ */
+export const AGING_COSELL_STATUSES = {
+  draft: 'draft_aging',
+  requested: 'requested_aging',
+  accepted: 'accepted_aging',
+  active: 'active_aging',
+} as const satisfies Partial<Record<MotionState, `${MotionState}_aging`>>;
+export type AgingCoSellStatus = (typeof AGING_COSELL_STATUSES)[keyof typeof AGING_COSELL_STATUSES];
+
+/** A `pl_cosell_status` value: a motion state, or an open state's aging variant. */
+export type CoSellStatus = MotionState | AgingCoSellStatus;
+
+const agingVariant = AGING_COSELL_STATUSES as Partial<Record<MotionState, AgingCoSellStatus>>;
+
+/** Every `pl_cosell_status` value in display order: each state, followed by its aging variant when it has one. */
+export const COSELL_STATUS_VALUES: readonly CoSellStatus[] = MOTION_STATES.flatMap((state): CoSellStatus[] => {
+  const aging = agingVariant[state];
+  return aging === undefined ? [state] : [state, aging];
+});
+
+/**
+ * `pl_cosell_status` for a deal at `now`: its most relevant motion's state, as the aging variant when that motion is
+ * aging against its SLA; undefined when the deal has no motion (the writer then clears a stale value). The value is
+ * a judgement of time, so it is recomputed on every write-back (each change, the hourly co-sell sweep, the nightly
+ * reconcile), never stored.
+ */
+export function cosellStatusValue(
+  motions: readonly (RankedMotion & Pick<CoSellMotion, 'slaDueAt'>)[],
+  now: Date,
+  policy: MotionQueuePolicy = DEFAULT_MOTION_QUEUE_POLICY,
+): CoSellStatus | undefined {
+  const motion = mostRelevantMotion(motions);
+  if (motion === undefined) return undefined;
+  const aging = motionTiming(motion, now, policy).aging ? agingVariant[motion.state] : undefined;
+  return aging ?? motion.state;
 }

@@ -111,7 +111,8 @@ describe('allowedTransitions and terminal states', () => {
 
   it('given the card contract and the CRM property, then all three list the same states in the same order', () => {
     expect(Object.keys(MOTION_TRANSITIONS)).toEqual([...MOTION_STATES]);
-    expect([...COSELL_STATUSES]).toEqual([...MOTION_STATES]);
+    // The CRM property adds an aging variant after each open state (motion-queue.ts); without them, the states.
+    expect(COSELL_STATUSES.filter((value) => !value.endsWith('_aging'))).toEqual([...MOTION_STATES]);
   });
 });
 

@@ -269,3 +269,24 @@ describe('findDuplicateClusters: clusters', () => {
     expect(findDuplicateClusters([])).toEqual([]);
   });
 });
+
+describe('keepApart (a seller said "not a duplicate")', () => {
+  const reentry = makeDeal('1002', { ownerId: 'u2', createdAt: '2025-03-20T09:00:00Z' });
+  const third = makeDeal('1003', { ownerId: 'u3', createdAt: '2025-03-25T09:00:00Z' });
+  const apart = (pairs: Array<[string, string]>) => (a: string, b: string) =>
+    pairs.some(([x, y]) => (x === a && y === b) || (x === b && y === a));
+
+  it('given a pair the engine links, when the seller kept it apart, then it is never linked again', () => {
+    expect(findDuplicateClusters([original, reentry]).map((c) => c.ids)).toEqual([['1001', '1002']]);
+    expect(findDuplicateClusters([original, reentry], { keepApart: apart([['1002', '1001']]) })).toEqual([]);
+    expect(explainPair(original, reentry, { keepApart: apart([['1001', '1002']]) }).veto).toBe(
+      'a seller marked these as different deals',
+    );
+  });
+
+  it('given three copies, when two are kept apart, then no cluster holds both of them', () => {
+    const clusters = findDuplicateClusters([original, reentry, third], { keepApart: apart([['1001', '1002']]) });
+    for (const cluster of clusters) expect(cluster.ids.includes('1001') && cluster.ids.includes('1002')).toBe(false);
+    expect(clusters.length).toBe(1);
+  });
+});

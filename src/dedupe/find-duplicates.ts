@@ -37,6 +37,11 @@ export type DedupeSettingsInput = z.infer<typeof dedupeOptionsSchema>;
 export interface DedupeOptions extends DedupeSettingsInput {
   /** Level weights (bits); build one from m/u probabilities with `modelFromProbabilities`. */
   model?: MatchModel;
+  /**
+   * Pairs a person decided are different deals ("not a duplicate"): vetoed, so they are never linked again, nor
+   * joined through a third record.
+   */
+  keepApart?: (idA: string, idB: string) => boolean;
   onProgress?: (phase: DedupePhase, done: number, total: number) => void;
 }
 
@@ -62,6 +67,13 @@ export interface DedupeResult {
   stats: DedupeStats;
 }
 
+const SELLER_DECISION: PairAssessment = {
+  probability: 0,
+  weight: Number.NEGATIVE_INFINITY,
+  veto: { code: 'seller_decision', reason: 'a seller marked these as different deals' },
+  comparison: null,
+};
+
 interface Engine {
   features: DealFeatures[];
   settings: ScoringSettings;
@@ -83,7 +95,12 @@ function engineFor(deals: readonly Deal[], options: DedupeOptions): Engine {
   };
   const features = deals.map((deal, index) => dealFeatures(deal, index, featureOptions));
   inferFamiliesFromNames(features, productFamilies(options.productCatalog ?? [], options.productFamilies));
-  return { features, settings, assess: (a, b) => assessPair(a, b, settings) };
+  const keepApart = options.keepApart;
+  const assess = keepApart
+    ? (a: DealFeatures, b: DealFeatures): PairAssessment =>
+        keepApart(a.id, b.id) ? SELLER_DECISION : assessPair(a, b, settings)
+    : (a: DealFeatures, b: DealFeatures) => assessPair(a, b, settings);
+  return { features, settings, assess };
 }
 
 /**

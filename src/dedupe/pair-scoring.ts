@@ -37,7 +37,13 @@ export interface LevelProbabilities {
 }
 export type MatchWeights = { [F in ComparisonField]: Record<PairComparison[F], LevelProbabilities> };
 
-export type VetoCode = 'own_domain' | 'disjoint_products' | 'renewal_other_year' | 'repeat_expansion' | 'far_apart';
+export type VetoCode =
+  | 'own_domain'
+  | 'disjoint_products'
+  | 'renewal_other_year'
+  | 'repeat_expansion'
+  | 'far_apart'
+  | 'seller_decision';
 
 export interface Veto {
   code: VetoCode;

@@ -166,6 +166,33 @@ describe('scorePartners: shrinkage in the score', () => {
   });
 });
 
+describe('scorePartners: dormancy, decay and tier as the as-of moves', () => {
+  // One history, scored on different days: 8 opportunities spread over Oct 2025–Jan 2026 (the baseline window of a
+  // 2026-04-10 as-of), then one on 2026-03-01.
+  const baseline = Array.from({ length: 8 }, (_, i) =>
+    makeDeal({ partnerIds: ['p1'], createdAt: new Date(Date.UTC(2025, 9, 1 + i * 14)).toISOString() }),
+  );
+  const last = makeDeal({ partnerIds: ['p1'], createdAt: '2026-03-01T00:00:00Z' });
+  const deals = [...baseline, last];
+  const partners = [makePartner('p1', { registeredAt: '2024-01-01' })];
+
+  it.each([
+    { asOf: '2026-03-01', since: 0, dormant: false, decaying: false },
+    { asOf: '2026-04-10', since: 40, dormant: false, decaying: true },
+    // The last day before dormancy: nothing in the recent window, so decaying is the warning that precedes it.
+    { asOf: '2026-05-30', since: 90, dormant: false, decaying: true },
+    { asOf: '2026-05-31', since: 91, dormant: true, decaying: false },
+    { asOf: '2025-09-30', since: null, dormant: true, decaying: false },
+  ])(
+    'given as-of $asOf, when scoring, then $since days since the last opportunity, dormant $dormant, decaying $decaying',
+    ({ asOf, since, dormant, decaying }) => {
+      const score = scoreOf(scorePartners({ deals, partners, asOf }), 'p1');
+      expect(score).toMatchObject({ daysSinceLastOpportunity: since, dormant, decaying });
+      expect(score.tier === 'dormant').toBe(dormant);
+    },
+  );
+});
+
 describe('scorePartners: score, tier and order', () => {
   it('given partners with equal scores, when scoring, then they are ordered by score desc then id', () => {
     const partners = ['b', 'c', 'a'].map((id) => makePartner(id, { registeredAt: '2026-06-01' }));
@@ -225,7 +252,7 @@ describe('scorePartners: score, tier and order', () => {
       pl_partner_type: 'named',
       pl_partner_score: String(score.score),
       pl_partner_tier: score.tier,
-      pl_win_rate: String(score.winRate),
+      pl_win_rate: String(Math.round(score.winRate * 100) / 100),
       pl_won_revenue: '5000',
       pl_avg_deal_size: '5000',
       pl_open_pipeline: '0',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SCORING_CONFIG, scoringConfigSchema } from './scoring-config.ts';
+import { InvalidInputError } from '../shared/errors.ts';
+import { DEFAULT_SCORING_CONFIG, parseScoringConfig, scoringConfigSchema } from './scoring-config.ts';
 
 describe('scoringConfigSchema', () => {
   it('given an empty tenant config, when parsing, then every default applies', () => {
@@ -27,5 +28,32 @@ describe('scoringConfigSchema', () => {
     { case: 'an unknown deal type', input: { excludedDealTypes: ['upsell'] } },
   ])('given $case, when parsing, then the config is rejected', ({ input }) => {
     expect(scoringConfigSchema.safeParse(input).success).toBe(false);
+  });
+});
+
+describe('parseScoringConfig', () => {
+  it.each([
+    {
+      case: 'a typo in a nested key',
+      input: { activity: { dormantAfterDay: 60 } },
+      detail: 'activity.dormantAfterDay: unknown key',
+    },
+    { case: 'a negative weight', input: { weights: { winRate: -1 } }, detail: 'weights.winRate:' },
+    { case: 'a body that is not an object', input: [1, 2], detail: '(root):' },
+    { case: 'no body at all', input: undefined, detail: '(root):' },
+  ])('given $case, when parsing, then invalid_input names the path', ({ input, detail }) => {
+    let error: unknown;
+    try {
+      parseScoringConfig(input);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as InvalidInputError).details.join('\n')).toContain(detail);
+  });
+
+  it('given a valid partial config, when parsing, then the defaults fill the rest', () => {
+    expect(parseScoringConfig({ activity: { dormantAfterDays: 60 } }).activity.dormantAfterDays).toBe(60);
+    expect(parseScoringConfig({})).toEqual(DEFAULT_SCORING_CONFIG);
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dealTypeSchema } from '../model/deal.ts';
+import { InvalidInputError } from '../shared/errors.ts';
 
 /**
  * Per-tenant scoring settings (admin-editable JSON). Every field has a default, so `{}` is a valid config and a tenant
@@ -125,3 +126,24 @@ export type ShrinkageRules = ScoringConfig['shrinkage'];
 export type FitRules = ScoringConfig['fit'];
 
 export const DEFAULT_SCORING_CONFIG: ScoringConfig = scoringConfigSchema.parse({});
+
+/**
+ * Parses an admin's config (the JSON body of `PUT /api/scoring/config`, or what a tenant's settings hold) into the
+ * effective config, or throws an InvalidInputError whose `details` list every problem as "path: message".
+ */
+export function parseScoringConfig(value: unknown): ScoringConfig {
+  const parsed = scoringConfigSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const details = parsed.error.issues.flatMap((issue) => {
+    const path = issue.path.map(String).join('.');
+    // Each unknown key by its own path, so the admin sees exactly which key is the typo.
+    if (issue.code === 'unrecognized_keys')
+      return issue.keys.map((key) => `${path ? `${path}.` : ''}${key}: unknown key`);
+    return [`${path || '(root)'}: ${issue.message}`];
+  });
+  const count = details.length === 1 ? '1 problem' : `${details.length} problems`;
+  throw new InvalidInputError(`invalid scoring config (${count}): ${details[0] ?? ''}`, {
+    cause: parsed.error,
+    details,
+  });
+}

@@ -1,5 +1,5 @@
 import type { DealFit } from './deal-fit.ts';
-import type { PartnerScore } from './partner-scoring.ts';
+import { type PartnerScore, round } from './partner-scoring.ts';
 
 /**
  * The CRM property values (SPEC §4.5, HubSpot internal names; Salesforce prefixes `PL_…__c`) a write-back sets from
@@ -26,8 +26,10 @@ export function partnerScoreProperties(score: PartnerScore): PartnerScorePropert
     pl_partner_type: score.partnerType,
     pl_partner_score: String(score.score),
     pl_partner_tier: score.tier,
-    // The corrected win rate as a 0–1 fraction, like every rate the scorer produces.
-    pl_win_rate: String(score.winRate),
+    // The corrected win rate as a 0–1 fraction in whole percent. Finer is false precision for a shrunk estimate, and
+    // costly: the population prior moves a little with every closed deal, so at 4 decimals nearly every partner's
+    // value would change (and be rewritten) after any close. The precise value stays in the service's store.
+    pl_win_rate: String(round(score.winRate, 2)),
     pl_won_revenue: String(score.wonRevenue),
     pl_avg_deal_size: score.avgDealSize === null ? '' : String(score.avgDealSize),
     pl_open_pipeline: String(score.openPipeline),

@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+
 /**
  * Typed errors: a literal snake_case `code`, a user-facing `message` (safe to show a seller or print on one CLI
  * line), optional `details`, and the technical `cause` kept separately for logs. One HTTP middleware and one CLI
@@ -22,6 +24,14 @@ export class InvalidInputError extends AppError {
 }
 
 /** A record or file line that cannot be read; the message names the source and line. */
+/** A request body checked against its zod schema: the parsed value, or an InvalidInputError naming every bad field. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const details = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
+  throw new InvalidInputError(`invalid request: ${details[0]}`, { details });
+}
+
 export class BadRecordError extends AppError {
   readonly code = 'bad_record';
   readonly httpStatus = 400;

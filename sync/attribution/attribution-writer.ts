@@ -129,7 +129,7 @@ export function attributionWriter(deps: AttributionWriterDeps): DealWriter {
         [];
       const desired = new Map<string, Record<string, string>>();
       const records: Array<{ dealId: string; result: AttributionResult; closedPartners: DealPartner[] | null }> = [];
-      for (const { deal, result } of evaluations) {
+      for (const { entry, deal, result } of evaluations) {
         let effective = deal;
         const tag = result.autoTag;
         const typeId = tag ? labels[tag.role] : undefined;
@@ -139,6 +139,9 @@ export function attributionWriter(deps: AttributionWriterDeps): DealWriter {
             ...deal,
             partners: [...deal.partners, { partnerId: tag.partnerId, role: tag.role, splitPct: null }],
           };
+          // The writers after this one in the same pass (dedupe, scores) see the tagged partner, so one pass
+          // converges; the mirror catches up from the association event (or the next read).
+          entry.deal = { ...entry.deal, partners: [...entry.deal.partners, effective.partners.at(-1) as DealPartner] };
         }
         desired.set(deal.id, { ...attributionProperties(result, effective) });
         records.push({ dealId: deal.id, result, closedPartners: deal.isClosed ? effective.partners : null });

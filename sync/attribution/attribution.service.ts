@@ -4,7 +4,7 @@ import { checkAttributionChange } from '../../src/attribution/attribution-hygien
 import type { AttributionResult } from '../../src/attribution/attribution-model.ts';
 import { type AttributionRules, parseAttributionRules } from '../../src/attribution/attribution-rules.ts';
 import { type DealPartner, type PartnerRole, partnerRoleSchema } from '../../src/model/deal.ts';
-import { AppError, InvalidInputError, NotFoundError } from '../../src/shared/errors.ts';
+import { AppError, InvalidInputError, NotFoundError, parseInput } from '../../src/shared/errors.ts';
 import type { CrmMirrorRepository, MirroredDeal } from '../crm/crm-mirror.repo.ts';
 import type { HubSpotConnections } from '../crm/hubspot-connections.ts';
 import type { HubSpotTenantSync } from '../crm/hubspot-tenant-sync.ts';
@@ -54,7 +54,7 @@ export class AttributionService {
   constructor(private readonly deps: AttributionServiceDeps) {}
 
   async view(tenantId: string, dealId: string): Promise<DealAttributionView> {
-    const deal = await this.liveDeal(tenantId, dealId);
+    const deal = await this.deps.mirror.requireLiveDeal(tenantId, dealId);
     const partners = await this.deps.mirror.livePartners(tenantId);
     const [evaluation] = await evaluateDeals(this.deps, tenantId, [deal], partners);
     const names = new Map(partners.map((p) => [p.id, p.name]));
@@ -70,8 +70,8 @@ export class AttributionService {
 
   /** Tags a partner with a role (and optional split) on the deal: CRM association label first, then split, audit. */
   async tag(tenantId: string, dealId: string, body: unknown, actor: string): Promise<DealAttributionView> {
-    const request = parse(tagRequestSchema, body);
-    const deal = await this.liveDeal(tenantId, dealId);
+    const request = parseInput(tagRequestSchema, body);
+    const deal = await this.deps.mirror.requireLiveDeal(tenantId, dealId);
     const roster = await this.deps.mirror.livePartners(tenantId);
     if (!roster.some((p) => p.id === request.partnerId)) {
       throw new InvalidInputError(`company ${request.partnerId} is not a partner in this portal`, {
@@ -110,8 +110,8 @@ export class AttributionService {
   }
 
   async untag(tenantId: string, dealId: string, partnerId: string, roleText: string, actor: string, reason?: string) {
-    const role = parse(partnerRoleSchema, roleText);
-    const deal = await this.liveDeal(tenantId, dealId);
+    const role = parseInput(partnerRoleSchema, roleText);
+    const deal = await this.deps.mirror.requireLiveDeal(tenantId, dealId);
     const before = (await this.view(tenantId, deal.deal.id)).partners.map(({ name: _n, ...p }) => p);
     if (!before.some((p) => p.partnerId === partnerId && p.role === role)) {
       throw new NotFoundError(`partner ${partnerId} is not tagged as ${role} on deal ${deal.deal.id}`);
@@ -194,19 +194,4 @@ export class AttributionService {
     }
     return typeId;
   }
-
-  private async liveDeal(tenantId: string, dealId: string): Promise<MirroredDeal> {
-    if (!/^\d{1,20}$/.test(dealId)) throw new InvalidInputError(`"${dealId.slice(0, 40)}" is not a HubSpot deal id`);
-    const id = await this.deps.mirror.resolveId(tenantId, 'deals', dealId);
-    const deal = await this.deps.mirror.findDeal(tenantId, id);
-    if (!deal || deal.deletedAt) throw new NotFoundError(`deal ${dealId} is not known in this portal`);
-    return deal;
-  }
-}
-
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const details = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
-  throw new InvalidInputError(`invalid request: ${details[0]}`, { details });
 }

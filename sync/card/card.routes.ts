@@ -6,7 +6,10 @@ import type {
   PartnerSearchResponse,
 } from '../../extensions/app/cards/card-api.ts';
 import type { AttributionService, DealAttributionView } from '../attribution/attribution.service.ts';
+import { coSellCardRoutes } from '../cosell/cosell-card.routes.ts';
+import type { CoSellService } from '../cosell/cosell-service.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
+import type { DedupeService } from '../dedupe/dedupe.service.ts';
 import {
   type SignedRoutesOptions,
   signedRequest,
@@ -19,6 +22,10 @@ export interface CardRoutesDeps extends SignedRoutesOptions {
   tenants: TenantsRepository;
   mirror: CrmMirrorRepository;
   attribution: AttributionService;
+  /** Co-sell motions: the card's `motions` and its start / transition endpoints. */
+  cosell: CoSellService;
+  /** Duplicate warnings and the "not a duplicate" decision. */
+  dedupe: DedupeService;
 }
 
 const DEDUPE_STATUSES: ReadonlySet<string> = new Set(['unique', 'suspected', 'confirmed', 'not_duplicate']);
@@ -67,6 +74,23 @@ export function cardRouter(deps: CardRoutesDeps): Router {
     );
     res.json(await cardView(deps, tenant.id, view));
   });
+
+  router.post('/deals/:dealId/not-duplicate', async (req, res) => {
+    const tenant = tenantOf(res);
+    const dealId = String(req.params.dealId);
+    await deps.dedupe.notDuplicate(tenant.id, dealId, req.body, actorOf(req));
+    res.json(await cardView(deps, tenant.id, await deps.attribution.view(tenant.id, dealId)));
+  });
+
+  // POST /deals/:dealId/cosell and POST /motions/:motionId/transition (sync/cosell/cosell-card.routes.ts).
+  router.use(
+    coSellCardRoutes({
+      cosell: deps.cosell,
+      mirror: deps.mirror,
+      actorOf,
+      view: async (tenantId, dealId) => cardView(deps, tenantId, await deps.attribution.view(tenantId, dealId)),
+    }),
+  );
   return router;
 }
 
@@ -98,9 +122,8 @@ async function cardView(deps: CardRoutesDeps, tenantId: string, view: DealAttrib
   }));
   const autoTag = view.result.autoTag;
   const names = new Map((await deps.mirror.livePartners(tenantId)).map((p) => [p.id, p.name]));
-  const duplicateOf = properties.pl_duplicate_of?.trim() || null;
-  const other = duplicateOf ? await deps.mirror.findDeal(tenantId, duplicateOf) : undefined;
   const dedupeStatus = properties.pl_dedupe_status ?? '';
+  const duplicates = await deps.dedupe.duplicatesOf(tenantId, portalIdOf(tenantId), deal.id);
   const nextBest = properties.pl_next_best_partner?.trim() || null;
   return {
     deal: {
@@ -127,18 +150,7 @@ async function cardView(deps: CardRoutesDeps, tenantId: string, view: DealAttrib
     },
     dedupe: {
       status: (DEDUPE_STATUSES.has(dedupeStatus) ? dedupeStatus : 'unique') as DedupeStatus,
-      duplicates: duplicateOf
-        ? [
-            {
-              otherDealId: duplicateOf,
-              otherDealName: other?.deal.name ?? null,
-              kind: 'duplicate',
-              confidence: Number(properties.pl_duplicate_confidence ?? 0) || 0,
-              reasons: [],
-              url: null,
-            },
-          ]
-        : [],
+      duplicates,
     },
     nextBestPartner: nextBest
       ? {
@@ -148,6 +160,11 @@ async function cardView(deps: CardRoutesDeps, tenantId: string, view: DealAttrib
           reason: '',
         }
       : null,
-    motions: [],
+    motions: await deps.cosell.cardMotions(tenantId, deal.id),
   };
+}
+
+/** The HubSpot portal id of a `hubspot:<portalId>` tenant (for links to records). */
+function portalIdOf(tenantId: string): string {
+  return tenantId.slice(tenantId.indexOf(':') + 1);
 }

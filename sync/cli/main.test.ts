@@ -44,11 +44,12 @@ describe('partnerloop CLI', () => {
     const first = await cli(['migrate'], { DATA_DIR: dir });
     expect(first).toEqual({
       code: 0,
-      stdout: 'applied 4 migration(s): 0001-foundation, 0002-hubspot-sync, 0003-cosell, 0004-attribution\n',
+      stdout:
+        'applied 6 migration(s): 0001-foundation, 0002-hubspot-sync, 0003-cosell, 0004-attribution, 0005-dedupe, 0006-scoring\n',
       stderr: '',
     });
     const second = await cli(['migrate'], { DATA_DIR: dir });
-    expect(second).toEqual({ code: 0, stdout: 'database is up to date (4 migration(s))\n', stderr: '' });
+    expect(second).toEqual({ code: 0, stdout: 'database is up to date (6 migration(s))\n', stderr: '' });
   });
 
   it('given the installed bin, when run with a bad flag, then the process exits 2 with one line and no stack trace', async () => {

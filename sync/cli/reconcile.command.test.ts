@@ -53,15 +53,16 @@ describe('partnerloop reconcile --portal', () => {
       deletedDeals: 0,
       readCalls: Math.ceil(sandbox.portal.count('companies') / 100) + Math.ceil(250 / 100) + 1,
     });
-    // Attribution was written back: every deal's status, in batches of 100, and only where it changed.
+    // Attribution (and the other writers) written back: deals and partner companies, in batches of 100, only where
+    // something changed.
     expect(Number(counts.deals)).toBeGreaterThan(0);
-    expect(counts.calls).toBe(Math.ceil(Number(counts.deals) / 100));
+    expect(counts.calls).toBe(Math.ceil(Number(counts.deals) / 100) + Math.ceil(Number(counts.companies) / 100));
     const statuses = [...sandbox.portal.records('deals')].map((d) => d.properties.pl_attribution_status);
     expect(statuses.every((s) => typeof s === 'string' && s.length > 0)).toBe(true);
 
     // A second reconcile finds nothing to change: zero writes.
     const again = JSON.parse((await cli(['reconcile', '--portal', '61000001'], env)).stdout) as Record<string, number>;
-    expect(again).toMatchObject({ deals: 0, calls: 0 });
+    expect(again).toMatchObject({ deals: 0, companies: 0, calls: 0 });
   }, 60_000);
 
   it.each([

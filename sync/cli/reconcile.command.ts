@@ -52,8 +52,7 @@ export const reconcileCommand: CliCommand = {
           stderr.write(`reconcile ${tenantId}: ${read} deals read\n`);
         }
       });
-      const coverage = await features.attribution.coverage(tenantId);
-      stdout.write(`${JSON.stringify({ ...result, coverage })}\n`);
+      stdout.write(`${JSON.stringify({ ...result, ...(await features.afterReconcile(tenantId)) })}\n`);
       return 0;
     } finally {
       await store.close();

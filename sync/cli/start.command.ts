@@ -53,6 +53,8 @@ export const startCommand: CliCommand = {
         );
       }
       stdout.write(`  install: ${service.publicUrl}/oauth/hubspot/install\n`);
+      // The local card preview exists in sandbox mode only (sync/preview).
+      if (sandbox) stdout.write(`  card preview: ${service.publicUrl}/preview\n`);
       await stopSignal;
       stdout.write('PartnerLoop is stopping: finishing in-flight jobs…\n');
     } finally {

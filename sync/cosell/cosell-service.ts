@@ -54,12 +54,22 @@ export class CoSellService {
     return { motion: await this.#card(result.motion, now), created: result.created };
   }
 
-  /** POST /api/card/motions/{motionId}/transition */
-  async transition(tenantId: string, motionId: string, body: unknown, who: Who): Promise<CardMotion> {
+  /** POST /api/card/motions/{motionId}/transition — the moved motion and the deal it belongs to. */
+  async transition(
+    tenantId: string,
+    motionId: string,
+    body: unknown,
+    who: Who,
+  ): Promise<{ motion: CardMotion; dealId: string }> {
     const now = this.#now();
     const result = await this.deps.motions.transition(tenantId, motionId, body, { ...who, now });
     await this.#afterChange(tenantId, result.motion.dealId, result.deliveries, true);
-    return this.#card(result.motion, now);
+    return { motion: await this.#card(result.motion, now), dealId: result.motion.dealId };
+  }
+
+  /** One motion (404 for an unknown id or another tenant's). */
+  async get(tenantId: string, motionId: string): Promise<CoSellMotion> {
+    return this.deps.motions.get(tenantId, motionId);
   }
 
   /** The deal card's `motions`, newest first. */
@@ -86,10 +96,12 @@ export class CoSellService {
 
   /**
    * Re-enqueues deliveries still pending after `olderThanMs` (a crash between commit and enqueue, an enqueue that
-   * failed): for a periodic tick. Deliveries that already have a job are not doubled (keyed enqueue).
+   * failed): for a periodic tick, of one tenant or all. Deliveries that already have a job are not doubled (keyed
+   * enqueue), and one already settled is never sent again (the notify job claims pending rows only).
    */
-  async requeuePendingDeliveries(olderThanMs = 5 * 60_000): Promise<number> {
-    const pending = await this.deps.deliveries.pending(new Date(this.#now().getTime() - olderThanMs));
+  async requeuePendingDeliveries(olderThanMs = 5 * 60_000, tenantId?: string): Promise<number> {
+    const before = new Date(this.#now().getTime() - olderThanMs);
+    const pending = await this.deps.deliveries.pending(before, 500, tenantId);
     await enqueueDeliveries(this.deps.enqueue, pending, this.deps.logger);
     return pending.length;
   }

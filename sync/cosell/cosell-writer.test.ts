@@ -112,4 +112,15 @@ describe.each(STORE_KINDS)('CoSellStatusWriter on $name', (kind) => {
       expect(writes).toEqual({ 'd-a': { pl_cosell_status: 'accepted' }, 'd-c': { pl_cosell_status: '' } });
     }
   });
+
+  it('given the writer clock past the SLA, then open motions are written with the aging flag and closed ones not', async () => {
+    const later = new Date(Date.now() + 8 * 24 * 60 * 60 * 1000);
+    const writer = new CoSellStatusWriter(motions, { now: () => later });
+    const deals = [canonical('d-a', { pl_cosell_status: 'accepted' }), canonical('d-b', { pl_cosell_status: 'draft' })];
+    const desired = await writer.desired({ tenantId: tenant, deals, partners: [], full: false });
+    expect(Object.fromEntries(desired)).toEqual({
+      'd-a': { pl_cosell_status: 'accepted_aging' },
+      'd-b': { pl_cosell_status: 'draft_aging' },
+    });
+  });
 });

@@ -1,4 +1,8 @@
-import type { MotionState } from '../../src/cosell/motion-state-machine.ts';
+import {
+  type CoSellStatus,
+  DEFAULT_MOTION_QUEUE_POLICY,
+  type MotionQueuePolicy,
+} from '../../src/cosell/motion-queue.ts';
 import type { DealWriter, DealWriterInput } from '../crm/hubspot-tenant-sync.ts';
 import type { CoSellMotionsRepository } from './motions.repo.ts';
 
@@ -11,13 +15,13 @@ export interface DealCoSellValue {
 }
 
 /**
- * The `pl_cosell_status` values to want, pure: a deal with motions gets its most relevant motion's state
- * (motion-queue.ts `cosellStatusForDeal`); a deal without motions gets no entry — unless the CRM still holds a value
+ * The `pl_cosell_status` values to want, pure: a deal with motions gets its most relevant motion's state, or that
+ * state's aging variant (motion-queue.ts `cosellStatusValue`); a deal without motions gets no entry — unless the CRM still holds a value
  * (a stale one, or one typed in by hand into a property PartnerLoop owns), which is cleared with ''.
  */
 export function cosellStatusValues(
   deals: readonly DealCoSellValue[],
-  statuses: ReadonlyMap<string, MotionState>,
+  statuses: ReadonlyMap<string, CoSellStatus>,
 ): Map<string, Record<string, string>> {
   const desired = new Map<string, Record<string, string>>();
   for (const { dealId, current } of deals) {
@@ -28,17 +32,39 @@ export function cosellStatusValues(
   return desired;
 }
 
-/** Writes `pl_cosell_status` (SPEC §4.5); the tenant sync writes only values HubSpot does not already hold. */
+export interface CoSellStatusWriterOptions {
+  /** The clock aging is judged against. */
+  now?: () => Date;
+  policy?: MotionQueuePolicy;
+}
+
+/**
+ * Writes `pl_cosell_status` (SPEC §4.5) with the aging flag as of the write; the tenant sync writes only values
+ * HubSpot does not already hold, so re-running it as time passes writes just the deals whose flag flipped.
+ */
 export class CoSellStatusWriter implements DealWriter {
   readonly name = 'cosell';
   readonly properties = [COSELL_STATUS_PROPERTY] as const;
+  readonly #now: () => Date;
+  readonly #policy: MotionQueuePolicy;
 
-  constructor(private readonly motions: Pick<CoSellMotionsRepository, 'statusesForDeals'>) {}
+  constructor(
+    private readonly motions: Pick<CoSellMotionsRepository, 'statusesForDeals'>,
+    options: CoSellStatusWriterOptions = {},
+  ) {
+    this.#now = options.now ?? (() => new Date());
+    this.#policy = options.policy ?? DEFAULT_MOTION_QUEUE_POLICY;
+  }
 
   async desired({ tenantId, deals, full }: DealWriterInput): Promise<ReadonlyMap<string, Record<string, string>>> {
     if (deals.length === 0) return new Map();
     // A full reconcile reads every motion of the tenant at once rather than 100k ids in chunks.
-    const statuses = await this.motions.statusesForDeals(tenantId, full ? 'all' : deals.map((entry) => entry.deal.id));
+    const statuses = await this.motions.statusesForDeals(
+      tenantId,
+      full ? 'all' : deals.map((entry) => entry.deal.id),
+      this.#now(),
+      this.#policy,
+    );
     return cosellStatusValues(
       deals.map((entry) => ({ dealId: entry.deal.id, current: entry.properties[COSELL_STATUS_PROPERTY] })),
       statuses,

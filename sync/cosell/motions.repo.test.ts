@@ -323,7 +323,7 @@ describe.each(STORE_KINDS)('co-sell motions on $name', (kind) => {
     });
 
     it('given motions on several deals, when statuses are read, then each deal gets its most relevant state', async () => {
-      const all = await motions.statusesForDeals(tenant, 'all');
+      const all = await motions.statusesForDeals(tenant, 'all', NOW);
       expect(Object.fromEntries(all)).toEqual({
         'd-open': 'accepted',
         'd-big': 'requested',
@@ -332,9 +332,30 @@ describe.each(STORE_KINDS)('co-sell motions on $name', (kind) => {
         'd-dup': 'requested',
         'd-race': 'requested',
       });
-      const some = await motions.statusesForDeals(tenant, ['d-open', 'd-closed', 'd-nope']);
+      const some = await motions.statusesForDeals(tenant, ['d-open', 'd-closed', 'd-nope'], NOW);
       expect(Object.fromEntries(some)).toEqual({ 'd-open': 'accepted' });
-      expect((await motions.statusesForDeals(other, 'all')).size).toBe(0);
+      expect((await motions.statusesForDeals(other, 'all', NOW)).size).toBe(0);
+    });
+
+    it('given the same motions a month later, when statuses are read, then open ones carry the aging flag', async () => {
+      const later = await motions.statusesForDeals(tenant, 'all', new Date(NOW.getTime() + 30 * DAY));
+      expect(Object.fromEntries(later)).toEqual({
+        'd-open': 'accepted_aging',
+        'd-big': 'requested_aging',
+        'd-race2': expect.stringMatching(/^(withdrawn|rejected)$/),
+        'd-small': 'accepted_aging',
+        'd-dup': 'requested_aging',
+        'd-race': 'requested_aging',
+      });
+    });
+
+    it('given motions, then the deals with any motion and the deals with an open one are known', async () => {
+      expect([...(await motions.dealsWithMotions(tenant, ['d-open', 'd-race2', 'd-closed', 'd-open']))].sort()).toEqual(
+        ['d-open', 'd-race2'],
+      );
+      expect(await motions.dealsWithOpenMotions(tenant)).toEqual(['d-big', 'd-dup', 'd-open', 'd-race', 'd-small']);
+      expect((await motions.dealsWithMotions(other, ['d-open'])).size).toBe(0);
+      expect(await motions.dealsWithOpenMotions(other)).toEqual([]);
     });
   });
 

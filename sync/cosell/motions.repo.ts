@@ -3,7 +3,8 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { z } from 'zod';
 import {
   buildMotionQueue,
-  cosellStatusForDeal,
+  type CoSellStatus,
+  cosellStatusValue,
   DEFAULT_MOTION_QUEUE_POLICY,
   type MotionQueuePolicy,
   type QueueEntry,
@@ -417,13 +418,19 @@ export class CoSellMotionsRepository {
   }
 
   /**
-   * `pl_cosell_status` per deal (motion-queue.ts `cosellStatusForDeal`) for the given deals, or for every deal with a
-   * motion (`'all'`, a full reconcile). Deals without motions are absent.
+   * `pl_cosell_status` per deal at `now` (motion-queue.ts `cosellStatusValue`: the most relevant motion's state, its
+   * aging variant when that motion is aging) for the given deals, or for every deal with a motion (`'all'`, a full
+   * reconcile). Deals without motions are absent.
    */
-  async statusesForDeals(tenantId: string, dealIds: readonly string[] | 'all'): Promise<Map<string, MotionState>> {
+  async statusesForDeals(
+    tenantId: string,
+    dealIds: readonly string[] | 'all',
+    now: Date,
+    policy: MotionQueuePolicy = DEFAULT_MOTION_QUEUE_POLICY,
+  ): Promise<Map<string, CoSellStatus>> {
     const base = this.db
       .selectFrom('cosell_motions')
-      .select(['deal_id', 'id', 'state', 'created_at', 'updated_at'])
+      .select(['deal_id', 'id', 'state', 'created_at', 'updated_at', 'sla_due_at'])
       .where('tenant_id', '=', tenantId);
     const rows =
       dealIds === 'all'
@@ -431,18 +438,54 @@ export class CoSellMotionsRepository {
         : (
             await Promise.all(chunks(dealIds, CHUNK).map((batch) => base.where('deal_id', 'in', batch).execute()))
           ).flat();
-    const byDeal = new Map<string, Array<{ id: string; state: MotionState; createdAt: Date; updatedAt: Date }>>();
+    type Ranked = { id: string; state: MotionState; createdAt: Date; updatedAt: Date; slaDueAt: Date };
+    const byDeal = new Map<string, Ranked[]>();
     for (const row of rows) {
       const list = byDeal.get(row.deal_id) ?? [];
-      list.push({ id: row.id, state: row.state, createdAt: row.created_at, updatedAt: row.updated_at });
+      list.push({
+        id: row.id,
+        state: row.state,
+        createdAt: new Date(row.created_at),
+        updatedAt: new Date(row.updated_at),
+        slaDueAt: new Date(row.sla_due_at),
+      });
       byDeal.set(row.deal_id, list);
     }
-    const statuses = new Map<string, MotionState>();
+    const statuses = new Map<string, CoSellStatus>();
     for (const [dealId, motions] of byDeal) {
-      const status = cosellStatusForDeal(motions);
+      const status = cosellStatusValue(motions, now, policy);
       if (status) statuses.set(dealId, status);
     }
     return statuses;
+  }
+
+  /** Which of `dealIds` have a co-sell motion, open or not (attribution counts them as partner-involved). */
+  async dealsWithMotions(tenantId: string, dealIds: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (const batch of chunks([...new Set(dealIds)], CHUNK)) {
+      const rows = await this.db
+        .selectFrom('cosell_motions')
+        .select('deal_id')
+        .distinct()
+        .where('tenant_id', '=', tenantId)
+        .where('deal_id', 'in', batch)
+        .execute();
+      for (const row of rows) found.add(row.deal_id);
+    }
+    return found;
+  }
+
+  /** Deals with at least one open motion: the only ones whose `pl_cosell_status` can change with time alone. */
+  async dealsWithOpenMotions(tenantId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('cosell_motions')
+      .select('deal_id')
+      .distinct()
+      .where('tenant_id', '=', tenantId)
+      .where('state', 'in', OPEN_MOTION_STATES)
+      .orderBy('deal_id')
+      .execute();
+    return rows.map((row) => row.deal_id);
   }
 
   /** Partner names from the store's roster mirror (for the card). */

@@ -126,17 +126,17 @@ export class OutboundDeliveriesRepository {
 
   /**
    * Pending deliveries created before `before`: the sweep that re-enqueues what a crash between commit and enqueue
-   * left behind (the keyed enqueue makes re-enqueueing a delivery that already has a job a no-op).
+   * left behind (the keyed enqueue makes re-enqueueing a delivery that already has a job a no-op). `tenantId` limits
+   * it to one tenant (the per-tenant co-sell sweep).
    */
-  async pending(before: Date, limit = 500): Promise<DeliveryRef[]> {
-    const rows = await this.db
+  async pending(before: Date, limit = 500, tenantId?: string): Promise<DeliveryRef[]> {
+    let query = this.db
       .selectFrom('outbound_deliveries')
       .select(['tenant_id', 'delivery_id', 'target'])
       .where('status', '=', 'pending')
-      .where('created_at', '<', before)
-      .orderBy('created_at')
-      .limit(limit)
-      .execute();
+      .where('created_at', '<', before);
+    if (tenantId !== undefined) query = query.where('tenant_id', '=', tenantId);
+    const rows = await query.orderBy('created_at').limit(limit).execute();
     return rows.map((row) => ({
       tenantId: row.tenant_id,
       deliveryId: row.delivery_id,

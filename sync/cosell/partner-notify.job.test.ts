@@ -309,7 +309,13 @@ describe.each(STORE_KINDS)('cosell.notify on $name', (kind) => {
     it('given a transition through the service, then the card shape comes back and one more delivery is made', async () => {
       const [motion] = await service.cardMotions(tenant, `d-${dealSeq}`);
       if (!motion) throw new Error('no motion');
-      const moved = await service.transition(tenant, motion.id, { to: 'accepted', note: 'Yes' }, { actor: 'Partner' });
+      const { motion: moved, dealId } = await service.transition(
+        tenant,
+        motion.id,
+        { to: 'accepted', note: 'Yes' },
+        { actor: 'Partner' },
+      );
+      expect(dealId).toBe(`d-${dealSeq}`);
       expect(moved).toMatchObject({ state: 'accepted', allowedTransitions: ['active', 'withdrawn'] });
       expect(moved.history.at(-1)).toMatchObject({ from: 'requested', to: 'accepted', actor: 'Partner', note: 'Yes' });
       await eventually(async () => receiver.requests.length === 1);

@@ -1,10 +1,17 @@
 import { type Kysely, sql } from 'kysely';
 import type { CanonicalDeal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
+import { dealMatchKeys } from '../../src/dedupe/match-keys.ts';
 import { type Deal, dealSchema } from '../../src/model/deal.ts';
 import { type Partner, partnerSchema } from '../../src/model/partner.ts';
+import { InvalidInputError, NotFoundError } from '../../src/shared/errors.ts';
 import type { StoreSchema } from '../store/schema.ts';
 
 const CHUNK = 500;
+
+/** A text[] value built in SQL (no driver-specific array serialization: PGlite and pg agree on this). */
+function textArray(values: readonly string[]) {
+  return values.length === 0 ? sql<string[]>`'{}'::text[]` : sql<string[]>`array[${sql.join(values)}]::text[]`;
+}
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -35,6 +42,7 @@ export class CrmMirrorRepository {
             deal: JSON.stringify(entry.deal),
             properties: JSON.stringify(entry.properties),
             unlabeled_partner_ids: JSON.stringify(entry.unlabeledPartnerIds),
+            match_keys: textArray(dealMatchKeys(entry.deal)),
           })),
         )
         .onConflict((oc) =>
@@ -42,6 +50,7 @@ export class CrmMirrorRepository {
             deal: eb.ref('excluded.deal'),
             properties: eb.ref('excluded.properties'),
             unlabeled_partner_ids: eb.ref('excluded.unlabeled_partner_ids'),
+            match_keys: eb.ref('excluded.match_keys'),
             synced_at: new Date(),
             deleted_at: null,
           })),
@@ -212,6 +221,17 @@ export class CrmMirrorRepository {
     };
   }
 
+  /**
+   * A live deal by the id a request names (following merges): 400 for something that is not a HubSpot id, 404 for a
+   * deal this tenant does not have (or no longer has).
+   */
+  async requireLiveDeal(tenantId: string, dealId: string): Promise<MirroredDeal> {
+    if (!/^\d{1,20}$/.test(dealId)) throw new InvalidInputError(`"${dealId.slice(0, 40)}" is not a HubSpot deal id`);
+    const deal = await this.findDeal(tenantId, await this.resolveId(tenantId, 'deals', dealId));
+    if (!deal || deal.deletedAt) throw new NotFoundError(`deal ${dealId} is not known in this portal`);
+    return deal;
+  }
+
   async liveDeals(tenantId: string): Promise<CanonicalDeal[]> {
     const rows = await this.db
       .selectFrom('crm_deals')
@@ -247,6 +267,28 @@ export class CrmMirrorRepository {
       }
     }
     return out;
+  }
+
+  /**
+   * Live deals sharing a match key with `keys` (account, domain, name; see `dealMatchKeys`): the stored deals a
+   * webhook pass compares changed deals with. At most `limit`, so one huge account cannot stall a drain.
+   */
+  async dealsSharingKeys(tenantId: string, keys: readonly string[], limit = 5_000): Promise<CanonicalDeal[]> {
+    if (keys.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('crm_deals')
+      .select(['deal', 'properties', 'unlabeled_partner_ids'])
+      .where('tenant_id', '=', tenantId)
+      .where('deleted_at', 'is', null)
+      .where(sql<boolean>`match_keys && ${textArray(keys)}`)
+      .orderBy('deal_id')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({
+      deal: row.deal as Deal,
+      properties: row.properties,
+      unlabeledPartnerIds: row.unlabeled_partner_ids,
+    }));
   }
 
   /** The raw CRM values of the live partners (what company write-backs compare against). */

@@ -224,6 +224,10 @@ export class HubSpotTenantSync {
         { tenantId, deals: dealUpdates.size, companies: companyUpdates.size, calls },
         'CRM properties written back',
       );
+      this.options.logger.debug(
+        { tenantId, deals: Object.fromEntries(dealUpdates), companies: Object.fromEntries(companyUpdates) },
+        'CRM values written',
+      );
     }
     return { deals: dealUpdates.size, companies: companyUpdates.size, calls };
   }

@@ -8,7 +8,7 @@ export const RECONCILE_JOB = 'hubspot.reconcile';
 export interface ReconcileJobDeps {
   tenants: TenantsRepository;
   sync: HubSpotTenantSync;
-  /** Figures reported with each run (attribution coverage). */
+  /** Follow-up work after each run and the figures it reports (opt-in merges, attribution coverage). */
   report?: (tenantId: string) => Promise<Record<string, unknown>>;
 }
 

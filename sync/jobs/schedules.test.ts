@@ -26,7 +26,14 @@ describe('Scheduler', () => {
 
   it('given the default schedules, when constructed, then every cron expression is valid', () => {
     expect(() => new Scheduler(DEFAULT_SCHEDULES, { enqueue: async () => null }, logger)).not.toThrow();
-    expect(DEFAULT_SCHEDULES.map((s) => s.name)).toEqual(['nightly', 'daily', 'weekly', 'monthly', 'quarterly']);
+    expect(DEFAULT_SCHEDULES.map((s) => s.name)).toEqual([
+      'nightly',
+      'hourly',
+      'daily',
+      'weekly',
+      'monthly',
+      'quarterly',
+    ]);
   });
 
   it('given an invalid cron, when constructed, then it fails naming the schedule', () => {

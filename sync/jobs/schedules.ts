@@ -23,6 +23,12 @@ export const DEFAULT_SCHEDULES: readonly ScheduleDefinition[] = [
     description: 'reconcile every tenant (safety net for lost webhooks)',
   },
   {
+    name: 'hourly',
+    cron: '17 * * * *',
+    period: 'hour',
+    description: 'co-sell sweep: aging flags to pl_cosell_status, stranded partner notifications re-sent',
+  },
+  {
     name: 'daily',
     cron: '0 6 * * *',
     period: 'day',

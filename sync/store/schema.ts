@@ -1,5 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { MotionState } from '../../src/cosell/motion-state-machine.ts';
+import type { ScoreComponents } from '../../src/scoring/partner-scoring.ts';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -77,6 +78,7 @@ export interface CrmDealsTable {
   deal: Json<unknown>;
   properties: Json<Record<string, string | null>>;
   unlabeled_partner_ids: Json<string[]>;
+  match_keys: Generated<string[]>;
   synced_at: UpdatedAt;
   deleted_at: Date | null;
 }
@@ -171,6 +173,79 @@ export interface DealAttributionsTable {
   evaluated_at: UpdatedAt;
 }
 
+export interface DealDuplicatesTable {
+  tenant_id: string;
+  deal_id: string;
+  survivor_id: string;
+  member_ids: Json<string[]>;
+  kind: string;
+  confidence: number;
+  reasons: Json<string[]>;
+  updated_at: UpdatedAt;
+}
+
+export interface DedupeDecisionsTable {
+  tenant_id: string;
+  deal_a: string;
+  deal_b: string;
+  decided_by: string;
+  decided_at: UpdatedAt;
+}
+
+export interface PartnerScoresTable {
+  tenant_id: string;
+  partner_id: string;
+  partner_type: string;
+  score: number;
+  tier: string;
+  win_rate: number;
+  win_rate_low: number;
+  raw_win_rate: number | null;
+  closed_deals: number;
+  won_deals: number;
+  open_deals: number;
+  won_revenue: number;
+  avg_deal_size: number | null;
+  open_pipeline: number;
+  avg_days_to_close: number | null;
+  activity: number;
+  last_opportunity_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  days_since_last_opportunity: number | null;
+  recent_opportunities: number;
+  baseline_opportunities: number;
+  dormant: boolean;
+  decaying: boolean;
+  components: Json<ScoreComponents>;
+  /** YYYY-MM-DD (UTC day). */
+  as_of: string;
+  fingerprint: string;
+  computed_at: UpdatedAt;
+}
+
+export interface DealFitsTable {
+  tenant_id: string;
+  deal_id: string;
+  partner_fit_score: number | null;
+  next_best_partner_id: string | null;
+  next_best_fit_score: number | null;
+  next_best_reason: string | null;
+  /** YYYY-MM-DD (UTC day). */
+  as_of: string;
+  fingerprint: string;
+  computed_at: UpdatedAt;
+}
+
+export interface ScoringRunsTable {
+  tenant_id: string;
+  as_of: string;
+  config: Json<unknown>;
+  priors: Json<unknown>;
+  partners: number;
+  open_deals: number;
+  duration_ms: number;
+  computed_at: UpdatedAt;
+}
+
 export interface StoreSchema {
   tenants: TenantsTable;
   audit_log: AuditLogTable;
@@ -187,4 +262,9 @@ export interface StoreSchema {
   outbound_deliveries: OutboundDeliveriesTable;
   deal_partner_splits: DealPartnerSplitsTable;
   deal_attributions: DealAttributionsTable;
+  deal_duplicates: DealDuplicatesTable;
+  dedupe_decisions: DedupeDecisionsTable;
+  partner_scores: PartnerScoresTable;
+  deal_fits: DealFitsTable;
+  scoring_runs: ScoringRunsTable;
 }

@@ -28,6 +28,8 @@ describe.each(STORE_KINDS)('store on $name', (kind) => {
       '0002-hubspot-sync',
       '0003-cosell',
       '0004-attribution',
+      '0005-dedupe',
+      '0006-scoring',
     ]);
     expect(await isSchemaCurrent(store.db)).toBe(true);
   });

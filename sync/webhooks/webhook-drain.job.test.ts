@@ -81,3 +81,68 @@ describe('webhook drain job', () => {
     expect(enqueued).toEqual([{ name: WEBHOOK_DRAIN_JOB, data: { tenantId: TENANT }, key: `${TENANT}:rest:20001` }]);
   });
 });
+
+describe('webhook drain job: follow-up after changes', () => {
+  const work = (refreshed: { deals: number; missing: number; companies: number }) =>
+    ({
+      applyWebhookWork: async () => ({
+        refreshedDeals: refreshed.deals,
+        missingDeals: refreshed.missing,
+        refreshedCompanies: refreshed.companies,
+        aliases: 0,
+        deals: 0,
+        companies: 0,
+        calls: 0,
+      }),
+    }) as unknown as HubSpotTenantSync;
+
+  it.each([
+    { case: 'deals were refreshed', refreshed: { deals: 3, missing: 0, companies: 0 }, rounds: 2, calls: 2 },
+    { case: 'deals were found deleted', refreshed: { deals: 0, missing: 1, companies: 0 }, rounds: 1, calls: 1 },
+    { case: 'a partner company was refreshed', refreshed: { deals: 0, missing: 0, companies: 1 }, rounds: 1, calls: 1 },
+    { case: 'nothing was refreshed', refreshed: { deals: 0, missing: 0, companies: 0 }, rounds: 1, calls: 0 },
+  ])(
+    'given $case, when drained, then the afterChanges hook runs once per such round',
+    async ({ refreshed, rounds, calls }) => {
+      const hooked: string[] = [];
+      const job = webhookDrainJob({
+        inbox: fakeInbox(rounds * 500),
+        tenants: { find: async () => ({ status: 'active' }) } as unknown as TenantsRepository,
+        sync: work(refreshed),
+        afterChanges: async (tenantId) => {
+          hooked.push(tenantId);
+        },
+      });
+      const context: JobContext = {
+        jobId: 'job-1',
+        key: `${TENANT}:1`,
+        attempt: 0,
+        logger: createLogger('silent'),
+        enqueue: async () => 'queued',
+      };
+      await job.handle({ tenantId: TENANT }, context);
+      expect(hooked).toEqual(Array.from({ length: calls }, () => TENANT));
+    },
+  );
+
+  it('given the hook fails, when drained, then the round is not marked processed (the retry calls it again)', async () => {
+    const inbox = fakeInbox(10);
+    const job = webhookDrainJob({
+      inbox,
+      tenants: { find: async () => ({ status: 'active' }) } as unknown as TenantsRepository,
+      sync: work({ deals: 1, missing: 0, companies: 0 }),
+      afterChanges: async () => {
+        throw new Error('queue unavailable');
+      },
+    });
+    const context: JobContext = {
+      jobId: 'job-1',
+      key: `${TENANT}:1`,
+      attempt: 0,
+      logger: createLogger('silent'),
+      enqueue: async () => 'queued',
+    };
+    await expect(job.handle({ tenantId: TENANT }, context)).rejects.toThrow('queue unavailable');
+    expect(await inbox.pending(TENANT, 100)).toHaveLength(10);
+  });
+});

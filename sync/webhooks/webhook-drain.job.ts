@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { planWebhookWork } from '../../src/crm/hubspot/hubspot-webhook-events.ts';
 import type { HubSpotTenantSync } from '../crm/hubspot-tenant-sync.ts';
-import { defineJob } from '../jobs/job-queue.ts';
+import { defineJob, type JobContext } from '../jobs/job-queue.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';
 import type { WebhookInboxRepository } from './webhook-inbox.repo.ts';
 
@@ -14,6 +14,11 @@ export interface WebhookDrainDeps {
   inbox: WebhookInboxRepository;
   tenants: TenantsRepository;
   sync: HubSpotTenantSync;
+  /**
+   * Called after each round that refreshed a deal or a partner company (or found deals gone): portal-wide follow-up
+   * work such as the debounced scoring refresh. Must be idempotent (keyed enqueues are).
+   */
+  afterChanges?: (tenantId: string, context: JobContext) => Promise<void>;
 }
 
 /**
@@ -44,6 +49,10 @@ export function webhookDrainJob(deps: WebhookDrainDeps) {
           totals.missingDeals += result.missingDeals;
           totals.written += result.deals;
           totals.calls += result.calls;
+          // Before the events are marked processed: a failure here retries the round rather than losing the call.
+          if (deps.afterChanges && result.refreshedDeals + result.missingDeals + result.refreshedCompanies > 0) {
+            await deps.afterChanges(tenantId, context);
+          }
         }
         // A disconnected tenant's events are dropped: there is nobody to write to, and a reinstall reconciles.
         await deps.inbox.markProcessed(pending.map((p) => p.id));

@@ -6,6 +6,7 @@ import { signV3 } from '../../src/crm/hubspot/hubspot-signature.ts';
 import { loadConfig } from '../../sync/config/env.ts';
 import { createLogger } from '../../sync/log/logger.ts';
 import { type Sandbox, type SandboxOptions, startSandbox } from '../../sync/sandbox/sandbox-server.ts';
+import type { ScoringOptions } from '../../sync/scoring/scoring-features.ts';
 import { type Service, startService } from '../../sync/service.ts';
 import { type RecordingProxy, startRecordingProxy } from './recording-proxy.ts';
 import { createTempDatabase, eventually, type TempDatabase } from './test-stores.ts';
@@ -33,7 +34,14 @@ export interface InstalledService {
  * installed through the real OAuth flow and its first reconcile done.
  */
 export async function startInstalledService(
-  options: { sandbox?: SandboxOptions; databaseUrl?: string | undefined } = {},
+  options: {
+    sandbox?: SandboxOptions;
+    databaseUrl?: string | undefined;
+    /** Run the service as `partnerloop start --sandbox` does (`config.sandbox`: e.g. the local card preview). */
+    sandboxMode?: boolean;
+    /** Partner scoring options (default: a 1 s refresh debounce, today's as-of). */
+    scoring?: ScoringOptions;
+  } = {},
 ): Promise<InstalledService> {
   const sandbox = await startSandbox(options.sandbox ?? { deals: 80, seed: 7 });
   const dir = mkdtempSync(join(tmpdir(), 'pl-installed-'));
@@ -55,12 +63,14 @@ export async function startInstalledService(
       TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 5).toString('base64'),
       LOG_LEVEL: 'silent',
     },
-    { sandbox: false },
+    { sandbox: options.sandboxMode ?? false },
   );
   service = await startService(config, {
     logger: createLogger('silent'),
     schedules: false,
     queue: { pollingIntervalSeconds: 0.5 },
+    // A 1 s scoring debounce: the refresh after a change runs within `idle()`, as it would within minutes in production.
+    scoring: { debounceSeconds: 1, ...options.scoring },
   });
   const running = service;
   sandbox.webhooks.setTarget(`${proxy.url}/webhooks/hubspot`);

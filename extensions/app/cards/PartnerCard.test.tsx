@@ -62,10 +62,11 @@ function scriptedFetcher(...answers: Answer[]) {
   });
 }
 
-function renderCard(fetcher: CardFetcher, props: { apiBase?: string } = {}) {
+function renderCard(fetcher: CardFetcher, props: { apiBase?: string } = {}, variables?: Record<string, string>) {
   const renderer = createRenderer('crm.record.tab');
   renderer.mocks.context.crm.objectId = Number(FIXTURE_DEAL_ID);
   renderer.mocks.context.crm.objectTypeId = '0-3';
+  if (variables !== undefined) renderer.mocks.context.variables = variables;
   renderer.render(
     <PartnerCard context={renderer.mocks.context} actions={renderer.mocks.actions} fetcher={fetcher} {...props} />,
   );
@@ -347,6 +348,43 @@ describe('PartnerCard', () => {
     await renderer.waitFor(() => expect(renderer.maybeFindByTestId(Flex, 'cosell-form')).toBeNull());
   });
 
+  it('given a partner and a programme both filled in, when the seller sends the co-sell, then the card asks for one and sends nothing', async () => {
+    const { renderer, fetcher } = await renderLoaded(completeView);
+
+    renderer.findByTestId(Button, 'open-cosell').trigger('onClick');
+    fire(renderer.findByTestId(Select, 'cosell-partner'), 'onChange', 'p-acme');
+    fire(renderer.findByTestId(Input, 'cosell-programme'), 'onInput', 'AWS ACE');
+    fire(renderer.findByTestId(TextArea, 'cosell-ask'), 'onInput', 'Register the deal with AWS and Acme.');
+    renderer.findByTestId(Button, 'submit-cosell').trigger('onClick');
+
+    const programme = renderer.findByTestId(Input, 'cosell-programme');
+    expect(programme.props.error).toBe(true);
+    expect(programme.props.validationMessage).toBe(
+      'A co-sell motion goes to a partner or to a programme, not both. Clear the programme, or choose “No partner: programme only”.',
+    );
+    expect(fetcher).toHaveBeenCalledTimes(1);
+
+    // Choosing "programme only" clears the message; the request then names the programme alone.
+    fire(renderer.findByTestId(Select, 'cosell-partner'), 'onChange', '');
+    expect(renderer.findByTestId(Input, 'cosell-programme').props.validationMessage).toBeUndefined();
+  });
+
+  it('given a programme and no partner, when the seller sends the co-sell, then only the programme is sent', async () => {
+    const { renderer, fetcher } = await renderLoaded(completeView, jsonResponse(coSellStartedView));
+
+    renderer.findByTestId(Button, 'open-cosell').trigger('onClick');
+    fire(renderer.findByTestId(Select, 'cosell-partner'), 'onChange', '');
+    fire(renderer.findByTestId(Input, 'cosell-programme'), 'onInput', '  AWS ACE  ');
+    fire(renderer.findByTestId(TextArea, 'cosell-ask'), 'onInput', 'Register the opportunity with AWS.');
+    renderer.findByTestId(Button, 'submit-cosell').trigger('onClick');
+
+    await renderer.waitFor(() => expect(fetcher).toHaveBeenCalledTimes(2));
+    expect(fetcher).toHaveBeenLastCalledWith(
+      `${DEAL_URL}/cosell`,
+      post({ programme: 'AWS ACE', ask: 'Register the opportunity with AWS.' }),
+    );
+  });
+
   it('given a co-sell without an ask or a target, when the seller sends it, then the card asks for both and sends nothing', async () => {
     const { renderer, fetcher } = await renderLoaded(completeView);
 
@@ -467,6 +505,35 @@ describe('PartnerCard', () => {
 
     await renderer.waitFor(() => expect(renderer.maybeFindByTestId(Button, 'apply-fix')).toBeNull());
     expect(fetcher).toHaveBeenCalledTimes(2);
+  });
+
+  it.each([
+    {
+      case: 'the profile variable SERVICE_ORIGIN',
+      variables: { SERVICE_ORIGIN: 'https://partnerloop-dev.example.com/' },
+      props: {},
+      origin: 'https://partnerloop-dev.example.com',
+    },
+    {
+      case: 'an unresolved profile placeholder',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal placeholder a profile-less build leaves behind
+      variables: { SERVICE_ORIGIN: '${SERVICE_ORIGIN}' },
+      props: {},
+      origin: API,
+    },
+    { case: 'no profile variables', variables: {}, props: {}, origin: API },
+    {
+      case: 'an apiBase prop and the variable',
+      variables: { SERVICE_ORIGIN: 'https://partnerloop-dev.example.com' },
+      props: { apiBase: 'http://127.0.0.1:3000/preview' },
+      origin: 'http://127.0.0.1:3000/preview',
+    },
+  ])('given $case, when the card loads, then it asks $origin', async ({ variables, props, origin }) => {
+    const fetcher = scriptedFetcher(jsonResponse(completeView));
+    const renderer = renderCard(fetcher, props, variables);
+
+    await renderer.waitFor(() => expect(renderer.maybeFindByTestId(Flex, 'partner-card')).not.toBeNull());
+    expect(fetcher).toHaveBeenCalledExactlyOnceWith(`${origin}/api/card/deals/${FIXTURE_DEAL_ID}`, GET);
   });
 
   it('given no fetcher prop, when the card loads, then the request goes through hubspot.fetch to the configured service', async () => {

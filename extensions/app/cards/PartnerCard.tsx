@@ -15,7 +15,7 @@ import {
 import { useCallback, useMemo, useState } from 'react';
 import type { CardView } from './card-api.ts';
 import { type CardFetcher, type CardRequestError, createCardClient } from './card-client.ts';
-import { DEFAULT_API_BASE } from './card-config.ts';
+import { apiBaseFrom } from './card-config.ts';
 import { ROLE_LABELS } from './card-format.ts';
 import { AttachedPartners } from './components/AttachedPartners.tsx';
 import { AttributionSummary } from './components/AttributionSummary.tsx';
@@ -30,13 +30,13 @@ import { useDealCard } from './use-deal-card.ts';
 hubspot.extend<'crm.record.tab'>(({ context, actions }) => <PartnerCard context={context} actions={actions} />);
 
 export interface PartnerCardProps {
-  /** The record the card sits on; only `crm.objectId` (the deal id) is read. */
-  context: Pick<CrmContext, 'crm'>;
+  /** The record the card sits on: `crm.objectId` (the deal id), and the profile's `SERVICE_ORIGIN` variable. */
+  context: Pick<CrmContext, 'crm' | 'variables'>;
   /** Host actions; only `addAlert` is used, to confirm a change. */
   actions: Pick<CrmHostActions, 'addAlert'>;
   /** Defaults to `hubspot.fetch`; tests and the local preview pass their own. */
   fetcher?: CardFetcher;
-  /** Origin of the sync service; defaults to `DEFAULT_API_BASE`. */
+  /** Origin of the sync service; defaults to the profile's `SERVICE_ORIGIN` variable, else `DEFAULT_API_BASE`. */
   apiBase?: string;
 }
 
@@ -48,7 +48,7 @@ export function PartnerCard({
   context,
   actions,
   fetcher = hubspotFetcher,
-  apiBase = DEFAULT_API_BASE,
+  apiBase = apiBaseFrom(context.variables),
 }: PartnerCardProps) {
   const dealId = String(context.crm.objectId);
   const client = useMemo(() => createCardClient({ fetcher, apiBase }), [fetcher, apiBase]);

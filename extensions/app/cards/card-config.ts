@@ -4,6 +4,24 @@
 /** Origin of the PartnerLoop sync service; must also be listed in the card's `permittedUrls.fetch`. */
 export const DEFAULT_API_BASE = 'https://partnerloop.example.com';
 
+/**
+ * The config-profile variable naming the service origin (`extensions/hsprofile.*.json`, also used for
+ * `permittedUrls.fetch` and the OAuth redirect). HubSpot hands profile variables to the card in `context.variables`
+ * (`BaseContext.variables` in @hubspot/ui-extensions 0.17), so each profile's card talks to its own service.
+ */
+export const SERVICE_ORIGIN_VARIABLE = 'SERVICE_ORIGIN';
+
+/**
+ * The service origin from the profile variables: an absolute http(s) origin, else DEFAULT_API_BASE (no variable, or
+ * an unresolved `${SERVICE_ORIGIN}` placeholder, or anything that is not an origin).
+ */
+export function apiBaseFrom(variables: Readonly<Record<string, unknown>> | undefined): string {
+  const value = variables?.[SERVICE_ORIGIN_VARIABLE];
+  if (typeof value !== 'string') return DEFAULT_API_BASE;
+  const origin = value.trim().replace(/\/+$/, '');
+  return /^https?:\/\/[^\s/?#]+$/.test(origin) ? origin : DEFAULT_API_BASE;
+}
+
 /** Per-request timeout passed to `hubspot.fetch` (HubSpot's own default is 15 s). */
 export const REQUEST_TIMEOUT_MS = 10_000;
 

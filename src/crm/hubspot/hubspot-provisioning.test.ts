@@ -152,7 +152,23 @@ describe('definitions', () => {
       ['complete', 'missing_partner', 'missing_role', 'invalid_split', 'conflict', 'not_partner_involved'],
     ],
     ['pl_dedupe_status', ['unique', 'suspected', 'confirmed', 'not_duplicate']],
-    ['pl_cosell_status', ['draft', 'requested', 'accepted', 'rejected', 'active', 'won', 'lost', 'withdrawn']],
+    [
+      'pl_cosell_status',
+      [
+        'draft',
+        'draft_aging',
+        'requested',
+        'requested_aging',
+        'accepted',
+        'accepted_aging',
+        'rejected',
+        'active',
+        'active_aging',
+        'won',
+        'lost',
+        'withdrawn',
+      ],
+    ],
     ['pl_partner_type', ['named', 'self_serve']],
     ['pl_partner_tier', ['strategic', 'core', 'emerging', 'long_tail', 'dormant']],
     ['pl_is_partner', ['true', 'false']],
@@ -239,15 +255,19 @@ describe('provisionPortal against the sandbox', () => {
     // What the sandbox now holds is what we sent: types, field types, options, group, formField.
     const status = sandbox.portal.definitions('deals').get('pl_cosell_status');
     expect(status).toMatchObject({ type: 'enumeration', fieldType: 'select', groupName: 'partnerloop' });
-    expect(status?.options.map((option) => option.value)).toEqual([
-      'draft',
-      'requested',
-      'accepted',
-      'rejected',
-      'active',
-      'won',
-      'lost',
-      'withdrawn',
+    expect(status?.options.map((option) => [option.value, option.label])).toEqual([
+      ['draft', 'Draft'],
+      ['draft_aging', 'Draft (aging)'],
+      ['requested', 'Requested'],
+      ['requested_aging', 'Requested (aging)'],
+      ['accepted', 'Accepted'],
+      ['accepted_aging', 'Accepted (aging)'],
+      ['rejected', 'Rejected'],
+      ['active', 'Active'],
+      ['active_aging', 'Active (aging)'],
+      ['won', 'Won'],
+      ['lost', 'Lost'],
+      ['withdrawn', 'Withdrawn'],
     ]);
     expect(sandbox.portal.definitions('companies').get('pl_last_opportunity_date')).toMatchObject({
       type: 'date',

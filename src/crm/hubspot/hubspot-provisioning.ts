@@ -1,3 +1,4 @@
+import { AGING_COSELL_STATUSES, COSELL_STATUS_VALUES, type CoSellStatus } from '../../cosell/motion-queue.ts';
 import { PARTNER_ROLES, type PartnerRole } from '../../model/deal.ts';
 import { PARTNER_TYPES } from '../../model/partner.ts';
 import { PARTNER_TIERS } from '../../scoring/partner-tiers.ts';
@@ -78,21 +79,15 @@ export const ATTRIBUTION_STATUSES = [
 export const DEDUPE_STATUSES = ['unique', 'suspected', 'confirmed', 'not_duplicate'] as const;
 
 /**
- * `pl_cosell_status` values: the co-sell motion's states (SPEC §2.4), nothing else. "Aging" is not a state but a
- * judgement of time against the motion's SLA; it lives in the service's queue, which recomputes it on every read,
- * whereas a CRM value would go stale between writes. One enumeration of plain state names keeps HubSpot filters and
- * reports simple.
+ * `pl_cosell_status` values: the co-sell motion's states (SPEC §2.4), each open state followed by its aging variant
+ * (`requested_aging`: the motion has used up most of its SLA, or is past it). Aging is a judgement of time, so the
+ * service re-writes it on every change, hourly for deals with open motions, and on the nightly reconcile.
  */
-export const COSELL_STATUSES = [
-  'draft',
-  'requested',
-  'accepted',
-  'rejected',
-  'active',
-  'won',
-  'lost',
-  'withdrawn',
-] as const;
+export const COSELL_STATUSES: readonly CoSellStatus[] = COSELL_STATUS_VALUES;
+
+const COSELL_STATUS_LABELS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(AGING_COSELL_STATUSES).map(([state, aging]) => [aging, `${humanize(state)} (aging)`]),
+);
 
 function humanize(value: string): string {
   const words = value.replaceAll('_', ' ');
@@ -182,8 +177,8 @@ export const DEAL_PROPERTIES: readonly PropertySpec[] = inGroup([
   choice(
     'pl_cosell_status',
     'Co-sell status',
-    'State of the deal’s co-sell motion (PartnerLoop).',
-    optionsOf(COSELL_STATUSES),
+    'State of the deal’s co-sell motion, flagged “aging” when it waits past most of its SLA (PartnerLoop).',
+    optionsOf(COSELL_STATUSES, COSELL_STATUS_LABELS),
   ),
 ]);
 

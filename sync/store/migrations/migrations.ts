@@ -3,6 +3,8 @@ import * as foundation from './0001-foundation.migration.ts';
 import * as hubspotSync from './0002-hubspot-sync.migration.ts';
 import * as cosell from './0003-cosell.migration.ts';
 import * as attribution from './0004-attribution.migration.ts';
+import * as dedupe from './0005-dedupe.migration.ts';
+import * as scoring from './0006-scoring.migration.ts';
 
 /** Every migration, in order. Names are stable forever: they are the keys recorded in the database. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -10,4 +12,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0002-hubspot-sync': hubspotSync,
   '0003-cosell': cosell,
   '0004-attribution': attribution,
+  '0005-dedupe': dedupe,
+  '0006-scoring': scoring,
 };

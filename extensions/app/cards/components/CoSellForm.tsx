@@ -17,11 +17,24 @@ export interface CoSellFormProps {
   onStart: (request: StartCoSellRequest) => Promise<boolean>;
 }
 
-type FieldErrors = { target?: string | undefined; ask?: string | undefined; sla?: string | undefined };
+type FieldErrors = {
+  target?: string | undefined;
+  programme?: string | undefined;
+  ask?: string | undefined;
+  sla?: string | undefined;
+};
 
 const NO_PARTNER = '';
 
-/** "Start co-sell": a partner (attached or suggested) and/or a programme, the ask, and an optional SLA in days. */
+const TARGET_MISSING_MESSAGE = 'Choose a partner or name a programme.';
+/** The service refuses a motion with both (one motion, one target); the card says so before sending. */
+const TARGET_BOTH_MESSAGE =
+  'A co-sell motion goes to a partner or to a programme, not both. Clear the programme, or choose “No partner: programme only”.';
+
+/**
+ * "Start co-sell": exactly one target — a partner (attached or suggested) or a programme (AWS ACE, Microsoft
+ * referrals, …) — the ask, and an optional SLA in days. Asking a partner and a programme is two motions.
+ */
 export function CoSellForm({ candidates, busy, onStart }: CoSellFormProps) {
   const [open, setOpen] = useState(false);
   const [partnerId, setPartnerId] = useState<string>(NO_PARTNER);
@@ -43,7 +56,8 @@ export function CoSellForm({ candidates, busy, onStart }: CoSellFormProps) {
     const found: FieldErrors = {};
     const askText = ask.trim();
     const programmeText = programme.trim();
-    if (partnerId === NO_PARTNER && programmeText === '') found.target = 'Choose a partner or name a programme.';
+    if (partnerId === NO_PARTNER && programmeText === '') found.target = TARGET_MISSING_MESSAGE;
+    else if (partnerId !== NO_PARTNER && programmeText !== '') found.programme = TARGET_BOTH_MESSAGE;
     if (askText === '') found.ask = 'Describe what you are asking the partner for.';
     else if (askText.length > COSELL_ASK_MAX_CHARS)
       found.ask = `Keep the ask under ${COSELL_ASK_MAX_CHARS} characters.`;
@@ -51,11 +65,11 @@ export function CoSellForm({ candidates, busy, onStart }: CoSellFormProps) {
       found.sla = `The SLA is a whole number of days from ${SLA_DAYS_MIN} to ${SLA_DAYS_MAX}.`;
     }
     setErrors(found);
-    if (found.target !== undefined || found.ask !== undefined || found.sla !== undefined) return;
+    if (Object.values(found).some((message) => message !== undefined)) return;
 
-    const request: StartCoSellRequest = { ask: askText };
-    if (partnerId !== NO_PARTNER) request.partnerId = partnerId;
-    if (programmeText !== '') request.programme = programmeText;
+    // Exactly one target (validated above): the partner when one is chosen, else the programme.
+    const request: StartCoSellRequest =
+      partnerId !== NO_PARTNER ? { partnerId, ask: askText } : { programme: programmeText, ask: askText };
     if (slaDays !== null) request.slaDays = slaDays;
     if (await onStart(request)) reset();
   };
@@ -88,22 +102,25 @@ export function CoSellForm({ candidates, busy, onStart }: CoSellFormProps) {
         value={partnerId}
         onChange={(value) => {
           setPartnerId(String(value));
-          setErrors((current) => ({ ...current, target: undefined }));
+          setErrors((current) => ({ ...current, target: undefined, programme: undefined }));
         }}
         error={errors.target !== undefined}
         {...(errors.target === undefined ? {} : { validationMessage: errors.target })}
         testId="cosell-partner"
       />
       <Input
-        label="Programme (optional)"
+        label="Programme (instead of a partner)"
         name="cosell-programme"
         placeholder="e.g. AWS ACE, Microsoft referral"
+        description="Leave empty when a partner is chosen above."
         value={programme}
         onInput={(value) => setProgramme(value)}
         onChange={(value) => {
           setProgramme(value);
-          setErrors((current) => ({ ...current, target: undefined }));
+          setErrors((current) => ({ ...current, target: undefined, programme: undefined }));
         }}
+        error={errors.programme !== undefined}
+        {...(errors.programme === undefined ? {} : { validationMessage: errors.programme })}
         testId="cosell-programme"
       />
       <TextArea

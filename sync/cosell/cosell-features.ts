@@ -1,0 +1,118 @@
+import type { Kysely } from 'kysely';
+import { createPartnerWebhookTarget, type MotionTarget } from '../../src/cosell/motion-targets.ts';
+import type { CanonicalDeal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
+import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
+import type { HubSpotTenantSync } from '../crm/hubspot-tenant-sync.ts';
+import type { JobDefinition, JobQueue } from '../jobs/job-queue.ts';
+import type { Logger } from '../log/logger.ts';
+import type { StoreSchema } from '../store/schema.ts';
+import type { TenantsRepository } from '../store/tenants.repo.ts';
+import type { TokenCipher } from '../store/token-cipher.ts';
+import { CoSellService } from './cosell-service.ts';
+import { cosellSweepJob } from './cosell-sweep.job.ts';
+import { CoSellStatusWriter } from './cosell-writer.ts';
+import { CoSellMotionsRepository } from './motions.repo.ts';
+import { OutboundDeliveriesRepository } from './outbound-deliveries.repo.ts';
+import { PartnerEndpointsRepository } from './partner-endpoints.repo.ts';
+import { partnerNotifyJob } from './partner-notify.job.ts';
+
+/**
+ * The co-sell store side, built before the tenant sync: the sync needs the status writer, and attribution needs to
+ * know which deals have motions.
+ */
+export interface CoSellStore {
+  motions: CoSellMotionsRepository;
+  endpoints: PartnerEndpointsRepository;
+  deliveries: OutboundDeliveriesRepository;
+  /** The `pl_cosell_status` deal writer (runs on every drain and reconcile, after attribution). */
+  writer: CoSellStatusWriter;
+  /** For the attribution writer: a deal with a co-sell motion is partner-involved. */
+  dealsWithMotions(tenantId: string, dealIds: readonly string[]): Promise<ReadonlySet<string>>;
+}
+
+export function createCoSellStore(
+  db: Kysely<StoreSchema>,
+  cipher: TokenCipher,
+  options: { allowInsecureHttp?: boolean } = {},
+): CoSellStore {
+  const motions = new CoSellMotionsRepository(db);
+  return {
+    motions,
+    endpoints: new PartnerEndpointsRepository(db, cipher, {
+      ...(options.allowInsecureHttp === undefined ? {} : { allowInsecureHttp: options.allowInsecureHttp }),
+    }),
+    deliveries: new OutboundDeliveriesRepository(db),
+    writer: new CoSellStatusWriter(motions),
+    dealsWithMotions: (tenantId, dealIds) => motions.dealsWithMotions(tenantId, dealIds),
+  };
+}
+
+/** Deals whose CRM values changed, and the batch calls it took. */
+export interface StatusWriteResult {
+  deals: number;
+  calls: number;
+}
+
+export interface CoSellFeatures extends CoSellStore {
+  service: CoSellService;
+  /** Where motion changes are told: the partner's signed webhook today, hyperscaler programmes later. */
+  targets: readonly MotionTarget[];
+  /** Runs the deal writers over these deals as the mirror holds them: only values HubSpot lacks are written. */
+  writeStatus(tenantId: string, dealIds: readonly string[]): Promise<StatusWriteResult>;
+  /** `cosell.notify` and `cosell.sweep`. */
+  jobs(tenants: Pick<TenantsRepository, 'find'>): JobDefinition[];
+}
+
+export interface CoSellFeaturesDeps {
+  /** The job queue's keyed enqueue (bound late: the queue starts after the features its jobs need). */
+  enqueue: JobQueue['enqueue'];
+  mirror: CrmMirrorRepository;
+  sync: HubSpotTenantSync;
+  logger: Logger;
+  fetch?: typeof fetch;
+}
+
+export function createCoSellFeatures(store: CoSellStore, deps: CoSellFeaturesDeps): CoSellFeatures {
+  const writeStatus = async (tenantId: string, dealIds: readonly string[]): Promise<StatusWriteResult> => {
+    const deals: CanonicalDeal[] = [];
+    for (const dealId of new Set(dealIds)) {
+      const deal = await deps.mirror.findDeal(tenantId, dealId);
+      if (deal && !deal.deletedAt) deals.push(deal);
+    }
+    if (deals.length === 0) return { deals: 0, calls: 0 };
+    const { deals: written, calls } = await deps.sync.writeBack(
+      tenantId,
+      deals,
+      await deps.mirror.livePartners(tenantId),
+      false,
+    );
+    return { deals: written, calls };
+  };
+  const service = new CoSellService({
+    motions: store.motions,
+    deliveries: store.deliveries,
+    enqueue: deps.enqueue,
+    logger: deps.logger,
+    // The seller sees the new status in HubSpot at once; a failure here is logged and the sweep or the next reconcile
+    // writes it (the motion change itself is committed either way).
+    onMotionChanged: async (tenantId, dealId) => {
+      await writeStatus(tenantId, [dealId]);
+    },
+  });
+  const targets: MotionTarget[] = [
+    createPartnerWebhookTarget({
+      endpointFor: (tenantId, partnerId) => store.endpoints.get(tenantId, partnerId),
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    }),
+  ];
+  return {
+    ...store,
+    service,
+    targets,
+    writeStatus,
+    jobs: (tenants) => [
+      partnerNotifyJob({ deliveries: store.deliveries, targets }),
+      cosellSweepJob({ tenants, service, motions: store.motions, writeStatus }),
+    ],
+  };
+}

@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import type { CanonicalDeal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
+import { type DedupeOptions, dedupeOptionsSchema, findDuplicateClusters } from '../../src/dedupe/find-duplicates.ts';
+import { dealMatchKeys } from '../../src/dedupe/match-keys.ts';
+import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
+import type { DealWriter } from '../crm/hubspot-tenant-sync.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Tenant, TenantsRepository } from '../store/tenants.repo.ts';
+import { type DecisionPair, type DedupeRepository, pairOf, type StoredDuplicate } from './dedupe.repo.ts';
+
+export const DEDUPE_PROPERTIES = ['pl_duplicate_of', 'pl_duplicate_confidence', 'pl_dedupe_status'] as const;
+
+/**
+ * The admin's dedupe settings (`tenants.settings.dedupe`): the engine's thresholds, and the opt-in merge. Merging
+ * is off by default; when on, only duplicates (never registration conflicts) at or above `minConfidence` are merged.
+ * Clusters at or above `minConfidence` are `confirmed`, the others `suspected`.
+ */
+export const dedupeSettingsSchema = dedupeOptionsSchema.extend({
+  merge: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      minConfidence: z.number().min(0.5).max(1).default(0.99),
+      /** Merges per run, so one reconcile cannot spend the portal's whole API budget on merges. */
+      maxPerRun: z.number().int().min(1).max(1_000).default(100),
+    })
+    .prefault({}),
+});
+export type DedupeSettings = z.infer<typeof dedupeSettingsSchema>;
+
+export function tenantDedupeSettings(tenant: Tenant | undefined): DedupeSettings {
+  return dedupeSettingsSchema.parse(tenant?.settings.dedupe ?? {});
+}
+
+export interface DedupeWriterDeps {
+  tenants: TenantsRepository;
+  mirror: CrmMirrorRepository;
+  dedupe: DedupeRepository;
+  logger: Logger;
+}
+
+/** The CRM values for one deal, from its cluster (or none) and whether a person ever kept it apart from another. */
+export function dedupeValues(
+  dealId: string,
+  cluster: Pick<StoredDuplicate, 'survivorId' | 'confidence'> | undefined,
+  decided: boolean,
+  confirmAt: number,
+): Record<(typeof DEDUPE_PROPERTIES)[number], string> {
+  if (!cluster) {
+    return {
+      pl_duplicate_of: '',
+      pl_duplicate_confidence: '',
+      pl_dedupe_status: decided ? 'not_duplicate' : 'unique',
+    };
+  }
+  return {
+    pl_duplicate_of: cluster.survivorId === dealId ? '' : cluster.survivorId,
+    pl_duplicate_confidence: String(cluster.confidence),
+    pl_dedupe_status: cluster.confidence >= confirmAt ? 'confirmed' : 'suspected',
+  };
+}
+
+function keepApart(pairs: readonly DecisionPair[]): DedupeOptions['keepApart'] {
+  if (pairs.length === 0) return undefined;
+  const keys = new Set(pairs.map(([a, b]) => `${a}\u0000${b}`));
+  return (a, b) => {
+    const [x, y] = pairOf(a, b);
+    return keys.has(`${x}\u0000${y}`);
+  };
+}
+
+/**
+ * Duplicate flags on every pass (SPEC §2.2): a full pass clusters every deal; a webhook pass compares the changed
+ * deals with the stored deals sharing an account, domain or name key, and rewrites only the clusters it touched
+ * (a deal that stopped being a duplicate frees its former partner, which is written too).
+ */
+export function dedupeWriter(deps: DedupeWriterDeps): DealWriter {
+  return {
+    name: 'dedupe',
+    properties: DEDUPE_PROPERTIES,
+    async desired({ tenantId, deals, full }) {
+      const settings = tenantDedupeSettings(await deps.tenants.find(tenantId));
+      const { merge, ...engine } = settings;
+      let subset: CanonicalDeal[];
+      let touched: Set<string>;
+      if (full) {
+        subset = [...deals];
+        touched = new Set(deals.map((entry) => entry.deal.id));
+      } else {
+        const changed = new Set(deals.map((entry) => entry.deal.id));
+        const previous = await deps.dedupe.clustersFor(tenantId, [...changed]);
+        const formerMembers = [...previous.values()].flatMap((row) => row.memberIds);
+        const keys = [...new Set(deals.flatMap((entry) => dealMatchKeys(entry.deal)))];
+        const [sharing, former] = await Promise.all([
+          deps.mirror.dealsSharingKeys(tenantId, keys),
+          deps.mirror.dealsByIds(tenantId, formerMembers),
+        ]);
+        const byId = new Map<string, CanonicalDeal>();
+        for (const entry of [...sharing, ...former, ...deals]) byId.set(entry.deal.id, entry);
+        subset = [...byId.values()];
+        touched = new Set([...changed, ...formerMembers]);
+      }
+      const ids = subset.map((entry) => entry.deal.id);
+      const pairs = await deps.dedupe.decisions(tenantId, full ? null : ids);
+      const apart = keepApart(pairs);
+      const clusters = findDuplicateClusters(
+        subset.map((entry) => entry.deal),
+        apart ? { ...engine, keepApart: apart } : engine,
+      );
+      const relevant = full ? clusters : clusters.filter((cluster) => cluster.ids.some((id) => touched.has(id)));
+      for (const cluster of relevant) for (const id of cluster.ids) touched.add(id);
+      await deps.dedupe.replace(tenantId, full ? null : [...touched], relevant);
+
+      const clusterOf = new Map<string, (typeof relevant)[number]>();
+      for (const cluster of relevant) for (const id of cluster.ids) clusterOf.set(id, cluster);
+      const decided = new Set(pairs.flat());
+      const desired = new Map<string, Record<string, string>>();
+      for (const dealId of touched) {
+        const cluster = clusterOf.get(dealId);
+        desired.set(
+          dealId,
+          dedupeValues(
+            dealId,
+            cluster && { survivorId: cluster.survivor, confidence: cluster.confidence },
+            decided.has(dealId),
+            merge.minConfidence,
+          ),
+        );
+      }
+      if (relevant.length > 0) {
+        deps.logger.debug({ tenantId, clusters: relevant.length, full }, 'duplicate clusters evaluated');
+      }
+      return desired;
+    },
+  };
+}

@@ -1,0 +1,147 @@
+import type { Kysely } from 'kysely';
+import { compareIds, type DuplicateCluster } from '../../src/dedupe/duplicate-clustering.ts';
+import type { StoreSchema } from '../store/schema.ts';
+
+const CHUNK = 1_000;
+
+/** One member's view of its cluster. */
+export interface StoredDuplicate {
+  dealId: string;
+  survivorId: string;
+  memberIds: string[];
+  kind: DuplicateCluster['kind'];
+  confidence: number;
+  reasons: string[];
+}
+
+/** A "not a duplicate" pair, smaller id first. */
+export type DecisionPair = readonly [string, string];
+
+export function pairOf(a: string, b: string): DecisionPair {
+  return compareIds(a, b) <= 0 ? [a, b] : [b, a];
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** The current duplicate clusters (one row per member) and the seller decisions that keep pairs apart forever. */
+export class DedupeRepository {
+  constructor(private readonly db: Kysely<StoreSchema>) {}
+
+  async clustersFor(tenantId: string, dealIds: readonly string[]): Promise<Map<string, StoredDuplicate>> {
+    const out = new Map<string, StoredDuplicate>();
+    for (const batch of chunks([...new Set(dealIds)], CHUNK)) {
+      const rows = await this.db
+        .selectFrom('deal_duplicates')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('deal_id', 'in', batch)
+        .execute();
+      for (const row of rows) {
+        out.set(row.deal_id, {
+          dealId: row.deal_id,
+          survivorId: row.survivor_id,
+          memberIds: row.member_ids,
+          kind: row.kind as DuplicateCluster['kind'],
+          confidence: row.confidence,
+          reasons: row.reasons,
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Replaces the stored clusters of `dealIds` (or of the whole tenant when null) with `clusters`. */
+  async replace(tenantId: string, dealIds: readonly string[] | null, clusters: readonly DuplicateCluster[]) {
+    await this.db.transaction().execute(async (trx) => {
+      if (dealIds === null) {
+        await trx.deleteFrom('deal_duplicates').where('tenant_id', '=', tenantId).execute();
+      } else {
+        for (const batch of chunks([...new Set(dealIds)], CHUNK)) {
+          await trx
+            .deleteFrom('deal_duplicates')
+            .where('tenant_id', '=', tenantId)
+            .where('deal_id', 'in', batch)
+            .execute();
+        }
+      }
+      const rows = clusters.flatMap((cluster) =>
+        cluster.ids.map((dealId) => ({
+          tenant_id: tenantId,
+          deal_id: dealId,
+          survivor_id: cluster.survivor,
+          member_ids: JSON.stringify(cluster.ids),
+          kind: cluster.kind,
+          confidence: cluster.confidence,
+          reasons: JSON.stringify(cluster.reasons),
+        })),
+      );
+      for (const batch of chunks(rows, 500)) {
+        await trx
+          .insertInto('deal_duplicates')
+          .values(batch)
+          .onConflict((oc) =>
+            oc.columns(['tenant_id', 'deal_id']).doUpdateSet((eb) => ({
+              survivor_id: eb.ref('excluded.survivor_id'),
+              member_ids: eb.ref('excluded.member_ids'),
+              kind: eb.ref('excluded.kind'),
+              confidence: eb.ref('excluded.confidence'),
+              reasons: eb.ref('excluded.reasons'),
+              updated_at: new Date(),
+            })),
+          )
+          .execute();
+      }
+    });
+  }
+
+  /** Members eligible for a merge: duplicates (never registration conflicts) at or above `minConfidence`. */
+  async mergeCandidates(tenantId: string, minConfidence: number, limit: number): Promise<StoredDuplicate[]> {
+    const rows = await this.db
+      .selectFrom('deal_duplicates')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('kind', '=', 'duplicate')
+      .where('confidence', '>=', minConfidence)
+      .whereRef('deal_id', '<>', 'survivor_id')
+      .orderBy('survivor_id')
+      .orderBy('deal_id')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({
+      dealId: row.deal_id,
+      survivorId: row.survivor_id,
+      memberIds: row.member_ids,
+      kind: 'duplicate',
+      confidence: row.confidence,
+      reasons: row.reasons,
+    }));
+  }
+
+  /** Records a decision; false when it was already recorded (idempotent). */
+  async decideNotDuplicate(tenantId: string, a: string, b: string, actor: string): Promise<boolean> {
+    const [dealA, dealB] = pairOf(a, b);
+    const inserted = await this.db
+      .insertInto('dedupe_decisions')
+      .values({ tenant_id: tenantId, deal_a: dealA, deal_b: dealB, decided_by: actor })
+      .onConflict((oc) => oc.columns(['tenant_id', 'deal_a', 'deal_b']).doNothing())
+      .returning('deal_a')
+      .executeTakeFirst();
+    return inserted !== undefined;
+  }
+
+  /** Decisions touching `dealIds` (every decision of the tenant when null). */
+  async decisions(tenantId: string, dealIds: readonly string[] | null): Promise<DecisionPair[]> {
+    const base = this.db.selectFrom('dedupe_decisions').select(['deal_a', 'deal_b']).where('tenant_id', '=', tenantId);
+    if (dealIds === null) return (await base.execute()).map((row) => [row.deal_a, row.deal_b] as const);
+    const out: DecisionPair[] = [];
+    for (const batch of chunks([...new Set(dealIds)], CHUNK)) {
+      const rows = await base.where((eb) => eb.or([eb('deal_a', 'in', batch), eb('deal_b', 'in', batch)])).execute();
+      for (const row of rows) out.push([row.deal_a, row.deal_b]);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,103 @@
+import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'esbuild';
+import { AppError } from '../../src/shared/errors.ts';
+
+/** The browser entry that mounts the real PartnerCard, and the stand-in it gets for `@hubspot/ui-extensions`. */
+export const PREVIEW_ENTRY = fileURLToPath(
+  new URL('../../extensions/app/cards/preview/preview-entry.tsx', import.meta.url),
+);
+export const UI_EXTENSIONS_SHIM = fileURLToPath(
+  new URL('../../extensions/app/cards/preview/ui-extensions-shim.tsx', import.meta.url),
+);
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface PreviewBundle {
+  js: string;
+  css: string;
+}
+
+/** The preview bundle could not be built (a card import the shim lacks, react-dom missing, a syntax error). */
+export class PreviewBundleError extends AppError {
+  readonly code = 'preview_bundle_failed';
+  readonly httpStatus = 500;
+}
+
+/**
+ * Points `@hubspot/ui-extensions` at the shim. The card's subpath imports (`/testing`, `/crm`, …) have no stand-in;
+ * they fail the build with a message naming them instead of silently bundling HubSpot's worker runtime.
+ */
+const uiExtensionsShim: Plugin = {
+  name: 'ui-extensions-shim',
+  setup(build) {
+    build.onResolve({ filter: /^@hubspot\/ui-extensions(\/.*)?$/ }, (args) =>
+      args.path === '@hubspot/ui-extensions'
+        ? { path: UI_EXTENSIONS_SHIM }
+        : { errors: [{ text: `${args.path} has no stand-in in the local card preview (only the package root does)` }] },
+    );
+  },
+};
+
+/** One esbuild run: the entry, the card and its components, the shim, React and react-dom, as one IIFE + one CSS. */
+export async function buildPreviewBundle(): Promise<PreviewBundle> {
+  // Loaded on first use: the service only needs esbuild when someone opens the preview (sandbox mode).
+  const { build } = await import('esbuild');
+  let outputFiles: Array<{ path: string; text: string }>;
+  try {
+    const result = await build({
+      entryPoints: { card: PREVIEW_ENTRY },
+      absWorkingDir: ROOT,
+      outdir: 'preview-bundle',
+      write: false,
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      target: ['chrome109', 'firefox115', 'safari16'],
+      jsx: 'automatic',
+      define: { 'process.env.NODE_ENV': '"production"' },
+      minify: true,
+      legalComments: 'none',
+      logLevel: 'silent',
+      plugins: [uiExtensionsShim],
+    });
+    outputFiles = result.outputFiles;
+  } catch (error) {
+    const texts = buildErrorTexts(error);
+    const hint = texts.some((text) => text.includes('react-dom'))
+      ? ' (the preview needs react-dom 18.3.1 installed next to react)'
+      : '';
+    throw new PreviewBundleError(`the card preview bundle could not be built: ${texts[0] ?? 'esbuild failed'}${hint}`, {
+      cause: error,
+      details: texts,
+    });
+  }
+  const js = outputFiles.find((file) => file.path.endsWith('.js'));
+  const css = outputFiles.find((file) => file.path.endsWith('.css'));
+  if (!js || !css) throw new PreviewBundleError('the card preview bundle is missing its JavaScript or CSS output');
+  return { js: js.text, css: css.text };
+}
+
+/** esbuild's failure carries `errors: [{text, location: {file, line}}]`; keep them readable, one line each. */
+function buildErrorTexts(error: unknown): string[] {
+  if (typeof error !== 'object' || error === null || !('errors' in error) || !Array.isArray(error.errors)) {
+    return [error instanceof Error ? error.message : String(error)];
+  }
+  return error.errors.map((entry: unknown) => {
+    if (typeof entry !== 'object' || entry === null) return String(entry);
+    const text = 'text' in entry && typeof entry.text === 'string' ? entry.text : 'esbuild error';
+    const location = 'location' in entry ? entry.location : null;
+    if (typeof location !== 'object' || location === null || !('file' in location) || !('line' in location))
+      return text;
+    return `${String(location.file)}:${String(location.line)}: ${text}`;
+  });
+}
+
+let cached: Promise<PreviewBundle> | undefined;
+
+/** The bundle, built once per process on first use and kept in memory; a failed build is retried next time. */
+export function previewBundle(): Promise<PreviewBundle> {
+  cached ??= buildPreviewBundle().catch((error: unknown) => {
+    cached = undefined;
+    throw error;
+  });
+  return cached;
+}

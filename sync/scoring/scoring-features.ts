@@ -1,0 +1,51 @@
+import type { Kysely } from 'kysely';
+import type { CompanyWriter, DealWriter } from '../crm/hubspot-tenant-sync.ts';
+import type { JobContext } from '../jobs/job-queue.ts';
+import type { Logger } from '../log/logger.ts';
+import type { AuditLogRepository } from '../store/audit-log.repo.ts';
+import type { StoreSchema } from '../store/schema.ts';
+import type { TenantsRepository } from '../store/tenants.repo.ts';
+import { ScoresRepository } from './scores.repo.ts';
+import { ScoringService } from './scoring.service.ts';
+import { scheduleScoringRefresh } from './scoring-refresh.job.ts';
+import { dealFitWriter, partnerScoresWriter } from './scoring-writers.ts';
+
+export interface ScoringOptions {
+  /** Debounce window of the refresh after changes (default 600 s); tests use ~1 s. */
+  debounceSeconds?: number;
+  /** The as-of day of a run, YYYY-MM-DD (default: today, UTC). */
+  asOf?: () => string;
+  /** Clock for the debounce windows (epoch ms). */
+  now?: () => number;
+}
+
+/** Partner scoring in the service: its store, the write-backs, and the hook that schedules a refresh after changes. */
+export interface ScoringFeatures {
+  scores: ScoresRepository;
+  service: ScoringService;
+  companyWriters: readonly CompanyWriter[];
+  dealWriters: readonly DealWriter[];
+  /** For the webhook drain: a change to deals or partners queues one debounced refresh per tenant and window. */
+  afterChanges(tenantId: string, context: JobContext): Promise<void>;
+}
+
+export function createScoringFeatures(
+  db: Kysely<StoreSchema>,
+  deps: { tenants: TenantsRepository; audit: AuditLogRepository; logger: Logger },
+  options: ScoringOptions = {},
+): ScoringFeatures {
+  const scores = new ScoresRepository(db);
+  const service = new ScoringService({ ...deps, scores, ...(options.asOf ? { asOf: options.asOf } : {}) });
+  return {
+    scores,
+    service,
+    companyWriters: [partnerScoresWriter(service)],
+    dealWriters: [dealFitWriter(service)],
+    async afterChanges(tenantId, context) {
+      await scheduleScoringRefresh(context.enqueue, tenantId, {
+        ...(options.debounceSeconds === undefined ? {} : { debounceSeconds: options.debounceSeconds }),
+        ...(options.now ? { now: options.now } : {}),
+      });
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import type { CanonicalDeal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
+import type { Partner } from '../../src/model/partner.ts';
+import { type DealFit, scoreDealFit } from '../../src/scoring/deal-fit.ts';
+import { type PartnerScoring, scorePartners } from '../../src/scoring/partner-scoring.ts';
+import type { ScoringConfig } from '../../src/scoring/scoring-config.ts';
+import {
+  type DealFitProperties,
+  dealFitProperties,
+  type PartnerScoreProperties,
+  partnerScoreProperties,
+} from '../../src/scoring/scoring-properties.ts';
+
+/** The company properties of SPEC §4.5 the partner-score write-back owns. */
+export const PARTNER_SCORE_PROPERTIES = [
+  'pl_partner_type',
+  'pl_partner_score',
+  'pl_partner_tier',
+  'pl_win_rate',
+  'pl_won_revenue',
+  'pl_avg_deal_size',
+  'pl_open_pipeline',
+  'pl_last_opportunity_date',
+  'pl_dormant',
+] as const satisfies ReadonlyArray<keyof PartnerScoreProperties>;
+
+/** The deal properties of SPEC §4.5 the deal-fit write-back owns. */
+export const DEAL_FIT_PROPERTIES = ['pl_partner_fit_score', 'pl_next_best_partner'] as const satisfies ReadonlyArray<
+  keyof DealFitProperties
+>;
+
+/** What a deal that is not open at as-of (closed, excluded type, not created yet) holds: nothing (clears a value). */
+const NO_FIT: DealFitProperties = { pl_partner_fit_score: '', pl_next_best_partner: '' };
+
+/** One tenant's scoring at one as-of: partner scores and the fit of every open deal. */
+export interface ScoringRun {
+  tenantId: string;
+  asOf: string;
+  config: ScoringConfig;
+  scoring: PartnerScoring;
+  /** Deals open at as-of (of a counted type), by id. */
+  fits: ReadonlyMap<string, DealFit>;
+  durationMs: number;
+}
+
+export interface ScoringRunInput {
+  tenantId: string;
+  deals: readonly CanonicalDeal[];
+  partners: readonly Partner[];
+  asOf: string;
+  config: ScoringConfig;
+}
+
+/**
+ * Scores every partner of the roster over the tenant's deals (the pure engine; deals created after as-of are not
+ * seen, deals closed after it are open) and the fit of each open deal, from the same partner scores.
+ */
+export function computeScoringRun(input: ScoringRunInput): ScoringRun {
+  const started = performance.now();
+  const deals = input.deals.map((entry) => entry.deal);
+  // The roster comes from the store (unique ids); a repeated id would make the engine refuse the whole run.
+  const partners = [...new Map(input.partners.map((partner) => [partner.id, partner])).values()];
+  const scoring = scorePartners({ deals, partners, asOf: input.asOf, config: input.config });
+  const fits = scoreDealFit({ deals, partnerScores: scoring.partners, asOf: input.asOf, config: input.config });
+  return {
+    tenantId: input.tenantId,
+    asOf: input.asOf,
+    config: input.config,
+    scoring,
+    fits: new Map(fits.map((fit) => [fit.dealId, fit])),
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/** Every scored partner's CRM values (SPEC §4.5 company properties). */
+export function partnerScoreValues(run: ScoringRun): Map<string, PartnerScoreProperties> {
+  return new Map(run.scoring.partners.map((score) => [score.partnerId, partnerScoreProperties(score)]));
+}
+
+/**
+ * The fit values of `deals`: computed for deals open at as-of, empty (cleared) for every other deal, so a deal that
+ * closed stops showing a next-best partner and a deal that never had values costs no write.
+ */
+export function dealFitValues(run: ScoringRun, deals: readonly CanonicalDeal[]): Map<string, DealFitProperties> {
+  const values = new Map<string, DealFitProperties>();
+  for (const { deal } of deals) {
+    const fit = run.fits.get(deal.id);
+    values.set(deal.id, fit ? dealFitProperties(fit) : NO_FIT);
+  }
+  return values;
+}

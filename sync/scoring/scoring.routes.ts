@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Router } from 'express';
+import { actorOf } from '../card/card.routes.ts';
+import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
+import {
+  type SignedRoutesOptions,
+  signedRequest,
+  signedTenant,
+  tenantOf,
+} from '../http/hubspot-signature.middleware.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
+import type { TenantsRepository } from '../store/tenants.repo.ts';
+import type { ScoringService } from './scoring.service.ts';
+import { SCORING_REFRESH_JOB } from './scoring-refresh.job.ts';
+
+export interface ScoringRoutesDeps extends SignedRoutesOptions {
+  tenants: TenantsRepository;
+  mirror: CrmMirrorRepository;
+  scoring: ScoringService;
+  /** Queues a refresh after a config change, so the CRM reflects it without waiting for the nightly pass. */
+  enqueue: JobQueue['enqueue'];
+}
+
+/**
+ * Admins' and operators' scoring endpoints (signed `hubspot.fetch`, tenant from the signed `portalId`):
+ * `GET|PUT /config` (the tenant's scoring config; invalid → 400 naming every problem, nothing stored) and
+ * `GET /partners` (the stored scores, best first).
+ */
+export function scoringRouter(deps: ScoringRoutesDeps): Router {
+  const router = express.Router();
+  router.use(...signedRequest(deps), signedTenant(deps.tenants));
+
+  router.get('/config', async (_req, res) => {
+    res.json(await deps.scoring.config(tenantOf(res).id));
+  });
+
+  router.put('/config', async (req, res) => {
+    const tenantId = tenantOf(res).id;
+    const config = await deps.scoring.setConfig(tenantId, req.body, actorOf(req));
+    // A new key per change: every saved config is scored, even two saves within one debounce window.
+    await deps.enqueue(SCORING_REFRESH_JOB, { tenantId }, { key: `${tenantId}:config:${randomUUID()}` });
+    res.json(config);
+  });
+
+  router.get('/partners', async (_req, res) => {
+    const tenantId = tenantOf(res).id;
+    const [ranked, roster] = await Promise.all([deps.scoring.ranked(tenantId), deps.mirror.livePartners(tenantId)]);
+    const names = new Map(roster.map((partner) => [partner.id, partner.name]));
+    res.json({
+      tenantId,
+      asOf: ranked.run?.asOf ?? null,
+      computedAt: ranked.run?.computedAt ?? null,
+      priors: ranked.run?.priors ?? null,
+      partners: ranked.partners.map(({ computedAt: _computedAt, asOf: _asOf, ...score }) => ({
+        ...score,
+        name: names.get(score.partnerId) ?? `Company ${score.partnerId}`,
+      })),
+    });
+  });
+  return router;
+}

@@ -1,0 +1,120 @@
+import type { CanonicalDeal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
+import type { Partner } from '../../src/model/partner.ts';
+import { todayAsOf } from '../../src/scoring/deal-timeline.ts';
+import { DEFAULT_SCORING_CONFIG, parseScoringConfig, type ScoringConfig } from '../../src/scoring/scoring-config.ts';
+import type { DealWriterInput } from '../crm/hubspot-tenant-sync.ts';
+import type { Logger } from '../log/logger.ts';
+import type { AuditLogRepository } from '../store/audit-log.repo.ts';
+import type { Tenant, TenantsRepository } from '../store/tenants.repo.ts';
+import type { ScoresRepository, StoredPartnerScore, StoredScoringRun } from './scores.repo.ts';
+import { computeScoringRun, type ScoringRun } from './scoring-run.ts';
+
+export interface ScoringServiceDeps {
+  tenants: TenantsRepository;
+  scores: ScoresRepository;
+  audit: AuditLogRepository;
+  logger: Logger;
+  /** The as-of day of a run, YYYY-MM-DD (default: today, UTC). */
+  asOf?: () => string;
+}
+
+export interface RankedScores {
+  tenantId: string;
+  /** The last run, absent before the first full pass. */
+  run: Omit<StoredScoringRun, 'config'> | null;
+  partners: StoredPartnerScore[];
+}
+
+/**
+ * The tenant's scoring config: what the admin stored in `settings.scoring` over the defaults. A stored config that no
+ * longer parses (a later release tightened the schema) falls back to the defaults with a warning rather than stopping
+ * every write-back of the tenant; the admin sees the problem when saving the config again.
+ */
+export function tenantScoringConfig(tenant: Tenant | undefined, logger?: Logger): ScoringConfig {
+  const stored = tenant?.settings.scoring;
+  if (stored === undefined) return DEFAULT_SCORING_CONFIG;
+  try {
+    return parseScoringConfig(stored);
+  } catch (error) {
+    logger?.warn({ tenantId: tenant?.id, err: error }, 'stored scoring config is invalid; scoring with the defaults');
+    return DEFAULT_SCORING_CONFIG;
+  }
+}
+
+/**
+ * Partner scoring per tenant, for the write-backs and the API. A scoring run is portal-wide, so it is computed once per
+ * full write-back pass and shared by the company writer (partner scores) and the deal writer (deal fit) of that pass.
+ */
+export class ScoringService {
+  /**
+   * Runs by pass. `HubSpotTenantSync.writeBack` builds one input object per pass and hands that same object to every
+   * deal and company writer, so the object identifies the pass (two passes over the same deals are two objects); the
+   * entry goes when the pass's input is collected.
+   */
+  readonly #runs = new WeakMap<DealWriterInput, Promise<ScoringRun>>();
+  readonly #asOf: () => string;
+
+  constructor(private readonly deps: ScoringServiceDeps) {
+    this.#asOf = deps.asOf ?? (() => todayAsOf());
+  }
+
+  /** The run of one write-back pass (computed and stored on first use; the same promise for every writer). */
+  runFor(input: DealWriterInput): Promise<ScoringRun> {
+    let run = this.#runs.get(input);
+    if (!run) {
+      run = this.run(input.tenantId, input.deals, input.partners);
+      this.#runs.set(input, run);
+    }
+    return run;
+  }
+
+  /** Scores the tenant's deals and partners as of today with its config, and stores the result. */
+  async run(tenantId: string, deals: readonly CanonicalDeal[], partners: readonly Partner[]): Promise<ScoringRun> {
+    const config = tenantScoringConfig(await this.deps.tenants.find(tenantId), this.deps.logger);
+    const run = computeScoringRun({ tenantId, deals, partners, asOf: this.#asOf(), config });
+    const stored = await this.deps.scores.save(run);
+    this.deps.logger.info(
+      {
+        tenantId,
+        asOf: run.asOf,
+        partners: run.scoring.partners.length,
+        openDeals: run.fits.size,
+        ms: run.durationMs,
+        stored,
+      },
+      'partner scores computed',
+    );
+    return run;
+  }
+
+  async config(tenantId: string): Promise<ScoringConfig> {
+    return tenantScoringConfig(await this.deps.tenants.get(tenantId), this.deps.logger);
+  }
+
+  /**
+   * Replaces the tenant's config; an invalid one is refused with every problem named and nothing stored. What the
+   * admin sent is kept (not the filled-in result), so the values they did not set follow future defaults.
+   */
+  async setConfig(tenantId: string, body: unknown, actor: string): Promise<ScoringConfig> {
+    const config = parseScoringConfig(body);
+    const before = await this.config(tenantId);
+    await this.deps.tenants.updateSettings(tenantId, { scoring: body });
+    await this.deps.audit.append({
+      tenantId,
+      actor,
+      action: 'scoring.config',
+      subjectType: 'tenant',
+      subjectId: tenantId,
+      before,
+      after: config,
+    });
+    return config;
+  }
+
+  async ranked(tenantId: string): Promise<RankedScores> {
+    const [run, partners] = await Promise.all([this.deps.scores.lastRun(tenantId), this.deps.scores.ranked(tenantId)]);
+    if (!run) return { tenantId, run: null, partners };
+    const { config: _config, ...summary } = run;
+    return { tenantId, run: summary, partners };
+  }
+}
