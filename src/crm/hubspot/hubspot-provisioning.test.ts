@@ -357,7 +357,7 @@ describe('provisionPortal against the sandbox', () => {
     expect(calls(sandbox)).toMatchObject({ total: 5, writes: 0 });
   });
 
-  it('given an existing pl_partner_tier of the wrong type and a pl_dedupe_status lacking options, when provisioned, then both are warned about and left exactly as they were', async () => {
+  it('given an existing pl_partner_tier of the wrong type and a pl_dedupe_status lacking options, when provisioned, then the wrong type is warned about and left alone and the missing options are added', async () => {
     const sandbox = await sandboxWith({ empty: true });
     sandbox.portal.createProperty(
       'companies',
@@ -384,12 +384,11 @@ describe('provisionPortal against the sandbox', () => {
       }),
     );
     const tierBefore = structuredClone(sandbox.portal.definitions('companies').get('pl_partner_tier'));
-    const dedupeBefore = structuredClone(sandbox.portal.definitions('deals').get('pl_dedupe_status'));
 
     const report = await provisionPortal(clientFor(sandbox));
 
+    // A wrong type cannot be fixed without losing data: warned about and left exactly as it was.
     expect(report.warnings).toEqual([
-      expect.stringMatching(/^deals property pl_dedupe_status .*options lack confirmed, not_duplicate/),
       expect.stringMatching(
         /^companies property pl_partner_tier .*type is string, expected enumeration; fieldType is text, expected select/,
       ),
@@ -397,17 +396,33 @@ describe('provisionPortal against the sandbox', () => {
     expect(report.existing.properties).toEqual(['deals.pl_dedupe_status', 'companies.pl_partner_tier']);
     expect(report.created.properties).not.toContain('companies.pl_partner_tier');
     expect(sandbox.portal.definitions('companies').get('pl_partner_tier')).toEqual(tierBefore);
-    expect(sandbox.portal.definitions('deals').get('pl_dedupe_status')).toEqual(dedupeBefore);
-    // Only creates were sent: nothing patched or archived.
+    // Missing options (a portal provisioned by an older release) are added; the existing ones keep their labels.
+    expect(report.extendedOptions).toEqual(['deals.pl_dedupe_status: confirmed, not_duplicate']);
+    const dedupe = sandbox.portal.definitions('deals').get('pl_dedupe_status');
+    expect(dedupe?.label).toBe('Dedupe');
+    expect(dedupe?.options?.map((option) => [option.value, option.label])).toEqual([
+      ['unique', 'Unique'],
+      ['suspected', 'Suspected'],
+      ['confirmed', 'Confirmed'],
+      ['not_duplicate', 'Not a duplicate'],
+    ]);
+    // Only creates and that one options update were sent: nothing else patched, nothing archived.
     const writes = Object.keys(calls(sandbox).routes).filter((route) => !route.startsWith('GET '));
-    expect(writes.every((route) => route.startsWith('POST ') && /\/(groups|batch\/create|labels)$/.test(route))).toBe(
-      true,
-    );
+    expect(writes.filter((route) => route.startsWith('PATCH '))).toEqual([
+      expect.stringMatching(/^PATCH \/crm\/(v3\/properties|properties\/2026-03)\//),
+    ]);
+    expect(
+      writes.every(
+        (route) =>
+          (route.startsWith('POST ') && /\/(groups|batch\/create|labels)$/.test(route)) || route.startsWith('PATCH '),
+      ),
+    ).toBe(true);
 
-    // The warning stays on every run, and still nothing is written.
+    // The warning stays on every run, and nothing more is written.
     sandbox.resetStats();
     const again = await provisionPortal(clientFor(sandbox));
-    expect(again.warnings).toHaveLength(2);
+    expect(again.warnings).toHaveLength(1);
+    expect(again.extendedOptions).toEqual([]);
     expect(calls(sandbox).writes).toBe(0);
   });
 

@@ -241,7 +241,16 @@ export interface ExistingProperty {
   type: string;
   fieldType: string;
   groupName?: string;
-  options?: Array<{ value: string }>;
+  options?: ExistingOption[];
+}
+
+/** An enumeration option as the properties endpoint returns it (kept whole: an options update replaces the list). */
+export interface ExistingOption {
+  value: string;
+  label?: string;
+  displayOrder?: number;
+  hidden?: boolean;
+  description?: string;
 }
 
 /** One deal→company association type as the labels endpoint returns it. */
@@ -265,7 +274,9 @@ export interface ProvisioningReport {
   created: { groups: QualifiedName[]; properties: QualifiedName[]; labels: PartnerRole[] };
   /** What was there already and was left as it is. */
   existing: { groups: QualifiedName[]; properties: QualifiedName[]; labels: PartnerRole[] };
-  /** Existing definitions that differ from ours (never changed), and ambiguous labels. */
+  /** Our enumerations that lacked options this release writes, and the options added (existing ones kept). */
+  extendedOptions: string[];
+  /** Existing definitions that differ from ours in ways we do not change, and ambiguous labels. */
   warnings: string[];
   /** The deal→company association type id to use for each role. */
   roleLabels: Record<PartnerRole, number>;
@@ -275,6 +286,8 @@ export interface ProvisioningPlan {
   createGroups: Record<ProvisionedObjectType, PropertyGroupSpec[]>;
   createProperties: Record<ProvisionedObjectType, PropertySpec[]>;
   createLabels: RoleLabelSpec[];
+  /** Our enumeration properties that exist but lack options we now write: the full option list to set. */
+  extendOptions: Record<ProvisionedObjectType, Array<{ name: string; options: ExistingOption[]; added: string[] }>>;
   existing: ProvisioningReport['existing'];
   warnings: string[];
   /** Roles already labelled, with the type id to use. */
@@ -308,6 +321,32 @@ function mismatchWarning(type: ProvisionedObjectType, spec: PropertySpec, existi
     : `${type} property ${spec.name} exists with another definition (${problems.join('; ')}); left unchanged — PartnerLoop's writes to it may fail`;
 }
 
+/**
+ * An enumeration of ours that only lacks options (a portal provisioned by an older release): the option list to set
+ * — every existing option, untouched, then ours that are missing — so our new values can be written. Undefined when
+ * nothing is missing or the property differs in a way an options update cannot fix.
+ */
+export function optionsExtension(
+  spec: PropertySpec,
+  existing: ExistingProperty,
+): { options: ExistingOption[]; added: string[] } | undefined {
+  if (spec.type !== 'enumeration' || existing.type !== spec.type || existing.fieldType !== spec.fieldType) {
+    return undefined;
+  }
+  const have = existing.options ?? [];
+  const values = new Set(have.map((option) => option.value));
+  const missing = (spec.options ?? []).filter((option) => !values.has(option.value));
+  if (missing.length === 0) return undefined;
+  const after = Math.max(-1, ...have.map((option) => option.displayOrder ?? -1));
+  return {
+    options: [
+      ...have,
+      ...missing.map((option, index) => ({ ...option, displayOrder: after + 1 + index, hidden: false })),
+    ],
+    added: missing.map((option) => option.value),
+  };
+}
+
 /** Role → the association type ids whose label names it, ascending. */
 export function labelsByRole(labels: readonly ExistingLabel[]): Map<PartnerRole, number[]> {
   const byRole = new Map<PartnerRole, number[]>();
@@ -328,6 +367,7 @@ export function planProvisioning(definitions: PortalDefinitions, schema: PortalS
     createGroups: { deals: [], companies: [] },
     createProperties: { deals: [], companies: [] },
     createLabels: [],
+    extendOptions: { deals: [], companies: [] },
     existing: { groups: [], properties: [], labels: [] },
     warnings: [],
     roleLabels: {},
@@ -344,6 +384,11 @@ export function planProvisioning(definitions: PortalDefinitions, schema: PortalS
         continue;
       }
       plan.existing.properties.push(`${type}.${spec.name}`);
+      const extension = optionsExtension(spec, existing);
+      if (extension) {
+        plan.extendOptions[type].push({ name: spec.name, ...extension });
+        continue;
+      }
       const warning = mismatchWarning(type, spec, existing);
       if (warning) plan.warnings.push(warning);
     }
@@ -591,6 +636,7 @@ export async function provisionPortal(
   const report: ProvisioningReport = {
     created: { groups: [], properties: [], labels: [] },
     existing: plan.existing,
+    extendedOptions: [],
     warnings: plan.warnings,
     roleLabels: {} as Record<PartnerRole, number>,
   };
@@ -600,6 +646,17 @@ export async function provisionPortal(
       else report.existing.groups.push(`${type}.${group.name}`);
     }
     await createProperties(client, type, plan.createProperties[type], report);
+    for (const extension of plan.extendOptions[type]) {
+      await client.call<ExistingProperty>({
+        method: 'PATCH',
+        path: `${PROPERTIES_API}/${type}/${extension.name}`,
+        body: { options: extension.options },
+        // Setting the same full list twice gives the same property.
+        idempotent: true,
+        operation: `options update of the ${type} property ${extension.name}`,
+      });
+      report.extendedOptions.push(`${type}.${extension.name}: ${extension.added.join(', ')}`);
+    }
   }
   const roleLabels: Partial<Record<PartnerRole, number>> = { ...plan.roleLabels };
   for (const spec of plan.createLabels) {
