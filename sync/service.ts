@@ -203,6 +203,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
             attribution: hubspot.attribution,
             cosell: hubspot.cosell.service,
             dedupe: hubspot.dedupe,
+            scores: hubspot.scoring.scores,
           }),
         },
         {
@@ -231,6 +232,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
             attribution: hubspot.attribution,
             cosell: hubspot.cosell.service,
             dedupe: hubspot.dedupe,
+            scores: hubspot.scoring.scores,
           }),
         },
         {

@@ -16,6 +16,7 @@ import {
   signedTenant,
   tenantOf,
 } from '../http/hubspot-signature.middleware.ts';
+import type { ScoresRepository } from '../scoring/scores.repo.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';
 
 export interface CardRoutesDeps extends SignedRoutesOptions {
@@ -26,6 +27,8 @@ export interface CardRoutesDeps extends SignedRoutesOptions {
   cosell: CoSellService;
   /** Duplicate warnings and the "not a duplicate" decision. */
   dedupe: DedupeService;
+  /** Partner tiers and scores, and each open deal's next-best partner (the last scoring run). */
+  scores: ScoresRepository;
 }
 
 const DEDUPE_STATUSES: ReadonlySet<string> = new Set(['unique', 'suspected', 'confirmed', 'not_duplicate']);
@@ -50,10 +53,18 @@ export function cardRouter(deps: CardRoutesDeps): Router {
     const tenant = tenantOf(res);
     const q = typeof req.query.q === 'string' ? req.query.q.trim().toLowerCase().slice(0, 100) : '';
     const roster = await deps.mirror.livePartners(tenant.id);
-    const partners = roster
-      .filter((p) => q === '' || p.name.toLowerCase().includes(q))
-      .slice(0, 25)
-      .map((p) => ({ id: p.id, name: p.name, type: p.type, tier: null, score: null }));
+    const matches = roster.filter((p) => q === '' || p.name.toLowerCase().includes(q)).slice(0, 25);
+    const scores = await deps.scores.forPartners(
+      tenant.id,
+      matches.map((p) => p.id),
+    );
+    const partners = matches.map((p) => ({
+      id: p.id,
+      name: p.name,
+      type: p.type,
+      tier: scores.get(p.id)?.tier ?? null,
+      score: scores.get(p.id)?.score ?? null,
+    }));
     res.json({ partners } satisfies PartnerSearchResponse);
   });
 
@@ -112,19 +123,26 @@ export function attributionAdminRouter(deps: CardRoutesDeps): Router {
 
 async function cardView(deps: CardRoutesDeps, tenantId: string, view: DealAttributionView): Promise<CardView> {
   const { deal, properties } = view.deal;
+  const [scores, fit] = await Promise.all([
+    deps.scores.forPartners(
+      tenantId,
+      view.partners.map((p) => p.partnerId),
+    ),
+    deps.scores.fitForDeal(tenantId, deal.id),
+  ]);
   const partners: CardPartner[] = view.partners.map((p) => ({
     partnerId: p.partnerId,
     name: p.name,
     role: p.role,
     splitPct: p.splitPct,
-    tier: null,
-    score: null,
+    tier: scores.get(p.partnerId)?.tier ?? null,
+    score: scores.get(p.partnerId)?.score ?? null,
   }));
   const autoTag = view.result.autoTag;
   const names = new Map((await deps.mirror.livePartners(tenantId)).map((p) => [p.id, p.name]));
   const dedupeStatus = properties.pl_dedupe_status ?? '';
   const duplicates = await deps.dedupe.duplicatesOf(tenantId, portalIdOf(tenantId), deal.id);
-  const nextBest = properties.pl_next_best_partner?.trim() || null;
+  const nextBest = fit?.nextBestPartner ?? null;
   return {
     deal: {
       id: deal.id,
@@ -154,10 +172,10 @@ async function cardView(deps: CardRoutesDeps, tenantId: string, view: DealAttrib
     },
     nextBestPartner: nextBest
       ? {
-          partnerId: nextBest,
-          name: names.get(nextBest) ?? `Company ${nextBest}`,
-          fitScore: Number(properties.pl_partner_fit_score ?? 0) || 0,
-          reason: '',
+          partnerId: nextBest.partnerId,
+          name: names.get(nextBest.partnerId) ?? `Company ${nextBest.partnerId}`,
+          fitScore: nextBest.fitScore,
+          reason: nextBest.reason,
         }
       : null,
     motions: await deps.cosell.cardMotions(tenantId, deal.id),

@@ -1,3 +1,4 @@
+import { todayAsOf } from '../../src/scoring/deal-timeline.ts';
 import { InvalidInputError } from '../../src/shared/errors.ts';
 import { type Config, loadConfig } from '../config/env.ts';
 import { type Sandbox, startSandbox } from '../sandbox/sandbox-server.ts';
@@ -24,7 +25,8 @@ export const startCommand: CliCommand = {
     if (sandboxMode) {
       const deals = positiveInt(values['sandbox-deals'], '--sandbox-deals', 3000);
       const seed = positiveInt(values['sandbox-seed'], '--sandbox-seed', 1);
-      sandbox = await startSandbox({ deals, seed });
+      // The demo history ends today, so scores, dormancy and co-sell aging look like a live portal's.
+      sandbox = await startSandbox({ deals, seed, asOf: todayAsOf() });
       config = sandboxConfig(config, sandbox);
     }
     const service = await startService(config);

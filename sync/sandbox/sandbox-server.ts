@@ -40,6 +40,8 @@ export interface SandboxPortalSpec {
   portalId?: number;
   seed?: number;
   deals?: number;
+  /** The day the demo history ends (YYYY-MM-DD; default the generator's fixed date, for deterministic tests). */
+  asOf?: string;
   /** Start with HubSpot's built-in definitions only: no records, pipelines, owners or labels. */
   empty?: boolean;
 }
@@ -52,6 +54,8 @@ export interface SandboxOptions {
   seed?: number;
   deals?: number;
   portalId?: number;
+  /** The day the default portal's demo history ends (`npm start` uses today, so scores are not all dormant). */
+  asOf?: string;
   /** The default portal starts empty (no demo data). */
   empty?: boolean;
   /** More portals (tenants) next to the default one. */
@@ -144,6 +148,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           ...(spec.seed === undefined ? {} : { seed: spec.seed }),
           ...(spec.deals === undefined ? {} : { deals: spec.deals }),
           ...(spec.portalId === undefined ? {} : { portalId: spec.portalId }),
+          ...(spec.asOf === undefined ? {} : { asOf: spec.asOf }),
         });
   const createPortal = (spec: SandboxPortalSpec, demo: DemoPortal | undefined): SandboxPortal => {
     const portalId = spec.portalId ?? demo?.portalId ?? 48_151_623 + portals.size;
@@ -160,6 +165,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(options.deals === undefined ? {} : { deals: options.deals }),
     ...(options.portalId === undefined ? {} : { portalId: options.portalId }),
+    ...(options.asOf === undefined ? {} : { asOf: options.asOf }),
     ...(options.empty ? { empty: true } : {}),
   };
   const defaultDemo = demoFor(defaultSpec);
