@@ -19,11 +19,12 @@ import { RECONCILE_JOB, reconcileJob } from './crm/reconcile.job.ts';
 import { DedupeRepository } from './dedupe/dedupe.repo.ts';
 import { dedupeAdminRouter } from './dedupe/dedupe.routes.ts';
 import { DedupeService } from './dedupe/dedupe.service.ts';
+import { dedupeRefreshJob, scheduleDedupeRefresh } from './dedupe/dedupe-refresh.job.ts';
 import { dedupeWriter } from './dedupe/dedupe-writer.ts';
 import { type AppDeps, createApp } from './http/app.ts';
 import { createMetrics } from './http/metrics.ts';
 import { type CadenceTasks, cadenceJob } from './jobs/cadence.job.ts';
-import { type JobDefinition, JobQueue } from './jobs/job-queue.ts';
+import { type JobContext, type JobDefinition, JobQueue } from './jobs/job-queue.ts';
 import { DEFAULT_SCHEDULES, type ScheduleDefinition, Scheduler } from './jobs/schedules.ts';
 import { createLogger, type Logger } from './log/logger.ts';
 import { loadHubSpotAppProject } from './oauth/hubspot-app-project.ts';
@@ -58,6 +59,8 @@ export interface ServiceOptions {
   dealWriters?: readonly DealWriter[];
   /** Partner scoring: the debounce of the refresh after changes and the as-of clock (tests shorten and pin them). */
   scoring?: ScoringOptions;
+  /** The debounce of the incremental dedupe pass after webhook changes (default 30 s; tests shorten it). */
+  dedupe?: { debounceSeconds?: number };
   /** Clock for signatures and OAuth state expiry (tests). */
   now?: () => number;
 }
@@ -75,6 +78,8 @@ export interface HubSpotFeatures {
   inbox: WebhookInboxRepository;
   attribution: AttributionService;
   dedupe: DedupeService;
+  dedupeStore: DedupeRepository;
+  afterWebhookChanges: (tenantId: string, context: JobContext) => Promise<void>;
   cosell: CoSellFeatures;
   scoring: ScoringFeatures;
   afterReconcile: (tenantId: string) => Promise<Record<string, unknown>>;
@@ -119,6 +124,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     const hubspot = hubspotFeatures(config, store, tenants, logger, options.dealWriters, {
       enqueue,
       ...(options.scoring ? { scoring: options.scoring } : {}),
+      ...(options.dedupe ? { dedupe: options.dedupe } : {}),
     });
     const jobs: JobDefinition[] = [
       cadenceJob({
@@ -138,9 +144,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
               inbox: hubspot.inbox,
               tenants,
               sync: hubspot.sync,
-              afterChanges: hubspot.scoring.afterChanges,
+              afterChanges: hubspot.afterWebhookChanges,
             }),
             scoringRefreshJob({ tenants, sync: hubspot.sync }),
+            dedupeRefreshJob({ tenants, mirror: hubspot.mirror, dedupe: hubspot.dedupeStore, sync: hubspot.sync }),
             ...hubspot.cosell.jobs(tenants),
           ]
         : []),
@@ -318,7 +325,11 @@ export function hubspotFeatures(
   tenants: TenantsRepository,
   logger: Logger,
   writers: readonly DealWriter[] | undefined,
-  options: { enqueue?: JobQueue['enqueue']; scoring?: ScoringOptions } = {},
+  options: {
+    enqueue?: JobQueue['enqueue'];
+    scoring?: ScoringOptions;
+    dedupe?: { debounceSeconds?: number };
+  } = {},
 ): HubSpotFeatures | undefined {
   const { clientId, clientSecret, apiBaseUrl } = config.hubspot;
   if (!clientId || !clientSecret) return undefined;
@@ -379,7 +390,16 @@ export function hubspotFeatures(
     attribution,
     cosell,
     dedupe,
+    dedupeStore: dedupeRepo,
     scoring,
+    // Portal-wide follow-ups of a webhook drain that changed records: debounced scoring and dedupe passes.
+    afterWebhookChanges: async (tenantId, context) => {
+      await scoring.afterChanges(tenantId, context);
+      // Only when a burst left deals noted (small rounds were compared inline).
+      if ((await dedupeRepo.pending(tenantId, 1)).length > 0) {
+        await scheduleDedupeRefresh(context.enqueue, tenantId, options.dedupe);
+      }
+    },
     // What follows every full reconcile (job and CLI): opt-in merges, then the figures the run reports.
     afterReconcile: async (tenantId) => ({
       merges: await dedupe.mergeEligible(tenantId),

@@ -28,6 +28,34 @@ describe.each(STORES)('duplicate deals flagged in the CRM ($name)', ({ databaseU
     (await sql<{ n: number }>`select count(*)::int as n from dedupe_decisions`.execute(ctx.service.store.db)).rows[0]!
       .n;
 
+  /** A unique open deal with one company, and a seller's re-entry of it (same name, amount, dates, company). */
+  const reenterUniqueDeal = () => {
+    const portal = ctx.sandbox.portal;
+    const original = [...portal.records('deals')].find(
+      (d) =>
+        d.properties.pl_dedupe_status === 'unique' &&
+        d.properties.hs_is_closed !== 'true' &&
+        Number(d.properties.amount ?? 0) > 0 &&
+        portal.associationsOf('deals', d.id, 'companies').size === 1,
+    )!;
+    const [companyId, typeIds] = [...portal.associationsOf('deals', original.id, 'companies')][0]!;
+    const copy = portal.create(
+      'deals',
+      {
+        dealname: original.properties.dealname,
+        amount: original.properties.amount,
+        closedate: original.properties.closedate,
+        dealstage: original.properties.dealstage,
+        pipeline: original.properties.pipeline,
+        dealtype: original.properties.dealtype,
+        hubspot_owner_id: original.properties.hubspot_owner_id,
+      },
+      ctx.sandbox.userActor(),
+    );
+    portal.associate('deals', copy.id, 'companies', companyId, typeIds, ctx.sandbox.userActor());
+    return { original, copy };
+  };
+
   it('given the demo portal, when the first reconcile ran, then its seeded duplicates are flagged and its look-alikes are not', async () => {
     const truth = ctx.sandbox.demo!.truth;
     expect(truth.duplicates.length).toBeGreaterThan(5);
@@ -128,34 +156,36 @@ describe.each(STORES)('duplicate deals flagged in the CRM ($name)', ({ databaseU
 
   it('given a new deal re-entered by another seller, when its webhook is drained, then it is flagged against the original', async () => {
     await ctx.idle();
-    const portal = ctx.sandbox.portal;
-    const original = [...portal.records('deals')].find(
-      (d) =>
-        d.properties.pl_dedupe_status === 'unique' &&
-        d.properties.hs_is_closed !== 'true' &&
-        Number(d.properties.amount ?? 0) > 0 &&
-        portal.associationsOf('deals', d.id, 'companies').size === 1,
-    )!;
-    const [companyId, typeIds] = [...portal.associationsOf('deals', original.id, 'companies')][0]!;
-    const copy = portal.create(
-      'deals',
-      {
-        dealname: original.properties.dealname,
-        amount: original.properties.amount,
-        closedate: original.properties.closedate,
-        dealstage: original.properties.dealstage,
-        pipeline: original.properties.pipeline,
-        dealtype: original.properties.dealtype,
-        hubspot_owner_id: original.properties.hubspot_owner_id,
-      },
-      ctx.sandbox.userActor(),
-    );
-    portal.associate('deals', copy.id, 'companies', companyId, typeIds, ctx.sandbox.userActor());
+    const { original, copy } = reenterUniqueDeal();
     await eventually(async () => ['suspected', 'confirmed'].includes(copy.properties.pl_dedupe_status ?? ''), 20_000);
     const survivor = copy.properties.pl_duplicate_of || original.properties.pl_duplicate_of;
     expect([original.id, copy.id]).toContain(survivor);
     // The original is written in the same pass: both sides of the pair carry the flag.
     await eventually(async () => ['suspected', 'confirmed'].includes(original.properties.pl_dedupe_status ?? ''));
+  }, 60_000);
+
+  it('given a burst of changed deals (more than one drain round compares inline), when drained, then they are noted and the debounced pass flags the duplicate among them', async () => {
+    await ctx.idle();
+    const portal = ctx.sandbox.portal;
+    const webhooksTo = ctx.sandbox.webhooks;
+    webhooksTo.setTarget(undefined); // this test drives the pass itself
+    const { original, copy } = reenterUniqueDeal();
+    const others = [...portal.records('deals')].filter((d) => !d.archived && d.id !== copy.id && d.id !== original.id);
+    const burst = [copy.id, ...others.slice(0, 150).map((d) => d.id)];
+    const hubspot = ctx.service.hubspot!;
+    await hubspot.sync.applyWebhookWork(ctx.tenantId, { deals: burst, companies: [], aliases: [] });
+    // Too many for inline comparison: noted, not yet written.
+    const noted = await sql<{ n: number }>`select count(*)::int as n from dedupe_pending`.execute(ctx.service.store.db);
+    expect(noted.rows[0]!.n).toBe(burst.length);
+    expect(copy.properties.pl_dedupe_status ?? '').toBe('');
+
+    await ctx.service.queue.enqueue('dedupe.refresh', { tenantId: ctx.tenantId }, { key: 'test-burst' });
+    await ctx.idle();
+    expect(['suspected', 'confirmed']).toContain(copy.properties.pl_dedupe_status);
+    expect([original.id, copy.id]).toContain(copy.properties.pl_duplicate_of || original.properties.pl_duplicate_of);
+    const left = await sql<{ n: number }>`select count(*)::int as n from dedupe_pending`.execute(ctx.service.store.db);
+    expect(left.rows[0]!.n).toBe(0);
+    webhooksTo.setTarget(`${ctx.proxy.url}/webhooks/hubspot`);
   }, 60_000);
 
   it('given bad "not a duplicate" requests, when sent, then each gets the envelope and nothing is written', async () => {

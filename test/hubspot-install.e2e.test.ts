@@ -64,6 +64,7 @@ describe.each(STORES)('install, provisioning and webhooks against the sandbox ($
       schedules: false,
       queue: { pollingIntervalSeconds: 0.5 },
       scoring: { debounceSeconds: 1 },
+      dedupe: { debounceSeconds: 1 },
     });
     sandbox.webhooks.setTarget(`${proxy.url}/webhooks/hubspot`);
   }, 60_000);

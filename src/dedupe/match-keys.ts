@@ -3,9 +3,8 @@ import { normalizeCompanyName, normalizeDomain } from './deal-normalization.ts';
 
 /**
  * Coarse keys under which a deal's possible duplicates are looked up incrementally (a webhook pass compares a changed
- * deal only with the stored deals sharing one): the account id, the account's registrable domain, its normalized
- * name, and the name's first word (catches a typo later in the name). The nightly full pass needs none of this: it
- * blocks over every deal, fuzzy names included.
+ * deal only with the stored deals sharing one): the account id, the account's registrable domain and its normalized
+ * name. The nightly full pass needs none of this: it blocks over every deal, fuzzy names included.
  */
 export function dealMatchKeys(deal: Deal): string[] {
   const keys = new Set<string>();
@@ -14,7 +13,5 @@ export function dealMatchKeys(deal: Deal): string[] {
   if (domain) keys.add(`d:${domain}`);
   const name = normalizeCompanyName(deal.account.name);
   if (name.core) keys.add(`n:${name.core}`);
-  const first = name.tokens[0];
-  if (first && first.length >= 4) keys.add(`t:${first}`);
   return [...keys].sort();
 }

@@ -24,6 +24,7 @@ import {
   notifiedMotion,
   shouldNotifyPartner,
 } from '../../src/cosell/motion-targets.ts';
+import { chunks } from '../../src/shared/chunks.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../src/shared/errors.ts';
 import { AuditLogRepository } from '../store/audit-log.repo.ts';
 import type { StoreSchema } from '../store/schema.ts';
@@ -177,12 +178,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 /**

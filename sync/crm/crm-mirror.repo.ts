@@ -3,21 +3,15 @@ import type { CanonicalDeal } from '../../src/crm/hubspot/hubspot-portal-reader.
 import { dealMatchKeys } from '../../src/dedupe/match-keys.ts';
 import { type Deal, dealSchema } from '../../src/model/deal.ts';
 import { type Partner, partnerSchema } from '../../src/model/partner.ts';
+import { chunks } from '../../src/shared/chunks.ts';
 import { InvalidInputError, NotFoundError } from '../../src/shared/errors.ts';
 import type { StoreSchema } from '../store/schema.ts';
 
 const CHUNK = 500;
-
-/** A text[] value built in SQL (no driver-specific array serialization: PGlite and pg agree on this). */
-function textArray(values: readonly string[]) {
-  return values.length === 0 ? sql<string[]>`'{}'::text[]` : sql<string[]>`array[${sql.join(values)}]::text[]`;
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
+/** Rows per read on paths that run beside webhook acknowledgements (a drain's reads). */
+const SMALL_READ = 200;
+/** Page size of full reads of a tenant's deals. */
+const LIVE_PAGE = 1_000;
 
 export interface MirroredDeal extends CanonicalDeal {
   deletedAt: Date | null;
@@ -42,7 +36,6 @@ export class CrmMirrorRepository {
             deal: JSON.stringify(entry.deal),
             properties: JSON.stringify(entry.properties),
             unlabeled_partner_ids: JSON.stringify(entry.unlabeledPartnerIds),
-            match_keys: textArray(dealMatchKeys(entry.deal)),
           })),
         )
         .onConflict((oc) =>
@@ -50,12 +43,24 @@ export class CrmMirrorRepository {
             deal: eb.ref('excluded.deal'),
             properties: eb.ref('excluded.properties'),
             unlabeled_partner_ids: eb.ref('excluded.unlabeled_partner_ids'),
-            match_keys: eb.ref('excluded.match_keys'),
             synced_at: new Date(),
             deleted_at: null,
           })),
         )
         .execute();
+      await this.db
+        .deleteFrom('deal_match_keys')
+        .where('tenant_id', '=', tenantId)
+        .where(
+          'deal_id',
+          'in',
+          batch.map((entry) => entry.deal.id),
+        )
+        .execute();
+      const keys = batch.flatMap((entry) =>
+        dealMatchKeys(entry.deal).map((key) => ({ tenant_id: tenantId, match_key: key, deal_id: entry.deal.id })),
+      );
+      if (keys.length > 0) await this.db.insertInto('deal_match_keys').values(keys).execute();
     }
   }
 
@@ -232,25 +237,36 @@ export class CrmMirrorRepository {
     return deal;
   }
 
+  /** Every live deal, in id order; read in pages so no single statement holds the (PGlite) thread for long. */
   async liveDeals(tenantId: string): Promise<CanonicalDeal[]> {
-    const rows = await this.db
-      .selectFrom('crm_deals')
-      .select(['deal', 'properties', 'unlabeled_partner_ids'])
-      .where('tenant_id', '=', tenantId)
-      .where('deleted_at', 'is', null)
-      .orderBy('deal_id')
-      .execute();
-    return rows.map((row) => ({
-      deal: row.deal as Deal,
-      properties: row.properties,
-      unlabeledPartnerIds: row.unlabeled_partner_ids,
-    }));
+    const out: CanonicalDeal[] = [];
+    let after = '';
+    for (;;) {
+      const rows = await this.db
+        .selectFrom('crm_deals')
+        .select(['deal_id', 'deal', 'properties', 'unlabeled_partner_ids'])
+        .where('tenant_id', '=', tenantId)
+        .where('deleted_at', 'is', null)
+        .where('deal_id', '>', after)
+        .orderBy('deal_id')
+        .limit(LIVE_PAGE)
+        .execute();
+      for (const row of rows) {
+        out.push({
+          deal: row.deal as Deal,
+          properties: row.properties,
+          unlabeledPartnerIds: row.unlabeled_partner_ids,
+        });
+      }
+      if (rows.length < LIVE_PAGE) return out;
+      after = (rows.at(-1) as { deal_id: string }).deal_id;
+    }
   }
 
   /** Live deals by id (ids not mirrored, or deleted, are left out). */
   async dealsByIds(tenantId: string, ids: readonly string[]): Promise<CanonicalDeal[]> {
     const out: CanonicalDeal[] = [];
-    for (const batch of chunks([...new Set(ids)], 1000)) {
+    for (const batch of chunks([...new Set(ids)], SMALL_READ)) {
       const rows = await this.db
         .selectFrom('crm_deals')
         .select(['deal', 'properties', 'unlabeled_partner_ids'])
@@ -270,25 +286,37 @@ export class CrmMirrorRepository {
   }
 
   /**
-   * Live deals sharing a match key with `keys` (account, domain, name; see `dealMatchKeys`): the stored deals a
-   * webhook pass compares changed deals with. At most `limit`, so one huge account cannot stall a drain.
+   * Live deals (canonical model only) sharing a match key with `keys` (account, domain, name; see `dealMatchKeys`):
+   * the stored deals a webhook pass compares changed deals with. At most `limit`, so one huge account cannot stall a
+   * drain. Ids first, then the deals in small reads: on PGlite every statement holds the one connection, and a
+   * webhook acknowledgement must be able to slip in between.
    */
-  async dealsSharingKeys(tenantId: string, keys: readonly string[], limit = 5_000): Promise<CanonicalDeal[]> {
-    if (keys.length === 0) return [];
-    const rows = await this.db
-      .selectFrom('crm_deals')
-      .select(['deal', 'properties', 'unlabeled_partner_ids'])
-      .where('tenant_id', '=', tenantId)
-      .where('deleted_at', 'is', null)
-      .where(sql<boolean>`match_keys && ${textArray(keys)}`)
-      .orderBy('deal_id')
-      .limit(limit)
-      .execute();
-    return rows.map((row) => ({
-      deal: row.deal as Deal,
-      properties: row.properties,
-      unlabeledPartnerIds: row.unlabeled_partner_ids,
-    }));
+  async dealsSharingKeys(tenantId: string, keys: readonly string[], limit = 5_000): Promise<Deal[]> {
+    const ids = new Set<string>();
+    for (const batch of chunks([...new Set(keys)], 500)) {
+      if (ids.size >= limit) break;
+      const rows = await this.db
+        .selectFrom('deal_match_keys')
+        .select('deal_id')
+        .distinct()
+        .where('tenant_id', '=', tenantId)
+        .where('match_key', 'in', batch)
+        .limit(limit)
+        .execute();
+      for (const row of rows) ids.add(row.deal_id);
+    }
+    const out: Deal[] = [];
+    for (const batch of chunks([...ids].sort().slice(0, limit), SMALL_READ)) {
+      const rows = await this.db
+        .selectFrom('crm_deals')
+        .select('deal')
+        .where('tenant_id', '=', tenantId)
+        .where('deal_id', 'in', batch)
+        .where('deleted_at', 'is', null)
+        .execute();
+      for (const row of rows) out.push(row.deal as Deal);
+    }
+    return out;
   }
 
   /** The raw CRM values of the live partners (what company write-backs compare against). */

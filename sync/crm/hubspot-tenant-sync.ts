@@ -22,6 +22,18 @@ export interface DealWriter {
   readonly name: string;
   readonly properties: readonly string[];
   desired(input: DealWriterInput): Promise<ReadonlyMap<string, Record<string, string>>>;
+  /**
+   * For writers too costly to run inline on a large webhook drain round (it shares a thread with the
+   * acknowledgements): a webhook pass with more than `inlineLimit` deals only hands them the changed deal ids to note,
+   * and their own debounced job writes later. Smaller rounds, full passes and passes naming the writer run it inline.
+   */
+  defer?(tenantId: string, dealIds: readonly string[]): Promise<void>;
+  readonly inlineLimit?: number;
+}
+
+/** Whether a deferring writer runs inline for a webhook pass over `deals` deals. */
+function runsInline(writer: DealWriter, deals: number): boolean {
+  return !writer.defer || deals <= (writer.inlineLimit ?? 0);
 }
 export type CompanyWriter = DealWriter;
 
@@ -149,6 +161,10 @@ export class HubSpotTenantSync {
     await mirror.upsertDeals(tenantId, read.deals);
     await mirror.markDeleted(tenantId, 'deals', [...read.missing, ...merged]);
     const partners = this.#writers.length > 0 ? await mirror.livePartners(tenantId) : [];
+    const changedIds = read.deals.map((entry) => entry.deal.id);
+    for (const writer of this.#writers) {
+      if (writer.defer && !runsInline(writer, changedIds.length)) await writer.defer(tenantId, changedIds);
+    }
     const written = await this.writeBack(tenantId, read.deals, partners, false);
     return {
       refreshedDeals: read.deals.length,
@@ -190,8 +206,11 @@ export class HubSpotTenantSync {
       writers?: readonly string[];
     } = {},
   ): Promise<WriteBackResult> {
+    // Named writers run; otherwise all of them, except deferring ones on a large webhook (non-full) pass.
     const chosen = (list: readonly DealWriter[]) =>
-      options.writers ? list.filter((writer) => options.writers?.includes(writer.name)) : list;
+      options.writers
+        ? list.filter((writer) => options.writers?.includes(writer.name))
+        : list.filter((writer) => full || runsInline(writer, deals.length));
     const input = { tenantId, deals, partners, full };
     const dealUpdates = await this.#dealUpdates(tenantId, deals, await collect(chosen(this.#writers), input));
     let calls = 0;

@@ -1,12 +1,15 @@
 import { z } from 'zod';
-import type { CanonicalDeal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
 import { type DedupeOptions, dedupeOptionsSchema, findDuplicateClusters } from '../../src/dedupe/find-duplicates.ts';
 import { dealMatchKeys } from '../../src/dedupe/match-keys.ts';
+import type { Deal } from '../../src/model/deal.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
 import type { DealWriter } from '../crm/hubspot-tenant-sync.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Tenant, TenantsRepository } from '../store/tenants.repo.ts';
 import { type DecisionPair, type DedupeRepository, pairOf, type StoredDuplicate } from './dedupe.repo.ts';
+
+/** Largest webhook drain round whose deals are compared inline (more are noted for `dedupe.refresh`). */
+export const DEDUPE_INLINE_LIMIT = 100;
 
 export const DEDUPE_PROPERTIES = ['pl_duplicate_of', 'pl_duplicate_confidence', 'pl_dedupe_status'] as const;
 
@@ -77,35 +80,35 @@ export function dedupeWriter(deps: DedupeWriterDeps): DealWriter {
   return {
     name: 'dedupe',
     properties: DEDUPE_PROPERTIES,
+    // A drain round of a few deals is compared at once; a burst only notes them, and `dedupe.refresh` compares them
+    // in bulk a little later, beside the acknowledgements.
+    defer: (tenantId, dealIds) => deps.dedupe.notePending(tenantId, dealIds),
+    inlineLimit: DEDUPE_INLINE_LIMIT,
     async desired({ tenantId, deals, full }) {
       const settings = tenantDedupeSettings(await deps.tenants.find(tenantId));
       const { merge, ...engine } = settings;
-      let subset: CanonicalDeal[];
+      let subset: Deal[];
       let touched: Set<string>;
       if (full) {
-        subset = [...deals];
-        touched = new Set(deals.map((entry) => entry.deal.id));
+        subset = deals.map((entry) => entry.deal);
+        touched = new Set(subset.map((deal) => deal.id));
       } else {
         const changed = new Set(deals.map((entry) => entry.deal.id));
         const previous = await deps.dedupe.clustersFor(tenantId, [...changed]);
         const formerMembers = [...previous.values()].flatMap((row) => row.memberIds);
         const keys = [...new Set(deals.flatMap((entry) => dealMatchKeys(entry.deal)))];
-        const [sharing, former] = await Promise.all([
-          deps.mirror.dealsSharingKeys(tenantId, keys),
-          deps.mirror.dealsByIds(tenantId, formerMembers),
-        ]);
-        const byId = new Map<string, CanonicalDeal>();
-        for (const entry of [...sharing, ...former, ...deals]) byId.set(entry.deal.id, entry);
+        const byId = new Map<string, Deal>();
+        for (const deal of await deps.mirror.dealsSharingKeys(tenantId, keys)) byId.set(deal.id, deal);
+        const missing = formerMembers.filter((id) => !byId.has(id));
+        for (const entry of await deps.mirror.dealsByIds(tenantId, missing)) byId.set(entry.deal.id, entry.deal);
+        for (const entry of deals) byId.set(entry.deal.id, entry.deal);
         subset = [...byId.values()];
         touched = new Set([...changed, ...formerMembers]);
       }
-      const ids = subset.map((entry) => entry.deal.id);
+      const ids = subset.map((deal) => deal.id);
       const pairs = await deps.dedupe.decisions(tenantId, full ? null : ids);
       const apart = keepApart(pairs);
-      const clusters = findDuplicateClusters(
-        subset.map((entry) => entry.deal),
-        apart ? { ...engine, keepApart: apart } : engine,
-      );
+      const clusters = findDuplicateClusters(subset, apart ? { ...engine, keepApart: apart } : engine);
       const relevant = full ? clusters : clusters.filter((cluster) => cluster.ids.some((id) => touched.has(id)));
       for (const cluster of relevant) for (const id of cluster.ids) touched.add(id);
       await deps.dedupe.replace(tenantId, full ? null : [...touched], relevant);

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { compareIds, type DuplicateCluster } from '../../src/dedupe/duplicate-clustering.ts';
+import { chunks } from '../../src/shared/chunks.ts';
 import type { StoreSchema } from '../store/schema.ts';
 
 const CHUNK = 1_000;
@@ -19,12 +20,6 @@ export type DecisionPair = readonly [string, string];
 
 export function pairOf(a: string, b: string): DecisionPair {
   return compareIds(a, b) <= 0 ? [a, b] : [b, a];
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 /** The current duplicate clusters (one row per member) and the seller decisions that keep pairs apart forever. */
@@ -143,5 +138,54 @@ export class DedupeRepository {
       for (const row of rows) out.push([row.deal_a, row.deal_b]);
     }
     return out;
+  }
+
+  /** Notes deals a webhook pass changed, for the debounced incremental pass. */
+  async notePending(tenantId: string, dealIds: readonly string[]): Promise<void> {
+    for (const batch of chunks([...new Set(dealIds)], 500)) {
+      await this.db
+        .insertInto('dedupe_pending')
+        .values(batch.map((dealId) => ({ tenant_id: tenantId, deal_id: dealId })))
+        .onConflict((oc) => oc.columns(['tenant_id', 'deal_id']).doUpdateSet({ noted_at: new Date() }))
+        .execute();
+    }
+  }
+
+  /** Up to `limit` noted deals, oldest first, with the time each was noted (for `clearPending`). */
+  async pending(tenantId: string, limit: number): Promise<Array<{ dealId: string; notedAt: Date }>> {
+    const rows = await this.db
+      .selectFrom('dedupe_pending')
+      .select(['deal_id', 'noted_at'])
+      .where('tenant_id', '=', tenantId)
+      .orderBy('noted_at')
+      .orderBy('deal_id')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ dealId: row.deal_id, notedAt: row.noted_at }));
+  }
+
+  /**
+   * Forgets noted deals once compared — unless noted again meanwhile: a re-note moves `noted_at` past every time
+   * taken, so it stays pending.
+   */
+  async clearPending(tenantId: string, taken: ReadonlyArray<{ dealId: string; notedAt: Date }>): Promise<number> {
+    if (taken.length === 0) return 0;
+    // Postgres keeps microseconds, a JS Date milliseconds: the bound is the next millisecond.
+    const before = new Date(Math.max(...taken.map((item) => item.notedAt.getTime())) + 1);
+    let cleared = 0;
+    for (const batch of chunks(taken, 500)) {
+      const result = await this.db
+        .deleteFrom('dedupe_pending')
+        .where('tenant_id', '=', tenantId)
+        .where(
+          'deal_id',
+          'in',
+          batch.map((item) => item.dealId),
+        )
+        .where('noted_at', '<', before)
+        .executeTakeFirst();
+      cleared += Number(result.numDeletedRows);
+    }
+    return cleared;
   }
 }

@@ -3,16 +3,11 @@ import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { PartnerType } from '../../src/model/partner.ts';
 import type { PartnerScore, PriorSummary } from '../../src/scoring/partner-scoring.ts';
 import type { PartnerTier } from '../../src/scoring/partner-tiers.ts';
+import { chunks } from '../../src/shared/chunks.ts';
 import type { DealFitsTable, PartnerScoresTable, StoreSchema } from '../store/schema.ts';
 import type { ScoringRun } from './scoring-run.ts';
 
 const CHUNK = 250;
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /** A partner's stored scoring: the engine's `PartnerScore` with the run's as-of and time. */
 export interface StoredPartnerScore extends PartnerScore {

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { HubSpotTenantSync } from '../crm/hubspot-tenant-sync.ts';
+import { type DebounceOptions, debounceSlot, scheduleDebounced } from '../jobs/debounce.ts';
 import { defineJob, type JobQueue } from '../jobs/job-queue.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';
 import { SCORING_WRITERS } from './scoring-writers.ts';
@@ -39,34 +39,22 @@ export function scoringRefreshJob(deps: ScoringRefreshJobDeps) {
   });
 }
 
-export interface ScheduleRefreshOptions {
-  debounceSeconds?: number;
-  now?: () => number;
-}
+export type ScheduleRefreshOptions = Partial<DebounceOptions>;
 
-/**
- * Queues the refresh for the end of the tenant's current debounce window: a burst of webhook drains in one window is
- * one job (same key), and the job starts after the last change of its window, so no change goes unscored. Windows
- * are shifted per tenant so tenants do not all re-score at the same instant.
- */
+/** Queues the scoring refresh for the end of the tenant's debounce window (see `scheduleDebounced`). */
 export function scheduleScoringRefresh(
   enqueue: JobQueue['enqueue'],
   tenantId: string,
   options: ScheduleRefreshOptions = {},
 ): Promise<string | null> {
-  const { key, startAfterSeconds } = refreshSlot(tenantId, options);
-  return enqueue(SCORING_REFRESH_JOB, { tenantId }, { key, startAfterSeconds });
+  return scheduleDebounced(enqueue, SCORING_REFRESH_JOB, tenantId, withDefault(options));
 }
 
-/** The window a change at `now` falls in: its key, when it closes (epoch ms) and the whole seconds until then. */
-export function refreshSlot(
-  tenantId: string,
-  options: ScheduleRefreshOptions = {},
-): { key: string; startAfterSeconds: number; closesAt: number } {
-  const windowMs = Math.max(1, options.debounceSeconds ?? DEFAULT_SCORING_DEBOUNCE_SECONDS) * 1000;
-  const offsetMs = createHash('sha1').update(tenantId).digest().readUInt32BE(0) % windowMs;
-  const now = (options.now ?? Date.now)();
-  const window = Math.floor((now + offsetMs) / windowMs);
-  const closesAt = (window + 1) * windowMs - offsetMs;
-  return { key: `${tenantId}:${window}`, startAfterSeconds: Math.ceil((closesAt - now) / 1000), closesAt };
+/** The scoring refresh's window for a change at `now`. */
+export function refreshSlot(tenantId: string, options: ScheduleRefreshOptions = {}) {
+  return debounceSlot(tenantId, withDefault(options));
+}
+
+function withDefault(options: ScheduleRefreshOptions): DebounceOptions {
+  return { ...options, debounceSeconds: options.debounceSeconds ?? DEFAULT_SCORING_DEBOUNCE_SECONDS };
 }

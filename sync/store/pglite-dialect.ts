@@ -43,6 +43,10 @@ class PGliteConnection implements DatabaseConnection {
   constructor(private readonly pg: PGlite) {}
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    // PGlite runs in this thread and its statements complete without real I/O, so a chain of them (a webhook drain)
+    // would never let the event loop reach pending sockets. Yielding once per statement lets a webhook
+    // acknowledgement in between; it costs microseconds.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const result = await this.pg.query<R>(compiled.sql, [...compiled.parameters]);
     const affected = result.affectedRows;
     return affected === undefined ? { rows: result.rows } : { rows: result.rows, numAffectedRows: BigInt(affected) };

@@ -78,7 +78,6 @@ export interface CrmDealsTable {
   deal: Json<unknown>;
   properties: Json<Record<string, string | null>>;
   unlabeled_partner_ids: Json<string[]>;
-  match_keys: Generated<string[]>;
   synced_at: UpdatedAt;
   deleted_at: Date | null;
 }
@@ -184,6 +183,18 @@ export interface DealDuplicatesTable {
   updated_at: UpdatedAt;
 }
 
+export interface DealMatchKeysTable {
+  tenant_id: string;
+  match_key: string;
+  deal_id: string;
+}
+
+export interface DedupePendingTable {
+  tenant_id: string;
+  deal_id: string;
+  noted_at: UpdatedAt;
+}
+
 export interface DedupeDecisionsTable {
   tenant_id: string;
   deal_a: string;
@@ -264,6 +275,8 @@ export interface StoreSchema {
   deal_attributions: DealAttributionsTable;
   deal_duplicates: DealDuplicatesTable;
   dedupe_decisions: DedupeDecisionsTable;
+  dedupe_pending: DedupePendingTable;
+  deal_match_keys: DealMatchKeysTable;
   partner_scores: PartnerScoresTable;
   deal_fits: DealFitsTable;
   scoring_runs: ScoringRunsTable;

@@ -71,6 +71,8 @@ export async function startInstalledService(
     queue: { pollingIntervalSeconds: 0.5 },
     // A 1 s scoring debounce: the refresh after a change runs within `idle()`, as it would within minutes in production.
     scoring: { debounceSeconds: 1, ...options.scoring },
+    // Likewise the incremental dedupe pass after webhook changes.
+    dedupe: { debounceSeconds: 1 },
   });
   const running = service;
   sandbox.webhooks.setTarget(`${proxy.url}/webhooks/hubspot`);

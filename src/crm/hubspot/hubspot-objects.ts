@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { chunks } from '../../shared/chunks.ts';
 import type { CheckpointStore } from '../port/crm-credentials.ts';
 import type { HubSpotClient } from './hubspot-client.ts';
 
@@ -82,12 +83,6 @@ interface AssociationBatchResponse {
     from: { id: string };
     to: Array<{ toObjectId: number | string; associationTypes: Array<{ typeId: number; label?: string | null }> }>;
   }>;
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 /** Incremental read position: records modified at or after `since` (epoch ms) are still to read. */

@@ -2,6 +2,7 @@ import { AGING_COSELL_STATUSES, COSELL_STATUS_VALUES, type CoSellStatus } from '
 import { PARTNER_ROLES, type PartnerRole } from '../../model/deal.ts';
 import { PARTNER_TYPES } from '../../model/partner.ts';
 import { PARTNER_TIERS } from '../../scoring/partner-tiers.ts';
+import { chunks } from '../../shared/chunks.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { HubSpotClient } from './hubspot-client.ts';
 import { HubSpotApiError } from './hubspot-errors.ts';
@@ -446,12 +447,6 @@ function isConflict(error: unknown): boolean {
 /** An ambiguous failure: the request may have been applied (5xx after processing, connection lost). */
 function isAmbiguous(error: unknown): boolean {
   return error instanceof HubSpotApiError && (error.status === undefined || error.status >= 500);
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 async function readGroups(client: HubSpotClient, type: ProvisionedObjectType): Promise<Set<string>> {

@@ -3,8 +3,15 @@ import { type Kysely, sql } from 'kysely';
 export async function up(db: Kysely<unknown>): Promise<void> {
   // Coarse lookup keys (account id, domain, name) so a webhook pass finds a changed deal's possible duplicates
   // without scanning the tenant; the nightly full pass compares every deal.
-  await sql`alter table crm_deals add column match_keys text[] not null default '{}'`.execute(db);
-  await sql`create index crm_deals_match_keys_idx on crm_deals using gin (match_keys)`.execute(db);
+  // (A btree table, not a GIN-indexed array column: the planner scanned the tenant's rows for array overlaps.)
+  await db.schema
+    .createTable('deal_match_keys')
+    .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
+    .addColumn('match_key', 'text', (c) => c.notNull())
+    .addColumn('deal_id', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('deal_match_keys_pkey', ['tenant_id', 'match_key', 'deal_id'])
+    .execute();
+  await sql`create index deal_match_keys_deal_idx on deal_match_keys (tenant_id, deal_id)`.execute(db);
 
   // The current duplicate clusters, one row per member: what the card shows and what the write-back wrote.
   await db.schema
@@ -31,10 +38,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('dedupe_decisions_pkey', ['tenant_id', 'deal_a', 'deal_b'])
     .execute();
   await sql`create index dedupe_decisions_b_idx on dedupe_decisions (tenant_id, deal_b)`.execute(db);
+
+  // Deals changed by webhooks since the last incremental dedupe pass: drains only note them (cheap), a debounced
+  // job compares them in bulk.
+  await db.schema
+    .createTable('dedupe_pending')
+    .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
+    .addColumn('deal_id', 'text', (c) => c.notNull())
+    .addColumn('noted_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addPrimaryKeyConstraint('dedupe_pending_pkey', ['tenant_id', 'deal_id'])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropTable('dedupe_pending').ifExists().execute();
   await db.schema.dropTable('dedupe_decisions').ifExists().execute();
   await db.schema.dropTable('deal_duplicates').ifExists().execute();
-  await sql`alter table crm_deals drop column if exists match_keys`.execute(db);
+  await db.schema.dropTable('deal_match_keys').ifExists().execute();
 }
