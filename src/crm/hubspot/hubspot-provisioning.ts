@@ -210,7 +210,11 @@ export const COMPANY_PROPERTIES: readonly PropertySpec[] = inGroup([
     type: 'date',
     fieldType: 'date',
   },
-  flag('pl_dormant', 'Dormant partner', 'No new opportunity within the dormancy window (decay is reported by the service).'),
+  flag(
+    'pl_dormant',
+    'Dormant partner',
+    'No new opportunity within the dormancy window (decay is reported by the service).',
+  ),
 ]);
 
 const ROLE_LABEL_TEXT: Readonly<Record<PartnerRole, string>> = {
