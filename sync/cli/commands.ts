@@ -2,6 +2,7 @@ import type { CliCommand } from './cli-command.ts';
 import { dedupeCommand } from './dedupe.command.ts';
 import { migrateCommand } from './migrate.command.ts';
 import { reconcileCommand } from './reconcile.command.ts';
+import { reportCommand } from './report.command.ts';
 import { sandboxCommand } from './sandbox.command.ts';
 import { scoreCommand } from './score.command.ts';
 import { startCommand } from './start.command.ts';
@@ -12,6 +13,7 @@ export const commands: readonly CliCommand[] = [
   migrateCommand,
   scoreCommand,
   dedupeCommand,
+  reportCommand,
   sandboxCommand,
   reconcileCommand,
 ];

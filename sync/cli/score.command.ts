@@ -1,15 +1,13 @@
-import { basename } from 'node:path';
-import { PARTNER_CSV_COLUMNS, streamDeals } from '../../src/interchange/interchange-files.ts';
-import { readRecords } from '../../src/interchange/record-reader.ts';
+import { streamDeals } from '../../src/interchange/interchange-files.ts';
+import type { UnknownPartnerReference } from '../../src/metrics/operator-metrics.ts';
 import type { Deal } from '../../src/model/deal.ts';
-import type { Partner } from '../../src/model/partner.ts';
-import { partnerSchema } from '../../src/model/partner.ts';
 import { parseAsOf, partnerIdsOf, todayAsOf } from '../../src/scoring/deal-timeline.ts';
 import { type PartnerScore, scorePartners } from '../../src/scoring/partner-scoring.ts';
 import { PARTNER_TIERS } from '../../src/scoring/partner-tiers.ts';
-import { AppError, BadRecordError, InvalidInputError } from '../../src/shared/errors.ts';
+import { AppError, InvalidInputError } from '../../src/shared/errors.ts';
 import type { CliCommand, CliIo } from './cli-command.ts';
 import { writeLines } from './cli-output.ts';
+import { readRoster, unknownReferenceWarning } from './partner-roster.ts';
 
 const USAGE = `partnerloop score <deals.jsonl|deals.csv> --partners <partners.jsonl|partners.csv> [--as-of YYYY-MM-DD] [--out scores.jsonl]
 
@@ -40,12 +38,6 @@ function scoreLine(score: PartnerScore): string {
   });
 }
 
-interface UnknownReference {
-  line: number;
-  dealId: string;
-  partnerId: string;
-}
-
 export const scoreCommand: CliCommand = {
   name: 'score',
   summary: 'score and tier partners (corrected win rate, revenue, pipeline, activity, dormancy) as JSON lines',
@@ -63,14 +55,17 @@ export const scoreCommand: CliCommand = {
     const partners = await readRoster(partnersPath);
     const known = new Set(partners.map((p) => p.id));
     const deals: Deal[] = [];
-    const unknown: UnknownReference[] = [];
+    const unknown: UnknownPartnerReference[] = [];
     for await (const { line, record } of streamDeals(dealsPath)) {
       deals.push(record);
       for (const partnerId of partnerIdsOf(record)) {
         if (!known.has(partnerId)) unknown.push({ line, dealId: record.id, partnerId });
       }
     }
-    if (unknown.length > 0) io.stderr.write(`${unknownReferenceWarning(unknown, dealsPath, partnersPath)}\n`);
+    if (unknown.length > 0) {
+      const warning = unknownReferenceWarning('score', unknown, unknown.length, dealsPath, partnersPath, 'ignored');
+      io.stderr.write(`${warning}\n`);
+    }
 
     const scoring = scorePartners({ deals, partners, asOf });
     await writeOutput(out, scoring.partners.map(scoreLine), io);
@@ -79,40 +74,7 @@ export const scoreCommand: CliCommand = {
   },
 };
 
-/** The roster, with a duplicate partner id reported at the line that repeats it. */
-async function readRoster(path: string): Promise<Partner[]> {
-  const partners: Partner[] = [];
-  const firstLine = new Map<string, number>();
-  for await (const { line, record } of readRecords(path, { schema: partnerSchema, csvColumns: PARTNER_CSV_COLUMNS })) {
-    const previous = firstLine.get(record.id);
-    if (previous !== undefined) {
-      throw new BadRecordError(basename(path), line, `duplicate partner id (first on line ${previous})`, {
-        recordId: record.id,
-      });
-    }
-    firstLine.set(record.id, line);
-    partners.push(record);
-  }
-  return partners;
-}
-
-/**
- * A deal naming a partner that is not in the roster is a warning, not an error: the roster is curated apart from the
- * deals (a partner offboarded, or a company not flagged as partner yet), and one stale association should not stop
- * the weekly scoring of everyone else. The warning names the lines so a typo in the roster is easy to find.
- */
-function unknownReferenceWarning(unknown: readonly UnknownReference[], dealsPath: string, partnersPath: string) {
-  const file = basename(dealsPath);
-  const shown = unknown
-    .slice(0, 5)
-    .map((ref) => `${file}:${ref.line} (deal ${ref.dealId}) partner ${ref.partnerId}`)
-    .join(', ');
-  const more = unknown.length > 5 ? ` (+${unknown.length - 5} more)` : '';
-  const count = unknown.length === 1 ? '1 partner reference' : `${unknown.length} partner references`;
-  return `partnerloop score: warning: ${count} not in ${basename(partnersPath)} ignored: ${shown}${more}`;
-}
-
-async function writeOutput(out: string | undefined, lines: readonly string[], io: CliIo) {
+export async function writeOutput(out: string | undefined, lines: readonly string[], io: CliIo) {
   try {
     await writeLines(out, lines, io);
   } catch (error) {
