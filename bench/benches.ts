@@ -7,4 +7,6 @@ export const benches: Record<string, () => Promise<BenchModule>> = {
   'hubspot-reconcile': () => import('./hubspot-reconcile.bench.ts').then((m) => m.default),
   'scoring-writeback': () => import('./scoring-writeback.bench.ts').then((m) => m.default),
   'webhook-ack': () => import('./webhook-ack.bench.ts').then((m) => m.default),
+  report: () => import('./report.bench.ts').then((m) => m.default),
+  'operator-loops': () => import('./operator-loops.bench.ts').then((m) => m.default),
 };

@@ -25,7 +25,7 @@ import type { BenchModule } from './bench-module.ts';
 
 const LABELS = new Map(PARTNER_ROLE_LABELS.map((label) => [label.typeId, label.label]));
 
-/** The demo portal behind the two calls `readPortal` makes, so the canonical model is built by the real mapping. */
+/** The demo portal behind the calls `readPortal` makes, so the canonical model is built by the real mapping. */
 function inMemoryObjects(demo: DemoPortal): HubSpotObjects {
   const page = <T>(items: readonly T[]) =>
     (async function* () {
@@ -48,7 +48,8 @@ function inMemoryObjects(demo: DemoPortal): HubSpotObjects {
     }));
   return {
     listAll: (type: 'companies' | 'deals') => page(records(type)),
-    batchReadAssociations: async () => links,
+    // Deal→company links; the demo has no company↔company links (account partners).
+    batchReadAssociations: async (fromType: string) => (fromType === 'deals' ? links : new Map()),
   } as unknown as HubSpotObjects;
 }
 

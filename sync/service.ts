@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { readUserRole } from '../src/crm/hubspot/hubspot-users.ts';
 import { AttributionRepository } from './attribution/attribution.repo.ts';
 import { AttributionService } from './attribution/attribution.service.ts';
 import { attributionWriter } from './attribution/attribution-writer.ts';
@@ -23,14 +24,25 @@ import { dedupeRefreshJob, scheduleDedupeRefresh } from './dedupe/dedupe-refresh
 import { dedupeWriter } from './dedupe/dedupe-writer.ts';
 import { type AppDeps, createApp } from './http/app.ts';
 import { createMetrics } from './http/metrics.ts';
+import { type ApiBudget, DEFAULT_API_BUDGET, TenantThrottle } from './http/tenant-throttle.ts';
 import { type CadenceTasks, cadenceJob } from './jobs/cadence.job.ts';
-import { type JobContext, type JobDefinition, JobQueue } from './jobs/job-queue.ts';
+import { type JobContext, type JobDefinition, JobQueue, type JobQueueOptions } from './jobs/job-queue.ts';
 import { DEFAULT_SCHEDULES, type ScheduleDefinition, Scheduler } from './jobs/schedules.ts';
 import { createLogger, type Logger } from './log/logger.ts';
 import { loadHubSpotAppProject } from './oauth/hubspot-app-project.ts';
 import { hubspotInstallJob } from './oauth/hubspot-install.job.ts';
 import { hubspotOAuthRouter, hubspotSettingsRouter } from './oauth/hubspot-oauth.routes.ts';
 import { cardPreviewRouter } from './preview/card-preview.routes.ts';
+import {
+  operatorHomeApiRoutes,
+  operatorHomeLocalRoutes,
+  runLoopsAfterInstall,
+  statusPageRoute,
+} from './reports/operator-home.module.ts';
+import { REPORTS_CADENCE_TASKS } from './reports/operator-loop.job.ts';
+import { createReportsModule, type ReportsModule } from './reports/reports.module.ts';
+import { RosterDecisions, rosterActionWriter } from './reports/roster-actions.ts';
+import { AdminRoles } from './roles/admin-roles.ts';
 import { scoringRouter } from './scoring/scoring.routes.ts';
 import { createScoringFeatures, type ScoringFeatures, type ScoringOptions } from './scoring/scoring-features.ts';
 import { scoringRefreshJob } from './scoring/scoring-refresh.job.ts';
@@ -38,6 +50,7 @@ import { AuditLogRepository } from './store/audit-log.repo.ts';
 import { CheckpointsRepository } from './store/checkpoints.repo.ts';
 import { openStore, type Store } from './store/database.ts';
 import { migrateToLatest } from './store/migrate.ts';
+import { withStartupLock } from './store/startup-lock.ts';
 import { TenantsRepository } from './store/tenants.repo.ts';
 import { TokenCipher } from './store/token-cipher.ts';
 import { hubspotWebhooksRouter } from './webhooks/hubspot-webhooks.routes.ts';
@@ -52,7 +65,7 @@ export interface ServiceOptions {
   /** Schedules to run; `false` runs none (CLI one-shots, some tests). */
   schedules?: readonly ScheduleDefinition[] | false;
   /** pg-boss tuning, lowered by tests. */
-  queue?: { schema?: string; maintenanceIntervalSeconds?: number; pollingIntervalSeconds?: number };
+  queue?: Pick<JobQueueOptions, 'schema' | 'maintenanceIntervalSeconds' | 'pollingIntervalSeconds' | 'leases'>;
   /** Whether this instance works jobs (default true). */
   worker?: boolean;
   /** Deal write-backs (attribution, dedupe, scoring) run by reconciles and webhook drains. */
@@ -63,13 +76,20 @@ export interface ServiceOptions {
   dedupe?: { debounceSeconds?: number };
   /** Clock for signatures and OAuth state expiry (tests). */
   now?: () => number;
+  /** Per-portal request budget of the signed API (default 100 requests / 10 s; `false` = unthrottled). */
+  apiBudget?: ApiBudget | false;
 }
 
 /**
  * Per-tenant tasks of each cadence: the nightly reconcile is the safety net for lost webhooks; the hourly co-sell
  * sweep re-sends stranded partner notifications and brings aging flags to `pl_cosell_status`.
  */
-export const DEFAULT_CADENCE_TASKS: CadenceTasks = { nightly: [RECONCILE_JOB], hourly: [COSELL_SWEEP_JOB] };
+export const DEFAULT_CADENCE_TASKS: CadenceTasks = {
+  nightly: [RECONCILE_JOB],
+  hourly: [COSELL_SWEEP_JOB],
+  // The Operator OS loops (SPEC §2.5): daily queue snapshot, weekly reconciliation, monthly activation, quarterly lift.
+  ...REPORTS_CADENCE_TASKS,
+};
 
 export interface HubSpotFeatures {
   connections: HubSpotConnections;
@@ -82,6 +102,7 @@ export interface HubSpotFeatures {
   afterWebhookChanges: (tenantId: string, context: JobContext) => Promise<void>;
   cosell: CoSellFeatures;
   scoring: ScoringFeatures;
+  reports: ReportsModule;
   afterReconcile: (tenantId: string) => Promise<Record<string, unknown>>;
 }
 
@@ -98,6 +119,8 @@ export interface Service {
   /** HubSpot install, webhooks and sync; absent when no HubSpot app credentials are configured. */
   hubspot: HubSpotFeatures | undefined;
   logger: Logger;
+  /** The mounted routers, in order (the tenant-isolation test walks the signed ones). */
+  routes: NonNullable<AppDeps['routes']>;
   /** Graceful stop: no new requests, schedules stopped, in-flight jobs finished, database closed. */
   stop(): Promise<void>;
 }
@@ -109,7 +132,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, 'pglite') });
   const cleanup: Array<() => Promise<void>> = [() => store.close()];
   try {
-    const { applied } = await migrateToLatest(store.db);
+    // Replicas starting together on an empty database set up the schema one at a time (sync/store/startup-lock.ts).
+    const { applied } = await withStartupLock(store, () => migrateToLatest(store.db));
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
 
     const tenants = new TenantsRepository(store.db, new TokenCipher(encryptionKey(config, logger)));
@@ -139,6 +163,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
               tenants,
               sync: hubspot.sync,
               report: hubspot.afterReconcile,
+              // Issue #14: in sandbox mode the operator loops run once right after the install's first reconcile.
+              ...(config.sandbox ? { afterRun: runLoopsAfterInstall } : {}),
             }),
             webhookDrainJob({
               inbox: hubspot.inbox,
@@ -147,13 +173,17 @@ export async function startService(config: Config, options: ServiceOptions = {})
               afterChanges: hubspot.afterWebhookChanges,
             }),
             scoringRefreshJob({ tenants, sync: hubspot.sync }),
+            ...hubspot.reports.jobs,
             dedupeRefreshJob({ tenants, mirror: hubspot.mirror, dedupe: hubspot.dedupeStore, sync: hubspot.sync }),
             ...hubspot.cosell.jobs(tenants),
           ]
         : []),
       ...(options.jobs ?? []),
     ];
-    const queue = await JobQueue.start({ executor: store.executor, logger, ...options.queue }, jobs);
+    const queue = await JobQueue.start(
+      { executor: store.executor, logger, exclusive: (work) => withStartupLock(store, work), ...options.queue },
+      jobs,
+    );
     started = queue;
     cleanup.unshift(() => queue.stop());
 
@@ -169,12 +199,32 @@ export async function startService(config: Config, options: ServiceOptions = {})
     const publicUrl = config.publicUrl.endsWith(':0') ? config.publicUrl.replace(/:0$/, `:${port}`) : config.publicUrl;
     const routes: Array<NonNullable<AppDeps['routes']>[number]> = [];
     if (hubspot && config.hubspot.clientId && config.hubspot.clientSecret) {
+      const connections = hubspot.connections;
       const signing = {
         clientSecret: config.hubspot.clientSecret,
         publicUrl,
         ...(options.now ? { now: options.now } : {}),
+        // Issue #19: the signed API's per-portal budget, and the admin checks of settings and overrides.
+        throttle:
+          options.apiBudget === false
+            ? undefined
+            : new TenantThrottle(options.apiBudget ?? DEFAULT_API_BUDGET, options.now),
+        roles: new AdminRoles({ lookup: (tenantId, userId) => readUserRole(connections.client(tenantId), userId) }),
       };
       const project = loadHubSpotAppProject();
+      const operatorHome = {
+        signing,
+        tenants,
+        db: store.db,
+        reports: hubspot.reports,
+        mirror: hubspot.mirror,
+        sync: hubspot.sync,
+        connections,
+        audit,
+        logger,
+        serviceUrl: `http://127.0.0.1:${port}`,
+        appId: config.hubspot.appId,
+      };
       routes.push(
         {
           path: '/webhooks/hubspot',
@@ -242,6 +292,13 @@ export async function startService(config: Config, options: ServiceOptions = {})
             scores: hubspot.scoring.scores,
           }),
         },
+        // Issue #14: the operator home's API (before /api/reports, which would 404 it) and its pre-signed CSV exports.
+        ...operatorHomeApiRoutes(operatorHome),
+        {
+          path: '/api/reports',
+          ownBody: true,
+          handler: hubspot.reports.router(signing, queue.enqueue),
+        },
         {
           path: '/api/scoring',
           ownBody: true,
@@ -287,6 +344,14 @@ export async function startService(config: Config, options: ServiceOptions = {})
         });
       }
       // --- end local card preview
+      // Issue #14: the operator home at / and /operator, sandbox mode only (like the card preview).
+      if (config.sandbox) routes.push(...operatorHomeLocalRoutes(operatorHome));
+    }
+    // Outside sandbox mode `/` is a small status page for a browser.
+    if (!routes.some((route) => route.path === '/')) {
+      routes.push(
+        statusPageRoute({ publicUrl, database: store.kind, tenants, hubspotConfigured: hubspot !== undefined }),
+      );
     }
     server.on('request', createApp({ store, logger, metrics, routes }));
 
@@ -308,6 +373,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       audit,
       hubspot,
       logger,
+      routes,
       stop: () => {
         stopping ??= runCleanup(cleanup, logger);
         return stopping;
@@ -367,7 +433,8 @@ export function hubspotFeatures(
     ...scoring.dealWriters,
   ];
   // Partner scores on companies (full passes only); left out with custom deal writers (tests, benchmarks).
-  const companyWriters = writers ? [] : scoring.companyWriters;
+  // Issue #14: plus the operator's roster decisions (`pl_roster_action`, from the operator home).
+  const companyWriters = writers ? [] : [...scoring.companyWriters, rosterActionWriter(new RosterDecisions(store.db))];
   const sync = new HubSpotTenantSync({ connections, mirror, logger, writers: dealWriters, companyWriters });
   const attribution = new AttributionService({ ...writerDeps, mirror, sync });
   const dedupe = new DedupeService({ tenants, mirror, dedupe: dedupeRepo, sync, connections, audit, logger });
@@ -392,6 +459,7 @@ export function hubspotFeatures(
     dedupe,
     dedupeStore: dedupeRepo,
     scoring,
+    reports: createReportsModule({ db: store.db, tenants, mirror, attribution, scoring, cosell, logger }),
     // Portal-wide follow-ups of a webhook drain that changed records: debounced scoring and dedupe passes.
     afterWebhookChanges: async (tenantId, context) => {
       await scoring.afterChanges(tenantId, context);

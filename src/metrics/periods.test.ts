@@ -4,6 +4,7 @@ import {
   lastDayOf,
   type PeriodKind,
   periodContaining,
+  periodFromKey,
   periodKey,
   periodsEndingWith,
   shiftPeriod,
@@ -62,7 +63,18 @@ describe('period arithmetic', () => {
     [{ kind: 'week', start: '2026-11-30', end: '2026-12-07' }, '2026-W49'],
     [{ kind: 'month', start: '2026-02-01', end: '2026-03-01' }, '2026-02'],
     [{ kind: 'quarter', start: '2026-10-01', end: '2027-01-01' }, '2026-Q4'],
-  ] as const)('given %o, then its key is %s', (period, key) => {
+  ] as const)('given %o, then its key is %s and the key names it back', (period, key) => {
     expect(periodKey(period)).toBe(key);
+    expect(periodFromKey(period.kind, key)).toEqual(period);
+  });
+
+  it.each([
+    ['week', '2026-W54'],
+    ['week', '2026-W00'],
+    ['month', '2026-13'],
+    ['quarter', '2026-Q5'],
+    ['quarter', '2026-07'],
+  ] as const)('given the %s key %s, then it is refused', (kind, key) => {
+    expect(() => periodFromKey(kind, key)).toThrow(/period: expected a/);
   });
 });

@@ -118,3 +118,31 @@ export function periodKey(period: Period): string {
     }
   }
 }
+
+const KEY_PATTERNS: Readonly<Record<PeriodKind, RegExp>> = {
+  week: /^(\d{4})-W(\d{2})$/,
+  month: /^(\d{4})-(\d{2})$/,
+  quarter: /^(\d{4})-Q([1-4])$/,
+};
+
+/** The period a key of `periodKey` names (the inverse); a malformed key is refused in words. */
+export function periodFromKey(kind: PeriodKind, key: string): Period {
+  const match = KEY_PATTERNS[kind].exec(key);
+  const year = Number(match?.[1]);
+  const index = Number(match?.[2]);
+  let startMs = Number.NaN;
+  if (match && kind === 'month' && index >= 1 && index <= 12) startMs = Date.UTC(year, index - 1, 1);
+  if (match && kind === 'quarter') startMs = Date.UTC(year, 3 * (index - 1), 1);
+  if (match && kind === 'week' && index >= 1 && index <= 53) {
+    // Week 1 is the week holding January 4th.
+    const week1 = startOfPeriodContaining('week', Date.UTC(year, 0, 4));
+    startMs = week1 + (index - 1) * 7 * DAY_MS;
+  }
+  const period = Number.isNaN(startMs) ? undefined : periodFrom(kind, startMs);
+  if (period === undefined || periodKey(period) !== key) {
+    throw new InvalidInputError(`period: expected a ${kind} key such as ${EXAMPLE_KEYS[kind]}, got "${key}"`);
+  }
+  return period;
+}
+
+const EXAMPLE_KEYS: Readonly<Record<PeriodKind, string>> = { week: '2026-W27', month: '2026-07', quarter: '2026-Q3' };

@@ -101,8 +101,8 @@ export async function evaluateDeals(
         deal,
         pipeline: entry.properties.pipeline ?? null,
         registrations: registrationsOf(entry.properties),
-        // Company↔company (account ↔ partner) links are not read yet: account-based auto-tagging stays off.
-        accountPartnerIds: [],
+        // Partners associated with the deal's account company: one is auto-tagged, two or more are a conflict.
+        accountPartnerIds: entry.accountPartnerIds ?? [],
         unlabeledPartnerIds: entry.unlabeledPartnerIds,
         hasCoSellMotion: motions.has(entry.deal.id),
         partnersAtClose: atClose.get(entry.deal.id),

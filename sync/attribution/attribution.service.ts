@@ -4,10 +4,11 @@ import { checkAttributionChange } from '../../src/attribution/attribution-hygien
 import type { AttributionResult } from '../../src/attribution/attribution-model.ts';
 import { type AttributionRules, parseAttributionRules } from '../../src/attribution/attribution-rules.ts';
 import { type DealPartner, type PartnerRole, partnerRoleSchema } from '../../src/model/deal.ts';
-import { AppError, InvalidInputError, NotFoundError, parseInput } from '../../src/shared/errors.ts';
+import { AppError, NotFoundError, parseInput } from '../../src/shared/errors.ts';
 import type { CrmMirrorRepository, MirroredDeal } from '../crm/crm-mirror.repo.ts';
 import type { HubSpotConnections } from '../crm/hubspot-connections.ts';
 import type { HubSpotTenantSync } from '../crm/hubspot-tenant-sync.ts';
+import { AdminRequiredError } from '../roles/admin-roles.ts';
 import type { AuditLogRepository } from '../store/audit-log.repo.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';
 import type { AttributionRepository } from './attribution.repo.ts';
@@ -33,6 +34,17 @@ export const tagRequestSchema = z.strictObject({
   override: z.strictObject({ reason: z.string().trim().min(3).max(500) }).optional(),
 });
 export type TagRequest = z.infer<typeof tagRequestSchema>;
+
+/** The optional body of an untag: an admin's override (with its reason) to remove a partner from a closed deal. */
+export const untagRequestSchema = z.strictObject({
+  override: z.strictObject({ reason: z.string().trim().min(3).max(500) }).optional(),
+});
+
+/**
+ * Called right before a change that needs the after-close override is written: it throws unless the acting user may
+ * override (an admin). Without one, an override is always refused.
+ */
+export type OverrideAuthorizer = () => Promise<void>;
 
 export interface DealAttributionView {
   deal: MirroredDeal;
@@ -69,12 +81,19 @@ export class AttributionService {
   }
 
   /** Tags a partner with a role (and optional split) on the deal: CRM association label first, then split, audit. */
-  async tag(tenantId: string, dealId: string, body: unknown, actor: string): Promise<DealAttributionView> {
+  async tag(
+    tenantId: string,
+    dealId: string,
+    body: unknown,
+    actor: string,
+    authorizeOverride?: OverrideAuthorizer,
+  ): Promise<DealAttributionView> {
     const request = parseInput(tagRequestSchema, body);
     const deal = await this.deps.mirror.requireLiveDeal(tenantId, dealId);
     const roster = await this.deps.mirror.livePartners(tenantId);
+    // 404 like any record the portal does not have (a partner of another portal included), as co-sell answers.
     if (!roster.some((p) => p.id === request.partnerId)) {
-      throw new InvalidInputError(`company ${request.partnerId} is not a partner in this portal`, {
+      throw new NotFoundError(`company ${request.partnerId} is not a partner in this portal`, {
         details: ['partnerId'],
       });
     }
@@ -83,7 +102,7 @@ export class AttributionService {
       ...before.filter((p) => !(p.partnerId === request.partnerId && p.role === request.role)),
       { partnerId: request.partnerId, role: request.role, splitPct: request.splitPct ?? null },
     ];
-    await this.guardFrozen(deal, before, after, actor, request.override?.reason);
+    await this.guardFrozen(tenantId, deal, before, after, actor, request.override?.reason, authorizeOverride);
     const typeId = await this.roleTypeId(tenantId, request.role);
     await this.deps.connections
       .objects(tenantId)
@@ -109,15 +128,24 @@ export class AttributionService {
     return this.refresh(tenantId, deal.deal.id);
   }
 
-  async untag(tenantId: string, dealId: string, partnerId: string, roleText: string, actor: string, reason?: string) {
+  async untag(
+    tenantId: string,
+    dealId: string,
+    partnerId: string,
+    roleText: string,
+    actor: string,
+    body?: unknown,
+    authorizeOverride?: OverrideAuthorizer,
+  ) {
     const role = parseInput(partnerRoleSchema, roleText);
+    const reason = parseInput(untagRequestSchema, body ?? {}).override?.reason;
     const deal = await this.deps.mirror.requireLiveDeal(tenantId, dealId);
     const before = (await this.view(tenantId, deal.deal.id)).partners.map(({ name: _n, ...p }) => p);
     if (!before.some((p) => p.partnerId === partnerId && p.role === role)) {
       throw new NotFoundError(`partner ${partnerId} is not tagged as ${role} on deal ${deal.deal.id}`);
     }
     const after = before.filter((p) => !(p.partnerId === partnerId && p.role === role));
-    await this.guardFrozen(deal, before, after, actor, reason);
+    await this.guardFrozen(tenantId, deal, before, after, actor, reason, authorizeOverride);
     const typeId = await this.roleTypeId(tenantId, role);
     await this.deps.connections
       .objects(tenantId)
@@ -174,15 +202,27 @@ export class AttributionService {
     return this.view(tenantId, dealId);
   }
 
+  /**
+   * A closed deal's partners are frozen (per the tenant's rules); a change goes through only with an override, and an
+   * override only for an admin — checked here, after every validation and before anything is written.
+   */
   private async guardFrozen(
+    tenantId: string,
     deal: MirroredDeal,
     before: DealPartner[],
     after: DealPartner[],
     actor: string,
     reason: string | undefined,
+    authorizeOverride: OverrideAuthorizer | undefined,
   ): Promise<void> {
-    const check = checkAttributionChange(before, after, deal.deal, reason ? { actor, reason } : null);
+    const rules = await this.rules(tenantId);
+    const check = checkAttributionChange(before, after, deal.deal, reason ? { actor, reason } : null, rules);
     if (check.outcome === 'rejected') throw new AttributionFrozenError(check.message, { details: check.changes });
+    if (check.override) {
+      if (!authorizeOverride)
+        throw new AdminRequiredError("only a HubSpot super admin can override a closed deal's attribution");
+      await authorizeOverride();
+    }
   }
 
   private async roleTypeId(tenantId: string, role: PartnerRole): Promise<number> {

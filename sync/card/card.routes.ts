@@ -10,17 +10,13 @@ import { coSellCardRoutes } from '../cosell/cosell-card.routes.ts';
 import type { CoSellService } from '../cosell/cosell-service.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
 import type { DedupeService } from '../dedupe/dedupe.service.ts';
-import {
-  type SignedRoutesOptions,
-  signedRequest,
-  signedTenant,
-  tenantOf,
-} from '../http/hubspot-signature.middleware.ts';
+import { type SignedApiDeps, signedApi, tenantOf } from '../http/hubspot-signature.middleware.ts';
+import { type AdminRoles, requireAdmin, signedUserId } from '../roles/admin-roles.ts';
 import type { ScoresRepository } from '../scoring/scores.repo.ts';
-import type { TenantsRepository } from '../store/tenants.repo.ts';
 
-export interface CardRoutesDeps extends SignedRoutesOptions {
-  tenants: TenantsRepository;
+export interface CardRoutesDeps extends SignedApiDeps {
+  /** Admin checks: rules, and the override that changes a closed deal's partners. */
+  roles: AdminRoles;
   mirror: CrmMirrorRepository;
   attribution: AttributionService;
   /** Co-sell motions: the card's `motions` and its start / transition endpoints. */
@@ -39,10 +35,18 @@ export function actorOf(req: Request): string {
   return typeof userId === 'string' && /^\d{1,20}$/.test(userId) ? `user:${userId}` : 'user:unknown';
 }
 
+/**
+ * The override of a closed deal's frozen attribution is an admin's (SPEC §2.1): the check runs only when the change
+ * actually needs the override, right before anything is written.
+ */
+function overrideAuthorizer(deps: CardRoutesDeps, tenantId: string, req: Request): () => Promise<void> {
+  return () => deps.roles.assertAdmin(tenantId, signedUserId(req), "override a closed deal's attribution");
+}
+
 /** The card's endpoints (`hubspot.fetch`, signed; tenant from the signed `portalId`). Shapes: card-api.ts. */
 export function cardRouter(deps: CardRoutesDeps): Router {
   const router = express.Router();
-  router.use(...signedRequest(deps), signedTenant(deps.tenants));
+  router.use(...signedApi(deps));
 
   router.get('/deals/:dealId', async (req, res) => {
     const tenant = tenantOf(res);
@@ -70,10 +74,17 @@ export function cardRouter(deps: CardRoutesDeps): Router {
 
   router.post('/deals/:dealId/partners', async (req, res) => {
     const tenant = tenantOf(res);
-    const view = await deps.attribution.tag(tenant.id, String(req.params.dealId), req.body, actorOf(req));
+    const view = await deps.attribution.tag(
+      tenant.id,
+      String(req.params.dealId),
+      req.body,
+      actorOf(req),
+      overrideAuthorizer(deps, tenant.id, req),
+    );
     res.json(await cardView(deps, tenant.id, view));
   });
 
+  // An optional body `{"override":{"reason"}}` lets an admin remove a partner from a closed deal.
   router.delete('/deals/:dealId/partners/:partnerId/:role', async (req, res) => {
     const tenant = tenantOf(res);
     const view = await deps.attribution.untag(
@@ -82,6 +93,8 @@ export function cardRouter(deps: CardRoutesDeps): Router {
       String(req.params.partnerId),
       String(req.params.role),
       actorOf(req),
+      req.body,
+      overrideAuthorizer(deps, tenant.id, req),
     );
     res.json(await cardView(deps, tenant.id, view));
   });
@@ -108,11 +121,11 @@ export function cardRouter(deps: CardRoutesDeps): Router {
 /** Operators' and admins' attribution endpoints (signed, like every `/api` call). */
 export function attributionAdminRouter(deps: CardRoutesDeps): Router {
   const router = express.Router();
-  router.use(...signedRequest(deps), signedTenant(deps.tenants));
+  router.use(...signedApi(deps));
   router.get('/rules', async (_req, res) => {
     res.json(await deps.attribution.rules(tenantOf(res).id));
   });
-  router.put('/rules', async (req, res) => {
+  router.put('/rules', requireAdmin(deps.roles, 'change the attribution rules'), async (req, res) => {
     res.json(await deps.attribution.setRules(tenantOf(res).id, req.body, actorOf(req)));
   });
   router.get('/coverage', async (_req, res) => {

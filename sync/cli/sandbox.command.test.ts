@@ -1,7 +1,55 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { todayAsOf } from '../../src/scoring/deal-timeline.ts';
 import { cli } from '../../test/support/cli-harness.ts';
 import { runSandbox } from './sandbox.command.ts';
+
+/** Runs the command in-process until `stop()`; `printed()` resolves once its banner is out. */
+function startInProcess(values: Record<string, string>) {
+  const stdout = new PassThrough();
+  let printed = '';
+  stdout.on('data', (chunk) => {
+    printed += chunk;
+  });
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => {
+    stop = resolve;
+  });
+  const running = runSandbox({ values, positionals: [], stdout, stderr: new PassThrough(), env: {} }, () => stopped);
+  return {
+    printed: async () => {
+      await expect.poll(() => printed.includes('Press Ctrl+C')).toBe(true);
+      return printed;
+    },
+    stop: async () => {
+      stop();
+      await running;
+    },
+  };
+}
+
+/** Every deal the printed sandbox serves, with the dates the demo history sets. */
+async function allDeals(printed: string): Promise<Array<Record<string, string | undefined>>> {
+  const url = /listening on (\S+)/.exec(printed)?.[1] ?? '';
+  const token = /access token:\s+(\S+)/.exec(printed)?.[1] ?? '';
+  const deals: Array<Record<string, string | undefined>> = [];
+  let after: string | undefined;
+  do {
+    const page = new URL(`${url}/crm/objects/2026-03/deals`);
+    page.searchParams.set('limit', '100');
+    page.searchParams.set('properties', 'createdate,closedate,hs_is_closed');
+    if (after) page.searchParams.set('after', after);
+    const response = await fetch(page, { headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as {
+      results: Array<{ properties: Record<string, string | undefined> }>;
+      paging?: { next?: { after: string } };
+    };
+    deals.push(...body.results.map((result) => result.properties));
+    after = body.paging?.next?.after;
+  } while (after);
+  return deals;
+}
 
 describe('partnerloop sandbox', () => {
   it('given --deals 50, when started, then it prints a URL and a token that work, and stops when asked', async () => {
@@ -38,6 +86,33 @@ describe('partnerloop sandbox', () => {
   });
 
   it.each([
+    ['no --as-of', {}, todayAsOf()],
+    ['--as-of 2026-01-15', { 'as-of': '2026-01-15' }, '2026-01-15'],
+  ])(
+    'given %s, when started, then the demo history ends on that day (as `start --sandbox`): nothing is created after it and open deals close from it on',
+    async (_label, values, asOf) => {
+      const sandbox = startInProcess({ deals: '60', seed: '5', ...values });
+      try {
+        const printed = await sandbox.printed();
+        expect(printed).toContain(`history ends:   ${asOf}\n`);
+        const deals = await allDeals(printed);
+        expect(deals.length).toBeGreaterThanOrEqual(60);
+        const endOfAsOf = Date.parse(`${asOf}T23:59:59.999Z`);
+        const startOfAsOf = Date.parse(`${asOf}T00:00:00.000Z`);
+        expect(deals.filter((deal) => Date.parse(deal.createdate ?? '') > endOfAsOf)).toEqual([]);
+        const open = deals.filter((deal) => deal.hs_is_closed !== 'true' && deal.closedate);
+        expect(open.length).toBeGreaterThan(0);
+        // A history that ended on another day (the generator's fixed 2026-06-30) has open deals "closing" before it.
+        expect(open.filter((deal) => Date.parse(deal.closedate ?? '') < startOfAsOf)).toEqual([]);
+      } finally {
+        await sandbox.stop();
+      }
+    },
+  );
+
+  it.each([
+    [['--as-of', '2026-02-30'], '--as-of: expected a date YYYY-MM-DD, got "2026-02-30"'],
+    [['--as-of', 'today'], '--as-of: expected a date YYYY-MM-DD, got "today"'],
     [['--port', 'abc'], '--port must be an integer from 0 to 65535, got "abc"'],
     [['--deals', '2.5'], '--deals must be an integer from 0 to 2000000, got "2.5"'],
     [['--webhook-target', 'ftp://x'], '--webhook-target must be an http(s) URL, got "ftp://x"'],

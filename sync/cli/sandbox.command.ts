@@ -1,10 +1,12 @@
+import { parseAsOf, todayAsOf } from '../../src/scoring/deal-timeline.ts';
 import { InvalidInputError } from '../../src/shared/errors.ts';
+import { exportDemoPortal } from '../sandbox/demo-export.ts';
 import { DEMO_PORTAL_DEFAULTS } from '../sandbox/demo-portal.ts';
 import { type Sandbox, startSandbox } from '../sandbox/sandbox-server.ts';
 import type { CliCommand, CliContext } from './cli-command.ts';
 import { waitForSignal } from './wait-for-signal.ts';
 
-const USAGE = `partnerloop sandbox [--port N] [--seed N] [--deals N] [--webhook-target URL]
+const USAGE = `partnerloop sandbox [--port N] [--seed N] [--deals N] [--as-of YYYY-MM-DD] [--webhook-target URL] [--export DIR]
 
   Runs the CRM sandbox alone: a loopback server speaking the HubSpot API subset PartnerLoop uses, seeded with a
   demo portal, and prints its URL and demo credentials. Stops on Ctrl+C (SIGINT) or SIGTERM.
@@ -12,7 +14,10 @@ const USAGE = `partnerloop sandbox [--port N] [--seed N] [--deals N] [--webhook-
   --port            port to listen on (default: a free port)
   --seed            demo data seed (default ${DEMO_PORTAL_DEFAULTS.seed})
   --deals           number of demo deals (default ${DEMO_PORTAL_DEFAULTS.deals})
-  --webhook-target  where to deliver signed webhooks when records change (e.g. http://localhost:3000/webhooks/hubspot)`;
+  --as-of           the day the demo history ends (served: default today, as \`partnerloop start --sandbox\` does)
+  --webhook-target  where to deliver signed webhooks when records change (e.g. http://localhost:3000/webhooks/hubspot)
+  --export          write the demo portal as interchange files DIR/deals.jsonl and DIR/partners.jsonl (what the
+                    service reads from it) and exit without serving: input for partnerloop report, score, dedupe`;
 
 /** The token printed for manual use outlives HubSpot's 30 minutes so a demo session does not need a refresh. */
 const DEMO_TOKEN_LIFETIME_MS = 24 * 60 * 60_000;
@@ -46,10 +51,17 @@ export async function runSandbox(context: CliContext, stopped: () => Promise<unk
   const seed = integerFlag(values.seed, 'seed', 0, 2 ** 31 - 1) ?? DEMO_PORTAL_DEFAULTS.seed;
   const deals = integerFlag(values.deals, 'deals', 0, 2_000_000) ?? DEMO_PORTAL_DEFAULTS.deals;
   const webhookTarget = urlFlag(values['webhook-target'], 'webhook-target');
+  // The served history ends today unless asked otherwise, as `start --sandbox` does: against the generator's fixed
+  // day, long past, every partner would look dormant and every open deal overdue.
+  const asOf = typeof values['as-of'] === 'string' ? values['as-of'] : todayAsOf();
+  parseAsOf(asOf, '--as-of');
+  // The same portal the sandbox would serve, as interchange files, instead of serving it.
+  if (typeof values.export === 'string') return exportDemoPortal(context, values.export, { seed, deals, asOf });
 
   const sandbox: Sandbox = await startSandbox({
     seed,
     deals,
+    asOf,
     ...(port === undefined ? {} : { port }),
     ...(webhookTarget === undefined ? {} : { webhookTarget }),
   });
@@ -59,6 +71,7 @@ export async function runSandbox(context: CliContext, stopped: () => Promise<unk
   const lines = [
     `CRM sandbox (HubSpot API subset) listening on ${sandbox.url}`,
     `  portal id:      ${portal.portalId}  (${portal.count('deals')} deals, ${portal.count('companies')} companies, seed ${seed})`,
+    `  history ends:   ${asOf}`,
     `  client id:      ${clientId}`,
     `  client secret:  ${clientSecret}   (also the webhook signature key)`,
     `  app id:         ${appId}`,
@@ -88,7 +101,9 @@ export const sandboxCommand: CliCommand = {
     port: { type: 'string' },
     seed: { type: 'string' },
     deals: { type: 'string' },
+    'as-of': { type: 'string' },
     'webhook-target': { type: 'string' },
+    export: { type: 'string' },
   },
   positionals: { min: 0, max: 0 },
   run: (context) => runSandbox(context, waitForSignal),

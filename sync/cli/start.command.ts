@@ -1,8 +1,9 @@
 import { todayAsOf } from '../../src/scoring/deal-timeline.ts';
 import { InvalidInputError } from '../../src/shared/errors.ts';
 import { type Config, loadConfig } from '../config/env.ts';
+import { sandboxCredentialsNotice } from '../sandbox/sandbox-credentials.ts';
 import { type Sandbox, startSandbox } from '../sandbox/sandbox-server.ts';
-import { startService } from '../service.ts';
+import { type Service, startService } from '../service.ts';
 import type { CliCommand } from './cli-command.ts';
 import { waitForSignal } from './wait-for-signal.ts';
 
@@ -18,7 +19,7 @@ export const startCommand: CliCommand = {
   ].join('\n'),
   options: { sandbox: { type: 'boolean' }, 'sandbox-deals': { type: 'string' }, 'sandbox-seed': { type: 'string' } },
   positionals: { min: 0, max: 0 },
-  async run({ values, env, stdout }) {
+  async run({ values, env, stdout, stderr }) {
     const sandboxMode = values.sandbox === true;
     let config = loadConfig(env, { sandbox: sandboxMode });
     let sandbox: Sandbox | undefined;
@@ -28,11 +29,23 @@ export const startCommand: CliCommand = {
       // The demo history ends today, so scores, dormancy and co-sell aging look like a live portal's.
       sandbox = await startSandbox({ deals, seed, asOf: todayAsOf() });
       config = sandboxConfig(config, sandbox);
+      const notice = sandboxCredentialsNotice(env, sandbox.app);
+      if (notice) stderr.write(`${notice}\n`);
     }
-    const service = await startService(config);
+    let service: Service;
+    try {
+      service = await startService(config);
+    } catch (error) {
+      // The sandbox's server would keep a failed start's process alive: close it, so the CLI exits non-zero.
+      await sandbox?.close();
+      throw error;
+    }
     // Listen for SIGTERM/SIGINT before printing anything: whoever reads our output may stop us at once.
     const stopSignal = waitForSignal();
     try {
+      // Issue #14: the operator home (sandbox mode serves it locally) is the first thing to open.
+      if (sandbox)
+        stdout.write(`PartnerLoop operator home: ${service.publicUrl}/ (also ${service.publicUrl}/operator)\n`);
       stdout.write(
         `PartnerLoop is running on ${service.publicUrl} (listening on ${service.url}; database: ${service.store.kind})\n`,
       );

@@ -4,19 +4,15 @@ import type { QueueEntry } from '../../src/cosell/motion-queue.ts';
 import { NotFoundError } from '../../src/shared/errors.ts';
 import { actorOf } from '../card/card.routes.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
-import {
-  type SignedRoutesOptions,
-  signedRequest,
-  signedTenant,
-  tenantOf,
-} from '../http/hubspot-signature.middleware.ts';
-import type { TenantsRepository } from '../store/tenants.repo.ts';
+import { type SignedApiDeps, signedApi, tenantOf } from '../http/hubspot-signature.middleware.ts';
+import { type AdminRoles, requireAdmin } from '../roles/admin-roles.ts';
 import type { CoSellService } from './cosell-service.ts';
 import type { MotionQueueCandidate } from './motions.repo.ts';
 import type { PartnerEndpointsRepository, PartnerEndpointView } from './partner-endpoints.repo.ts';
 
-export interface CoSellRoutesDeps extends SignedRoutesOptions {
-  tenants: TenantsRepository;
+export interface CoSellRoutesDeps extends SignedApiDeps {
+  /** A partner's webhook endpoint is a tenant setting: configuring it is an admin's. */
+  roles: AdminRoles;
   mirror: CrmMirrorRepository;
   cosell: CoSellService;
   endpoints: PartnerEndpointsRepository;
@@ -76,7 +72,7 @@ function endpointJson(view: PartnerEndpointView) {
  */
 export function coSellOperatorRouter(deps: CoSellRoutesDeps): Router {
   const router = express.Router();
-  router.use(...signedRequest(deps), signedTenant(deps.tenants));
+  router.use(...signedApi(deps));
 
   router.get('/queue', async (_req, res) => {
     const tenant = tenantOf(res);
@@ -110,7 +106,8 @@ export function coSellOperatorRouter(deps: CoSellRoutesDeps): Router {
   });
 
   // `{"url","secret"?,"enabled"?}`: a new endpoint needs a secret (≥ 16 characters); leaving it out keeps the current.
-  router.put('/partners/:partnerId/webhook', async (req, res) => {
+  const configureEndpoint = requireAdmin(deps.roles, "configure a partner's webhook endpoint");
+  router.put('/partners/:partnerId/webhook', configureEndpoint, async (req, res) => {
     const tenant = tenantOf(res);
     const partnerId = await partnerOf(tenant.id, String(req.params.partnerId));
     res.json(endpointJson(await deps.endpoints.set(tenant.id, partnerId, req.body, actorOf(req))));

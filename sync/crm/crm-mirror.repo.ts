@@ -36,6 +36,7 @@ export class CrmMirrorRepository {
             deal: JSON.stringify(entry.deal),
             properties: JSON.stringify(entry.properties),
             unlabeled_partner_ids: JSON.stringify(entry.unlabeledPartnerIds),
+            account_partner_ids: JSON.stringify(entry.accountPartnerIds ?? []),
           })),
         )
         .onConflict((oc) =>
@@ -43,6 +44,7 @@ export class CrmMirrorRepository {
             deal: eb.ref('excluded.deal'),
             properties: eb.ref('excluded.properties'),
             unlabeled_partner_ids: eb.ref('excluded.unlabeled_partner_ids'),
+            account_partner_ids: eb.ref('excluded.account_partner_ids'),
             synced_at: new Date(),
             deleted_at: null,
           })),
@@ -213,7 +215,7 @@ export class CrmMirrorRepository {
   async findDeal(tenantId: string, dealId: string): Promise<MirroredDeal | undefined> {
     const row = await this.db
       .selectFrom('crm_deals')
-      .select(['deal', 'properties', 'unlabeled_partner_ids', 'deleted_at'])
+      .select(['deal', 'properties', 'unlabeled_partner_ids', 'account_partner_ids', 'deleted_at'])
       .where('tenant_id', '=', tenantId)
       .where('deal_id', '=', dealId)
       .executeTakeFirst();
@@ -222,6 +224,7 @@ export class CrmMirrorRepository {
       deal: dealSchema.parse(row.deal) as Deal,
       properties: row.properties,
       unlabeledPartnerIds: row.unlabeled_partner_ids,
+      accountPartnerIds: row.account_partner_ids,
       deletedAt: row.deleted_at,
     };
   }
@@ -244,7 +247,7 @@ export class CrmMirrorRepository {
     for (;;) {
       const rows = await this.db
         .selectFrom('crm_deals')
-        .select(['deal_id', 'deal', 'properties', 'unlabeled_partner_ids'])
+        .select(['deal_id', 'deal', 'properties', 'unlabeled_partner_ids', 'account_partner_ids'])
         .where('tenant_id', '=', tenantId)
         .where('deleted_at', 'is', null)
         .where('deal_id', '>', after)
@@ -256,6 +259,7 @@ export class CrmMirrorRepository {
           deal: row.deal as Deal,
           properties: row.properties,
           unlabeledPartnerIds: row.unlabeled_partner_ids,
+          accountPartnerIds: row.account_partner_ids,
         });
       }
       if (rows.length < LIVE_PAGE) return out;
@@ -269,7 +273,7 @@ export class CrmMirrorRepository {
     for (const batch of chunks([...new Set(ids)], SMALL_READ)) {
       const rows = await this.db
         .selectFrom('crm_deals')
-        .select(['deal', 'properties', 'unlabeled_partner_ids'])
+        .select(['deal', 'properties', 'unlabeled_partner_ids', 'account_partner_ids'])
         .where('tenant_id', '=', tenantId)
         .where('deal_id', 'in', batch)
         .where('deleted_at', 'is', null)
@@ -279,6 +283,7 @@ export class CrmMirrorRepository {
           deal: row.deal as Deal,
           properties: row.properties,
           unlabeledPartnerIds: row.unlabeled_partner_ids,
+          accountPartnerIds: row.account_partner_ids,
         });
       }
     }

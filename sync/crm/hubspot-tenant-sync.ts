@@ -120,13 +120,13 @@ export class HubSpotTenantSync {
     const written = await this.writeBack(tenantId, snapshot.deals, snapshot.partners, true, {
       partnerProperties: snapshot.partnerProperties,
     });
-    const { companies, deals, associations } = snapshot.calls;
+    const { companies, deals, associations, accountPartners } = snapshot.calls;
     return {
       tenantId,
       dealsRead: snapshot.deals.length,
       partnersRead: snapshot.partners.length,
       deletedDeals,
-      readCalls: companies + deals + associations,
+      readCalls: companies + deals + associations + accountPartners,
       ...written,
     };
   }
@@ -156,7 +156,12 @@ export class HubSpotTenantSync {
 
     const dealIds = await this.resolveAll(tenantId, 'deals', work.deals);
     const merged = work.aliases.filter((alias) => alias.objectType === 'deals').map((alias) => alias.oldId);
-    const read = await readDeals(objects, dealIds, { extraDealProperties: this.writtenProperties });
+    // The roster tells which companies linked to a deal's account are partners (account-based auto-tag).
+    const roster = dealIds.length > 0 ? await mirror.livePartners(tenantId) : [];
+    const read = await readDeals(objects, dealIds, {
+      extraDealProperties: this.writtenProperties,
+      partnerIds: new Set(roster.map((partner) => partner.id)),
+    });
     await mirror.upsertPartners(tenantId, read.partners);
     await mirror.upsertDeals(tenantId, read.deals);
     await mirror.markDeleted(tenantId, 'deals', [...read.missing, ...merged]);

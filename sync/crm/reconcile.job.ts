@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineJob } from '../jobs/job-queue.ts';
+import { defineJob, type JobContext } from '../jobs/job-queue.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';
 import type { HubSpotTenantSync } from './hubspot-tenant-sync.ts';
 
@@ -10,28 +10,49 @@ export interface ReconcileJobDeps {
   sync: HubSpotTenantSync;
   /** Follow-up work after each run and the figures it reports (opt-in merges, attribution coverage). */
   report?: (tenantId: string) => Promise<Record<string, unknown>>;
+  /** First retry delay (default 15 s; tests shorten it). */
+  retryDelaySeconds?: number;
+  /** Runs after a finished reconcile with its payload (sandbox mode: the operator loops after an install's first read). */
+  afterRun?: (run: { tenantId: string; periodKey: string }, context: JobContext) => Promise<void>;
+}
+
+/** One lease per tenant: two reconciles of a tenant never run at once, whichever period or replica queued them. */
+export function reconcileLeaseKey(tenantId: string): string {
+  return `${RECONCILE_JOB}:${tenantId}`;
 }
 
 /**
  * A full reconcile of one tenant: the safety net for lost webhooks (nightly), and the first read after an install.
- * Keyed by tenant and period, so replicas and retries never run one period twice at the same time.
+ * Keyed by tenant and period, so one period is queued once; leased per tenant, so no two runs overlap.
+ *
+ * Liveness comes from the lease, not from pg-boss's expiry (pg-boss 10 has no heartbeat): a run renews its tenant's
+ * lease while it works, and when its worker is killed the lease goes stale and a sweep hands the job back, which
+ * runs again within about two minutes (job-leases.ts `recoveryBoundSeconds`). A short expiry would not do: 100k
+ * deals take 4-5 minutes, and pg-boss would retry a healthy run at its expiry while it goes on. The work is safe to
+ * redo from the start: it re-reads the portal and writes only values that differ.
  */
 export function reconcileJob(deps: ReconcileJobDeps) {
   return defineJob({
     name: RECONCILE_JOB,
     schema: z.strictObject({ tenantId: z.string().min(1), periodKey: z.string().min(1) }),
     retryLimit: 5,
-    retryDelaySeconds: 60,
-    // 100k deals take ~4 minutes at HubSpot's rate limit; leave room for throttling before pg-boss retries it.
+    // Also the wait before a dead run's retry (after its lease went stale), so it stays short; failures back off.
+    retryDelaySeconds: deps.retryDelaySeconds ?? 15,
+    // The backstop only (a run that died before it took its lease): a dead worker is noticed by its lease within a minute.
+    // 100k deals take ~4 minutes at HubSpot's rate limit; leave room for throttling before pg-boss gives up waiting.
     expireInSeconds: 60 * 60,
-    async handle({ tenantId }, context) {
+    lease: ({ tenantId }) => reconcileLeaseKey(tenantId),
+    async handle({ tenantId, periodKey }, context) {
       const tenant = await deps.tenants.find(tenantId);
       if (tenant?.status !== 'active') {
         context.logger.info({ tenantId }, 'tenant is not active; reconcile skipped');
         return { skipped: true };
       }
-      const result = { ...(await deps.sync.reconcile(tenantId)), ...(await deps.report?.(tenantId)) };
+      // Between pages: a run whose lease was swept (taken for dead) stops rather than overlap its retry.
+      const onProgress = () => context.signal?.throwIfAborted();
+      const result = { ...(await deps.sync.reconcile(tenantId, onProgress)), ...(await deps.report?.(tenantId)) };
       context.logger.info(result, 'reconcile finished');
+      await deps.afterRun?.({ tenantId, periodKey }, context);
       return result;
     },
   });

@@ -1,27 +1,22 @@
 import express, { type Router } from 'express';
 import { actorOf } from '../card/card.routes.ts';
-import {
-  type SignedRoutesOptions,
-  signedRequest,
-  signedTenant,
-  tenantOf,
-} from '../http/hubspot-signature.middleware.ts';
-import type { TenantsRepository } from '../store/tenants.repo.ts';
+import { type SignedApiDeps, signedApi, tenantOf } from '../http/hubspot-signature.middleware.ts';
+import { type AdminRoles, requireAdmin } from '../roles/admin-roles.ts';
 import type { DedupeService } from './dedupe.service.ts';
 
-export interface DedupeRoutesDeps extends SignedRoutesOptions {
-  tenants: TenantsRepository;
+export interface DedupeRoutesDeps extends SignedApiDeps {
   dedupe: DedupeService;
+  roles: AdminRoles;
 }
 
 /** Admins' dedupe settings (signed like every `/api` call): thresholds and the opt-in merge. */
 export function dedupeAdminRouter(deps: DedupeRoutesDeps): Router {
   const router = express.Router();
-  router.use(...signedRequest(deps), signedTenant(deps.tenants));
+  router.use(...signedApi(deps));
   router.get('/settings', async (_req, res) => {
     res.json(await deps.dedupe.settings(tenantOf(res).id));
   });
-  router.put('/settings', async (req, res) => {
+  router.put('/settings', requireAdmin(deps.roles, 'change the dedupe settings'), async (req, res) => {
     res.json(await deps.dedupe.setSettings(tenantOf(res).id, req.body, actorOf(req)));
   });
   return router;

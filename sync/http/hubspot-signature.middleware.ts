@@ -3,6 +3,7 @@ import { readV3Headers, type VerifyV3Reason, verifyV3 } from '../../src/crm/hubs
 import { InvalidSignatureError, NotFoundError } from '../../src/shared/errors.ts';
 import type { Tenant, TenantsRepository } from '../store/tenants.repo.ts';
 import { BODY_LIMIT } from './app.ts';
+import { type TenantThrottle, throttleSignedPortal } from './tenant-throttle.ts';
 
 const REASONS: Readonly<Record<VerifyV3Reason, string>> = {
   missing_signature: 'the X-HubSpot-Signature-v3 header is missing',
@@ -19,6 +20,25 @@ export interface SignedRoutesOptions {
   /** The origin HubSpot signs against (`PUBLIC_URL`): the service may sit behind a proxy that rewrites the host. */
   publicUrl: string;
   now?: () => number;
+  /** The per-portal request budget of the signed API (`signedApi`); webhooks are not throttled. */
+  throttle?: TenantThrottle | undefined;
+}
+
+export interface SignedApiDeps extends SignedRoutesOptions {
+  tenants: TenantsRepository;
+}
+
+/**
+ * The guard of every `/api` router, in order: signature v3 over the raw bytes, the signed portal's request budget
+ * (429 with `Retry-After`), then the tenant from the signed `portalId` (404 for a portal that is not installed).
+ * Handlers after it read the tenant with `tenantOf(res)` and scope every read and write to it.
+ */
+export function signedApi(deps: SignedApiDeps, options: { allowDisconnected?: boolean } = {}): RequestHandler[] {
+  return [
+    ...signedRequest(deps),
+    ...(deps.throttle ? [throttleSignedPortal(deps.throttle)] : []),
+    signedTenant(deps.tenants, options),
+  ];
 }
 
 /**

@@ -3,6 +3,7 @@ import PgBoss from 'pg-boss';
 import type { z } from 'zod';
 import type { Logger } from '../log/logger.ts';
 import type { SqlExecutor } from '../store/database.ts';
+import { type HeldLease, JobLeaseBusyError, JobLeaseLostError, JobLeases, type LeaseTimings } from './job-leases.ts';
 
 export interface JobContext {
   jobId: string;
@@ -13,11 +14,17 @@ export interface JobContext {
   logger: Logger;
   /** Enqueue follow-up work (keyed, so a retried parent does not double it). */
   enqueue: JobQueue['enqueue'];
+  /**
+   * For leased jobs: aborted when the run lost its lease (it was taken for dead and its job handed back). Check it
+   * between steps: a run that goes on would overlap the retry.
+   */
+  signal?: AbortSignal;
 }
 
 /**
  * A kind of job. Handlers must be idempotent: a job may run again after a crash (it is retried once its
- * `expireInSeconds` lapses) and every retry must converge on the same end state.
+ * `expireInSeconds` lapses, or a leased job once its lease goes stale) and every retry must converge on the same end
+ * state.
  */
 export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   name: string;
@@ -25,9 +32,18 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   retryLimit: number;
   /** First retry delay; doubles with each retry (pg-boss retryBackoff). */
   retryDelaySeconds: number;
-  /** How long one run may take before it is considered lost (crash) and retried. */
+  /**
+   * How long one run may take before pg-boss considers it lost (crash) and retries it. pg-boss also stops waiting
+   * for the handler then, so this must exceed the longest healthy run; leased jobs keep it long as a backstop.
+   */
   expireInSeconds: number;
   concurrency?: number;
+  /**
+   * The lease key of a run (e.g. `hubspot.reconcile:<tenant>`): runs with one key never overlap, and a run whose
+   * worker dies is noticed by its lease going stale and retried within about two minutes (job-leases.ts), whatever
+   * `expireInSeconds` says.
+   */
+  lease?(data: z.infer<S>): string;
   handle(data: z.infer<S>, context: JobContext): Promise<unknown>;
 }
 
@@ -61,6 +77,14 @@ export interface JobQueueOptions {
   /** How often pg-boss looks for expired jobs; lower in tests. */
   maintenanceIntervalSeconds?: number;
   pollingIntervalSeconds?: number;
+  /** Lease renewal, staleness and sweep timings of leased jobs (tests lower them). */
+  leases?: Partial<LeaseTimings>;
+  /**
+   * Runs pg-boss's start and queue creation exclusively across processes (a Postgres advisory lock): replicas
+   * starting together on an empty database otherwise deadlock in `createQueue` (its DDL takes locks in different
+   * orders). Unset: no other process shares the database (PGlite).
+   */
+  exclusive?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -93,20 +117,33 @@ export class JobQueue {
   readonly #logger: Logger;
   readonly #definitions = new Map<string, JobDefinition>();
   readonly #pollingIntervalSeconds: number;
+  readonly #leases: JobLeases;
   #working = false;
+  #sweeper: NodeJS.Timeout | undefined;
 
-  private constructor(boss: PgBoss, logger: Logger, pollingIntervalSeconds: number) {
+  private constructor(boss: PgBoss, options: JobQueueOptions) {
     this.#boss = boss;
-    this.#logger = logger;
-    this.#pollingIntervalSeconds = pollingIntervalSeconds;
+    this.#logger = options.logger;
+    this.#pollingIntervalSeconds = options.pollingIntervalSeconds ?? 1;
+    this.#leases = new JobLeases(options.executor, options.leases);
   }
 
   /** Starts pg-boss on the store's database (installing or migrating its schema) and registers the queues. */
   static async start(options: JobQueueOptions, definitions: readonly JobDefinition[]): Promise<JobQueue> {
-    const boss = await startBoss(options);
-    const queue = new JobQueue(boss, options.logger, options.pollingIntervalSeconds ?? 1);
-    for (const definition of definitions) await queue.#register(definition);
-    return queue;
+    const exclusive = options.exclusive ?? ((work) => work());
+    return exclusive(async () => {
+      const boss = await startBoss(options);
+      const queue = new JobQueue(boss, options);
+      try {
+        for (const definition of definitions) await queue.#register(definition);
+      } catch (error) {
+        // A started pg-boss keeps timers (maintenance, state monitor, its cron worker) that would keep a failed
+        // start's process alive, polling a closed pool, forever: stop it before reporting the failure.
+        await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
+        throw error;
+      }
+      return queue;
+    });
   }
 
   async #register(definition: JobDefinition): Promise<void> {
@@ -148,10 +185,11 @@ export class JobQueue {
     return this.#boss.send(name, payload as object, sendOptions);
   };
 
-  /** Starts workers for every registered job. */
+  /** Starts workers for every registered job (and, when some are leased, the sweep of stale leases). */
   async work(): Promise<void> {
     if (this.#working) return;
     this.#working = true;
+    if ([...this.#definitions.values()].some((definition) => definition.lease)) this.#startSweeper();
     for (const definition of this.#definitions.values()) {
       // One pg-boss worker per unit of concurrency; each fetches one job at a time.
       for (let worker = 0; worker < (definition.concurrency ?? 1); worker += 1) {
@@ -174,24 +212,92 @@ export class JobQueue {
       attempt: job.retryCount,
     });
     const started = performance.now();
+    const lost = new AbortController();
+    let lease: HeldLease | undefined;
+    let renewal: NodeJS.Timeout | undefined;
     try {
       const data = definition.schema.parse(job.data.data);
+      const leaseKey = definition.lease?.(data);
+      if (leaseKey !== undefined) {
+        lease = await this.#leases.acquire(leaseKey, definition.name, job.id);
+        if (!lease) throw new JobLeaseBusyError(`${leaseKey} is held by another run`);
+        renewal = this.#renewWhileRunning(lease, lost, logger);
+      }
       const output = await definition.handle(data, {
         jobId: job.id,
         key: job.data.key,
         attempt: job.retryCount,
         logger,
         enqueue: this.enqueue,
+        ...(lease ? { signal: lost.signal } : {}),
       });
+      // Finished after its lease was swept: a retry may be running it again; fail, so pg-boss keeps the job open.
+      if (lost.signal.aborted) throw lost.signal.reason;
       logger.info({ ms: Math.round(performance.now() - started) }, 'job completed');
       return output;
     } catch (error) {
-      logger.warn(
-        { err: error, ms: Math.round(performance.now() - started) },
-        'job failed; pg-boss retries it with backoff',
-      );
+      const ms = Math.round(performance.now() - started);
+      if (error instanceof JobLeaseBusyError) logger.info({ ms, reason: error.message }, 'job deferred; retried later');
+      else logger.warn({ err: error, ms }, 'job failed; pg-boss retries it with backoff');
       throw error;
+    } finally {
+      clearInterval(renewal);
+      if (lease && !lost.signal.aborted) {
+        await this.#leases.release(lease).catch((error) => logger.warn({ err: error }, 'job lease release failed'));
+      }
     }
+  }
+
+  /** Renews a running job's lease; aborts `lost` when a sweep took it (the run was taken for dead). */
+  #renewWhileRunning(lease: HeldLease, lost: AbortController, logger: Logger): NodeJS.Timeout {
+    let renewing = false;
+    const renew = async () => {
+      if (renewing || lost.signal.aborted) return;
+      renewing = true;
+      try {
+        if (!(await this.#leases.renew(lease))) {
+          logger.error({ lease: lease.key }, 'job lease lost: the run was taken for dead and handed back; stopping');
+          lost.abort(new JobLeaseLostError(`lease ${lease.key} was taken for dead while the run went on`));
+        }
+      } catch (error) {
+        // A failed renewal is not a lost lease: the next one tells (the TTL allows a couple of misses).
+        logger.warn({ err: error, lease: lease.key }, 'job lease renewal failed');
+      } finally {
+        renewing = false;
+      }
+    };
+    const timer = setInterval(() => void renew(), this.#leases.timings.renewSeconds * 1000);
+    timer.unref();
+    return timer;
+  }
+
+  /**
+   * Every worker process sweeps stale leases: each one it deletes is its own to hand back, so the dead run's job is
+   * failed once, and pg-boss retries it after the job's retry delay (sync/jobs/job-leases.ts).
+   */
+  #startSweeper(): void {
+    let sweeping = false;
+    const sweep = async () => {
+      if (sweeping) return;
+      sweeping = true;
+      try {
+        for (const stale of await this.#leases.sweep()) {
+          this.#logger.warn(
+            { job: stale.jobName, jobId: stale.jobId, lease: stale.key },
+            'job lease went stale (worker lost); the job is handed back for a retry',
+          );
+          await this.#boss.fail(stale.jobName, stale.jobId, {
+            message: `worker lost: lease ${stale.key} not renewed for ${this.#leases.timings.ttlSeconds} s`,
+          });
+        }
+      } catch (error) {
+        this.#logger.warn({ err: error }, 'job lease sweep failed');
+      } finally {
+        sweeping = false;
+      }
+    };
+    this.#sweeper = setInterval(() => void sweep(), this.#leases.timings.sweepSeconds * 1000);
+    this.#sweeper.unref();
   }
 
   async jobState(name: string, key: string) {
@@ -201,6 +307,7 @@ export class JobQueue {
 
   /** Waits for in-flight jobs to finish (up to `timeoutMs`), then stops. Queued jobs stay queued for the next start. */
   async stop(timeoutMs = 30_000): Promise<void> {
+    clearInterval(this.#sweeper);
     await this.#boss.stop({ graceful: true, wait: true, timeout: timeoutMs });
   }
 }

@@ -153,6 +153,7 @@ describe('scopes', () => {
         'crm.schemas.companies.write',
         'crm.schemas.deals.write',
         'oauth',
+        'settings.users.read',
       ].sort(),
     );
     expect(project.optionalScopes).toEqual(['crm.objects.owners.read']);

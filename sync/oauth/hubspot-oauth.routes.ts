@@ -4,14 +4,10 @@ import type { Kysely } from 'kysely';
 import { authorizeUrl, exchangeAuthorizationCode, revokeRefreshToken } from '../../src/crm/hubspot/hubspot-oauth.ts';
 import { InvalidInputError } from '../../src/shared/errors.ts';
 import type { HubSpotConnections } from '../crm/hubspot-connections.ts';
-import {
-  type SignedRoutesOptions,
-  signedRequest,
-  signedTenant,
-  tenantOf,
-} from '../http/hubspot-signature.middleware.ts';
+import { type SignedApiDeps, signedApi, tenantOf } from '../http/hubspot-signature.middleware.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from '../log/logger.ts';
+import { type AdminRoles, signedUserId } from '../roles/admin-roles.ts';
 import type { AuditLogRepository } from '../store/audit-log.repo.ts';
 import type { StoreSchema } from '../store/schema.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';
@@ -122,9 +118,9 @@ function installedPage(res: Response, portalId: string): void {
     );
 }
 
-export interface SettingsRoutesDeps extends SignedRoutesOptions {
+export interface SettingsRoutesDeps extends SignedApiDeps {
   apiBaseUrl: string;
-  tenants: TenantsRepository;
+  roles: AdminRoles;
   connections: HubSpotConnections;
   audit: AuditLogRepository;
   logger: Logger;
@@ -134,7 +130,7 @@ export interface SettingsRoutesDeps extends SignedRoutesOptions {
 export function hubspotSettingsRouter(deps: SettingsRoutesDeps): Router {
   const router = express.Router();
   // A disconnected tenant may still ask why (the settings page shows the reason and the reinstall link).
-  router.use(...signedRequest(deps), signedTenant(deps.tenants, { allowDisconnected: true }));
+  router.use(...signedApi(deps, { allowDisconnected: true }));
 
   router.get('/connection', async (_req, res) => {
     const tenant = tenantOf(res);
@@ -154,11 +150,15 @@ export function hubspotSettingsRouter(deps: SettingsRoutesDeps): Router {
       res.json({ tenantId: tenant.id, status: tenant.status });
       return;
     }
-    const actor = typeof req.query.userId === 'string' ? `user:${req.query.userId}` : 'user:unknown';
+    // Checked after the status: a disconnected tenant has no token to ask HubSpot with, and nothing is written then.
+    const userId = signedUserId(req);
+    await deps.roles.assertAdmin(tenant.id, userId, 'disconnect PartnerLoop');
+    const actor = `user:${userId}`;
     const credentials = await deps.tenants.credentials(tenant.id);
     if (credentials) await revokeRefreshToken(deps.apiBaseUrl, credentials.refreshToken);
     await deps.tenants.disconnect(tenant.id, `disconnected by ${actor}`);
     deps.connections.forget(tenant.id);
+    deps.roles.forgetTenant(tenant.id);
     await deps.audit.append({
       tenantId: tenant.id,
       actor,

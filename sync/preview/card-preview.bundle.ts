@@ -77,7 +77,7 @@ export async function buildPreviewBundle(): Promise<PreviewBundle> {
 }
 
 /** esbuild's failure carries `errors: [{text, location: {file, line}}]`; keep them readable, one line each. */
-function buildErrorTexts(error: unknown): string[] {
+export function buildErrorTexts(error: unknown): string[] {
   if (typeof error !== 'object' || error === null || !('errors' in error) || !Array.isArray(error.errors)) {
     return [error instanceof Error ? error.message : String(error)];
   }

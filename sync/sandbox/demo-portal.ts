@@ -1,4 +1,23 @@
 import { mulberry32, RandomSource } from '../../src/shared/seeded-random.ts';
+import {
+  closeTiming,
+  DAY_MS as DAY,
+  HISTORY_DAYS,
+  PARTNER_SHARE,
+  PartnerCalendar,
+  type PartnerHistory,
+  type PartnerPhase,
+  partnerHistory,
+  partnerStateAt,
+  SEGMENT_AMOUNT,
+  SEGMENT_MIX,
+  SELLER_HABITS,
+  type Segment,
+  sampleCreatedAt,
+  sellerAffinity,
+  WinDraw,
+  winProbability,
+} from './demo-history.ts';
 import type { PropertyDefinition, PropertyGroupDefinition } from './sandbox-properties.ts';
 import { defineProperty, options } from './sandbox-properties.ts';
 
@@ -15,7 +34,9 @@ import { defineProperty, options } from './sandbox-properties.ts';
  *   partner registrations (`partner_registration_*`), loss reasons (sometimes blank) and churn coded as won;
  * - deal→company associations: the customer (primary + unlabeled) and partners with a role label
  *   (sourced / influenced / cosell / reseller / referral) — or unlabeled when the seller did not say;
- * - duplicates of four kinds and hard negatives, with the truth kept in `truth` for tests and benchmarks.
+ * - duplicates of four kinds and hard negatives, with the truth kept in `truth` for tests and benchmarks;
+ * - nine quarters of history that make the Operator OS metrics believable (partners ramping up and fading, regional
+ *   seller habits, a confounded partner lift): the decisions live in demo-history.ts.
  */
 
 export const REGIONS = ['NA', 'EMEA', 'APAC', 'LATAM'] as const;
@@ -29,6 +50,10 @@ export const DEAL_TO_COMPANY_PRIMARY = 5;
 export const DEAL_TO_COMPANY_UNLABELED = 341;
 export const COMPANY_TO_DEAL_PRIMARY = 6;
 export const COMPANY_TO_DEAL_UNLABELED = 342;
+/** Company↔company: unlabeled (same id both ways) and HubSpot's parent/child pair (changelog 2018-09-11). */
+export const COMPANY_TO_COMPANY_UNLABELED = 450;
+export const PARENT_TO_CHILD_COMPANY = 13;
+export const CHILD_TO_PARENT_COMPANY = 14;
 
 /** USER_DEFINED deal→company labels for partner roles; unpaired labels use one type id in both directions. */
 export const PARTNER_ROLE_LABELS: ReadonlyArray<{
@@ -312,7 +337,7 @@ export interface DemoPortal {
     /** Pairs that look alike but must not be merged. */
     hardNegatives: Array<{ ids: [string, string]; kind: HardNegativeKind }>;
     attributionGaps: Array<{ dealId: string; kind: AttributionGapKind }>;
-    /** Partners whose activity stopped (dormant) or fades out over the last year (decaying). */
+    /** As of the as-of day: partners quiet for over 90 days or never producing (dormant), or down to a trickle. */
     dormantPartnerIds: string[];
     decayingPartnerIds: string[];
   };
@@ -323,13 +348,12 @@ export interface DemoPortalOptions {
   /** Number of deals (default 3,000). Scales to 100k+ in a few seconds. */
   deals?: number;
   portalId?: number;
-  /** The day the portal is observed (YYYY-MM-DD); history spans the two years before it. */
+  /** The day the portal is observed (YYYY-MM-DD); history spans the 820 days before it (demo-history.ts). */
   asOf?: string;
 }
 
 export const DEMO_PORTAL_DEFAULTS = { seed: 42, deals: 3_000, portalId: 48_151_623, asOf: '2026-06-30' } as const;
 
-const DAY = 86_400_000;
 const FIRST_COMPANY_ID = 20_000_000_001;
 const FIRST_DEAL_ID = 30_000_000_001;
 
@@ -556,17 +580,6 @@ const LAST_NAMES = [
   'Novak',
 ] as const;
 
-type Segment = 'smb' | 'mid' | 'ent';
-const SEGMENT_AMOUNT: Readonly<Record<Segment, { median: number; cycleDays: readonly [number, number] }>> = {
-  smb: { median: 9_000, cycleDays: [14, 60] },
-  mid: { median: 42_000, cycleDays: [40, 120] },
-  ent: { median: 185_000, cycleDays: [90, 270] },
-};
-/** Base win rates per segment and the bump a partner brings: the lift the metrics must find, confounded by segment. */
-const WIN_RATE: Readonly<Record<Segment, number>> = { smb: 0.34, mid: 0.26, ent: 0.17 };
-const PARTNER_LIFT = 0.1;
-const PARTNER_SHARE: Readonly<Record<Segment, number>> = { smb: 0.12, mid: 0.25, ent: 0.45 };
-
 interface Company {
   record: DemoRecord;
   region: Region;
@@ -574,14 +587,12 @@ interface Company {
 }
 
 interface PartnerProfile {
+  /** Position in the roster (and in the partner calendar). */
+  index: number;
   company: Company;
   named: boolean;
   weight: number;
-  registeredAt: number;
-  /** After this instant the partner brings no new deals (dormant). */
-  activeUntil: number;
-  /** Partners that fade out: acceptance falls linearly over the last year. */
-  decaying: boolean;
+  history: PartnerHistory;
 }
 
 interface DealDraft {
@@ -598,7 +609,7 @@ export function generateDemoPortal(options: DemoPortalOptions = {}): DemoPortal 
   const asOf = options.asOf ?? DEMO_PORTAL_DEFAULTS.asOf;
   const asOfMs = Date.parse(`${asOf}T00:00:00.000Z`);
   if (Number.isNaN(asOfMs)) throw new Error(`asOf must be a date YYYY-MM-DD, got "${asOf}"`);
-  const historyStart = asOfMs - 730 * DAY;
+  const historyStart = asOfMs - HISTORY_DAYS * DAY;
   const dice = new RandomSource(mulberry32(seed));
 
   let nextCompanyId = FIRST_COMPANY_ID;
@@ -624,7 +635,9 @@ export function generateDemoPortal(options: DemoPortalOptions = {}): DemoPortal 
   for (let i = 0; i < ownerCount; i++) {
     const firstName = dice.pick(FIRST_NAMES);
     const lastName = dice.pick(LAST_NAMES);
-    const region = REGIONS[i % REGIONS.length] ?? 'NA';
+    const regionIndex = i % REGIONS.length;
+    const region = REGIONS[regionIndex] ?? 'NA';
+    const sellersInRegion = Math.floor((ownerCount - regionIndex - 1) / REGIONS.length) + 1;
     owners.push({
       id: String(70_000_001 + i),
       userId: 9_000_001 + i,
@@ -632,8 +645,8 @@ export function generateDemoPortal(options: DemoPortalOptions = {}): DemoPortal 
       firstName,
       lastName,
       region,
-      // One seller in five never records partner roles: seller activation has something to measure.
-      partnerAffinity: i % 5 === 4 ? 0 : 0.55 + dice.next() * 0.45,
+      // Habits differ by region (EMEA sellers work with partners, most APAC sellers do not): activation by region.
+      partnerAffinity: sellerAffinity(dice, region, Math.floor(i / REGIONS.length), sellersInRegion),
     });
   }
   const ownersByRegion = new Map<Region, DemoOwner[]>(REGIONS.map((region) => [region, []]));
@@ -679,7 +692,16 @@ export function generateDemoPortal(options: DemoPortalOptions = {}): DemoPortal 
     const region = dice.weighted(REGION_WEIGHTS);
     const short = uniqueName(() => `${dice.pick(NAME_HEADS)} ${dice.pick(PARTNER_TAILS)}`);
     const named = i < Math.max(3, Math.round(partnerCount * 0.18));
-    const registeredAt = historyStart - 365 * DAY + Math.floor(dice.next() * 900) * DAY;
+    const phase: PartnerPhase = named
+      ? // Named partners mostly hold up; a few fade, now or earlier (the re-engagement list).
+        ((['steady', 'fading_now', 'steady', 'faded', 'fading_now', 'steady'] as const)[i % 6] ?? 'steady')
+      : dice.weighted<PartnerPhase>([
+          ['steady', 0.35],
+          ['silent', 0.3],
+          ['faded', 0.25],
+          ['fading_now', 0.1],
+        ]);
+    const history = partnerHistory(dice, { named, phase, historyStart, asOfMs });
     const record = newCompanyRecord(
       {
         name: `${short} ${dice.pick(SUFFIXES[region])}`.trim(),
@@ -690,26 +712,23 @@ export function generateDemoPortal(options: DemoPortalOptions = {}): DemoPortal 
         pl_is_partner: 'true',
         pl_partner_type: named ? 'named' : 'self_serve',
       },
-      registeredAt,
+      history.registeredAt,
     );
-    // Most of the self-serve roster goes quiet: the "dormant roster" the operator has to revive.
-    const dormant = !named && dice.chance(0.45);
-    const decaying = !dormant && dice.chance(named ? 0.1 : 0.15);
-    const activeUntil = dormant ? asOfMs - dice.int(190, 600) * DAY : Number.POSITIVE_INFINITY;
     const profile: PartnerProfile = {
+      index: i,
       company: { record, region, short },
       named,
       weight: named ? 8 + dice.next() * 8 : 0.5 + dice.next() * 1.5,
-      registeredAt,
-      activeUntil,
-      decaying,
+      history,
     };
     partners.push(profile);
     truth.partnerIds.push(record.id);
-    if (dormant) truth.dormantPartnerIds.push(record.id);
-    if (decaying) truth.decayingPartnerIds.push(record.id);
+    const state = partnerStateAt(history, asOfMs);
+    if (state.dormant) truth.dormantPartnerIds.push(record.id);
+    if (state.decaying) truth.decayingPartnerIds.push(record.id);
   }
-  const partnerWeights = partners.map((partner) => [partner, partner.weight] as const);
+  const calendar = new PartnerCalendar(partners, historyStart, asOfMs);
+  const wins = new WinDraw(dice);
 
   const customerCount = clamp(Math.round(dealCount / 4), 20, 1_000_000);
   const customers: Company[] = [];
@@ -733,7 +752,8 @@ export function generateDemoPortal(options: DemoPortalOptions = {}): DemoPortal 
     const short = uniqueName(
       () => `${dice.pick(NAME_HEADS)}${suffixWord(dice.pick(NAME_MIDDLES))} ${dice.pick(NAME_TAILS)}`,
     );
-    const createdAt = historyStart - 200 * DAY + Math.floor(dice.next() * 850) * DAY;
+    // The book of business was imported before the history starts: a customer exists before its first deal.
+    const createdAt = historyStart - dice.int(30, 600) * DAY;
     const customer = newCustomer(region, short, slug(short), createdAt);
     customers.push(customer);
     // Hard negatives among companies: a namesake on another domain, a subsidiary with its own domain.
@@ -757,20 +777,13 @@ export function generateDemoPortal(options: DemoPortalOptions = {}): DemoPortal 
 
   const pickOwner = (region: Region): DemoOwner => {
     const local = ownersByRegion.get(region) ?? [];
-    return local.length > 0 && dice.chance(0.9) ? dice.pick(local) : dice.pick(owners);
+    // Sellers work their own region's territory (a region without sellers falls back to anyone).
+    return dice.pick(local.length > 0 ? local : owners);
   };
 
   const pickPartner = (at: number, exclude?: PartnerProfile): PartnerProfile | undefined => {
-    for (let attempt = 0; attempt < 12; attempt++) {
-      const partner = dice.weighted(partnerWeights);
-      if (partner === exclude || partner.registeredAt > at || partner.activeUntil < at) continue;
-      if (partner.decaying) {
-        const fade = (at - (asOfMs - 365 * DAY)) / (365 * DAY);
-        if (fade > 0 && dice.chance(Math.min(0.95, fade))) continue;
-      }
-      return partner;
-    }
-    return undefined;
+    const index = calendar.pick(dice, at, exclude?.index);
+    return index === undefined ? undefined : partners[index];
   };
 
   const addDeal = (draft: DealDraft): DealDraft => {
@@ -803,13 +816,7 @@ export function generateDemoPortal(options: DemoPortalOptions = {}): DemoPortal 
 
   const freshDeal = (input: FreshDealInput): DealDraft => {
     const { customer, createdAt } = input;
-    const segment =
-      input.segment ??
-      dice.weighted<Segment>([
-        ['smb', 0.5],
-        ['mid', 0.35],
-        ['ent', 0.15],
-      ]);
+    const segment = input.segment ?? dice.weighted(SEGMENT_MIX);
     const owner = input.owner ?? pickOwner(customer.region);
     const dealtype =
       input.dealtype ??
@@ -820,8 +827,10 @@ export function generateDemoPortal(options: DemoPortalOptions = {}): DemoPortal 
         ['churn', 0.05],
       ]);
     const products = input.products ?? pickProducts(dice);
+    // Partners bring deals in proportion to the roster's strength that day: the programme's volume grows with it.
+    const capacity = calendar.capacity(createdAt);
     const leadSource = dice.weighted<string | null>([
-      ['partner', PARTNER_SHARE[segment] * 0.9],
+      ['partner', PARTNER_SHARE[segment] * 0.9 * capacity],
       ['inbound', 0.25],
       ['outbound', 0.2],
       ['event', 0.1],
@@ -839,10 +848,14 @@ export function generateDemoPortal(options: DemoPortalOptions = {}): DemoPortal 
       if (partner) attached.push({ partner, role: 'sourced' });
       else gap = 'missing_partner';
     }
-    if (
-      (partnerLed && gap === null && dice.chance(0.15)) ||
-      (!partnerLed && dice.chance(PARTNER_SHARE[segment] * 0.5))
-    ) {
+    // Sellers who work with partners bring one in on their own deals; how often depends on the region's habits.
+    const bringsPartner =
+      PARTNER_SHARE[segment] *
+      0.6 *
+      capacity *
+      SELLER_HABITS[owner.region].bringsPartners *
+      Math.sign(owner.partnerAffinity);
+    if ((partnerLed && gap === null && dice.chance(0.15)) || (!partnerLed && dice.chance(bringsPartner))) {
       const partner = pickPartner(createdAt, attached[0]?.partner);
       if (partner) {
         attached.push({
@@ -856,6 +869,7 @@ export function generateDemoPortal(options: DemoPortalOptions = {}): DemoPortal 
         });
       }
     }
+    const roles = attached.map((entry) => entry.role);
     // A seller who does not record roles leaves the association unlabeled.
     for (const entry of attached) {
       if (!dice.chance(owner.partnerAffinity)) {
@@ -864,20 +878,22 @@ export function generateDemoPortal(options: DemoPortalOptions = {}): DemoPortal 
       }
     }
 
-    const age = asOfMs - createdAt;
-    const closed = dice.chance(Math.min(0.95, age / (SEGMENT_AMOUNT[segment].cycleDays[1] * DAY)));
-    const partnered = attached.length > 0;
-    const won = closed && dice.chance(WIN_RATE[segment] + (partnered ? PARTNER_LIFT : 0));
-    const [minCycle, maxCycle] = SEGMENT_AMOUNT[segment].cycleDays;
-    const closeAt = closed
-      ? Math.min(asOfMs - DAY, createdAt + dice.int(minCycle, maxCycle) * DAY)
-      : asOfMs + dice.int(10, 180) * DAY;
-    const pipeline = partnerLed && dice.chance(0.6) ? DEMO_PIPELINES[1] : DEMO_PIPELINES[0];
-    if (!pipeline) throw new Error('pipelines missing');
-    const stage = pickStage(dice, pipeline, closed, won);
+    const { closed, closeAt } = closeTiming(dice, segment, createdAt, asOfMs);
     const amount = dice.chance(0.02)
       ? null
       : roundAmount(SEGMENT_AMOUNT[segment].median * Math.exp(dice.normal() * 0.55));
+    // The partner's effect is on what happened, whether or not the seller recorded its role.
+    const won =
+      closed &&
+      wins.won(winProbability(segment, roles), {
+        closeAt,
+        amount,
+        attached: attached.some((entry) => entry.role !== null),
+        newBusiness: dealtype === 'newbusiness' || dealtype === 'existingbusiness',
+      });
+    const pipeline = partnerLed && dice.chance(0.6) ? DEMO_PIPELINES[1] : DEMO_PIPELINES[0];
+    if (!pipeline) throw new Error('pipelines missing');
+    const stage = pickStage(dice, pipeline, closed, won);
     const currency = currencyFor(dice, customer.region);
     const year = new Date(closeAt).getUTCFullYear();
 
@@ -982,7 +998,10 @@ export function generateDemoPortal(options: DemoPortalOptions = {}): DemoPortal 
     };
     switch (kind) {
       case 'reentry': {
-        const other = owners.filter((owner) => owner.id !== source.hubspot_owner_id);
+        // Re-entered by a colleague of the same territory, who did not see the first one.
+        const other = owners.filter(
+          (owner) => owner.id !== source.hubspot_owner_id && owner.region === original.customer.region,
+        );
         properties.hubspot_owner_id = dice.pick(other.length > 0 ? other : owners).id;
         properties.dealname = nameVariant(dice, source.dealname ?? original.customer.short);
         jitterAmount(0.05);
@@ -1015,6 +1034,13 @@ export function generateDemoPortal(options: DemoPortalOptions = {}): DemoPortal 
         break;
       }
     }
+    // Keep the copy's dates consistent: a closed deal closes between its creation and the as-of day, an open one later.
+    if (properties.closedate) {
+      const closeAt = Date.parse(properties.closedate);
+      const [earliest, latest] =
+        properties.hs_is_closed === 'true' ? [startOfDay(createdAt), asOfMs - DAY] : [asOfMs, Number.POSITIVE_INFINITY];
+      properties.closedate = iso(Math.min(latest, Math.max(earliest, closeAt)));
+    }
     const copy = makeDraft(properties, createdAt, createdAt, original.customer, original.segment, partnersOfCopy);
     recordDuplicate(original, copy, kind);
     return copy;
@@ -1031,18 +1057,26 @@ export function generateDemoPortal(options: DemoPortalOptions = {}): DemoPortal 
       ['subsidiary', 0.1],
     ]);
     const owner = owners.find((candidate) => candidate.id === source.hubspot_owner_id);
+    // A follow-up that would fall after the as-of day has not happened yet.
+    const later = (days: number): number | undefined => {
+      const at = original.record.createdAt + days * DAY;
+      return at < asOfMs - DAY ? at : undefined;
+    };
     let related: DealDraft;
     switch (kind) {
-      case 'renewal_other_year':
+      case 'renewal_other_year': {
+        const createdAt = later(dice.int(330, 400));
+        if (createdAt === undefined) return undefined;
         related = freshDeal({
           customer: original.customer,
-          createdAt: Math.min(asOfMs - DAY, original.record.createdAt + dice.int(330, 400) * DAY),
+          createdAt,
           dealtype: 'renewal',
           products: (source.products ?? 'core_platform').split(';'),
           segment: original.segment,
           ...(owner ? { owner } : {}),
         });
         break;
+      }
       case 'different_product': {
         const used = new Set((source.products ?? '').split(';'));
         const other = PRODUCTS.map(([value]) => value).filter((value) => !used.has(value));
@@ -1055,16 +1089,19 @@ export function generateDemoPortal(options: DemoPortalOptions = {}): DemoPortal 
         });
         break;
       }
-      case 'repeat_expansion':
+      case 'repeat_expansion': {
+        const createdAt = later(dice.int(90, 200));
+        if (createdAt === undefined) return undefined;
         related = freshDeal({
           customer: original.customer,
-          createdAt: Math.min(asOfMs - DAY, original.record.createdAt + dice.int(90, 200) * DAY),
+          createdAt,
           dealtype: 'existingbusiness',
           products: (source.products ?? 'core_platform').split(';'),
           segment: original.segment,
           ...(owner ? { owner } : {}),
         });
         break;
+      }
       case 'namesake_company':
       case 'subsidiary': {
         const pairs = lookalikes.filter((pair) => pair.kind === kind);
@@ -1094,9 +1131,20 @@ export function generateDemoPortal(options: DemoPortalOptions = {}): DemoPortal 
   };
 
   // Customers are reused with a skew (a few big accounts buy often), like a real book of business.
-  const pickCustomer = (): Company => {
-    const index = Math.floor(customers.length * dice.next() ** 1.6);
-    return customers[Math.min(index, customers.length - 1)] ?? dice.pick(customers);
+  // A customer rarely opens a second deal within weeks of the last one; when the CRM shows that, it is usually a
+  // duplicate. Keeping fresh deals of one customer apart keeps the seeded duplicates the only near-twins.
+  const openedAt = new Map<Company, number[]>();
+  const pickCustomer = (createdAt: number): Company => {
+    let customer: Company | undefined;
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const index = Math.floor(customers.length * dice.next() ** 1.6);
+      customer = customers[Math.min(index, customers.length - 1)] ?? dice.pick(customers);
+      const near = openedAt.get(customer)?.some((at) => Math.abs(at - createdAt) < 45 * DAY);
+      if (!near) break;
+    }
+    const chosen = customer ?? dice.pick(customers);
+    openedAt.set(chosen, [...(openedAt.get(chosen) ?? []), createdAt]);
+    return chosen;
   };
 
   while (deals.length < dealCount) {
@@ -1114,8 +1162,8 @@ export function generateDemoPortal(options: DemoPortalOptions = {}): DemoPortal 
         continue;
       }
     }
-    const createdAt = historyStart + Math.floor(dice.next() * (asOfMs - historyStart - 5 * DAY));
-    addDeal(freshDeal({ customer: pickCustomer(), createdAt }));
+    const createdAt = sampleCreatedAt(dice, historyStart, asOfMs - 5 * DAY);
+    addDeal(freshDeal({ customer: pickCustomer(createdAt), createdAt }));
   }
 
   return { portalId, asOf, owners, pipelines: DEMO_PIPELINES, companies, deals, associations, truth };

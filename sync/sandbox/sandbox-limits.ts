@@ -20,6 +20,11 @@ export interface SandboxLimits {
   batchInputs: number;
   /** Inputs per associations batch call (default 1,000). */
   associationBatchInputs: number;
+  /**
+   * Associations of one record per page of an association batch read (default 500, _sandbox choice_: HubSpot pages
+   * per record with `paging.next.after` but does not state the page size).
+   */
+  associationsPerObjectPage: number;
   searchPageSize: number;
   searchMaxResults: number;
   /** Largest accepted request body (default 1 MB). */
@@ -42,6 +47,7 @@ export const DEFAULT_LIMITS: SandboxLimits = {
   daily: undefined,
   batchInputs: 100,
   associationBatchInputs: 1_000,
+  associationsPerObjectPage: 500,
   searchPageSize: 200,
   searchMaxResults: 10_000,
   maxBodyBytes: 1_048_576,

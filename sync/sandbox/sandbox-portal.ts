@@ -1,4 +1,6 @@
 import {
+  CHILD_TO_PARENT_COMPANY,
+  COMPANY_TO_COMPANY_UNLABELED,
   COMPANY_TO_DEAL_PRIMARY,
   COMPANY_TO_DEAL_UNLABELED,
   DEAL_TO_COMPANY_PRIMARY,
@@ -8,6 +10,7 @@ import {
   type DemoPortal,
   demoCustomGroups,
   demoCustomProperties,
+  PARENT_TO_CHILD_COMPANY,
   PARTNER_ROLE_LABELS,
 } from './demo-portal.ts';
 import type { Clock } from './sandbox-clock.ts';
@@ -27,6 +30,7 @@ import {
   type PropertyDefinition,
   type PropertyGroupDefinition,
 } from './sandbox-properties.ts';
+import { portalUsers, type SandboxUser } from './sandbox-users.ts';
 
 /**
  * One HubSpot account (portal) held in memory: records, property definitions, pipelines, owners, association labels
@@ -150,6 +154,8 @@ export class SandboxPortal {
   readonly hubDomain: string;
   readonly pipelines: DemoPipeline[];
   readonly owners: DemoOwner[];
+  /** Users of the portal (Settings API): the installing super admin, and the demo's sellers. Tests may add more. */
+  readonly users: Map<string, SandboxUser>;
   private readonly tables: Record<CrmObjectType, ObjectTable>;
   private readonly associationTypes = new Map<string, Map<number, AssociationTypeDefinition>>();
   /** pairKey → fromId → toId → type ids. Both directions are stored. */
@@ -203,10 +209,27 @@ export class SandboxPortal {
       name: 'company_to_deal',
       inverseTypeId: DEAL_TO_COMPANY_PRIMARY,
     });
+    // Company↔company: the unlabeled link (one id both ways) and the parent/child pair HubSpot defines.
+    for (const [typeId, label, name, inverseTypeId] of [
+      [COMPANY_TO_COMPANY_UNLABELED, null, null, COMPANY_TO_COMPANY_UNLABELED],
+      [PARENT_TO_CHILD_COMPANY, 'Child Company', 'parent_to_child_company', CHILD_TO_PARENT_COMPANY],
+      [CHILD_TO_PARENT_COMPANY, 'Parent Company', 'child_to_parent_company', PARENT_TO_CHILD_COMPANY],
+    ] as const) {
+      this.defineAssociationType({
+        fromType: 'companies',
+        toType: 'companies',
+        typeId,
+        category: 'HUBSPOT_DEFINED',
+        label,
+        name,
+        inverseTypeId,
+      });
+    }
 
     const demo = options.demo;
     this.pipelines = demo ? demo.pipelines.map((pipeline) => ({ ...pipeline, stages: [...pipeline.stages] })) : [];
     this.owners = demo ? [...demo.owners] : [];
+    this.users = portalUsers(this.owners);
     if (demo) this.loadDemo(demo);
   }
 
@@ -911,6 +934,7 @@ export class SandboxPortal {
   ): number[] {
     const from = this.require(fromType, fromId);
     const to = this.require(toType, toId);
+    if (fromType === toType && from.id === to.id) throw validationError('A record cannot be associated with itself.');
     for (const typeId of typeIds) {
       if (!this.associationType(fromType, toType, typeId)) {
         throw validationError(`${typeId} is not a valid association type id between ${fromType} and ${toType}`);

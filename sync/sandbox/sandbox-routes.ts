@@ -624,6 +624,7 @@ export function associationsRouter(deps: RouteDeps): Router {
     const startedAt = deps.clock.now();
     const results: unknown[] = [];
     const missing: string[] = [];
+    const pageSize = deps.limits.associationsPerObjectPage;
     for (const input of inputsOf(req, deps.limits.associationBatchInputs)) {
       const id = String(input.id ?? '');
       const record = portal.resolve(fromType, id);
@@ -632,15 +633,21 @@ export function associationsRouter(deps: RouteDeps): Router {
         missing.push(id);
         continue;
       }
+      // One page of each record's associations; `paging.next.after` (with the id) asks for the next one.
+      const offset = input.after === undefined ? 0 : Number(input.after);
+      if (!Number.isInteger(offset) || offset < 0)
+        throw validationError(`after must be a paging token, got ${input.after}`);
+      const page = [...links].slice(offset, offset + pageSize);
       results.push({
         from: { id },
-        to: [...links].map(([toId, typeIds]) => ({
+        to: page.map(([toId, typeIds]) => ({
           toObjectId: Number(toId),
           associationTypes: typeIds.map((typeId) => {
             const type = portal.associationType(fromType, toType, typeId);
             return type ? specJson(type) : { category: 'HUBSPOT_DEFINED', typeId, label: null };
           }),
         })),
+        ...(offset + pageSize < links.size ? { paging: { next: { after: String(offset + pageSize) } } } : {}),
       });
     }
     const errors =

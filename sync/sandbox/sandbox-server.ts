@@ -26,11 +26,12 @@ import {
   type RouteDeps,
   recordAssociationsRouter,
 } from './sandbox-routes.ts';
+import { usersRouter } from './sandbox-users.ts';
 import { WebhookDispatcher, type WebhookOptions } from './sandbox-webhooks.ts';
 
 /**
  * The CRM sandbox: a loopback HTTP server that speaks the HubSpot subset PartnerLoop uses (OAuth, CRM objects,
- * search, properties, associations v4, pipelines, owners) with HubSpot's shapes, limits and errors, seeded with a
+ * search, properties, associations v4, pipelines, owners, the Settings API's users) with HubSpot's shapes, limits and errors, seeded with a
  * demo portal, able to inject faults, count calls per route, and deliver signed webhooks when records change.
  *
  * `@hubspot/api-client` works against it with `basePath: sandbox.url`; so does any HTTP client.
@@ -285,6 +286,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   crm.use(['/crm/v3/pipelines', '/crm/pipelines/2026-03'], pipelinesRouter());
   crm.use(['/crm/v3/owners', '/crm/owners/2026-03'], ownersRouter());
   expressApp.use(crm);
+  // Settings API (user provisioning): the role lookups behind the service's admin checks; same auth and limits.
+  expressApp.use(['/settings/users/2026-03', '/settings/v3/users'], authenticate, usersRouter());
 
   expressApp.use((req: Request, res: Response) => {
     sendError(

@@ -2,19 +2,14 @@ import { randomUUID } from 'node:crypto';
 import express, { type Router } from 'express';
 import { actorOf } from '../card/card.routes.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
-import {
-  type SignedRoutesOptions,
-  signedRequest,
-  signedTenant,
-  tenantOf,
-} from '../http/hubspot-signature.middleware.ts';
+import { type SignedApiDeps, signedApi, tenantOf } from '../http/hubspot-signature.middleware.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import type { TenantsRepository } from '../store/tenants.repo.ts';
+import { type AdminRoles, requireAdmin } from '../roles/admin-roles.ts';
 import type { ScoringService } from './scoring.service.ts';
 import { SCORING_REFRESH_JOB } from './scoring-refresh.job.ts';
 
-export interface ScoringRoutesDeps extends SignedRoutesOptions {
-  tenants: TenantsRepository;
+export interface ScoringRoutesDeps extends SignedApiDeps {
+  roles: AdminRoles;
   mirror: CrmMirrorRepository;
   scoring: ScoringService;
   /** Queues a refresh after a config change, so the CRM reflects it without waiting for the nightly pass. */
@@ -28,13 +23,13 @@ export interface ScoringRoutesDeps extends SignedRoutesOptions {
  */
 export function scoringRouter(deps: ScoringRoutesDeps): Router {
   const router = express.Router();
-  router.use(...signedRequest(deps), signedTenant(deps.tenants));
+  router.use(...signedApi(deps));
 
   router.get('/config', async (_req, res) => {
     res.json(await deps.scoring.config(tenantOf(res).id));
   });
 
-  router.put('/config', async (req, res) => {
+  router.put('/config', requireAdmin(deps.roles, 'change the scoring config'), async (req, res) => {
     const tenantId = tenantOf(res).id;
     const config = await deps.scoring.setConfig(tenantId, req.body, actorOf(req));
     // A new key per change: every saved config is scored, even two saves within one debounce window.

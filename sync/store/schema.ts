@@ -78,6 +78,8 @@ export interface CrmDealsTable {
   deal: Json<unknown>;
   properties: Json<Record<string, string | null>>;
   unlabeled_partner_ids: Json<string[]>;
+  /** Partner companies associated with the deal's account (migration 0009). */
+  account_partner_ids: ColumnType<string[], string | undefined, string>;
   synced_at: UpdatedAt;
   deleted_at: Date | null;
 }
@@ -257,6 +259,19 @@ export interface ScoringRunsTable {
   computed_at: UpdatedAt;
 }
 
+export interface OperatorLoopResultsTable {
+  tenant_id: string;
+  loop: string;
+  period_key: string;
+  version: number;
+  period_start: string;
+  period_end: string;
+  result: Json<unknown>;
+  fingerprint: string;
+  reason: string;
+  computed_at: CreatedAt;
+}
+
 export interface StoreSchema {
   tenants: TenantsTable;
   audit_log: AuditLogTable;
@@ -280,4 +295,5 @@ export interface StoreSchema {
   partner_scores: PartnerScoresTable;
   deal_fits: DealFitsTable;
   scoring_runs: ScoringRunsTable;
+  operator_loop_results: OperatorLoopResultsTable;
 }

@@ -5,7 +5,10 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface ChildService {
   child: ChildProcess;
+  /** stdout and stderr, interleaved as they arrived. */
   output(): string;
+  /** stderr alone. */
+  errors(): string;
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   exited: Promise<number | null>;
 }
@@ -18,17 +21,22 @@ export function spawnTs(entry: string, env: NodeJS.ProcessEnv, args: readonly st
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let errors = '';
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {
     output += chunk.toString('utf8');
     for (const listener of listeners) listener();
   };
   child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
+  child.stderr?.on('data', (chunk: Buffer) => {
+    errors += chunk.toString('utf8');
+    onData(chunk);
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     child,
     output: () => output,
+    errors: () => errors,
     exited,
     waitFor(pattern, timeoutMs = 30_000) {
       return new Promise((resolve, reject) => {

@@ -6,8 +6,9 @@ import { signV3 } from '../../src/crm/hubspot/hubspot-signature.ts';
 import { loadConfig } from '../../sync/config/env.ts';
 import { createLogger } from '../../sync/log/logger.ts';
 import { type Sandbox, type SandboxOptions, startSandbox } from '../../sync/sandbox/sandbox-server.ts';
+import { SANDBOX_ADMIN_USER_ID } from '../../sync/sandbox/sandbox-users.ts';
 import type { ScoringOptions } from '../../sync/scoring/scoring-features.ts';
-import { type Service, startService } from '../../sync/service.ts';
+import { type Service, type ServiceOptions, startService } from '../../sync/service.ts';
 import { type RecordingProxy, startRecordingProxy } from './recording-proxy.ts';
 import { createTempDatabase, eventually, type TempDatabase } from './test-stores.ts';
 
@@ -17,13 +18,20 @@ export interface InstalledService {
   proxy: RecordingProxy;
   portalId: number;
   tenantId: string;
-  /** A `hubspot.fetch`-style call: `portalId` and `userId` appended, signed v3 with the app secret. */
+  /**
+   * A `hubspot.fetch`-style call: `portalId` and `userId` appended, signed v3 with the app secret. The user defaults
+   * to the sandbox portal's super admin (9000001), so admin-only routes accept it.
+   */
   signedFetch(
     method: string,
     path: string,
     body?: unknown,
     userId?: number,
+    /** Another installed portal to sign for (default: the installed demo portal). */
+    portalId?: number,
   ): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** Installs another sandbox portal (`sandbox.portals`) through the OAuth flow and waits for its first reconcile. */
+  installPortal(portalId: number): Promise<void>;
   /** Waits until no job is queued or running. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -41,6 +49,8 @@ export async function startInstalledService(
     sandboxMode?: boolean;
     /** Partner scoring options (default: a 1 s refresh debounce, today's as-of). */
     scoring?: ScoringOptions;
+    /** The signed API's per-portal budget (default: the service's). */
+    apiBudget?: ServiceOptions['apiBudget'];
   } = {},
 ): Promise<InstalledService> {
   const sandbox = await startSandbox(options.sandbox ?? { deals: 80, seed: 7 });
@@ -73,6 +83,7 @@ export async function startInstalledService(
     scoring: { debounceSeconds: 1, ...options.scoring },
     // Likewise the incremental dedupe pass after webhook changes.
     dedupe: { debounceSeconds: 1 },
+    ...(options.apiBudget === undefined ? {} : { apiBudget: options.apiBudget }),
   });
   const running = service;
   sandbox.webhooks.setTarget(`${proxy.url}/webhooks/hubspot`);
@@ -99,9 +110,19 @@ export async function startInstalledService(
     portalId,
     tenantId,
     idle,
-    async signedFetch(method, path, body, userId = 1) {
+    async installPortal(otherPortalId) {
+      const start = await fetch(`${proxy.url}/oauth/hubspot/install`, { redirect: 'manual' });
+      const consent = new URL(start.headers.get('location') ?? '');
+      consent.searchParams.set('portalId', String(otherPortalId));
+      const approved = await fetch(consent, { redirect: 'manual' });
+      const callback = await fetch(approved.headers.get('location') ?? '', { redirect: 'manual' });
+      if (callback.status !== 200)
+        throw new Error(`install of portal ${otherPortalId} failed: HTTP ${callback.status}`);
+      await idle();
+    },
+    async signedFetch(method, path, body, userId = SANDBOX_ADMIN_USER_ID, signedPortalId = portalId) {
       const separator = path.includes('?') ? '&' : '?';
-      const url = `${proxy.url}${path}${separator}portalId=${portalId}&userId=${userId}`;
+      const url = `${proxy.url}${path}${separator}portalId=${signedPortalId}&userId=${userId}`;
       const text = body === undefined ? '' : JSON.stringify(body);
       const timestamp = Date.now();
       const response = await fetch(url, {
@@ -119,7 +140,10 @@ export async function startInstalledService(
         },
         ...(body === undefined ? {} : { body: text }),
       });
-      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+      // CSV exports come back as `{ text }`; everything else the API answers is JSON.
+      const json = response.headers.get('content-type')?.includes('json') ?? false;
+      const parsed = json ? await response.json() : { text: await response.text() };
+      return { status: response.status, body: parsed as Record<string, unknown> };
     },
     async close() {
       await running.stop();

@@ -82,6 +82,8 @@ interface AssociationBatchResponse {
   results: Array<{
     from: { id: string };
     to: Array<{ toObjectId: number | string; associationTypes: Array<{ typeId: number; label?: string | null }> }>;
+    /** Present when the record has more associations than one page holds: ask again with `{id, after}`. */
+    paging?: { next?: { after?: string } };
   }>;
 }
 
@@ -166,33 +168,50 @@ export class HubSpotObjects {
     return calls;
   }
 
-  /** Associations of many records at once (1,000 per call); records without any are simply absent. */
+  /**
+   * Associations of many records at once (1,000 per call); records without any are simply absent. HubSpot pages each
+   * record's associations: a record with more than one page is asked again with its `after`, batched with the other
+   * records still paging, so extra calls are made only for records that need them. `stats.calls` counts the calls.
+   */
   async batchReadAssociations(
     fromType: ObjectType,
     toType: ObjectType,
     ids: readonly string[],
+    stats?: { calls: number },
   ): Promise<Map<string, AssociationLink[]>> {
     const links = new Map<string, AssociationLink[]>();
-    for (const batch of chunks(ids, ASSOCIATION_BATCH_LIMIT)) {
-      const response = await this.client.call<AssociationBatchResponse>({
-        method: 'POST',
-        path: `${ASSOCIATIONS_API}/${fromType}/${toType}/batch/read`,
-        body: { inputs: batch.map((id) => ({ id })) },
-        idempotent: true,
-        operation: `association read of ${fromType}`,
-      });
-      for (const result of response?.results ?? []) {
-        links.set(
-          String(result.from.id),
-          result.to.map((to) => ({
+    let pending: Array<{ id: string; after?: string }> = ids.map((id) => ({ id }));
+    const asked = new Set<string>();
+    while (pending.length > 0) {
+      const next: Array<{ id: string; after: string }> = [];
+      for (const batch of chunks(pending, ASSOCIATION_BATCH_LIMIT)) {
+        const response = await this.client.call<AssociationBatchResponse>({
+          method: 'POST',
+          path: `${ASSOCIATIONS_API}/${fromType}/${toType}/batch/read`,
+          body: { inputs: batch },
+          idempotent: true,
+          operation: `association read of ${fromType}`,
+        });
+        if (stats) stats.calls += 1;
+        for (const result of response?.results ?? []) {
+          const id = String(result.from.id);
+          const page = result.to.map((to) => ({
             toId: String(to.toObjectId),
             typeIds: to.associationTypes.map((type) => type.typeId),
             labels: to.associationTypes
               .map((type) => type.label)
               .filter((label): label is string => typeof label === 'string' && label !== ''),
-          })),
-        );
+          }));
+          links.set(id, [...(links.get(id) ?? []), ...page]);
+          const after = result.paging?.next?.after;
+          // A cursor seen before would loop forever: stop paging that record instead.
+          if (after && !asked.has(`${id}\u0000${after}`)) {
+            asked.add(`${id}\u0000${after}`);
+            next.push({ id, after });
+          }
+        }
       }
+      pending = next;
     }
     return links;
   }

@@ -17,6 +17,11 @@ export interface CanonicalDeal {
   properties: Record<string, string | null>;
   /** Partner companies associated without a role label (an attribution gap, not a guess). */
   unlabeledPartnerIds: string[];
+  /**
+   * Partner companies associated with the deal's account company (company↔company associations): the candidates of
+   * account-based auto-tagging. Absent where it was not read (e.g. hand-built fixtures), which means none.
+   */
+  accountPartnerIds?: string[];
 }
 
 export interface PortalSnapshot {
@@ -24,7 +29,8 @@ export interface PortalSnapshot {
   /** The raw HubSpot properties of each partner company, for change-only company write-back. */
   partnerProperties: Map<string, Record<string, string | null>>;
   deals: CanonicalDeal[];
-  calls: { companies: number; deals: number; associations: number };
+  /** Calls made: company and deal pages, deal→company association batches, partner→company association batches. */
+  calls: { companies: number; deals: number; associations: number; accountPartners: number };
 }
 
 /** A role from an association label: the label's words, case- and punctuation-insensitively ("Co-sell" → cosell). */
@@ -38,9 +44,11 @@ export function roleFromLabel(label: string): PartnerRole | undefined {
 }
 
 /**
- * A full read of one portal into the canonical model: companies (partners among them), deals, and the deal→company
- * associations that say which company is the customer and which partners play which role. Costs
- * ceil(companies/100) + ceil(deals/100) + ceil(deals/1000) calls.
+ * A full read of one portal into the canonical model: companies (partners among them), deals, the deal→company
+ * associations that say which company is the customer and which partners play which role, and the partners' company
+ * associations that say which accounts each partner works with. Costs ceil(companies/100) + ceil(deals/100) +
+ * ceil(deals/1000) + ceil(partners/1000) calls (plus a page for any record with more associations than one page).
+ * The account links are read from the partner side: a portal has far fewer partners than accounts.
  */
 export async function readPortal(
   objects: HubSpotObjects,
@@ -50,7 +58,7 @@ export async function readPortal(
     onProgress?: (read: number) => void;
   } = {},
 ): Promise<PortalSnapshot> {
-  const calls = { companies: 0, deals: 0, associations: 0 };
+  const calls = { companies: 0, deals: 0, associations: 0, accountPartners: 0 };
   const companies = new Map<string, CrmRecord>();
   const partners = new Map<string, Partner>();
   const partnerProperties = new Map<string, Record<string, string | null>>();
@@ -77,26 +85,45 @@ export async function readPortal(
     rawDeals.push(...page);
     options.onProgress?.(rawDeals.length);
   }
+  const associationCalls = { calls: 0 };
   const links = await objects.batchReadAssociations(
     'deals',
     'companies',
     rawDeals.map((deal) => deal.id),
+    associationCalls,
   );
-  calls.associations = Math.ceil(rawDeals.length / 1000);
+  calls.associations = associationCalls.calls;
+  const partnerCalls = { calls: 0 };
+  const partnerLinks = await objects.batchReadAssociations(
+    'companies',
+    'companies',
+    [...partners.keys()],
+    partnerCalls,
+  );
+  calls.accountPartners = partnerCalls.calls;
+  const accountPartners = new Map<string, string[]>();
+  for (const [partnerId, accounts] of partnerLinks) {
+    for (const { toId } of accounts) {
+      if (partners.has(toId)) continue; // partner↔partner links say nothing about a customer account
+      accountPartners.set(toId, [...(accountPartners.get(toId) ?? []), partnerId]);
+    }
+  }
 
-  const deals = canonicalDeals(rawDeals, links, companies, partners);
+  const deals = canonicalDeals(rawDeals, links, companies, partners, accountPartners);
   return { partners: [...partners.values()], partnerProperties, deals, calls };
 }
 
 /**
  * Deals by id, with their companies (customer and partners, read in the same batches), for incremental work on
  * webhook events. Ids that no longer exist (deleted, merged away) are listed in `missing`. Costs
- * ceil(n/100) deal reads + ceil(n/1000) association reads + ceil(companies/100) company reads.
+ * ceil(n/100) deal reads + ceil(n/1000) association reads + ceil(companies/100) company reads, and, given the
+ * portal's partner roster (`partnerIds`), ceil(accounts/1000) reads of the accounts' company associations: a linked
+ * company is a partner of the account when the roster (or this read) knows it as a partner.
  */
 export async function readDeals(
   objects: HubSpotObjects,
   ids: readonly string[],
-  options: { extraDealProperties?: readonly string[] } = {},
+  options: { extraDealProperties?: readonly string[]; partnerIds?: ReadonlySet<string> } = {},
 ): Promise<{ deals: CanonicalDeal[]; partners: Partner[]; missing: string[] }> {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return { deals: [], partners: [], missing: [] };
@@ -117,24 +144,54 @@ export async function readDeals(
     const partner = partnerFromHubSpot(company);
     if (partner) partners.set(partner.id, partner);
   }
+  let accountPartners: Map<string, string[]> | undefined;
+  if (options.partnerIds) {
+    const roster = options.partnerIds;
+    const isPartner = (id: string) => partners.has(id) || roster.has(id);
+    const accountIds = [
+      ...new Set(
+        rawDeals.flatMap((deal) => {
+          const account = accountLink(links.get(deal.id) ?? [], partners);
+          return account ? [account.toId] : [];
+        }),
+      ),
+    ];
+    accountPartners = new Map();
+    for (const [accountId, linked] of await objects.batchReadAssociations('companies', 'companies', accountIds)) {
+      const ids = linked.map((link) => link.toId).filter(isPartner);
+      if (ids.length > 0) accountPartners.set(accountId, ids);
+    }
+  }
   return {
-    deals: canonicalDeals(rawDeals, links, companies, partners),
+    deals: canonicalDeals(rawDeals, links, companies, partners, accountPartners),
     partners: [...partners.values()],
     missing: unique.filter((id) => !found.has(id)),
   };
 }
 
-/** Raw deals + their company associations → canonical deals: the primary non-partner company is the account. */
+/** The deal's account among its company links: the primary non-partner company, else the first non-partner one. */
+function accountLink(
+  associated: readonly AssociationLink[],
+  partners: ReadonlyMap<string, Partner>,
+): AssociationLink | undefined {
+  const customers = associated.filter((link) => !partners.has(link.toId));
+  return customers.find((link) => link.typeIds.includes(DEAL_TO_COMPANY_PRIMARY_TYPE_ID)) ?? customers[0];
+}
+
+/**
+ * Raw deals + their company associations → canonical deals: the primary non-partner company is the account, and
+ * `accountPartners` (account id → partner ids; omitted when not read) names the partners of that account.
+ */
 function canonicalDeals(
   rawDeals: readonly CrmRecord[],
   links: ReadonlyMap<string, AssociationLink[]>,
   companies: ReadonlyMap<string, CrmRecord>,
   partners: ReadonlyMap<string, Partner>,
+  accountPartners?: ReadonlyMap<string, readonly string[]>,
 ): CanonicalDeal[] {
   return rawDeals.map((record): CanonicalDeal => {
     const associated = links.get(record.id) ?? [];
-    const customers = associated.filter((link) => !partners.has(link.toId));
-    const primary = customers.find((link) => link.typeIds.includes(DEAL_TO_COMPANY_PRIMARY_TYPE_ID)) ?? customers[0];
+    const primary = accountLink(associated, partners);
     const company = primary ? companies.get(primary.toId) : undefined;
     const dealPartners: Deal['partners'] = [];
     const unlabeledPartnerIds: string[] = [];
@@ -154,6 +211,12 @@ function canonicalDeals(
         : undefined,
       partners: dealPartners,
     });
-    return { deal, properties: record.properties, unlabeledPartnerIds };
+    const accountPartnerIds = primary ? [...new Set(accountPartners?.get(primary.toId) ?? [])].sort() : [];
+    return {
+      deal,
+      properties: record.properties,
+      unlabeledPartnerIds,
+      ...(accountPartners ? { accountPartnerIds } : {}),
+    };
   });
 }

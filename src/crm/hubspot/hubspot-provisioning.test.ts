@@ -121,6 +121,7 @@ describe('definitions', () => {
       'pl_open_pipeline',
       'pl_last_opportunity_date',
       'pl_dormant',
+      'pl_roster_action',
     ]);
     for (const spec of [...DEAL_PROPERTIES, ...COMPANY_PROPERTIES]) {
       expect(spec.groupName).toBe('partnerloop');
@@ -142,6 +143,7 @@ describe('definitions', () => {
     ['pl_win_rate', 'number', 'number'],
     ['pl_last_opportunity_date', 'date', 'date'],
     ['pl_dormant', 'bool', 'booleancheckbox'],
+    ['pl_roster_action', 'enumeration', 'select'],
   ])('given %s, when defined, then it is %s / %s', (name, type, fieldType) => {
     expect(spec(name)).toMatchObject({ type, fieldType });
   });
@@ -173,6 +175,7 @@ describe('definitions', () => {
     ['pl_partner_tier', ['strategic', 'core', 'emerging', 'long_tail', 'dormant']],
     ['pl_is_partner', ['true', 'false']],
     ['pl_dormant', ['true', 'false']],
+    ['pl_roster_action', ['reengage', 'archive']],
   ])('given %s, when defined, then its option values are exactly the ones the engines write', (name, values) => {
     expect(spec(name).options?.map((option) => option.value)).toEqual(values);
   });
@@ -239,7 +242,7 @@ describe('planProvisioning', () => {
 });
 
 describe('provisionPortal against the sandbox', () => {
-  it('given an empty portal, when provisioned, then it creates both groups, all 20 properties and the five role labels in 14 calls', async () => {
+  it('given an empty portal, when provisioned, then it creates both groups, all 21 properties and the five role labels in 14 calls', async () => {
     const sandbox = await sandboxWith({ empty: true });
     const report = await provisionPortal(clientFor(sandbox));
 
@@ -445,7 +448,7 @@ describe('provisionPortal against the sandbox', () => {
 
     expectProvisioned(sandbox);
     expect(roleLabelsIn(sandbox)).toHaveLength(5); // no label created twice
-    expect(report.created.properties).toHaveLength(20);
+    expect(report.created.properties).toHaveLength(DEAL_NAMES.length + COMPANY_NAMES.length);
     expect(report.created.labels).toEqual([...PARTNER_ROLES]);
     const routes = calls(sandbox).routes;
     expect(routes['POST /crm/properties/2026-03/deals/batch/create']).toBe(3);

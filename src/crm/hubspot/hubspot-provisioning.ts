@@ -1,6 +1,7 @@
 import { AGING_COSELL_STATUSES, COSELL_STATUS_VALUES, type CoSellStatus } from '../../cosell/motion-queue.ts';
 import { PARTNER_ROLES, type PartnerRole } from '../../model/deal.ts';
 import { PARTNER_TYPES } from '../../model/partner.ts';
+import { ROSTER_ACTIONS } from '../../model/roster-action.ts';
 import { PARTNER_TIERS } from '../../scoring/partner-tiers.ts';
 import { chunks } from '../../shared/chunks.ts';
 import { AppError } from '../../shared/errors.ts';
@@ -214,6 +215,12 @@ export const COMPANY_PROPERTIES: readonly PropertySpec[] = inGroup([
     'pl_dormant',
     'Dormant partner',
     'No new opportunity within the dormancy window (decay is reported by the service).',
+  ),
+  choice(
+    'pl_roster_action',
+    'Roster action',
+    'What the partnership operator decided for this partner in the PartnerLoop operator home: re-engage or archive.',
+    optionsOf(ROSTER_ACTIONS, { reengage: 'Re-engage' }),
   ),
 ]);
 

@@ -5,6 +5,9 @@ import * as cosell from './0003-cosell.migration.ts';
 import * as attribution from './0004-attribution.migration.ts';
 import * as dedupe from './0005-dedupe.migration.ts';
 import * as scoring from './0006-scoring.migration.ts';
+import * as operatorLoops from './0007-operator-loops.migration.ts';
+import * as jobLeases from './0008-job-leases.migration.ts';
+import * as accountPartners from './0009-account-partners.migration.ts';
 
 /** Every migration, in order. Names are stable forever: they are the keys recorded in the database. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -14,4 +17,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004-attribution': attribution,
   '0005-dedupe': dedupe,
   '0006-scoring': scoring,
+  '0007-operator-loops': operatorLoops,
+  '0008-job-leases': jobLeases,
+  '0009-account-partners': accountPartners,
 };

@@ -1,0 +1,109 @@
+// The operator home's only I/O: requests to the sync service through a `hubspot.fetch`-shaped function (HubSpot signs
+// each one and appends portalId/userId). Failures become CardRequestError, the card's error type: the same readable
+// sentences, never a stack or provider text.
+
+import type { HubSpotFetchOptions } from '@hubspot/ui-extensions';
+import { type CardFetcher, CardRequestError, errorFromResponse, UNREACHABLE_MESSAGE } from '../cards/card-client.ts';
+import { REQUEST_TIMEOUT_MS } from '../cards/card-config.ts';
+import type {
+  HomeList,
+  HomeListRows,
+  HomeLoop,
+  HomePage,
+  HomeSection,
+  HomeSectionViews,
+  HomeSummary,
+  LoopRunAccepted,
+  RosterActionRequest,
+  RosterActionResult,
+} from './operator-api.ts';
+
+const UNREADABLE_MESSAGE =
+  'PartnerLoop sent an answer the operator home could not read. Reload the page and try again.';
+
+const enc = encodeURIComponent;
+
+export const homePaths = {
+  summary: () => '/api/reports/home',
+  section: (section: HomeSection) => `/api/reports/home/sections/${enc(section)}`,
+  list: (list: HomeList, period: string | null, offset: number, limit: number) =>
+    `/api/reports/home/lists/${enc(list)}?${period === null ? '' : `period=${enc(period)}&`}offset=${offset}&limit=${limit}`,
+  roster: (partnerId: string) => `/api/reports/home/roster/${enc(partnerId)}`,
+  runLoop: (loop: HomeLoop) => `/api/reports/loops/${enc(loop)}/run`,
+};
+
+export interface OperatorClient {
+  summary(): Promise<HomeSummary>;
+  section<S extends HomeSection>(section: S): Promise<HomeSectionViews[S]>;
+  list<L extends HomeList>(
+    list: L,
+    period: string | null,
+    offset: number,
+    limit: number,
+  ): Promise<HomePage<HomeListRows[L]>>;
+  setRosterAction(partnerId: string, request: RosterActionRequest): Promise<RosterActionResult>;
+  runLoop(loop: HomeLoop, reason: string): Promise<LoopRunAccepted>;
+}
+
+export function createOperatorClient(options: { fetcher: CardFetcher; apiBase: string }): OperatorClient {
+  const base = options.apiBase.replace(/\/+$/, '');
+
+  async function send<T>(
+    method: 'GET' | 'POST' | 'PUT',
+    path: string,
+    guard: (body: unknown) => boolean,
+    body?: object,
+  ): Promise<T> {
+    const init: HubSpotFetchOptions = { method, timeout: REQUEST_TIMEOUT_MS };
+    if (body !== undefined) init.body = { ...body };
+    const what = `${method} ${path}`;
+    let response: Response;
+    try {
+      response = await options.fetcher(`${base}${path}`, init);
+    } catch (cause) {
+      throw new CardRequestError({
+        code: 'network_error',
+        message: `${what} failed before an answer arrived`,
+        userMessage: UNREACHABLE_MESSAGE,
+        cause,
+      });
+    }
+    let payload: unknown;
+    try {
+      payload = await response.json();
+    } catch {
+      payload = undefined;
+    }
+    if (!response.ok) throw errorFromResponse(what, response.status, payload);
+    if (!guard(payload)) {
+      throw new CardRequestError({
+        code: 'bad_response',
+        message: `${what}: HTTP ${response.status} body does not match the operator home contract`,
+        userMessage: UNREADABLE_MESSAGE,
+        status: response.status,
+      });
+    }
+    return payload as T;
+  }
+
+  return {
+    summary: () => send('GET', homePaths.summary(), isSummary),
+    section: (section) => send('GET', homePaths.section(section), (body) => isRecord(body) && body.section === section),
+    list: (list, period, offset, limit) =>
+      send('GET', homePaths.list(list, period, offset, limit), (body) => isRecord(body) && Array.isArray(body.rows)),
+    setRosterAction: (partnerId, request) =>
+      send('PUT', homePaths.roster(partnerId), (body) => isRecord(body) && body.partnerId === partnerId, request),
+    runLoop: (loop, reason) =>
+      send('POST', homePaths.runLoop(loop), (body) => isRecord(body) && body.loop === loop, { reason }),
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isSummary(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  if (value.status === 'disconnected') return typeof value.portalId === 'string';
+  return value.status === 'active' && isRecord(value.loops) && isRecord(value.schedule);
+}

@@ -1,0 +1,126 @@
+// HTML of the local operator home (sandbox mode) and of the service's status page at `/` (outside sandbox mode).
+// Plain strings, every interpolated value escaped; the only script is the same-origin bundle (the CSP says so).
+
+import { escapeHtml } from './card-preview.pages.ts';
+
+/** JSON inside `<script type="application/json">`: `<` escaped so no value can close the element. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+function layout(options: { title: string; css: string[]; body: string; refreshSeconds?: number }): string {
+  const refresh =
+    options.refreshSeconds === undefined ? '' : `<meta http-equiv="refresh" content="${options.refreshSeconds}">`;
+  const styles = options.css.map((href) => `<link rel="stylesheet" href="${escapeHtml(href)}">`).join('\n');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+${refresh}
+<title>${escapeHtml(options.title)}</title>
+<link rel="icon" href="data:,">
+${styles}
+</head>
+<body>
+${options.body}
+</body>
+</html>
+`;
+}
+
+export interface OperatorPageInput {
+  /** `/operator`: where the bundle and the signing proxy live. */
+  base: string;
+  /** `/preview`: the local card preview (deal links open there). */
+  cardPreviewBase: string;
+  portalId: string;
+  /** Other installed sandbox portals, for the switcher. */
+  portals: readonly string[];
+  portalHeader: string;
+}
+
+/** The page that mounts the real OperatorHome for one sandbox portal. */
+export function operatorPage(input: OperatorPageInput): string {
+  const config = {
+    portalId: Number(input.portalId),
+    apiBase: input.base,
+    portalHeader: input.portalHeader,
+    cardPreviewBase: input.cardPreviewBase,
+  };
+  const others = input.portals.filter((portal) => portal !== input.portalId);
+  const switcher =
+    others.length === 0
+      ? ''
+      : ` · other portals: ${others
+          .map(
+            (portal) =>
+              `<a href="${escapeHtml(`${input.base}/portals/${encodeURIComponent(portal)}`)}">${escapeHtml(portal)}</a>`,
+          )
+          .join(', ')}`;
+  return layout({
+    title: 'PartnerLoop operator home',
+    css: [`${input.base}/home.css`],
+    body: `<div class="preview-banner">PartnerLoop operator home · local sandbox, portal ${escapeHtml(input.portalId)} ·
+<a href="${escapeHtml(input.cardPreviewBase)}">deal card preview</a>${switcher}</div>
+<main class="operator-page">
+<h1>Partner operations</h1>
+<p class="preview-note">The real PartnerLoop app page (<code>extensions/app/pages/OperatorHome.tsx</code>), rendered
+outside HubSpot. Its requests go through this service, which signs them with HubSpot signature v3 as HubSpot would.</p>
+<div id="operator-root"><noscript>The operator home needs JavaScript.</noscript></div>
+</main>
+<script type="application/json" id="operator-config">${scriptJson(config)}</script>
+<script src="${escapeHtml(input.base)}/home.js" defer></script>`,
+  });
+}
+
+/** Sandbox mode before the demo portal is installed: say so, and reload. */
+export function waitingPage(cardPreviewBase: string): string {
+  return layout({
+    title: 'PartnerLoop operator home',
+    css: [],
+    refreshSeconds: 3,
+    body: `<main style="font-family:system-ui,sans-serif;margin:2rem;max-width:720px">
+<h1>Partner operations</h1>
+<p data-testid="operator-waiting">No sandbox portal is installed yet. <code>npm start</code> installs the demo portal
+through OAuth a moment after it starts; this page reloads every 3 seconds. The deal card preview is at
+<a href="${escapeHtml(cardPreviewBase)}">${escapeHtml(cardPreviewBase)}</a>.</p>
+</main>`,
+  });
+}
+
+export interface StatusPageInput {
+  publicUrl: string;
+  database: string;
+  hubspotConfigured: boolean;
+  tenants: number;
+}
+
+/** `GET /` outside sandbox mode: what this service is and where its pages live (never a JSON 404 for a browser). */
+export function statusPage(input: StatusPageInput): string {
+  const hubspot = input.hubspotConfigured
+    ? `HubSpot app configured; ${input.tenants} connected portal${input.tenants === 1 ? '' : 's'}.
+Install: <a href="/oauth/hubspot/install">${escapeHtml(`${input.publicUrl}/oauth/hubspot/install`)}</a>`
+    : 'No HubSpot app credentials are configured (HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET).';
+  return layout({
+    title: 'PartnerLoop service',
+    css: [],
+    body: `<main style="font-family:system-ui,sans-serif;margin:2rem;max-width:760px;line-height:1.5">
+<h1>PartnerLoop service</h1>
+<p data-testid="status-running">The PartnerLoop sync service is running at ${escapeHtml(input.publicUrl)} (database:
+${escapeHtml(input.database)}).</p>
+<p>${hubspot}</p>
+<p>The operator home and the deal card live in HubSpot: open <strong>Marketplace → PartnerLoop</strong> (or
+<code>app.hubspot.com/app/{portalId}/{appId}</code>) and the PartnerLoop tab of a deal. To see them without a HubSpot
+account, run <code>npm start</code> (sandbox mode), which serves both locally.</p>
+<ul>
+<li><a href="/healthz">/healthz</a> — liveness</li>
+<li><a href="/readyz">/readyz</a> — readiness (database, migrations)</li>
+<li><a href="/metrics">/metrics</a> — Prometheus metrics</li>
+</ul>
+</main>`,
+  });
+}

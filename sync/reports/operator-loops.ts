@@ -1,0 +1,403 @@
+import type { AttributionRules } from '../../src/attribution/attribution-rules.ts';
+import type { QueueEntry } from '../../src/cosell/motion-queue.ts';
+import { OperatorMetrics, type PeriodMetrics } from '../../src/metrics/operator-metrics.ts';
+import {
+  coveredPeriod,
+  formatDay,
+  lastDayOf,
+  type Period,
+  type PeriodKind,
+  parseDay,
+  periodKey,
+  shiftPeriod,
+} from '../../src/metrics/periods.ts';
+import type { Deal } from '../../src/model/deal.ts';
+import type { Partner } from '../../src/model/partner.ts';
+import { scorePartners } from '../../src/scoring/partner-scoring.ts';
+import type { ScoringConfig } from '../../src/scoring/scoring-config.ts';
+import type { MotionQueueCandidate } from '../cosell/motions.repo.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Tenant } from '../store/tenants.repo.ts';
+import type { LoopResultsRepository, OperatorLoop } from './loop-results.repo.ts';
+import type { ReportsReadRepository } from './reports-read.repo.ts';
+
+/** The period each periodic loop covers, and how many past periods a first run fills in so trends exist at once. */
+export const LOOP_PERIODS: Readonly<Record<Exclude<OperatorLoop, 'daily'>, { kind: PeriodKind; history: number }>> = {
+  weekly: { kind: 'week', history: 8 },
+  monthly: { kind: 'month', history: 6 },
+  quarterly: { kind: 'quarter', history: 6 },
+};
+
+/** At most this many rows per list in a stored result (the counts are always complete). */
+export const LIST_LIMIT = 500;
+const DAY_MS = 86_400_000;
+
+export interface RecordLink {
+  /** Where the record opens in the CRM. */
+  url: string;
+}
+
+export interface QueueRow extends RecordLink {
+  motionId: string;
+  dealId: string;
+  dealName: string | null;
+  partnerId: string | null;
+  partnerName: string | null;
+  programme: string | null;
+  state: string;
+  reason: string;
+  slaDueAt: string;
+  overdue: boolean;
+}
+
+export interface DailyResult {
+  asOf: string;
+  counts: { queue: number; agingDeals: number; decayingPartners: number; attributionExceptions: number };
+  queue: QueueRow[];
+  agingDeals: Array<RecordLink & { dealId: string; dealName: string | null; cosellStatus: string }>;
+  decayingPartners: Array<RecordLink & { partnerId: string; name: string; tier: string; score: number }>;
+  attributionExceptions: Array<
+    RecordLink & {
+      dealId: string;
+      dealName: string;
+      stage: string;
+      amount: number | null;
+      status: string;
+      issues: string[];
+    }
+  >;
+}
+
+export interface ReconciliationRow extends RecordLink {
+  dealId: string;
+  dealName: string;
+  kind: 'attribution_exception' | 'cosell_role_without_motion' | 'motion_without_cosell_partner';
+  detail: string;
+}
+
+/** A stored weekly, monthly or quarterly result: every metric of its period, plus what the loop adds. */
+export type PeriodResult = PeriodMetrics & {
+  dormantRoster: ReturnType<OperatorMetrics['dormantRoster']>;
+  weekly?: {
+    sourcedByPartner: Array<{ partnerId: string; name: string; deals: number; amount: number }>;
+    reconciliation: { total: number; byKind: Record<ReconciliationRow['kind'], number>; rows: ReconciliationRow[] };
+  };
+  quarterly?: {
+    reengage: Array<RecordLink & { partnerId: string; name: string; tierBefore: string }>;
+    archive: Array<RecordLink & { partnerId: string; name: string; registeredAt: string }>;
+  };
+};
+
+export interface OperatorLoopsDeps {
+  results: LoopResultsRepository;
+  read: ReportsReadRepository;
+  tenants: { get(id: string): Promise<Tenant> };
+  rules(tenantId: string): Promise<AttributionRules>;
+  scoringConfig(tenantId: string): Promise<ScoringConfig>;
+  livePartners(tenantId: string): Promise<Partner[]>;
+  /** The co-sell queue at the service's now (waiting motions, most urgent first). */
+  motionQueue(tenantId: string): Promise<QueueEntry<MotionQueueCandidate>[]>;
+  /** `pl_cosell_status` of every deal with a motion, at now. */
+  cosellStatuses(tenantId: string): Promise<Map<string, string>>;
+  /** Stored partner scores (the last scoring run). */
+  partnerScores(
+    tenantId: string,
+  ): Promise<Array<{ partnerId: string; tier: string; score: number; decaying: boolean }>>;
+  logger: Logger;
+  now?: () => Date;
+  /** Where CRM records open (default HubSpot's app). */
+  crmAppUrl?: string;
+}
+
+export interface LoopRunOutcome {
+  loop: OperatorLoop;
+  periods: Array<{ periodKey: string; version: number; stored: boolean }>;
+  deals: number;
+  cpuMs: number;
+}
+
+/**
+ * The Operator OS loops of SPEC §2.5, per tenant: each computes from the store's mirror (never the CRM) with the pure
+ * metrics engine and keeps its result per period (`LoopResultsRepository`). A first run also fills in the periods
+ * before it, so the operator home shows trends on day one.
+ */
+export class OperatorLoops {
+  readonly #deps: OperatorLoopsDeps;
+  readonly #now: () => Date;
+
+  constructor(deps: OperatorLoopsDeps) {
+    this.#deps = deps;
+    this.#now = deps.now ?? (() => new Date());
+  }
+
+  /**
+   * Runs one loop as of `asOf` (YYYY-MM-DD, default today): the daily snapshot of that day, or the last complete
+   * week / month / quarter ending on or before it. `reason` is recorded with every version stored.
+   */
+  async run(tenantId: string, loop: OperatorLoop, options: { asOf?: string; reason?: string } = {}) {
+    const started = process.cpuUsage();
+    const asOf = options.asOf ?? formatDay(this.#now().getTime());
+    parseDay(asOf, 'as-of');
+    const reason = options.reason ?? 'scheduled';
+    const tenant = await this.#deps.tenants.get(tenantId);
+    const outcome: LoopRunOutcome =
+      loop === 'daily' ? await this.#daily(tenant, asOf, reason) : await this.#periodic(tenant, loop, asOf, reason);
+    const cpu = process.cpuUsage(started);
+    outcome.cpuMs = Math.round((cpu.user + cpu.system) / 1000);
+    this.#deps.logger.info({ tenantId, asOf, ...outcome }, 'operator loop ran');
+    return outcome;
+  }
+
+  async #daily(tenant: Tenant, asOf: string, reason: string): Promise<LoopRunOutcome> {
+    const links = recordLinks(tenant, this.#deps.crmAppUrl);
+    const [queue, statuses, scores, partners, exceptions] = await Promise.all([
+      this.#deps.motionQueue(tenant.id),
+      this.#deps.cosellStatuses(tenant.id),
+      this.#deps.partnerScores(tenant.id),
+      this.#deps.livePartners(tenant.id),
+      this.#deps.read.attributionExceptions(tenant.id),
+    ]);
+    const aging = [...statuses].filter(([, status]) => status.endsWith('_aging')).sort(([a], [b]) => compare(a, b));
+    const agingNames = await this.#deps.read.dealNames(
+      tenant.id,
+      aging.slice(0, LIST_LIMIT).map(([dealId]) => dealId),
+    );
+    const names = new Map(partners.map((p) => [p.id, p.name]));
+    const decaying = scores.filter((s) => s.decaying);
+    const result: DailyResult = {
+      asOf,
+      counts: {
+        queue: queue.length,
+        agingDeals: aging.length,
+        decayingPartners: decaying.length,
+        attributionExceptions: exceptions.length,
+      },
+      queue: queue.slice(0, LIST_LIMIT).map((entry) => ({
+        motionId: entry.motion.id,
+        dealId: entry.motion.dealId,
+        dealName: entry.dealName,
+        partnerId: entry.motion.partnerId,
+        partnerName: entry.partnerName,
+        programme: entry.motion.programme,
+        state: entry.motion.state,
+        reason: entry.reason,
+        slaDueAt: entry.motion.slaDueAt.toISOString(),
+        overdue: entry.timing.overdue,
+        url: links.deal(entry.motion.dealId),
+      })),
+      agingDeals: aging.slice(0, LIST_LIMIT).map(([dealId, status]) => ({
+        dealId,
+        dealName: agingNames.get(dealId) ?? null,
+        cosellStatus: status,
+        url: links.deal(dealId),
+      })),
+      decayingPartners: decaying.slice(0, LIST_LIMIT).map((s) => ({
+        partnerId: s.partnerId,
+        name: names.get(s.partnerId) ?? `Company ${s.partnerId}`,
+        tier: s.tier,
+        score: s.score,
+        url: links.company(s.partnerId),
+      })),
+      attributionExceptions: exceptions.slice(0, LIST_LIMIT).map((e) => ({ ...e, url: links.deal(e.dealId) })),
+    };
+    const day = { start: asOf, end: formatDay(parseDay(asOf) + DAY_MS) };
+    const saved = await this.#deps.results.save(tenant.id, 'daily', asOf, day, result, reason);
+    return { loop: 'daily', periods: [{ periodKey: asOf, ...saved }], deals: 0, cpuMs: 0 };
+  }
+
+  async #periodic(
+    tenant: Tenant,
+    loop: Exclude<OperatorLoop, 'daily'>,
+    asOf: string,
+    reason: string,
+  ): Promise<LoopRunOutcome> {
+    const { kind, history } = LOOP_PERIODS[loop];
+    const covered = coveredPeriod(kind, asOf);
+    const [rules, scoring, partners, attributions, motions] = await Promise.all([
+      this.#deps.rules(tenant.id),
+      this.#deps.scoringConfig(tenant.id),
+      this.#deps.livePartners(tenant.id),
+      this.#deps.read.attributions(tenant.id),
+      this.#deps.read.dealsWithMotions(tenant.id),
+    ]);
+    // Periods before the covered one are computed only when missing (a first run, or a gap after downtime).
+    const candidates = Array.from({ length: history }, (_, i) => shiftPeriod(covered, i - history + 1));
+    const existing = await this.#deps.results.existingPeriods(
+      tenant.id,
+      loop,
+      candidates.map((p) => periodKey(p)),
+    );
+    const metrics = new OperatorMetrics({
+      kind,
+      asOf,
+      partners,
+      rules,
+      scoring,
+      coSellDealIds: motions,
+      attributionOf: (deal) => attributions.get(deal.id),
+      trendPeriods: history,
+    });
+    // The quarterly lists need the deals again (re-engagement scores the roster as of the quarter before).
+    const keep: Deal[] | undefined = loop === 'quarterly' ? [] : undefined;
+    const weekly = loop === 'weekly' ? new WeeklyReconciliation(candidates, motions, attributions) : undefined;
+    for await (const page of this.#deps.read.liveDeals(tenant.id)) {
+      for (const deal of page) {
+        metrics.add(deal);
+        keep?.push(deal);
+        weekly?.add(deal);
+      }
+    }
+    const links = recordLinks(tenant, this.#deps.crmAppUrl);
+    const names = new Map(partners.map((p) => [p.id, p.name]));
+    const all = metrics.periodMetrics();
+    const periods: LoopRunOutcome['periods'] = [];
+    for (const [index, period] of candidates.entries()) {
+      const key = periodKey(period);
+      const isCovered = index === candidates.length - 1;
+      if (!isCovered && existing.has(key)) continue;
+      const result: PeriodResult = { ...(all[index] as PeriodMetrics), dormantRoster: metrics.dormantRoster(period) };
+      if (weekly) result.weekly = weekly.result(index, names, links);
+      if (keep) result.quarterly = quarterlyLists(period, metrics, keep, partners, scoring, links);
+      const saved = await this.#deps.results.save(
+        tenant.id,
+        loop,
+        key,
+        period,
+        result,
+        isCovered ? reason : 'backfill: first run of this loop',
+      );
+      periods.push({ periodKey: key, ...saved });
+    }
+    return { loop, periods, deals: metrics.deals, cpuMs: 0 };
+  }
+}
+
+/** The weekly loop's CRM-side reconciliation of each week (the clouds' side joins with the programme adapters). */
+class WeeklyReconciliation {
+  readonly #bounds: Array<{ startMs: number; endMs: number }>;
+  readonly #rows: ReconciliationRowDraft[][];
+  readonly #sourced: Array<Map<string, { deals: number; amount: number }>>;
+
+  constructor(
+    periods: readonly Period[],
+    private readonly motions: ReadonlySet<string>,
+    private readonly attributions: ReadonlyMap<string, { status: string }>,
+  ) {
+    this.#bounds = periods.map((p) => ({ startMs: parseDay(p.start), endMs: parseDay(p.end) }));
+    this.#rows = periods.map(() => []);
+    this.#sourced = periods.map(() => new Map());
+  }
+
+  add(deal: Deal) {
+    const createdMs = Date.parse(deal.createdAt);
+    const index = this.#bounds.findIndex((b) => createdMs >= b.startMs && createdMs < b.endMs);
+    if (index < 0) return;
+    const rows = this.#rows[index] as ReconciliationRowDraft[];
+    const newBusiness = deal.type === null || deal.type === 'new_business' || deal.type === 'expansion';
+    const status = this.attributions.get(deal.id)?.status;
+    if (newBusiness && status !== undefined && status !== 'complete' && status !== 'not_partner_involved') {
+      rows.push({ deal, kind: 'attribution_exception', detail: `attribution ${status}` });
+    }
+    const cosellPartner = deal.partners.some((p) => p.role === 'cosell');
+    const motion = this.motions.has(deal.id);
+    if (cosellPartner && !motion) {
+      rows.push({ deal, kind: 'cosell_role_without_motion', detail: 'a co-sell partner is tagged but no motion runs' });
+    }
+    if (motion && !cosellPartner) {
+      rows.push({
+        deal,
+        kind: 'motion_without_cosell_partner',
+        detail: 'a co-sell motion runs but no partner is tagged as co-sell',
+      });
+    }
+    if (newBusiness) {
+      const sourced = this.#sourced[index] as Map<string, { deals: number; amount: number }>;
+      for (const partnerId of new Set(deal.partners.filter((p) => p.role === 'sourced').map((p) => p.partnerId))) {
+        const tally = sourced.get(partnerId) ?? { deals: 0, amount: 0 };
+        tally.deals += 1;
+        tally.amount += deal.amount ?? 0;
+        sourced.set(partnerId, tally);
+      }
+    }
+  }
+
+  result(index: number, names: ReadonlyMap<string, string>, links: ReturnType<typeof recordLinks>) {
+    const drafts = (this.#rows[index] ?? []).sort((a, b) => compare(a.deal.id, b.deal.id) || compare(a.kind, b.kind));
+    const byKind = { attribution_exception: 0, cosell_role_without_motion: 0, motion_without_cosell_partner: 0 };
+    for (const row of drafts) byKind[row.kind] += 1;
+    const sourced = [...(this.#sourced[index] ?? new Map())]
+      .map(([partnerId, tally]) => ({ partnerId, name: names.get(partnerId) ?? `Company ${partnerId}`, ...tally }))
+      .sort((a, b) => b.amount - a.amount || compare(a.partnerId, b.partnerId));
+    return {
+      sourcedByPartner: sourced,
+      reconciliation: {
+        total: drafts.length,
+        byKind,
+        rows: drafts.slice(0, LIST_LIMIT).map(({ deal, kind, detail }) => ({
+          dealId: deal.id,
+          dealName: deal.name,
+          kind,
+          detail,
+          url: links.deal(deal.id),
+        })),
+      },
+    };
+  }
+}
+
+interface ReconciliationRowDraft {
+  deal: Deal;
+  kind: ReconciliationRow['kind'];
+  detail: string;
+}
+
+/**
+ * The quarterly lists (SPEC §2.5): re-engage = partners dormant at the end of the quarter that were `strategic` or
+ * `core` at the end of the quarter before; archive = registered over a year before the quarter's end and never on a
+ * new-business deal by then.
+ */
+function quarterlyLists(
+  period: Period,
+  metrics: OperatorMetrics,
+  deals: readonly Deal[],
+  partners: readonly Partner[],
+  scoring: ScoringConfig,
+  links: ReturnType<typeof recordLinks>,
+): NonNullable<PeriodResult['quarterly']> {
+  const activity = metrics.partnerActivity(period);
+  const before = scorePartners({ deals, partners, asOf: lastDayOf(shiftPeriod(period, -1)), config: scoring });
+  const tierBefore = new Map(before.partners.map((s) => [s.partnerId, s.tier]));
+  const yearBeforeEnd = parseDay(period.end) - 365 * DAY_MS;
+  const reengage: NonNullable<PeriodResult['quarterly']>['reengage'] = [];
+  const archive: NonNullable<PeriodResult['quarterly']>['archive'] = [];
+  for (const partner of partners) {
+    const status = activity.get(partner.id);
+    if (!status) continue;
+    const tier = tierBefore.get(partner.id);
+    if (status.dormant && (tier === 'strategic' || tier === 'core')) {
+      reengage.push({ partnerId: partner.id, name: partner.name, tierBefore: tier, url: links.company(partner.id) });
+    }
+    if (status.lastOpportunityDay === null && Date.parse(partner.registeredAt) < yearBeforeEnd) {
+      archive.push({
+        partnerId: partner.id,
+        name: partner.name,
+        registeredAt: partner.registeredAt,
+        url: links.company(partner.id),
+      });
+    }
+  }
+  return { reengage: reengage.slice(0, LIST_LIMIT), archive: archive.slice(0, LIST_LIMIT) };
+}
+
+/** Links to records in the tenant's CRM (HubSpot record URLs by portal; object type ids 0-3 deals, 0-2 companies). */
+export function recordLinks(tenant: Pick<Tenant, 'provider' | 'externalId'>, crmAppUrl = 'https://app.hubspot.com') {
+  const base = `${crmAppUrl}/contacts/${encodeURIComponent(tenant.externalId)}/record`;
+  return {
+    deal: (id: string) => `${base}/0-3/${encodeURIComponent(id)}`,
+    company: (id: string) => `${base}/0-2/${encodeURIComponent(id)}`,
+  };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

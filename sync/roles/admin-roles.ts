@@ -1,0 +1,130 @@
+import type { Request, RequestHandler } from 'express';
+import { HubSpotApiError } from '../../src/crm/hubspot/hubspot-errors.ts';
+import type { HubSpotUserRole } from '../../src/crm/hubspot/hubspot-users.ts';
+import { AppError } from '../../src/shared/errors.ts';
+import { tenantOf } from '../http/hubspot-signature.middleware.ts';
+
+/** How long a user's role is trusted before HubSpot is asked again (SPEC §2.6: admin-only actions check the role). */
+export const ADMIN_ROLE_TTL_MS = 5 * 60_000;
+/** Cached users per process; the oldest entry goes first beyond it. */
+const MAX_CACHED_USERS = 10_000;
+
+/** A signed user who is not an admin of the portal asked for an admin-only action (403; nothing was written). */
+export class AdminRequiredError extends AppError {
+  readonly code = 'admin_required';
+  readonly httpStatus = 403;
+}
+
+/**
+ * Who administers a portal, decided once here: HubSpot's super admins. HubSpot has no other "admin" flag — permission
+ * sets (`roleIds`) are portal-defined names we cannot interpret — so a user without the super-admin flag is not one.
+ */
+export function isPortalAdmin(user: HubSpotUserRole | undefined): boolean {
+  return user?.superAdmin === true;
+}
+
+/**
+ * The acting HubSpot user of a signed `hubspot.fetch` call: HubSpot appends `userId` to the URL before signing, so it
+ * is signed data. Anything else (a body field, a header, a repeated parameter) is not a user.
+ */
+export function signedUserId(req: Request): string | undefined {
+  const value = req.query.userId;
+  return typeof value === 'string' && /^\d{1,20}$/.test(value) ? value : undefined;
+}
+
+export interface AdminRolesOptions {
+  /** The user's role as HubSpot reports it (undefined: no such user in the portal). */
+  lookup(tenantId: string, userId: string): Promise<HubSpotUserRole | undefined>;
+  ttlMs?: number;
+  now?: () => number;
+  maxEntries?: number;
+}
+
+/**
+ * Whether a signed user administers the tenant's portal, from HubSpot's Settings API, cached per tenant and user for
+ * `ADMIN_ROLE_TTL_MS` in this process (see README "Roles": a replica asks HubSpot at most once per user per TTL;
+ * a demoted admin keeps the role for at most the TTL). Lookups are single-flight; failures are never cached.
+ */
+export class AdminRoles {
+  readonly #cache = new Map<string, { admin: boolean; expiresAt: number }>();
+  readonly #inFlight = new Map<string, Promise<boolean>>();
+  readonly #ttlMs: number;
+  readonly #now: () => number;
+  readonly #maxEntries: number;
+
+  constructor(private readonly options: AdminRolesOptions) {
+    this.#ttlMs = options.ttlMs ?? ADMIN_ROLE_TTL_MS;
+    this.#now = options.now ?? Date.now;
+    this.#maxEntries = options.maxEntries ?? MAX_CACHED_USERS;
+  }
+
+  async isAdmin(tenantId: string, userId: string): Promise<boolean> {
+    const key = `${tenantId}\u0000${userId}`;
+    const cached = this.#cache.get(key);
+    if (cached && cached.expiresAt > this.#now()) return cached.admin;
+    let flight = this.#inFlight.get(key);
+    if (!flight) {
+      flight = this.options
+        .lookup(tenantId, userId)
+        .then((user) => {
+          const admin = isPortalAdmin(user);
+          this.#cache.delete(key);
+          this.#cache.set(key, { admin, expiresAt: this.#now() + this.#ttlMs });
+          if (this.#cache.size > this.#maxEntries) this.#cache.delete(this.#cache.keys().next().value as string);
+          return admin;
+        })
+        .finally(() => this.#inFlight.delete(key));
+      this.#inFlight.set(key, flight);
+    }
+    return flight;
+  }
+
+  /**
+   * Throws AdminRequiredError unless `userId` administers the tenant's portal. `action` names what was refused, for
+   * the message the card or settings page shows.
+   */
+  async assertAdmin(tenantId: string, userId: string | undefined, action: string): Promise<void> {
+    if (!userId) {
+      throw new AdminRequiredError(`only a HubSpot super admin can ${action}; the request names no HubSpot user`, {
+        details: ['user_id'],
+      });
+    }
+    let admin: boolean;
+    try {
+      admin = await this.isAdmin(tenantId, userId);
+    } catch (error) {
+      // Without the users scope (an install that predates it) the role cannot be read: refuse, never assume.
+      if (error instanceof HubSpotApiError && error.status === 403) {
+        throw new AdminRequiredError(
+          `only a HubSpot super admin can ${action}; PartnerLoop cannot read HubSpot user roles in this portal — ` +
+            'reinstall the app to grant it',
+          { cause: error, details: ['role_unverifiable'] },
+        );
+      }
+      throw error;
+    }
+    if (!admin) {
+      throw new AdminRequiredError(`only a HubSpot super admin can ${action}`, { details: [`user:${userId}`] });
+    }
+  }
+
+  /** Forgets a tenant's cached roles (after a disconnect or reinstall). */
+  forgetTenant(tenantId: string): void {
+    for (const key of this.#cache.keys()) if (key.startsWith(`${tenantId}\u0000`)) this.#cache.delete(key);
+  }
+}
+
+/**
+ * Route guard for admin-only endpoints (mount after `signedApi`): the signed user must administer the signed tenant's
+ * portal, or the request ends in 403 `admin_required` before its handler runs.
+ */
+export function requireAdmin(roles: AdminRoles, action: string): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      await roles.assertAdmin(tenantOf(res).id, signedUserId(req), action);
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
