@@ -19,9 +19,7 @@ const PORTAL_B = 77_300_002;
  * Mounted routes without cases yet, by path prefix, with why. HOOK: the lead's `reportsRouter`
  * (sync/reports/reports.routes.ts, mounted at /api/reports) goes into CASES below; then remove its line here.
  */
-const PENDING: Readonly<Record<string, string>> = {
-  '/api/reports/home': 'the operator home API is being added (issue #14); its cases join CASES when it lands',
-};
+const PENDING: Readonly<Record<string, string>> = {};
 
 /** A stored loop result of portal B only: a period A never has, and a value that must never reach A. */
 const B_PERIOD = '2031-Q1';
@@ -175,6 +173,32 @@ const CASES: Readonly<Record<string, Case>> = {
     // A body naming B is refused (strict), and a run is always the signed portal's own.
     send: (_f, fetchA) => fetchA('POST', '/api/reports/loops/quarterly/run', { tenantId: `hubspot:${PORTAL_B}` }),
     expect: (r) => expect(r).toMatchObject({ status: 400, body: { error: { code: 'invalid_input' } } }),
+  },
+  // --- the operator home (reads the stored loops; the roster lever writes a partner company) ---
+  'GET /api/reports/home/': {
+    send: (_f, fetchA) => fetchA('GET', '/api/reports/home'),
+    expect: (r, f) => {
+      expect(r).toMatchObject({ status: 200, body: { tenantId: f.aTenant } });
+      expect(JSON.stringify(r.body)).not.toContain(B_MARKER);
+    },
+  },
+  'GET /api/reports/home/sections/:section': {
+    send: (_f, fetchA) => fetchA('GET', '/api/reports/home/sections/lift'),
+    expect: (r) => {
+      expect(r.status).toBe(200);
+      expect(JSON.stringify(r.body)).not.toContain(B_MARKER);
+    },
+  },
+  'GET /api/reports/home/lists/:list': {
+    send: (_f, fetchA) => fetchA('GET', `/api/reports/home/lists/reengage?period=${B_PERIOD}`),
+    expect: (r) => {
+      expect([200, 404]).toContain(r.status);
+      expect(JSON.stringify(r.body)).not.toContain(B_MARKER);
+    },
+  },
+  'PUT /api/reports/home/roster/:partnerId': {
+    send: (f, fetchA) => fetchA('PUT', `/api/reports/home/roster/${f.bPartnerId}`, { action: 'archive' }),
+    expect: is404,
   },
   'GET /api/scoring/partners': {
     send: (_f, fetchA) => fetchA('GET', '/api/scoring/partners'),

@@ -1,7 +1,5 @@
 import { join } from 'node:path';
 import { loadConfig } from '../config/env.ts';
-import { openStore } from '../store/database.ts';
-import { migrateToLatest } from '../store/migrate.ts';
 import type { CliCommand } from './cli-command.ts';
 
 export const migrateCommand: CliCommand = {
@@ -14,6 +12,10 @@ export const migrateCommand: CliCommand = {
   async run({ env, stdout }) {
     // Only the database matters here: migrating needs no CRM credentials.
     const config = loadConfig(env, { sandbox: true });
+    const [{ openStore }, { migrateToLatest }] = await Promise.all([
+      import('../store/database.ts'),
+      import('../store/migrate.ts'),
+    ]);
     const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, 'pglite') });
     try {
       const { applied, current } = await migrateToLatest(store.db);

@@ -1,13 +1,6 @@
 import { join } from 'node:path';
-import { provisionPortal } from '../../src/crm/hubspot/hubspot-provisioning.ts';
 import { InvalidInputError, NotFoundError } from '../../src/shared/errors.ts';
 import { loadConfig } from '../config/env.ts';
-import { createLogger } from '../log/logger.ts';
-import { encryptionKey, hubspotFeatures } from '../service.ts';
-import { openStore } from '../store/database.ts';
-import { migrateToLatest } from '../store/migrate.ts';
-import { TenantsRepository } from '../store/tenants.repo.ts';
-import { TokenCipher } from '../store/token-cipher.ts';
 import type { CliCommand } from './cli-command.ts';
 
 export const reconcileCommand: CliCommand = {
@@ -27,6 +20,24 @@ export const reconcileCommand: CliCommand = {
     if (!/^\d{1,20}$/.test(portal))
       throw new InvalidInputError('--portal <id> is required: the HubSpot portal (hub) id');
     const config = loadConfig(env, { sandbox: false });
+    // The service's modules load only when this command runs (the CLI starts fast for the file commands).
+    const [
+      { provisionPortal },
+      { createLogger },
+      { encryptionKey, hubspotFeatures },
+      { openStore },
+      { migrateToLatest },
+      { TenantsRepository },
+      { TokenCipher },
+    ] = await Promise.all([
+      import('../../src/crm/hubspot/hubspot-provisioning.ts'),
+      import('../log/logger.ts'),
+      import('../service.ts'),
+      import('../store/database.ts'),
+      import('../store/migrate.ts'),
+      import('../store/tenants.repo.ts'),
+      import('../store/token-cipher.ts'),
+    ]);
     const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
     const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, 'pglite') });
     try {

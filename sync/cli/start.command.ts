@@ -2,8 +2,8 @@ import { todayAsOf } from '../../src/scoring/deal-timeline.ts';
 import { InvalidInputError } from '../../src/shared/errors.ts';
 import { type Config, loadConfig } from '../config/env.ts';
 import { sandboxCredentialsNotice } from '../sandbox/sandbox-credentials.ts';
-import { type Sandbox, startSandbox } from '../sandbox/sandbox-server.ts';
-import { type Service, startService } from '../service.ts';
+import type { Sandbox } from '../sandbox/sandbox-server.ts';
+import type { Service } from '../service.ts';
 import type { CliCommand } from './cli-command.ts';
 import { waitForSignal } from './wait-for-signal.ts';
 
@@ -27,6 +27,8 @@ export const startCommand: CliCommand = {
       const deals = positiveInt(values['sandbox-deals'], '--sandbox-deals', 3000);
       const seed = positiveInt(values['sandbox-seed'], '--sandbox-seed', 1);
       // The demo history ends today, so scores, dormancy and co-sell aging look like a live portal's.
+      // Loaded only here: production never imports the sandbox statically, and other commands start faster.
+      const { startSandbox } = await import('../sandbox/sandbox-server.ts');
       sandbox = await startSandbox({ deals, seed, asOf: todayAsOf() });
       config = sandboxConfig(config, sandbox);
       const notice = sandboxCredentialsNotice(env, sandbox.app);
@@ -34,6 +36,7 @@ export const startCommand: CliCommand = {
     }
     let service: Service;
     try {
+      const { startService } = await import('../service.ts');
       service = await startService(config);
     } catch (error) {
       // The sandbox's server would keep a failed start's process alive: close it, so the CLI exits non-zero.

@@ -373,7 +373,8 @@ describe('OperatorHome: levers and their outbound requests', () => {
     await renderer.waitFor(() =>
       expect(alertsShown(renderer)).toContainEqual({
         type: 'success',
-        message: 'Co-sell motion started on Initech – analytics rollout.',
+        message:
+          "Co-sell motion started on Initech – analytics rollout. It joins today's queue with the next daily run (or “Compute now”).",
       }),
     );
     expect(fetcher).toHaveBeenCalledWith(`${API}/api/card/deals/9002/cosell`, {
@@ -381,9 +382,12 @@ describe('OperatorHome: levers and their outbound requests', () => {
       timeout: 10_000,
       body: { partnerId: 'p-cedar', ask: 'Joint pitch to Initech before Friday.' },
     });
-    await renderer.waitFor(() =>
+    await vi.waitFor(() =>
       expect(fetcher.mock.calls.filter(([url]) => url.endsWith('/sections/today')).length).toBe(2),
     );
+    // The refresh is quiet: the deal's panel stays open with the motion the service answered.
+    expect(renderer.maybeFindByTestId(Tile, 'deal-actions')).not.toBeNull();
+    expect(renderer.maybeFindByTestId(Tile, 'motion-m-1')).not.toBeNull();
   });
 
   it('given a queue row, when the operator moves its motion, then the transition is sent for that motion', async () => {

@@ -144,7 +144,11 @@ export function OperatorHome({
           onRetry={() => void home.reloadSection('today')}
         >
           {(view) => (
-            <TodaySection view={view} nextRun={nextRun('daily')} onChanged={() => void home.reloadSection('today')} />
+            <TodaySection
+              view={view}
+              nextRun={nextRun('daily')}
+              onChanged={() => void home.reloadSection('today', { quiet: true })}
+            />
           )}
         </SectionFrame>
         <SectionFrame

@@ -75,6 +75,11 @@ export function formatCount(value: number): string {
   return new Intl.NumberFormat('en-US').format(value);
 }
 
+/** `1 motion waiting`, `12 motions waiting`. */
+export function countOf(value: number, one: string, many: string): string {
+  return `${formatCount(value)} ${value === 1 ? one : many}`;
+}
+
 export function formatMoney(amount: number): string {
   return new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format(amount);
 }

@@ -29,7 +29,7 @@ export interface OperatorHomeState {
   sections: SectionLoads;
   compute: ComputeState;
   reload: () => Promise<void>;
-  reloadSection: (section: HomeSection) => Promise<void>;
+  reloadSection: (section: HomeSection, options?: { quiet?: boolean }) => Promise<void>;
   /** Queues every loop now (`POST /api/reports/loops/{loop}/run`) and reloads until each has a result. */
   computeNow: () => Promise<void>;
 }
@@ -64,14 +64,20 @@ export function useOperatorHome(client: OperatorClient, poll: PollOptions = DEFA
   // Each full load takes a ticket; a slower, older load never overwrites a newer one.
   const ticket = useRef(0);
 
-  const loadSection = useCallback(async (section: HomeSection, mine: number) => {
+  const loadSection = useCallback(async (section: HomeSection, mine: number, quiet = false) => {
     try {
       const value = await clientRef.current.section(section);
-      if (mounted.current && mine === ticket.current)
+      if (mounted.current && mine === ticket.current) {
         setSections((current) => ({ ...current, [section]: { status: 'ready', value } }));
+      }
     } catch (error) {
       if (mounted.current && mine === ticket.current) {
-        setSections((current) => ({ ...current, [section]: { status: 'failed', error: asRequestError(error) } }));
+        // A quiet refresh that fails keeps what is shown (the change it follows already succeeded).
+        setSections((current) =>
+          quiet && current[section].status === 'ready'
+            ? current
+            : { ...current, [section]: { status: 'failed', error: asRequestError(error) } },
+        );
       }
     }
   }, []);
@@ -94,9 +100,10 @@ export function useOperatorHome(client: OperatorClient, poll: PollOptions = DEFA
   }, [loadSection]);
 
   const reloadSection = useCallback(
-    async (section: HomeSection) => {
-      setSections((current) => ({ ...current, [section]: { status: 'loading' } }));
-      await loadSection(section, ticket.current);
+    async (section: HomeSection, options: { quiet?: boolean } = {}) => {
+      // Quiet: after a lever, the section keeps showing (and keeps its open panels) until the new answer replaces it.
+      if (!options.quiet) setSections((current) => ({ ...current, [section]: { status: 'loading' } }));
+      await loadSection(section, ticket.current, options.quiet ?? false);
     },
     [loadSection],
   );

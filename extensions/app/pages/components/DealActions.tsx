@@ -112,7 +112,7 @@ export function DealActions({
                   change(
                     'cosell',
                     (api) => api.startCoSell(deal.dealId, request),
-                    `Co-sell motion started on ${deal.dealName}.`,
+                    `Co-sell motion started on ${deal.dealName}. It joins today's queue with the next daily run (or “Compute now”).`,
                   )
                 }
               />

@@ -29,7 +29,7 @@ import type {
 import {
   ATTRIBUTION_EXCEPTION_LABELS,
   cosellStatusLabel,
-  formatCount,
+  countOf,
   QUEUE_REASONS,
   stampLine,
 } from '../operator-format.ts';
@@ -65,9 +65,12 @@ export function TodaySection({
         {stampLine(view.stamp)}
       </Text>
       <Text testId="today-counts">
-        {formatCount(counts.queue)} motions waiting · {formatCount(counts.agingDeals)} aging co-sell deals ·{' '}
-        {formatCount(counts.attributionExceptions)} attribution exceptions · {formatCount(counts.decayingPartners)}{' '}
-        partners turning dormant
+        {[
+          countOf(counts.queue, 'motion waiting', 'motions waiting'),
+          countOf(counts.agingDeals, 'aging co-sell deal', 'aging co-sell deals'),
+          countOf(counts.attributionExceptions, 'attribution exception', 'attribution exceptions'),
+          countOf(counts.decayingPartners, 'partner turning dormant', 'partners turning dormant'),
+        ].join(' · ')}
       </Text>
       {selected !== null && (
         <DealActions key={selected.dealId} deal={selected} onClose={() => setSelected(null)} onChanged={onChanged} />
