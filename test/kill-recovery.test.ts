@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RECONCILE_JOB } from '../sync/crm/reconcile.job.ts';
+import { recoveryBoundSeconds } from '../sync/jobs/job-leases.ts';
 import { jobIdFor } from '../sync/jobs/job-queue.ts';
 import { openStore } from '../sync/store/database.ts';
+import { WEBHOOK_DRAIN_JOB, type WebhookDrainDeps, webhookDrainJob } from '../sync/webhooks/webhook-drain.job.ts';
 import { spawnTs } from './support/child-service.ts';
 import { createTempDatabase, eventually, TEST_DATABASE_URL } from './support/test-stores.ts';
 
@@ -146,6 +148,51 @@ describe.each(freshTargets())('kill -9 during a reconcile on $name', (target) =>
       ]);
       const job = await sql<{ state: string; retry_count: number }>`
         select state, retry_count from pgboss.job where name = ${RECONCILE_JOB}`.execute(store.db);
+      expect(job.rows).toEqual([{ state: 'completed', retry_count: 1 }]);
+      const leases = await sql<{ n: number }>`select count(*)::int as n from job_leases`.execute(store.db);
+      expect(leases.rows[0]?.n).toBe(0);
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
+});
+
+describe.each(freshTargets())('kill -9 during a webhook drain on $name', (target) => {
+  it('given a drain in flight, when its worker is killed -9 and another process starts, then the drain runs again within its lease bound (not at its 10-minute expiry) and completes once', async () => {
+    cleanups.push(target.cleanup);
+    const tenant = 'hubspot:6464';
+    const env: NodeJS.ProcessEnv = { ...(await target.env()), PORT: '0', SLOW_JOB_MS: '30000', DRAIN_TENANT: tenant };
+
+    const first = spawnFixture(env);
+    await first.waitFor(new RegExp(`DRAIN STARTED ${tenant}`), 60_000);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(first.output()).not.toContain('DRAIN FINISHED');
+
+    const second = spawnFixture({ ...env, SLOW_JOB_MS: '300' });
+    await second.waitFor(/DRAIN ENQUEUED existing/, 60_000); // the same key again adds nothing
+    const readyAt = Date.now();
+    await second.waitFor(new RegExp(`DRAIN FINISHED ${tenant}`), 60_000);
+    // The fixture's lease timings (2 s stale, 0.5 s sweeps and polls) with the drain's own first retry (5-10 s).
+    const drain = webhookDrainJob({} as WebhookDrainDeps);
+    const bound = recoveryBoundSeconds({ ttlSeconds: 2, renewSeconds: 0.5, sweepSeconds: 0.5 }, drain, 0.5);
+    expect(Date.now() - readyAt).toBeLessThan((bound + 5) * 1000);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expect(second.output()).toContain('job lease went stale (worker lost)');
+
+    const store = await storeOf(env);
+    try {
+      const attempts = await sql<{ phase: string; n: number }>`
+        select phase, count(*)::int as n from test_attempts where key = ${tenant} group by phase order by phase`.execute(
+        store.db,
+      );
+      expect(attempts.rows).toEqual([
+        { phase: 'drain finished', n: 1 },
+        { phase: 'drain started', n: 2 },
+      ]);
+      const job = await sql<{ state: string; retry_count: number }>`
+        select state, retry_count from pgboss.job where name = ${WEBHOOK_DRAIN_JOB}`.execute(store.db);
       expect(job.rows).toEqual([{ state: 'completed', retry_count: 1 }]);
       const leases = await sql<{ n: number }>`select count(*)::int as n from job_leases`.execute(store.db);
       expect(leases.rows[0]?.n).toBe(0);

@@ -34,6 +34,7 @@ export function dedupeRefreshJob(deps: DedupeRefreshJobDeps) {
     retryLimit: 5,
     retryDelaySeconds: 30,
     expireInSeconds: 30 * 60,
+    lease: ({ tenantId }) => `${DEDUPE_REFRESH_JOB}:${tenantId}`,
     async handle({ tenantId }, context) {
       const tenant = await deps.tenants.find(tenantId);
       if (tenant?.status !== 'active') {

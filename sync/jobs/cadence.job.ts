@@ -18,14 +18,19 @@ export interface CadenceJobDeps {
 /**
  * One run of a cadence for one period: recorded in `cadence_runs` (unique per cadence and period, so a run that
  * already completed is never repeated), then one keyed job per active tenant and task.
+ *
+ * Leased per cadence and period: a run whose worker was killed is handed back within about 80 s (its lease goes
+ * stale; job-leases.ts), not at its 15-minute expiry, so the tick's fan-out is late by a minute, never lost.
  */
 export function cadenceJob(deps: CadenceJobDeps) {
   return defineJob({
     name: CADENCE_JOB,
     schema: cadencePayloadSchema,
     retryLimit: 5,
-    retryDelaySeconds: 30,
+    // Also the wait before a killed run's retry (after its lease went stale): short, so a tick is at most ~80 s late.
+    retryDelaySeconds: 10,
     expireInSeconds: 15 * 60,
+    lease: ({ cadence, periodKey }) => `${CADENCE_JOB}:${cadence}:${periodKey}`,
     async handle({ cadence, periodKey }, context) {
       await sql`
         insert into cadence_runs (cadence, period_key, tenant_id, status)

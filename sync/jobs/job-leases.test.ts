@@ -3,12 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { eventually, STORE_KINDS } from '../../test/support/test-stores.ts';
 import type { HubSpotTenantSync } from '../crm/hubspot-tenant-sync.ts';
-import { reconcileJob } from '../crm/reconcile.job.ts';
+import { type ReconcileJobDeps, reconcileJob } from '../crm/reconcile.job.ts';
+import { type DedupeRefreshJobDeps, dedupeRefreshJob } from '../dedupe/dedupe-refresh.job.ts';
 import { createLogger } from '../log/logger.ts';
+import { hubspotInstallJob, type InstallJobDeps } from '../oauth/hubspot-install.job.ts';
+import { type ScoringRefreshJobDeps, scoringRefreshJob } from '../scoring/scoring-refresh.job.ts';
 import type { Store } from '../store/database.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';
-import { DEFAULT_LEASE_TIMINGS, recoveryBoundSeconds } from './job-leases.ts';
-import { defineJob, JobQueue } from './job-queue.ts';
+import { type WebhookDrainDeps, webhookDrainJob } from '../webhooks/webhook-drain.job.ts';
+import { type CadenceJobDeps, cadenceJob } from './cadence.job.ts';
+import { DEFAULT_LEASE_TIMINGS, leaseOwnerProcess, recoveryBoundSeconds } from './job-leases.ts';
+import { defineJob, type JobDefinition, JobQueue } from './job-queue.ts';
 
 describe('lease timings', () => {
   it('given the production timings and the reconcile job, when a worker dies, then its job runs again within two minutes, and a healthy 5-minute run is never expired', () => {
@@ -18,6 +23,48 @@ describe('lease timings', () => {
     expect(DEFAULT_LEASE_TIMINGS.renewSeconds * 2).toBeLessThan(DEFAULT_LEASE_TIMINGS.ttlSeconds);
     // pg-boss stops waiting for a handler at its expiry and retries the job: the backstop must outlast a 100k run.
     expect(job.expireInSeconds).toBeGreaterThan(5 * 60);
+  });
+});
+
+describe('leased jobs', () => {
+  // Every per-tenant job that can run long, with the worst case from a kill -9 to its rerun at production timings
+  // (lease stale after 45 s, sweeps every 15 s, the job's first retry delay twice over, a 1 s poll).
+  const tenant = { tenantId: 'hubspot:1' };
+  const leased: Array<[string, JobDefinition, Record<string, string>, string, number]> = [
+    ['hubspot.webhooks.drain', webhookDrainJob({} as WebhookDrainDeps), tenant, 'hubspot.webhooks.drain:hubspot:1', 71],
+    [
+      'hubspot.reconcile',
+      reconcileJob({} as ReconcileJobDeps),
+      { ...tenant, periodKey: '2026-12-04' },
+      'hubspot.reconcile:hubspot:1',
+      91,
+    ],
+    ['hubspot.install', hubspotInstallJob({} as InstallJobDeps), tenant, 'hubspot.install:hubspot:1', 81],
+    [
+      'cadence.run',
+      cadenceJob({} as CadenceJobDeps),
+      { cadence: 'nightly', periodKey: '2026-12-04' },
+      'cadence.run:nightly:2026-12-04',
+      81,
+    ],
+    ['scoring.refresh', scoringRefreshJob({} as ScoringRefreshJobDeps), tenant, 'scoring.refresh:hubspot:1', 121],
+    ['dedupe.refresh', dedupeRefreshJob({} as DedupeRefreshJobDeps), tenant, 'dedupe.refresh:hubspot:1', 121],
+  ];
+
+  it.each(leased)(
+    'given %s, when its worker dies, then it is handed back within about two minutes and never runs twice at once',
+    (name, job, data, key, bound) => {
+      expect(job.name).toBe(name);
+      // One lease per tenant (per cadence period): runs with one key never overlap.
+      expect(job.lease?.(job.schema.parse(data))).toBe(key);
+      expect(recoveryBoundSeconds(DEFAULT_LEASE_TIMINGS, job, 1)).toBe(bound);
+      expect(bound).toBeLessThanOrEqual(121);
+    },
+  );
+
+  it('given a lease owner, when it is read back, then it names the worker process that holds it', () => {
+    expect(leaseOwnerProcess('web-2:4711:3f1c2a9e-0b7d-4c55-9a43-7f0e5b1d2c3a')).toEqual({ host: 'web-2', pid: 4711 });
+    expect(leaseOwnerProcess('3f1c2a9e-0b7d-4c55-9a43-7f0e5b1d2c3a')).toBeUndefined();
   });
 });
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { AppError } from '../../src/shared/errors.ts';
 import type { SqlExecutor } from '../store/database.ts';
 
@@ -58,7 +59,14 @@ export class JobLeaseLostError extends AppError {
 
 export interface HeldLease {
   key: string;
+  /** `host:pid:run`: which worker process holds it (operators, the chaos test), and which of its runs. */
   owner: string;
+}
+
+/** The worker process named by a lease's owner (`host:pid:run`), or undefined for another format. */
+export function leaseOwnerProcess(owner: string): { host: string; pid: number } | undefined {
+  const match = /^(.*):(\d+):[0-9a-f-]{36}$/.exec(owner);
+  return match ? { host: match[1] as string, pid: Number(match[2]) } : undefined;
 }
 
 export interface StaleLease {
@@ -78,7 +86,7 @@ export class JobLeases {
 
   /** Takes `key` for one run of job `jobName`/`jobId`; undefined when another run holds it (stale or not). */
   async acquire(key: string, jobName: string, jobId: string): Promise<HeldLease | undefined> {
-    const owner = randomUUID();
+    const owner = `${hostname()}:${process.pid}:${randomUUID()}`;
     const { rows } = await this.#executor.executeSql(
       `insert into job_leases (lease_key, job_name, job_id, owner) values ($1, $2, $3, $4)
        on conflict (lease_key) do nothing

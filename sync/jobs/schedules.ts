@@ -74,6 +74,9 @@ export function periodKey(period: Period, at: Date): string {
 
 export const CADENCE_JOB = 'cadence.run';
 
+/** How late a tick may still fire (a stalled event loop, a loaded host); never later than its own interval. */
+export const MISSED_TICK_TOLERANCE_MS = 5 * 60_000;
+
 /**
  * Cron callbacks only enqueue: `cadence.run` keyed by schedule and period. Every replica runs the same crons; the
  * key makes their enqueues one job, so each tick runs once across the fleet.
@@ -100,7 +103,15 @@ export class Scheduler {
             this.logger.error({ err: error, schedule: schedule.name }, 'schedule tick could not enqueue'),
           );
         },
-        { timezone: 'UTC', name: `partnerloop:${schedule.name}`, noOverlap: true },
+        {
+          timezone: 'UTC',
+          name: `partnerloop:${schedule.name}`,
+          noOverlap: true,
+          // node-cron skips a tick that fires more than 1 s late (its default): on a loaded host every replica can be
+          // that late at once, and the period would have no run at all. The tick carries its own slot's date, so a
+          // late enqueue still names the right period; a tick later than its interval is skipped by node-cron.
+          missedExecutionTolerance: MISSED_TICK_TOLERANCE_MS,
+        },
       );
       this.#tasks.push(task);
     }

@@ -25,6 +25,7 @@ export function hubspotInstallJob(deps: InstallJobDeps) {
     retryLimit: 6,
     retryDelaySeconds: 10,
     expireInSeconds: 10 * 60,
+    lease: ({ tenantId }) => `${HUBSPOT_INSTALL_JOB}:${tenantId}`,
     async handle({ tenantId }, context) {
       const tenant = await deps.tenants.find(tenantId);
       if (tenant?.status !== 'active') {

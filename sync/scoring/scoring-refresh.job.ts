@@ -26,6 +26,7 @@ export function scoringRefreshJob(deps: ScoringRefreshJobDeps) {
     retryLimit: 5,
     retryDelaySeconds: 30,
     expireInSeconds: 30 * 60,
+    lease: ({ tenantId }) => `${SCORING_REFRESH_JOB}:${tenantId}`,
     async handle({ tenantId }, context) {
       const tenant = await deps.tenants.find(tenantId);
       if (tenant?.status !== 'active') {

@@ -21,9 +21,18 @@ export interface WebhookDrainDeps {
   afterChanges?: (tenantId: string, context: JobContext) => Promise<void>;
 }
 
+/** One lease per tenant: two drains of a tenant never run at once, whichever replica's webhook route queued them. */
+export function drainLeaseKey(tenantId: string): string {
+  return `${WEBHOOK_DRAIN_JOB}:${tenantId}`;
+}
+
 /**
  * Drains a tenant's inbox in `occurredAt` order. Events are marked processed only after their work succeeded, so a
  * crash or a failed CRM call leaves them for the retry; the work itself re-reads state, so doing it twice is harmless.
+ *
+ * Leased per tenant (sync/jobs/job-leases.ts): a drain whose worker was killed is handed back once its lease goes
+ * stale — within about 70 s, not at its 10-minute expiry — and a drain queued meanwhile by another replica waits for
+ * the lease (retried with backoff) instead of re-reading and re-writing the same records beside it.
  */
 export function webhookDrainJob(deps: WebhookDrainDeps) {
   return defineJob({
@@ -32,10 +41,13 @@ export function webhookDrainJob(deps: WebhookDrainDeps) {
     retryLimit: 8,
     retryDelaySeconds: 5,
     expireInSeconds: 10 * 60,
+    lease: ({ tenantId }) => drainLeaseKey(tenantId),
     async handle({ tenantId }, context) {
       const tenant = await deps.tenants.find(tenantId);
       const totals = { events: 0, refreshedDeals: 0, missingDeals: 0, written: 0, calls: 0 };
       for (let round = 0; ; round += 1) {
+        // A run whose lease was swept (taken for dead) stops rather than drain beside its retry.
+        context.signal?.throwIfAborted();
         const pending = await deps.inbox.pending(tenantId, ROUND_SIZE);
         if (pending.length === 0) break;
         if (round === MAX_ROUNDS) {

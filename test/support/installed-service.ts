@@ -92,14 +92,21 @@ export async function startInstalledService(
   const portalId = sandbox.portal.portalId;
   const tenantId = `hubspot:${portalId}`;
 
+  const noJobs = async () => {
+    const busy = await sql<{ n: number }>`
+      select count(*)::int as n from pgboss.job where state in ('created', 'retry', 'active')`.execute(
+      running.store.db,
+    );
+    return busy.rows[0]!.n === 0;
+  };
+  // Idle = the sandbox has delivered every webhook it owes (a write's echo arrives after the job that wrote it) and no
+  // job is queued or running; repeated until a round leaves nothing new behind.
   const idle = async () => {
-    await eventually(async () => {
-      const busy = await sql<{ n: number }>`
-        select count(*)::int as n from pgboss.job where state in ('created', 'retry', 'active')`.execute(
-        running.store.db,
-      );
-      return busy.rows[0]!.n === 0;
-    }, 60_000);
+    for (let round = 0; round < 10; round += 1) {
+      await sandbox.webhooks.flush();
+      await eventually(noJobs, 60_000);
+      if (sandbox.webhooks.pending().length === 0) return;
+    }
   };
   await idle();
 
