@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_ATTRIBUTION_RULES } from '../src/attribution/attribution-rules.ts';
-import type { HubSpotObjects } from '../src/crm/hubspot/hubspot-objects.ts';
 import { readPortal } from '../src/crm/hubspot/hubspot-portal-reader.ts';
 import { DEFAULT_SCORING_CONFIG } from '../src/scoring/scoring-config.ts';
 import { CoSellMotionsRepository } from '../sync/cosell/motions.repo.ts';
@@ -11,13 +10,14 @@ import { createLogger } from '../sync/log/logger.ts';
 import { LoopResultsRepository, OPERATOR_LOOPS, type OperatorLoop } from '../sync/reports/loop-results.repo.ts';
 import { OperatorLoops } from '../sync/reports/operator-loops.ts';
 import { ReportsReadRepository } from '../sync/reports/reports-read.repo.ts';
-import { type DemoPortal, generateDemoPortal, PARTNER_ROLE_LABELS } from '../sync/sandbox/demo-portal.ts';
+import { generateDemoPortal } from '../sync/sandbox/demo-portal.ts';
 import { ScoresRepository } from '../sync/scoring/scores.repo.ts';
 import { openStore } from '../sync/store/database.ts';
 import { migrateToLatest } from '../sync/store/migrate.ts';
 import { TenantsRepository } from '../sync/store/tenants.repo.ts';
 import { TokenCipher } from '../sync/store/token-cipher.ts';
 import type { BenchModule } from './bench-module.ts';
+import { inMemoryObjects, measure } from './support/in-memory-portal.ts';
 
 /**
  * SPEC §6: "the stored loops for a 100k-deal tenant in ≤ 5 s of CPU per cadence run". The real loop code
@@ -25,47 +25,6 @@ import type { BenchModule } from './bench-module.ts';
  * portal's mirror: each loop's first run (which also fills in its history: 8 weeks, 6 months, 6 quarters) and its
  * steady-state run (the covered period only). CPU is this process's, so the embedded database's work counts too.
  */
-
-const LABELS = new Map(PARTNER_ROLE_LABELS.map((label) => [label.typeId, label.label]));
-
-/** The demo portal behind the calls `readPortal` makes, so the canonical model is built by the real mapping. */
-function inMemoryObjects(demo: DemoPortal): HubSpotObjects {
-  const page = <T>(items: readonly T[]) =>
-    (async function* () {
-      for (let i = 0; i < items.length; i += 100) yield items.slice(i, i + 100);
-    })();
-  const links = new Map<string, Array<{ toId: string; typeIds: number[]; labels: string[] }>>();
-  for (const association of demo.associations) {
-    const list = links.get(association.dealId) ?? [];
-    list.push({
-      toId: association.companyId,
-      typeIds: association.typeIds,
-      labels: association.typeIds.flatMap((typeId) => LABELS.get(typeId) ?? []),
-    });
-    links.set(association.dealId, list);
-  }
-  const records = (type: 'companies' | 'deals') =>
-    (type === 'companies' ? demo.companies : demo.deals).map((record) => ({
-      id: record.id,
-      properties: record.properties as Record<string, string | null>,
-    }));
-  return {
-    listAll: (type: 'companies' | 'deals') => page(records(type)),
-    batchReadAssociations: async (fromType: string) => (fromType === 'deals' ? links : new Map()),
-  } as unknown as HubSpotObjects;
-}
-
-async function measure<T>(work: () => Promise<T>) {
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const result = await work();
-  const used = process.cpuUsage(cpu);
-  return {
-    result,
-    wallMs: Math.round(performance.now() - started),
-    cpuMs: Math.round((used.user + used.system) / 1000),
-  };
-}
 
 const bench: BenchModule = {
   name: 'operator-loops',

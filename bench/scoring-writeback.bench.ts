@@ -1,11 +1,10 @@
-import type { HubSpotObjects } from '../src/crm/hubspot/hubspot-objects.ts';
 import { readPortal } from '../src/crm/hubspot/hubspot-portal-reader.ts';
 import { DEFAULT_SCORING_CONFIG } from '../src/scoring/scoring-config.ts';
 import { CrmMirrorRepository } from '../sync/crm/crm-mirror.repo.ts';
 import type { HubSpotConnections } from '../sync/crm/hubspot-connections.ts';
 import { HubSpotTenantSync } from '../sync/crm/hubspot-tenant-sync.ts';
 import { createLogger } from '../sync/log/logger.ts';
-import { type DemoPortal, generateDemoPortal, PARTNER_ROLE_LABELS } from '../sync/sandbox/demo-portal.ts';
+import { generateDemoPortal } from '../sync/sandbox/demo-portal.ts';
 import { createScoringFeatures } from '../sync/scoring/scoring-features.ts';
 import { computeScoringRun, dealFitValues, partnerScoreValues } from '../sync/scoring/scoring-run.ts';
 import { AuditLogRepository } from '../sync/store/audit-log.repo.ts';
@@ -14,6 +13,7 @@ import { migrateToLatest } from '../sync/store/migrate.ts';
 import { TenantsRepository } from '../sync/store/tenants.repo.ts';
 import { TokenCipher } from '../sync/store/token-cipher.ts';
 import type { BenchModule } from './bench-module.ts';
+import { inMemoryObjects, measure } from './support/in-memory-portal.ts';
 
 /**
  * The CPU the partner-score write-back adds to a full pass of a large portal (SPEC §6: a 100k-deal reconcile has a
@@ -22,49 +22,6 @@ import type { BenchModule } from './bench-module.ts';
  * first pass writes every partner and open deal, second pass nothing), and (3) a refresh from the mirror (what the
  * debounced job after webhooks runs: it also loads every deal from the store). CRM writes go to a counting fake.
  */
-
-const LABELS = new Map(PARTNER_ROLE_LABELS.map((label) => [label.typeId, label.label]));
-
-/** The demo portal behind the calls `readPortal` makes, so the canonical model is built by the real mapping. */
-function inMemoryObjects(demo: DemoPortal): HubSpotObjects {
-  const page = <T>(items: readonly T[]) =>
-    (async function* () {
-      for (let i = 0; i < items.length; i += 100) yield items.slice(i, i + 100);
-    })();
-  const links = new Map<string, Array<{ toId: string; typeIds: number[]; labels: string[] }>>();
-  for (const association of demo.associations) {
-    const list = links.get(association.dealId) ?? [];
-    list.push({
-      toId: association.companyId,
-      typeIds: association.typeIds,
-      labels: association.typeIds.flatMap((typeId) => LABELS.get(typeId) ?? []),
-    });
-    links.set(association.dealId, list);
-  }
-  const records = (type: 'companies' | 'deals') =>
-    (type === 'companies' ? demo.companies : demo.deals).map((record) => ({
-      id: record.id,
-      properties: record.properties as Record<string, string | null>,
-    }));
-  return {
-    listAll: (type: 'companies' | 'deals') => page(records(type)),
-    // Deal→company links; the demo has no company↔company links (account partners).
-    batchReadAssociations: async (fromType: string) => (fromType === 'deals' ? links : new Map()),
-  } as unknown as HubSpotObjects;
-}
-
-function measure<T>(work: () => Promise<T>): Promise<{ result: T; wallMs: number; cpuMs: number }> {
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  return work().then((result) => {
-    const used = process.cpuUsage(cpu);
-    return {
-      result,
-      wallMs: Math.round(performance.now() - started),
-      cpuMs: Math.round((used.user + used.system) / 1000),
-    };
-  });
-}
 
 const bench: BenchModule = {
   name: 'scoring-writeback',
