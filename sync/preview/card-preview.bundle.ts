@@ -22,31 +22,40 @@ export class PreviewBundleError extends AppError {
   readonly httpStatus = 500;
 }
 
-/**
- * Points `@hubspot/ui-extensions` at the shim. The card's subpath imports (`/testing`, `/crm`, …) have no stand-in;
- * they fail the build with a message naming them instead of silently bundling HubSpot's worker runtime.
- */
-const uiExtensionsShim: Plugin = {
-  name: 'ui-extensions-shim',
-  setup(build) {
-    build.onResolve({ filter: /^@hubspot\/ui-extensions(\/.*)?$/ }, (args) =>
-      args.path === '@hubspot/ui-extensions'
-        ? { path: UI_EXTENSIONS_SHIM }
-        : { errors: [{ text: `${args.path} has no stand-in in the local card preview (only the package root does)` }] },
-    );
-  },
-};
+/** What a local preview bundles: a browser entry, the shim standing in for `@hubspot/ui-extensions`, and its name. */
+export interface ShimmedBundleSpec {
+  /** esbuild entry name (the output file's base name). */
+  name: string;
+  entry: string;
+  shim: string;
+  /** How errors name the bundle: "the card preview", "the operator home". */
+  label: string;
+}
 
-/** One esbuild run: the entry, the card and its components, the shim, React and react-dom, as one IIFE + one CSS. */
-export async function buildPreviewBundle(): Promise<PreviewBundle> {
-  // Loaded on first use: the service only needs esbuild when someone opens the preview (sandbox mode).
+/**
+ * One esbuild run: the entry, what it imports, the shim, React and react-dom, as one IIFE + one CSS. The package root
+ * of `@hubspot/ui-extensions` resolves to the shim; its subpath imports (`/testing`, `/crm`, …) have no stand-in and
+ * fail the build with a message naming them instead of silently bundling HubSpot's worker runtime.
+ */
+export async function buildShimmedBundle(spec: ShimmedBundleSpec): Promise<PreviewBundle> {
+  // Loaded on first use: the service only needs esbuild when someone opens a preview (sandbox mode).
   const { build } = await import('esbuild');
+  const shim: Plugin = {
+    name: `${spec.name}-ui-extensions-shim`,
+    setup(builder) {
+      builder.onResolve({ filter: /^@hubspot\/ui-extensions(\/.*)?$/ }, (args) =>
+        args.path === '@hubspot/ui-extensions'
+          ? { path: spec.shim }
+          : { errors: [{ text: `${args.path} has no stand-in in ${spec.label} (only the package root does)` }] },
+      );
+    },
+  };
   let outputFiles: Array<{ path: string; text: string }>;
   try {
     const result = await build({
-      entryPoints: { card: PREVIEW_ENTRY },
+      entryPoints: { [spec.name]: spec.entry },
       absWorkingDir: ROOT,
-      outdir: 'preview-bundle',
+      outdir: `${spec.name}-bundle`,
       write: false,
       bundle: true,
       format: 'iife',
@@ -57,7 +66,7 @@ export async function buildPreviewBundle(): Promise<PreviewBundle> {
       minify: true,
       legalComments: 'none',
       logLevel: 'silent',
-      plugins: [uiExtensionsShim],
+      plugins: [shim],
     });
     outputFiles = result.outputFiles;
   } catch (error) {
@@ -65,15 +74,37 @@ export async function buildPreviewBundle(): Promise<PreviewBundle> {
     const hint = texts.some((text) => text.includes('react-dom'))
       ? ' (the preview needs react-dom 18.3.1 installed next to react)'
       : '';
-    throw new PreviewBundleError(`the card preview bundle could not be built: ${texts[0] ?? 'esbuild failed'}${hint}`, {
+    throw new PreviewBundleError(`${spec.label} bundle could not be built: ${texts[0] ?? 'esbuild failed'}${hint}`, {
       cause: error,
       details: texts,
     });
   }
   const js = outputFiles.find((file) => file.path.endsWith('.js'));
   const css = outputFiles.find((file) => file.path.endsWith('.css'));
-  if (!js || !css) throw new PreviewBundleError('the card preview bundle is missing its JavaScript or CSS output');
+  if (!js || !css) throw new PreviewBundleError(`${spec.label} bundle is missing its JavaScript or CSS output`);
   return { js: js.text, css: css.text };
+}
+
+/** The card preview's bundle: the real PartnerCard mounted by its browser entry. */
+export function buildPreviewBundle(): Promise<PreviewBundle> {
+  return buildShimmedBundle({
+    name: 'card',
+    entry: PREVIEW_ENTRY,
+    shim: UI_EXTENSIONS_SHIM,
+    label: 'the card preview',
+  });
+}
+
+/** Built once per process on first use and kept in memory; a failed build is retried next time. */
+export function memoizedBundle(build: () => Promise<PreviewBundle>): () => Promise<PreviewBundle> {
+  let cached: Promise<PreviewBundle> | undefined;
+  return () => {
+    cached ??= build().catch((error: unknown) => {
+      cached = undefined;
+      throw error;
+    });
+    return cached;
+  };
 }
 
 /** esbuild's failure carries `errors: [{text, location: {file, line}}]`; keep them readable, one line each. */
@@ -91,13 +122,5 @@ export function buildErrorTexts(error: unknown): string[] {
   });
 }
 
-let cached: Promise<PreviewBundle> | undefined;
-
-/** The bundle, built once per process on first use and kept in memory; a failed build is retried next time. */
-export function previewBundle(): Promise<PreviewBundle> {
-  cached ??= buildPreviewBundle().catch((error: unknown) => {
-    cached = undefined;
-    throw error;
-  });
-  return cached;
-}
+/** The card preview's bundle, built once per process on first use. */
+export const previewBundle = memoizedBundle(buildPreviewBundle);
