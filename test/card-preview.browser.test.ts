@@ -1,63 +1,32 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ATTRIBUTION_STATUS } from '../extensions/app/cards/card-format.ts';
-import { loadConfig } from '../sync/config/env.ts';
-import { createLogger } from '../sync/log/logger.ts';
 import { PREVIEW_INDEX_LIMIT, PREVIEW_PORTAL_HEADER, PREVIEW_USER } from '../sync/preview/card-preview.routes.ts';
 import type { StoredRecord } from '../sync/sandbox/sandbox-portal.ts';
-import { type Service, startService } from '../sync/service.ts';
+import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, hasChromium, skipBrowser, startPlainService } from './support/browser.ts';
 import { type InstalledService, startInstalledService } from './support/installed-service.ts';
 
 // The local card preview (sandbox mode): its HTTP contract, then the real card in headless Chromium.
 // Chromium comes from the OS (`apt-get install chromium`, see .ci/run); `npx playwright install` is never used.
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const hasChromium = existsSync(CHROMIUM);
-// Locally a missing browser skips the browser half (with this reason); in CI it must fail, never skip.
-const skipBrowser = !hasChromium && !process.env.CI;
-const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 
 let ctx: InstalledService;
 /** The same service outside sandbox mode (real-HubSpot configuration), where the preview must not exist. */
-let plain: { service: Service; dir: string };
+let plain: Awaited<ReturnType<typeof startPlainService>>;
 
 beforeAll(async () => {
   // Both start at once: each spends most of its time opening and migrating its own embedded database.
-  const dir = mkdtempSync(join(tmpdir(), 'pl-preview-off-'));
-  const config = loadConfig(
-    {
-      PORT: '0',
-      DATA_DIR: dir,
-      HUBSPOT_CLIENT_ID: 'preview-off-client',
-      HUBSPOT_CLIENT_SECRET: 'preview-off-secret',
-      HUBSPOT_APP_ID: '1',
-      HUBSPOT_API_BASE_URL: 'http://127.0.0.1:9',
-      TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
-      LOG_LEVEL: 'silent',
-    },
-    { sandbox: false },
-  );
   const [installed, service] = await Promise.all([
     startInstalledService({ sandbox: { deals: 200, seed: 11 }, sandboxMode: true }),
-    startService(config, { logger: createLogger('silent'), schedules: false, worker: false }),
+    startPlainService('preview'),
   ]);
   ctx = installed;
-  plain = { service, dir };
+  plain = service;
 }, 90_000);
 afterAll(async () => {
-  await plain?.service.stop();
-  if (plain) rmSync(plain.dir, { recursive: true, force: true });
+  await plain?.close();
   await ctx?.close();
 });
 

@@ -1,6 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -12,65 +11,36 @@ import type {
   TodaySectionView,
 } from '../extensions/app/pages/operator-api.ts';
 import { todayAsOf } from '../src/scoring/deal-timeline.ts';
-import { loadConfig } from '../sync/config/env.ts';
-import { createLogger } from '../sync/log/logger.ts';
 import { PREVIEW_PORTAL_HEADER, PREVIEW_USER } from '../sync/preview/card-preview.routes.ts';
 import { OPERATOR_LOOPS } from '../sync/reports/loop-results.repo.ts';
 import { ROSTER_AUDIT_ACTION, ROSTER_SUBJECT } from '../sync/reports/roster-actions.ts';
-import { type Service, startService } from '../sync/service.ts';
+import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, hasChromium, skipBrowser, startPlainService } from './support/browser.ts';
 import { type InstalledService, startInstalledService } from './support/installed-service.ts';
 import { eventually } from './support/test-stores.ts';
 
 // The operator home (issue #14): its API and local pages over HTTP, then the real page in headless Chromium against a
 // sandbox start with the demo portal (3,000 deals, six quarters of history), the loops run right after the install.
 // Chromium comes from the OS (`apt-get install chromium`); `npx playwright install` is never used.
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const hasChromium = existsSync(CHROMIUM);
-const skipBrowser = !hasChromium && !process.env.CI;
-const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 /** hubspot.fetch's response limit: no answer of the operator home may come near it. */
 const ONE_MB = 1024 * 1024;
 
 let ctx: InstalledService;
-let plain: { service: Service; dir: string };
+let plain: Awaited<ReturnType<typeof startPlainService>>;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pl-operator-off-'));
-  const config = loadConfig(
-    {
-      PORT: '0',
-      DATA_DIR: dir,
-      HUBSPOT_CLIENT_ID: 'operator-off-client',
-      HUBSPOT_CLIENT_SECRET: 'operator-off-secret',
-      HUBSPOT_APP_ID: '1',
-      HUBSPOT_API_BASE_URL: 'http://127.0.0.1:9',
-      TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
-      LOG_LEVEL: 'silent',
-    },
-    { sandbox: false },
-  );
   const [installed, service] = await Promise.all([
     // What `npm start` seeds: the demo portal whose history ends today, installed through OAuth in sandbox mode.
     startInstalledService({ sandbox: { deals: 3000, seed: 1, asOf: todayAsOf() }, sandboxMode: true }),
-    startService(config, { logger: createLogger('silent'), schedules: false, worker: false }),
+    startPlainService('operator'),
   ]);
   ctx = installed;
-  plain = { service, dir };
+  plain = service;
   // The install's first reconcile queued the four loops (sandbox mode); `startInstalledService` waited for the queue.
   await ctx.idle();
 }, 240_000);
 
 afterAll(async () => {
-  await plain?.service.stop();
-  if (plain) rmSync(plain.dir, { recursive: true, force: true });
+  await plain?.close();
   await ctx?.close();
 });
 
