@@ -9,4 +9,6 @@ export const benches: Record<string, () => Promise<BenchModule>> = {
   'webhook-ack': () => import('./webhook-ack.bench.ts').then((m) => m.default),
   report: () => import('./report.bench.ts').then((m) => m.default),
   'operator-loops': () => import('./operator-loops.bench.ts').then((m) => m.default),
+  'operator-home': () => import('./operator-home.bench.ts').then((m) => m.default),
+  chaos: () => import('./chaos.bench.ts').then((m) => m.default),
 };

@@ -105,6 +105,20 @@ describe.each(STORES)('admin-only actions ($name)', ({ databaseUrl }) => {
         }),
     },
     {
+      route: 'POST /api/scoring/match-rules/preview (reads only, but shows every open deal: admin-only)',
+      send: (userId: number) =>
+        ctx.signedFetch(
+          'POST',
+          '/api/scoring/match-rules/preview',
+          { rules: [{ action: 'exclude', partners: { tiers: ['strategic'] } }] },
+          userId,
+        ),
+      applied: async () => {
+        const preview = await ctx.signedFetch('POST', '/api/scoring/match-rules/preview', { rules: [] });
+        expect(preview.body).toMatchObject({ tenantId: ctx.tenantId, changed: 0, changes: [] });
+      },
+    },
+    {
       route: 'PUT /api/cosell/partners/:partnerId/webhook',
       send: (userId: number) =>
         ctx.signedFetch(

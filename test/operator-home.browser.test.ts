@@ -175,9 +175,21 @@ describe('operator home API and pages over HTTP', () => {
     const ok = await fetch(`${ctx.proxy.url}/operator/api/reports/home?portalId=1&userId=2`, { headers });
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as HomeSummary).portalId).toBe(String(ctx.portalId));
+    // The partner-match rules lever reads the scoring config and previews candidate rules (nothing written).
+    const config = await fetch(`${ctx.proxy.url}/operator/api/scoring/config`, { headers });
+    expect(config.status).toBe(200);
+    expect(await config.json()).toMatchObject({ matchRules: { rules: [] } });
+    const preview = await fetch(`${ctx.proxy.url}/operator/api/scoring/match-rules/preview`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ rules: [] }),
+    });
+    expect(preview.status).toBe(200);
+    expect(await preview.json()).toMatchObject({ changed: 0, changes: [] });
     for (const path of [
       '/operator/api/settings/connection',
-      '/operator/api/scoring/config',
+      '/operator/api/scoring/partners',
+      '/operator/api/attribution/rules',
       '/operator/api/reports/../settings/connection',
       '/operator/api/reports/%2e%2e/settings/connection',
       '/operator/api/card/partners?q=ab',

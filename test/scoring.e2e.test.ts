@@ -256,4 +256,60 @@ describe.each(STORES)('partner scores written back to the CRM ($name)', ({ datab
       after: expect.objectContaining({ activity: expect.objectContaining({ dormantAfterDays: 3650 }) }),
     });
   }, 60_000);
+
+  it('given candidate match rules, when an admin previews them, then the changed open deals come from the mirror and nothing is written; saved through PUT, the CRM follows the preview', async () => {
+    await ctx.idle();
+    const suggested = new Map<string, number>();
+    for (const deal of liveDeals()) {
+      const partner = deal.properties.pl_next_best_partner;
+      if (partner) suggested.set(partner, (suggested.get(partner) ?? 0) + 1);
+    }
+    const [favourite, count] = [...suggested].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
+    expect(count).toBeGreaterThan(0);
+    const config = (await ctx.signedFetch('GET', '/api/scoring/config')).body;
+    const candidate = { rules: [{ name: 'not the favourite', action: 'exclude', partners: { ids: [favourite] } }] };
+    const settingsBefore = (await ctx.service.tenants.get(ctx.tenantId)).settings;
+    ctx.sandbox.resetStats();
+
+    const preview = await ctx.signedFetch('POST', '/api/scoring/match-rules/preview', candidate);
+    expect(preview.status).toBe(200);
+    expect(preview.body).toMatchObject({ tenantId: ctx.tenantId, asOf: AS_OF, changed: count, truncated: count > 200 });
+    type Side = { partnerId: string; name: string } | null;
+    const changes = preview.body.changes as Array<{
+      dealId: string;
+      dealName: string;
+      before: Side;
+      after: Side;
+      reason: string;
+    }>;
+    expect(changes).toHaveLength(Math.min(count, 200));
+    const dealById = (id: string) => liveDeals().find((deal) => deal.id === id);
+    for (const change of changes) {
+      expect(dealById(change.dealId)?.properties.pl_next_best_partner).toBe(favourite);
+      expect(change.before?.partnerId).toBe(favourite);
+      expect(change.after?.partnerId).not.toBe(favourite);
+      expect(change.reason).toContain('is excluded by rule "not the favourite"');
+      expect(change.dealName).toBe(dealById(change.dealId)?.properties.dealname);
+    }
+    const invalid = await ctx.signedFetch('POST', '/api/scoring/match-rules/preview', {
+      rules: [{ action: 'exclude' }],
+    });
+    expect(invalid.status).toBe(400);
+    expect((invalid.body.error as { details: string[] }).details).toContain(
+      'rules.0.partners: Invalid input: expected object, received undefined',
+    );
+    await ctx.idle();
+    expect(writeCalls()).toEqual({});
+    expect((await ctx.service.tenants.get(ctx.tenantId)).settings).toEqual(settingsBefore);
+
+    const saved = await ctx.signedFetch('PUT', '/api/scoring/config', { ...config, matchRules: candidate });
+    expect(saved.status).toBe(200);
+    await eventually(async () =>
+      changes.every(
+        (change) => dealById(change.dealId)?.properties.pl_next_best_partner === (change.after?.partnerId ?? ''),
+      ),
+    );
+    expect(liveDeals().some((deal) => deal.properties.pl_next_best_partner === favourite)).toBe(false);
+    await ctx.idle();
+  }, 90_000);
 });

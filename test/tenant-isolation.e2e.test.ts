@@ -200,6 +200,17 @@ const CASES: Readonly<Record<string, Case>> = {
     send: (f, fetchA) => fetchA('PUT', `/api/reports/home/roster/${f.bPartnerId}`, { action: 'archive' }),
     expect: is404,
   },
+  'POST /api/scoring/match-rules/preview': {
+    // Excluding B's partner everywhere changes nothing in A, and no B deal or partner can appear in A's preview.
+    send: (f, fetchA) =>
+      fetchA('POST', '/api/scoring/match-rules/preview', {
+        rules: [{ action: 'exclude', partners: { ids: [f.bPartnerId] } }],
+      }),
+    expect: (r, f) => {
+      expect(r).toMatchObject({ status: 200, body: { tenantId: f.aTenant, changed: 0, changes: [] } });
+      expect(JSON.stringify(r.body)).not.toContain(f.bDealId);
+    },
+  },
   'GET /api/scoring/partners': {
     send: (_f, fetchA) => fetchA('GET', '/api/scoring/partners'),
     expect: (r, f) => {

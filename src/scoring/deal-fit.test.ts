@@ -113,3 +113,108 @@ describe('segmentsOf', () => {
     expect(segments.map((s) => s.key)).toEqual(['region:emea', 'product:a', 'product:b']);
   });
 });
+
+describe('scoreDealFit: partner-match rules', () => {
+  // Two partners with a record in EMEA: "strong" wins more there; "regional" is a self-serve partner.
+  const emea = { region: 'EMEA', products: ['Analytics'], amount: 20_000 };
+  const history = () => [
+    ...record('strong', 8, 10, CLOSED, emea),
+    ...record('regional', 5, 10, CLOSED, emea),
+    // A product specialist: wins every Analytics deal, loses every other one (so its overall record is middling).
+    ...record('productPro', 20, 20, CLOSED, { region: 'AMER', products: ['Analytics'], amount: 200_000 }),
+    ...record('productPro', 0, 20, CLOSED, { region: 'AMER', products: ['Other'], amount: 200_000 }),
+  ];
+
+  function suggest(matchRules: unknown, deal: Partial<Parameters<typeof makeDeal>[0]> = {}) {
+    const config = scoringConfigSchema.parse({ matchRules });
+    const open = makeDeal({ createdAt: '2026-06-20', ...emea, ...deal });
+    const deals = [...history(), open];
+    const partners = ['strong', 'regional', 'productPro'].map((id) =>
+      makePartner(id, { registeredAt: '2026-06-01', type: id === 'regional' ? 'self_serve' : 'named' }),
+    );
+    const partnerScores = scorePartners({ deals, partners, asOf: AS_OF, config }).partners;
+    return scoreDealFit({ deals, partnerScores, asOf: AS_OF, config }).find((fit) => fit.dealId === open.id)
+      ?.nextBestPartner;
+  }
+
+  it.each([
+    { case: 'no rules (the defaults)', rules: {}, deal: {}, expected: 'strong' },
+    {
+      case: 'an exclude of the best partner in the deal region',
+      rules: { rules: [{ scope: { regions: ['emea'] }, action: 'exclude', partners: { ids: ['strong'] } }] },
+      deal: {},
+      expected: 'productPro',
+    },
+    {
+      case: 'an exclude scoped to another region',
+      rules: { rules: [{ scope: { regions: ['APAC'] }, action: 'exclude', partners: { ids: ['strong'] } }] },
+      deal: {},
+      expected: 'strong',
+    },
+    {
+      case: 'a prefer of self-serve partners in the deal segment (smb < 25k)',
+      rules: {
+        rules: [{ scope: { segments: ['smb'] }, action: 'prefer', partners: { types: ['self_serve'] }, boost: 50 }],
+      },
+      deal: {},
+      expected: 'regional',
+    },
+    {
+      case: 'the same prefer on an enterprise deal',
+      rules: {
+        rules: [{ scope: { segments: ['smb'] }, action: 'prefer', partners: { types: ['self_serve'] }, boost: 50 }],
+      },
+      deal: { amount: 500_000 },
+      expected: 'strong',
+    },
+    {
+      case: 'a segment rule on a deal without an amount (segment "unknown")',
+      rules: { rules: [{ scope: { segments: ['unknown'] }, action: 'exclude', partners: { ids: ['strong'] } }] },
+      deal: { amount: null },
+      expected: 'productPro',
+    },
+    {
+      case: 'a prefer and an exclude of the same partner',
+      rules: {
+        rules: [
+          { action: 'prefer', partners: { ids: ['regional'] }, boost: 100 },
+          { action: 'exclude', partners: { ids: ['regional'] } },
+        ],
+      },
+      deal: {},
+      expected: 'strong',
+    },
+    {
+      case: 'only the product dimension weighted',
+      rules: { dimensionWeights: { amount: 0, region: 0, product: 1 } },
+      deal: {},
+      expected: 'productPro',
+    },
+  ])('given $case, when suggesting for an EMEA deal, then $expected', ({ rules, deal, expected }) => {
+    expect(suggest(rules, deal)?.partnerId).toBe(expected);
+  });
+
+  it('given a named prefer rule decides the suggestion, then the reason names it and the fit score is the real one', () => {
+    const plain = suggest({ rules: [{ action: 'exclude', partners: { ids: ['strong'] } }] });
+    const preferred = suggest({
+      rules: [
+        { action: 'exclude', partners: { ids: ['strong'] } },
+        { name: 'EMEA resellers', action: 'prefer', partners: { ids: ['regional'] }, boost: 50 },
+      ],
+    });
+    expect(plain?.partnerId).toBe('productPro');
+    expect(preferred?.partnerId).toBe('regional');
+    expect(preferred?.reason).toMatch(/; preferred by rule "EMEA resellers"$/);
+    expect(preferred?.fitScore).toBeLessThan(plain?.fitScore ?? 0);
+  });
+
+  it('given a prefer rule naming a partner that never worked the deal segments, then it is still not suggested', () => {
+    const fit = suggest({ rules: [{ action: 'prefer', partners: { ids: ['stranger'] }, boost: 100 }] });
+    expect(fit?.partnerId).toBe('strong');
+  });
+
+  it('given no rules, when scoring, then every fit equals the engine before the lever (equal weights, no boosts)', () => {
+    const explicit = suggest({ dimensionWeights: { amount: 1, region: 1, product: 1 }, rules: [] });
+    expect(explicit).toEqual(suggest({}));
+  });
+});

@@ -1,7 +1,9 @@
+import { type Segment as AmountSegment, DEFAULT_ATTRIBUTION_RULES } from '../attribution/attribution-rules.ts';
+import { segmentOf } from '../attribution/requirement-scope.ts';
 import type { Deal } from '../model/deal.ts';
 import { dealStateAt, parseAsOf, partnerIdsOf } from './deal-timeline.ts';
 import type { PartnerScore } from './partner-scoring.ts';
-import { DEFAULT_SCORING_CONFIG, type ScoringConfig } from './scoring-config.ts';
+import { DEFAULT_SCORING_CONFIG, type MatchRule, type ScoringConfig } from './scoring-config.ts';
 
 export interface NextBestPartner {
   partnerId: string;
@@ -31,7 +33,15 @@ export interface ScoreDealFitInput {
   partnerScores: readonly PartnerScore[];
   asOf: string;
   config?: ScoringConfig | undefined;
+  /**
+   * The tenant's segments (the amount bands of its attribution rules) that match rules name in `scope.segments`;
+   * default: the default attribution rules' smb / mid_market / enterprise.
+   */
+  segments?: readonly AmountSegment[] | undefined;
 }
+
+/** What the segment of a deal without an amount is called in a match rule's scope (SPEC §2.5). */
+export const UNKNOWN_SEGMENT = 'unknown';
 
 type Dimension = 'amount' | 'region' | 'product';
 
@@ -49,7 +59,10 @@ interface CellRecord {
 interface Candidate {
   partnerId: string;
   fitRate: number;
+  /** fitRate plus the boosts of the prefer rules naming the partner: the ranking key. */
+  rankRate: number;
   segmentWins: number;
+  preferredBy: string[];
 }
 
 /**
@@ -60,6 +73,12 @@ interface Candidate {
  * partner must have closed at least `minSegmentClosedDeals` deals in one of the deal's cells (a partner that never
  * worked a region or product is not suggested on its overall record alone), must not already be on the deal, and
  * must not be dormant unless the tenant allows it.
+ *
+ * The tenant's partner-match rules (`config.matchRules`) then apply: the dimensions are weighted by
+ * `dimensionWeights` (equal weights = the plain mean), a partner named by an `exclude` rule whose scope holds the deal
+ * is never suggested for it, and one named by a `prefer` rule ranks with `boost` fit points added (its shown fit
+ * score stays the real one, and the reason names the rule). A prefer rule does not make an ineligible partner
+ * eligible. Without rules the result is what it was before the lever existed.
  */
 export function scoreDealFit(input: ScoreDealFitInput): DealFit[] {
   const config = input.config ?? DEFAULT_SCORING_CONFIG;
@@ -67,6 +86,9 @@ export function scoreDealFit(input: ScoreDealFitInput): DealFit[] {
   const rules = config.fit;
   const excluded = new Set<string>(config.excludedDealTypes);
   const partners = new Map(input.partnerScores.map((score) => [score.partnerId, score]));
+  const weights = config.matchRules.dimensionWeights;
+  const matchRules = config.matchRules.rules;
+  const amountSegments = input.segments ?? DEFAULT_ATTRIBUTION_RULES.segments;
 
   const cells = new Map<string, Map<string, CellRecord>>();
   const open: Deal[] = [];
@@ -104,16 +126,21 @@ export function scoreDealFit(input: ScoreDealFitInput): DealFit[] {
       rates.push(rate);
       byDimension.set(segment.dimension, rates);
     }
-    if (byDimension.size === 0) return partner.winRate;
     let sum = 0;
-    for (const rates of byDimension.values()) sum += rates.reduce((a, b) => a + b, 0) / rates.length;
-    return sum / byDimension.size;
+    let total = 0;
+    for (const [dimension, rates] of byDimension) {
+      const weight = weights[dimension];
+      sum += (weight * rates.reduce((a, b) => a + b, 0)) / rates.length;
+      total += weight;
+    }
+    // No dimension, or only dimensions the tenant weighted 0: the partner's overall record is all there is.
+    return total === 0 ? partner.winRate : sum / total;
   };
 
-  // Deals in the same segments share one ranking; only the exclusion of their own partners differs.
+  // Deals in the same segments under the same rules share one ranking; only the exclusion of their own partners differs.
   const rankings = new Map<string, Candidate[]>();
-  const rankingFor = (segments: readonly Segment[]) => {
-    const signature = segments.map((s) => s.key).join('\u0000');
+  const rankingFor = (segments: readonly Segment[], applicable: readonly number[]) => {
+    const signature = `${segments.map((s) => s.key).join('\u0000')}\u0001${applicable.join(',')}`;
     const cached = rankings.get(signature);
     if (cached) return cached;
     const wins = new Map<string, number>();
@@ -128,10 +155,20 @@ export function scoreDealFit(input: ScoreDealFitInput): DealFit[] {
     for (const partnerId of eligible) {
       const partner = partners.get(partnerId);
       if (!partner || (partner.dormant && !rules.includeDormant)) continue;
-      ranking.push({ partnerId, fitRate: fitRate(partner, segments), segmentWins: wins.get(partnerId) ?? 0 });
+      const effects = ruleEffects(matchRules, applicable, partner);
+      if (effects.excludedBy.length > 0) continue;
+      const rate = fitRate(partner, segments);
+      ranking.push({
+        partnerId,
+        fitRate: rate,
+        rankRate: rate + effects.boost / 100,
+        segmentWins: wins.get(partnerId) ?? 0,
+        preferredBy: effects.preferredBy,
+      });
     }
     ranking.sort(
       (a, b) =>
+        b.rankRate - a.rankRate ||
         b.fitRate - a.fitRate ||
         b.segmentWins - a.segmentWins ||
         (a.partnerId < b.partnerId ? -1 : a.partnerId > b.partnerId ? 1 : 0),
@@ -161,7 +198,8 @@ export function scoreDealFit(input: ScoreDealFitInput): DealFit[] {
       const score = Math.round(100 * fitRate(partner, segments));
       if (partnerFitScore === null || score > partnerFitScore) partnerFitScore = score;
     }
-    const best = rankingFor(segments).find((candidate) => !onDeal.has(candidate.partnerId));
+    const applicable = applicableMatchRules(matchRules, deal, amountSegments);
+    const best = rankingFor(segments, applicable).find((candidate) => !onDeal.has(candidate.partnerId));
     const bestPartner = best ? partners.get(best.partnerId) : undefined;
     fits.push({
       dealId: deal.id,
@@ -171,12 +209,67 @@ export function scoreDealFit(input: ScoreDealFitInput): DealFit[] {
           ? {
               partnerId: best.partnerId,
               fitScore: Math.round(100 * best.fitRate),
-              reason: reasonFor(bestPartner, segments),
+              reason:
+                reasonFor(bestPartner, segments) +
+                (best.preferredBy.length > 0 ? `; preferred by ${best.preferredBy.join(', ')}` : ''),
             }
           : null,
     });
   }
   return fits.sort((a, b) => (a.dealId < b.dealId ? -1 : a.dealId > b.dealId ? 1 : 0));
+}
+
+/** How a match rule is named to admins and sellers: its name, or its place in the list. */
+export function matchRuleLabel(rule: MatchRule, index: number): string {
+  return rule.name === undefined ? `rule ${index + 1}` : `rule "${rule.name}"`;
+}
+
+/** The indexes of the rules whose scope holds the deal (segment by amount, `unknown` without one; region). */
+export function applicableMatchRules(
+  rules: readonly MatchRule[],
+  deal: Pick<Deal, 'amount' | 'region'>,
+  amountSegments: readonly AmountSegment[],
+): number[] {
+  const segment = (segmentOf(deal.amount, amountSegments) ?? UNKNOWN_SEGMENT).toLowerCase();
+  const region = deal.region?.trim().toLowerCase() ?? '';
+  const indexes: number[] = [];
+  rules.forEach((rule, index) => {
+    const { segments, regions } = rule.scope;
+    if (segments && !segments.some((name) => name.trim().toLowerCase() === segment)) return;
+    if (regions && (region === '' || !regions.some((name) => name.trim().toLowerCase() === region))) return;
+    indexes.push(index);
+  });
+  return indexes;
+}
+
+/** What the applicable rules do to one partner: the excludes naming it, the prefers naming it and their boost. */
+export function ruleEffects(
+  rules: readonly MatchRule[],
+  applicable: readonly number[],
+  partner: Pick<PartnerScore, 'partnerId' | 'partnerType' | 'tier'>,
+): { excludedBy: string[]; preferredBy: string[]; boost: number } {
+  const excludedBy: string[] = [];
+  const preferredBy: string[] = [];
+  let boost = 0;
+  for (const index of applicable) {
+    const rule = rules[index];
+    if (!rule || !namesPartner(rule, partner)) continue;
+    if (rule.action === 'exclude') excludedBy.push(matchRuleLabel(rule, index));
+    else {
+      preferredBy.push(matchRuleLabel(rule, index));
+      boost += rule.boost;
+    }
+  }
+  return { excludedBy, preferredBy, boost };
+}
+
+function namesPartner(rule: MatchRule, partner: Pick<PartnerScore, 'partnerId' | 'partnerType' | 'tier'>): boolean {
+  const { ids, types, tiers } = rule.partners;
+  return (
+    (ids?.includes(partner.partnerId) ?? false) ||
+    (types?.includes(partner.partnerType) ?? false) ||
+    (tiers?.includes(partner.tier) ?? false)
+  );
 }
 
 /** The cells a deal sits in, in a stable order: amount band, region, then products sorted. */

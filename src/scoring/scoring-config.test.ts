@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../shared/errors.ts';
-import { DEFAULT_SCORING_CONFIG, parseScoringConfig, scoringConfigSchema } from './scoring-config.ts';
+import { DEFAULT_SCORING_CONFIG, parseMatchRules, parseScoringConfig, scoringConfigSchema } from './scoring-config.ts';
 
 describe('scoringConfigSchema', () => {
   it('given an empty tenant config, when parsing, then every default applies', () => {
@@ -55,5 +55,40 @@ describe('parseScoringConfig', () => {
   it('given a valid partial config, when parsing, then the defaults fill the rest', () => {
     expect(parseScoringConfig({ activity: { dormantAfterDays: 60 } }).activity.dormantAfterDays).toBe(60);
     expect(parseScoringConfig({})).toEqual(DEFAULT_SCORING_CONFIG);
+  });
+});
+
+describe('scoring config: partner-match rules', () => {
+  it('given no matchRules, then the defaults are equal weights and no rules', () => {
+    expect(DEFAULT_SCORING_CONFIG.matchRules).toEqual({
+      dimensionWeights: { amount: 1, region: 1, product: 1 },
+      rules: [],
+    });
+  });
+
+  it.each([
+    {
+      body: { rules: [{ action: 'prefer', partners: {} }] },
+      detail: 'rules.0.partners: names no partner; list ids, types or tiers',
+    },
+    { body: { rules: [{ action: 'boost', partners: { ids: ['p'] } }] }, detail: 'rules.0.action:' },
+    { body: { rules: [{ action: 'exclude', partners: { tiers: ['gold'] } }] }, detail: 'rules.0.partners.tiers.0:' },
+    {
+      body: { rules: [{ action: 'exclude', scope: { regions: [] }, partners: { ids: ['p'] } }] },
+      detail: 'rules.0.scope.regions:',
+    },
+    {
+      body: { dimensionWeights: { amount: 0, region: 0, product: 0 } },
+      detail: 'dimensionWeights: at least one weight must be positive',
+    },
+    { body: { rules: [], typo: 1 }, detail: 'typo: unknown key' },
+  ])('given $detail, when parsing the rules, then that path is named', ({ body, detail }) => {
+    let details: string[] = [];
+    try {
+      parseMatchRules(body);
+    } catch (error) {
+      details = (error as { details: string[] }).details;
+    }
+    expect(details.some((line) => line.startsWith(detail))).toBe(true);
   });
 });

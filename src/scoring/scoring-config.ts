@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { dealTypeSchema } from '../model/deal.ts';
+import { PARTNER_TYPES } from '../model/partner.ts';
 import { InvalidInputError } from '../shared/errors.ts';
+import { PARTNER_TIERS } from './partner-tiers.ts';
 
 /**
  * Per-tenant scoring settings (admin-editable JSON). Every field has a default, so `{}` is a valid config and a tenant
@@ -99,12 +101,66 @@ const fitSchema = z.strictObject({
   includeDormant: z.boolean().default(false).describe('whether dormant partners may be suggested'),
 });
 
+const ruleName = z.string().trim().min(1, { message: 'must not be empty' });
+const nonEmptyNames = z
+  .array(ruleName)
+  .min(1, { message: 'must list at least one value (omit the key to match everything)' });
+
+/**
+ * One partner-match rule (SPEC §2.5 "Levers"): for deals in its scope, prefer or exclude the partners it names. A
+ * partner matches when any listed id, type or tier matches it.
+ */
+const matchRuleSchema = z.strictObject({
+  name: ruleName.optional().describe('shown to admins and in the next-best reason; default "rule N"'),
+  scope: z
+    .strictObject({
+      segments: nonEmptyNames
+        .optional()
+        .describe("the deal's segment (amount band of the attribution rules, or `unknown` without an amount)"),
+      regions: nonEmptyNames.optional().describe("the deal's region, compared case-insensitively"),
+    })
+    .prefault({})
+    .describe('the rule applies to deals matching every listed dimension; an omitted one matches everything'),
+  action: z.enum(['prefer', 'exclude']),
+  partners: z
+    .strictObject({
+      ids: nonEmptyNames.optional().describe('partner company ids'),
+      types: z.array(z.enum(PARTNER_TYPES)).min(1).optional(),
+      tiers: z.array(z.enum(PARTNER_TIERS)).min(1).optional(),
+    })
+    .refine((p) => p.ids !== undefined || p.types !== undefined || p.tiers !== undefined, {
+      message: 'names no partner; list ids, types or tiers',
+    }),
+  boost: z
+    .number()
+    .gt(0)
+    .max(100)
+    .default(10)
+    .describe('prefer: fit points added when ranking (the shown fit score stays the real one); ignored by exclude'),
+});
+
+const matchRulesSchema = z.strictObject({
+  dimensionWeights: z
+    .strictObject({
+      amount: z.number().min(0).default(1),
+      region: z.number().min(0).default(1),
+      product: z.number().min(0).default(1),
+    })
+    .prefault({})
+    .refine((w) => w.amount + w.region + w.product > 0, { message: 'at least one weight must be positive' })
+    .describe("weights of the deal's dimensions in its fit with a partner (equal = a plain mean)"),
+  rules: z.array(matchRuleSchema).max(100).default([]).describe('applied in order; an exclude wins over a prefer'),
+});
+
 export const scoringConfigSchema = z.strictObject({
   weights: weightsSchema.prefault({}),
   tiers: tiersSchema.prefault({}),
   activity: activitySchema.prefault({}),
   shrinkage: shrinkageSchema.prefault({}),
   fit: fitSchema.prefault({}),
+  matchRules: matchRulesSchema
+    .prefault({})
+    .describe('the partner-match rules lever: what drives next-best-partner per segment or region'),
   excludedDealTypes: z
     .array(dealTypeSchema)
     .default(['renewal', 'churn'])
@@ -124,6 +180,9 @@ export type TierRules = ScoringConfig['tiers'];
 export type ActivityRules = ScoringConfig['activity'];
 export type ShrinkageRules = ScoringConfig['shrinkage'];
 export type FitRules = ScoringConfig['fit'];
+export type MatchRules = ScoringConfig['matchRules'];
+export type MatchRule = MatchRules['rules'][number];
+export { matchRulesSchema };
 
 export const DEFAULT_SCORING_CONFIG: ScoringConfig = scoringConfigSchema.parse({});
 
@@ -132,7 +191,16 @@ export const DEFAULT_SCORING_CONFIG: ScoringConfig = scoringConfigSchema.parse({
  * effective config, or throws an InvalidInputError whose `details` list every problem as "path: message".
  */
 export function parseScoringConfig(value: unknown): ScoringConfig {
-  const parsed = scoringConfigSchema.safeParse(value);
+  return parseWith(scoringConfigSchema, value, 'scoring config');
+}
+
+/** The match rules alone (the body of the preview), with the same "path: message" details. */
+export function parseMatchRules(value: unknown): MatchRules {
+  return parseWith(matchRulesSchema, value, 'partner-match rules');
+}
+
+function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const details = parsed.error.issues.flatMap((issue) => {
     const path = issue.path.map(String).join('.');
@@ -142,7 +210,7 @@ export function parseScoringConfig(value: unknown): ScoringConfig {
     return [`${path || '(root)'}: ${issue.message}`];
   });
   const count = details.length === 1 ? '1 problem' : `${details.length} problems`;
-  throw new InvalidInputError(`invalid scoring config (${count}): ${details[0] ?? ''}`, {
+  throw new InvalidInputError(`invalid ${what} (${count}): ${details[0] ?? ''}`, {
     cause: parsed.error,
     details,
   });

@@ -5,6 +5,7 @@ import type { HubSpotTenantSync } from '../crm/hubspot-tenant-sync.ts';
 import { type DebounceOptions, scheduleDebounced } from '../jobs/debounce.ts';
 import { defineJob, type JobQueue } from '../jobs/job-queue.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';
+import { drainLeaseKey } from '../webhooks/webhook-drain.job.ts';
 import type { DedupeRepository } from './dedupe.repo.ts';
 
 export const DEDUPE_REFRESH_JOB = 'dedupe.refresh';
@@ -34,7 +35,9 @@ export function dedupeRefreshJob(deps: DedupeRefreshJobDeps) {
     retryLimit: 5,
     retryDelaySeconds: 30,
     expireInSeconds: 30 * 60,
-    lease: ({ tenantId }) => `${DEDUPE_REFRESH_JOB}:${tenantId}`,
+    // The drain's lease: this is the deferred half of a drain's dedupe, and beside a drain still writing the mirror it
+    // compared against stale deals and left clusters half-written (found by the chaos bench).
+    lease: ({ tenantId }) => drainLeaseKey(tenantId),
     async handle({ tenantId }, context) {
       const tenant = await deps.tenants.find(tenantId);
       if (tenant?.status !== 'active') {

@@ -48,7 +48,8 @@ describe('leased jobs', () => {
       81,
     ],
     ['scoring.refresh', scoringRefreshJob({} as ScoringRefreshJobDeps), tenant, 'scoring.refresh:hubspot:1', 121],
-    ['dedupe.refresh', dedupeRefreshJob({} as DedupeRefreshJobDeps), tenant, 'dedupe.refresh:hubspot:1', 121],
+    // The deferred half of a drain's dedupe: never beside a drain of its tenant.
+    ['dedupe.refresh', dedupeRefreshJob({} as DedupeRefreshJobDeps), tenant, 'hubspot.webhooks.drain:hubspot:1', 121],
   ];
 
   it.each(leased)(

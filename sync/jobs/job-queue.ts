@@ -88,13 +88,49 @@ export interface JobQueueOptions {
 }
 
 /**
+ * The executor pg-boss runs on, counting statements in flight. pg-boss 10 records a job's outcome without awaiting it
+ * (its worker calls `complete`/`fail` and moves on), so its graceful `stop` can return while that write is still
+ * queued; closing the store then rejects it ("Cannot use a pool after calling end on the pool"), unhandled. `stop`
+ * waits for these last writes before it returns.
+ */
+function countingExecutor(executor: SqlExecutor): { executor: SqlExecutor; settled(timeoutMs: number): Promise<void> } {
+  let inFlight = 0;
+  const waiting = new Set<() => void>();
+  return {
+    executor: {
+      async executeSql(text, values) {
+        inFlight += 1;
+        try {
+          return await executor.executeSql(text, values);
+        } finally {
+          inFlight -= 1;
+          if (inFlight === 0) for (const wake of [...waiting]) wake();
+        }
+      },
+    },
+    settled: (timeoutMs) =>
+      inFlight === 0
+        ? Promise.resolve()
+        : new Promise((resolve) => {
+            const wake = () => {
+              clearTimeout(timer);
+              waiting.delete(wake);
+              resolve();
+            };
+            const timer = setTimeout(wake, timeoutMs);
+            waiting.add(wake);
+          }),
+  };
+}
+
+/**
  * Starts pg-boss. Replicas starting together on a fresh database race to create its schema, and pg-boss only
  * tolerates the loser's "already exists" error, not Postgres' "duplicate key … pg_namespace" variant
  * (docs/BEHAVIOR.md); the loser retries with a fresh instance, which then finds the schema installed.
  */
-async function startBoss(options: JobQueueOptions, attemptsLeft = 3): Promise<PgBoss> {
+async function startBoss(options: JobQueueOptions, db: SqlExecutor, attemptsLeft = 3): Promise<PgBoss> {
   const boss = new PgBoss({
-    db: options.executor,
+    db,
     schema: options.schema ?? 'pgboss',
     maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 60,
     monitorStateIntervalSeconds: options.maintenanceIntervalSeconds ?? 60,
@@ -108,7 +144,7 @@ async function startBoss(options: JobQueueOptions, attemptsLeft = 3): Promise<Pg
     if (!race || attemptsLeft <= 1) throw error;
     await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
     await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));
-    return startBoss(options, attemptsLeft - 1);
+    return startBoss(options, db, attemptsLeft - 1);
   }
 }
 
@@ -118,11 +154,14 @@ export class JobQueue {
   readonly #definitions = new Map<string, JobDefinition>();
   readonly #pollingIntervalSeconds: number;
   readonly #leases: JobLeases;
+  /** pg-boss's own statements, so `stop` can let its last job outcomes land before the store closes. */
+  readonly #bossSql: ReturnType<typeof countingExecutor>;
   #working = false;
   #sweeper: NodeJS.Timeout | undefined;
 
-  private constructor(boss: PgBoss, options: JobQueueOptions) {
+  private constructor(boss: PgBoss, options: JobQueueOptions, bossSql: ReturnType<typeof countingExecutor>) {
     this.#boss = boss;
+    this.#bossSql = bossSql;
     this.#logger = options.logger;
     this.#pollingIntervalSeconds = options.pollingIntervalSeconds ?? 1;
     this.#leases = new JobLeases(options.executor, options.leases);
@@ -132,8 +171,9 @@ export class JobQueue {
   static async start(options: JobQueueOptions, definitions: readonly JobDefinition[]): Promise<JobQueue> {
     const exclusive = options.exclusive ?? ((work) => work());
     return exclusive(async () => {
-      const boss = await startBoss(options);
-      const queue = new JobQueue(boss, options);
+      const bossSql = countingExecutor(options.executor);
+      const boss = await startBoss(options, bossSql.executor);
+      const queue = new JobQueue(boss, options, bossSql);
       try {
         for (const definition of definitions) await queue.#register(definition);
       } catch (error) {
@@ -309,5 +349,6 @@ export class JobQueue {
   async stop(timeoutMs = 30_000): Promise<void> {
     clearInterval(this.#sweeper);
     await this.#boss.stop({ graceful: true, wait: true, timeout: timeoutMs });
+    await this.#bossSql.settled(5_000);
   }
 }

@@ -9,13 +9,16 @@ import { operatorBundle } from './operator-home.bundle.ts';
 import { operatorPage, type StatusPageInput, statusPage, waitingPage } from './operator-home.pages.ts';
 
 /**
- * What the operator home's signing proxy forwards: the operator API, and the card endpoints its deal levers use (the
- * deal view, start co-sell, move a motion). Anything else — settings, disconnect, admin routes — is refused.
+ * What the operator home's signing proxy forwards: the operator API, the card endpoints its deal levers use (the
+ * deal view, start co-sell, move a motion), and the scoring config with the match-rules preview for the partner-match
+ * rules lever. Anything else — other settings, disconnect, admin routes — is refused.
  */
 export const OPERATOR_FORWARDED: ReadonlyArray<{ prefix: string; methods: readonly string[] }> = [
   { prefix: '/api/reports/', methods: ['GET', 'POST', 'PUT'] },
   { prefix: '/api/card/deals/', methods: ['GET', 'POST'] },
   { prefix: '/api/card/motions/', methods: ['POST'] },
+  { prefix: '/api/scoring/config', methods: ['GET', 'PUT'] },
+  { prefix: '/api/scoring/match-rules/preview', methods: ['POST'] },
 ];
 
 /** Host names the proxy answers on besides PUBLIC_URL's: loopback only (a DNS-rebound name is refused). */

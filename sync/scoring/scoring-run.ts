@@ -1,3 +1,4 @@
+import type { Segment } from '../../src/attribution/attribution-rules.ts';
 import type { CanonicalDeal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
 import type { Partner } from '../../src/model/partner.ts';
 import { type DealFit, scoreDealFit } from '../../src/scoring/deal-fit.ts';
@@ -48,6 +49,8 @@ export interface ScoringRunInput {
   partners: readonly Partner[];
   asOf: string;
   config: ScoringConfig;
+  /** The tenant's amount segments, which partner-match rules name (default: the default attribution segments). */
+  segments?: readonly Segment[] | undefined;
 }
 
 /**
@@ -60,7 +63,13 @@ export function computeScoringRun(input: ScoringRunInput): ScoringRun {
   // The roster comes from the store (unique ids); a repeated id would make the engine refuse the whole run.
   const partners = [...new Map(input.partners.map((partner) => [partner.id, partner])).values()];
   const scoring = scorePartners({ deals, partners, asOf: input.asOf, config: input.config });
-  const fits = scoreDealFit({ deals, partnerScores: scoring.partners, asOf: input.asOf, config: input.config });
+  const fits = scoreDealFit({
+    deals,
+    partnerScores: scoring.partners,
+    asOf: input.asOf,
+    config: input.config,
+    segments: input.segments,
+  });
   return {
     tenantId: input.tenantId,
     asOf: input.asOf,

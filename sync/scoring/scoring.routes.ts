@@ -19,6 +19,7 @@ export interface ScoringRoutesDeps extends SignedApiDeps {
 /**
  * Admins' and operators' scoring endpoints (signed `hubspot.fetch`, tenant from the signed `portalId`):
  * `GET|PUT /config` (the tenant's scoring config; invalid → 400 naming every problem, nothing stored) and
+ * `POST /match-rules/preview` (admin: which open deals' next-best partner candidate match rules would change) and
  * `GET /partners` (the stored scores, best first).
  */
 export function scoringRouter(deps: ScoringRoutesDeps): Router {
@@ -35,6 +36,18 @@ export function scoringRouter(deps: ScoringRoutesDeps): Router {
     // A new key per change: every saved config is scored, even two saves within one debounce window.
     await deps.enqueue(SCORING_REFRESH_JOB, { tenantId }, { key: `${tenantId}:config:${randomUUID()}` });
     res.json(config);
+  });
+
+  // The partner-match rules lever (SPEC §2.5): what the candidate rules would change on open deals, nothing written.
+  // Saving goes through PUT /config (audit-logged, re-score queued).
+  router.post('/match-rules/preview', requireAdmin(deps.roles, 'preview partner-match rules'), async (req, res) => {
+    const tenantId = tenantOf(res).id;
+    res.json(
+      await deps.scoring.previewMatchRules(tenantId, req.body, {
+        deals: () => deps.mirror.liveDeals(tenantId),
+        partners: () => deps.mirror.livePartners(tenantId),
+      }),
+    );
   });
 
   router.get('/partners', async (_req, res) => {

@@ -1,7 +1,16 @@
+import { DEFAULT_ATTRIBUTION_RULES, type Segment } from '../../src/attribution/attribution-rules.ts';
 import type { CanonicalDeal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
 import type { Partner } from '../../src/model/partner.ts';
 import { todayAsOf } from '../../src/scoring/deal-timeline.ts';
-import { DEFAULT_SCORING_CONFIG, parseScoringConfig, type ScoringConfig } from '../../src/scoring/scoring-config.ts';
+import { previewMatchRules } from '../../src/scoring/match-rules-preview.ts';
+import { scorePartners } from '../../src/scoring/partner-scoring.ts';
+import {
+  DEFAULT_SCORING_CONFIG,
+  parseMatchRules,
+  parseScoringConfig,
+  type ScoringConfig,
+} from '../../src/scoring/scoring-config.ts';
+import { tenantRules } from '../attribution/attribution-writer.ts';
 import type { DealWriterInput } from '../crm/hubspot-tenant-sync.ts';
 import type { Logger } from '../log/logger.ts';
 import type { AuditLogRepository } from '../store/audit-log.repo.ts';
@@ -42,6 +51,46 @@ export function tenantScoringConfig(tenant: Tenant | undefined, logger?: Logger)
 }
 
 /**
+ * The segments partner-match rules name: the amount bands of the tenant's attribution rules (SPEC §2.5 "Segment"),
+ * the defaults when the stored rules no longer parse (the attribution writer reports that itself).
+ */
+export function tenantSegments(tenant: Tenant | undefined): readonly Segment[] {
+  try {
+    return tenantRules(tenant).segments;
+  } catch {
+    return DEFAULT_ATTRIBUTION_RULES.segments;
+  }
+}
+
+/** At most this many changed deals are listed by a preview (the count is always complete): well under 1 MB. */
+export const MATCH_PREVIEW_MAX_ROWS = 200;
+
+export interface MatchPreviewPartner {
+  partnerId: string;
+  name: string;
+  fitScore: number;
+}
+
+/** The answer of `POST /api/scoring/match-rules/preview`. */
+export interface MatchRulesPreviewResult {
+  tenantId: string;
+  asOf: string;
+  /** Open deals the rules were tried on. */
+  openDeals: number;
+  /** Deals whose next-best partner would change (all of them, even beyond `changes`). */
+  changed: number;
+  changes: Array<{
+    dealId: string;
+    dealName: string;
+    before: MatchPreviewPartner | null;
+    after: MatchPreviewPartner | null;
+    reason: string;
+  }>;
+  /** Whether `changes` lists fewer than `changed`. */
+  truncated: boolean;
+}
+
+/**
  * Partner scoring per tenant, for the write-backs and the API. A scoring run is portal-wide, so it is computed once per
  * full write-back pass and shared by the company writer (partner scores) and the deal writer (deal fit) of that pass.
  */
@@ -70,8 +119,10 @@ export class ScoringService {
 
   /** Scores the tenant's deals and partners as of today with its config, and stores the result. */
   async run(tenantId: string, deals: readonly CanonicalDeal[], partners: readonly Partner[]): Promise<ScoringRun> {
-    const config = tenantScoringConfig(await this.deps.tenants.find(tenantId), this.deps.logger);
-    const run = computeScoringRun({ tenantId, deals, partners, asOf: this.#asOf(), config });
+    const tenant = await this.deps.tenants.find(tenantId);
+    const config = tenantScoringConfig(tenant, this.deps.logger);
+    const segments = tenantSegments(tenant);
+    const run = computeScoringRun({ tenantId, deals, partners, asOf: this.#asOf(), config, segments });
     const stored = await this.deps.scores.save(run);
     this.deps.logger.info(
       {
@@ -109,6 +160,54 @@ export class ScoringService {
       after: config,
     });
     return config;
+  }
+
+  /**
+   * What candidate partner-match rules would change (SPEC §2.5 "Levers"): the tenant's mirror scored as of today with
+   * its config, and again with the candidate rules in place of its own, compared deal by deal. Nothing is stored; an
+   * invalid candidate is refused with every problem named, like the config PUT.
+   */
+  async previewMatchRules(
+    tenantId: string,
+    body: unknown,
+    mirror: { deals: () => Promise<CanonicalDeal[]>; partners: () => Promise<Partner[]> },
+  ): Promise<MatchRulesPreviewResult> {
+    const candidate = parseMatchRules(body);
+    const tenant = await this.deps.tenants.get(tenantId);
+    const config = tenantScoringConfig(tenant, this.deps.logger);
+    const [canonical, roster] = await Promise.all([mirror.deals(), mirror.partners()]);
+    const asOf = this.#asOf();
+    const deals = canonical.map((entry) => entry.deal);
+    const partners = [...new Map(roster.map((partner) => [partner.id, partner])).values()];
+    const partnerScores = scorePartners({ deals, partners, asOf, config }).partners;
+    const names = new Map(partners.map((partner) => [partner.id, partner.name]));
+    const nameOf = (id: string) => names.get(id) ?? `Company ${id}`;
+    const preview = previewMatchRules({
+      deals,
+      partnerScores,
+      asOf,
+      config,
+      candidate,
+      segments: tenantSegments(tenant),
+      nameOf,
+    });
+    const dealNames = new Map(deals.map((deal) => [deal.id, deal.name]));
+    const side = (fit: { partnerId: string; fitScore: number } | null): MatchPreviewPartner | null =>
+      fit === null ? null : { partnerId: fit.partnerId, name: nameOf(fit.partnerId), fitScore: fit.fitScore };
+    return {
+      tenantId,
+      asOf,
+      openDeals: preview.openDeals,
+      changed: preview.changes.length,
+      changes: preview.changes.slice(0, MATCH_PREVIEW_MAX_ROWS).map((change) => ({
+        dealId: change.dealId,
+        dealName: dealNames.get(change.dealId) ?? `Deal ${change.dealId}`,
+        before: side(change.before),
+        after: side(change.after),
+        reason: change.reason,
+      })),
+      truncated: preview.changes.length > MATCH_PREVIEW_MAX_ROWS,
+    };
   }
 
   async ranked(tenantId: string): Promise<RankedScores> {

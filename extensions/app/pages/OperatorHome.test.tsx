@@ -541,3 +541,140 @@ describe('OperatorHome: levers and their outbound requests', () => {
     expect(textOf(renderer.findByTestId(Alert, 'queue-pager-error'))).toContain('no daily result for 2026-12-04');
   });
 });
+
+describe('OperatorHome: the partner-match rules lever', () => {
+  const config = {
+    activity: { dormantAfterDays: 90 },
+    matchRules: { dimensionWeights: { amount: 1, region: 1, product: 1 }, rules: [] },
+  };
+  const candidate = {
+    dimensionWeights: { amount: 1, region: 1, product: 1 },
+    rules: [
+      { name: 'no Acme in EMEA', scope: { regions: ['EMEA'] }, action: 'exclude', partners: { ids: ['p-acme'] } },
+    ],
+  };
+  const preview = {
+    tenantId: 'hubspot:1',
+    asOf: '2026-12-04',
+    openDeals: 40,
+    changed: 1,
+    truncated: false,
+    changes: [
+      {
+        dealId: 'd-7',
+        dealName: 'Globex EMEA renewal',
+        before: { partnerId: 'p-acme', name: 'Acme Partners', fitScore: 71 },
+        after: { partnerId: 'p-birch', name: 'Birch Consulting', fitScore: 64 },
+        reason: 'Acme Partners is excluded by rule "no Acme in EMEA"',
+      },
+    ],
+  };
+
+  async function openLever(extra: Record<string, Route | Route[]>) {
+    const loaded = await renderLoaded(
+      homeRoutes(activeSummary, fullSections, { 'GET /api/scoring/config': json(config), ...extra }),
+    );
+    // Closed until asked for: the home's load does not read the scoring config.
+    expect(loaded.fetcher).not.toHaveBeenCalledWith(`${API}/api/scoring/config`, GET);
+    loaded.renderer.findByTestId(Button, 'match-rules-open').trigger('onClick');
+    await loaded.renderer.waitFor(() =>
+      expect(loaded.renderer.maybeFindByTestId(TextArea, 'match-rules-editor')).not.toBeNull(),
+    );
+    return loaded;
+  }
+
+  it('given an admin edits the rules, when previewing then saving, then the POST carries the candidate, the changes are listed, and the PUT carries the config with them', async () => {
+    const savedConfig = { ...config, matchRules: { ...candidate, rules: [{ ...candidate.rules[0], boost: 10 }] } };
+    const { renderer, fetcher } = await openLever({
+      'POST /api/scoring/match-rules/preview': json(preview),
+      'PUT /api/scoring/config': json(savedConfig),
+    });
+    expect(JSON.parse(String(renderer.findByTestId(TextArea, 'match-rules-editor').props.value))).toEqual(
+      config.matchRules,
+    );
+    expect(renderer.findByTestId(Button, 'match-rules-save').props.disabled).toBe(true);
+
+    fire(renderer.findByTestId(TextArea, 'match-rules-editor'), 'onChange', JSON.stringify(candidate));
+    renderer.findByTestId(Button, 'match-rules-preview').trigger('onClick');
+    await renderer.waitFor(() => expect(renderer.maybeFindByTestId(TableRow, 'match-change-d-7')).not.toBeNull());
+    expect(fetcher).toHaveBeenCalledWith(`${API}/api/scoring/match-rules/preview`, {
+      method: 'POST',
+      timeout: 10_000,
+      body: candidate,
+    });
+    expect(textOf(renderer.findByTestId(TableRow, 'match-change-d-7'))).toBe(
+      'Globex EMEA renewal Acme Partners Birch Consulting Acme Partners is excluded by rule "no Acme in EMEA"',
+    );
+    expect(textOf(renderer.findByTestId(Text, 'match-rules-summary'))).toBe(
+      '1 of 40 open deals would get a different next-best partner (as of 2026-12-04).',
+    );
+    expect(fetcher.mock.calls.filter(([, options]) => options?.method === 'PUT')).toEqual([]);
+
+    renderer.findByTestId(Button, 'match-rules-save').trigger('onClick');
+    await renderer.waitFor(() =>
+      expect(alertsShown(renderer)).toContainEqual(expect.objectContaining({ type: 'success' })),
+    );
+    expect(fetcher).toHaveBeenCalledWith(`${API}/api/scoring/config`, {
+      method: 'PUT',
+      timeout: 10_000,
+      body: { ...config, matchRules: candidate },
+    });
+    expect(JSON.parse(String(renderer.findByTestId(TextArea, 'match-rules-editor').props.value))).toEqual(
+      savedConfig.matchRules,
+    );
+  });
+
+  it('given rules edited after their preview, then saving waits for a new preview', async () => {
+    const { renderer } = await openLever({ 'POST /api/scoring/match-rules/preview': json(preview) });
+    fire(renderer.findByTestId(TextArea, 'match-rules-editor'), 'onChange', JSON.stringify(candidate));
+    renderer.findByTestId(Button, 'match-rules-preview').trigger('onClick');
+    await renderer.waitFor(() => expect(renderer.findByTestId(Button, 'match-rules-save').props.disabled).toBe(false));
+    fire(renderer.findByTestId(TextArea, 'match-rules-editor'), 'onChange', JSON.stringify({ rules: [] }));
+    await renderer.waitFor(() => expect(renderer.findByTestId(Button, 'match-rules-save').props.disabled).toBe(true));
+    expect(textOf(renderer.findByTestId(Text, 'match-rules-summary'))).toContain(
+      'The rules changed since this preview.',
+    );
+  });
+
+  it('given invalid rules, when previewing, then every problem of the 400 is listed and nothing can be saved', async () => {
+    const { renderer } = await openLever({
+      'POST /api/scoring/match-rules/preview': () =>
+        errorResponse(400, 'invalid_input', 'invalid partner-match rules (6 problems): rules.0.partners: …', [
+          'rules.0.partners: names no partner; list ids, types or tiers',
+          'rules.1.action: Invalid option: expected one of "prefer"|"exclude"',
+          'rules.2.boost: Too big',
+          'rules.3.scope.regions: must list at least one value',
+          'rules.4.partners.tiers.0: Invalid option',
+          'dimensionWeights: at least one weight must be positive',
+        ]),
+    });
+    renderer.findByTestId(Button, 'match-rules-preview').trigger('onClick');
+    await renderer.waitFor(() => expect(renderer.maybeFindByTestId(Alert, 'match-rules-problems')).not.toBeNull());
+    const shown = textOf(renderer.findByTestId(Alert, 'match-rules-problems'));
+    expect(shown).toContain('rules.0.partners: names no partner; list ids, types or tiers');
+    expect(shown).toContain('dimensionWeights: at least one weight must be positive');
+    expect(renderer.findByTestId(TextArea, 'match-rules-editor').props.error).toBe(true);
+    expect(renderer.findByTestId(Button, 'match-rules-save').props.disabled).toBe(true);
+  });
+
+  it('given a plain user, when previewing, then the 403 is said in words', async () => {
+    const { renderer } = await openLever({
+      'POST /api/scoring/match-rules/preview': () =>
+        errorResponse(403, 'admin_required', 'only a HubSpot super admin can preview partner-match rules'),
+    });
+    renderer.findByTestId(Button, 'match-rules-preview').trigger('onClick');
+    await renderer.waitFor(() => expect(renderer.maybeFindByTestId(Alert, 'match-rules-forbidden')).not.toBeNull());
+    expect(textOf(renderer.findByTestId(Alert, 'match-rules-forbidden'))).toBe(
+      'only a HubSpot super admin can preview partner-match rules.',
+    );
+  });
+
+  it('given the rules are not JSON, when previewing, then it says so and sends nothing', async () => {
+    const { renderer, fetcher } = await openLever({});
+    fire(renderer.findByTestId(TextArea, 'match-rules-editor'), 'onChange', '{ rules: [');
+    renderer.findByTestId(Button, 'match-rules-preview').trigger('onClick');
+    await renderer.waitFor(() => expect(renderer.maybeFindByTestId(Alert, 'match-rules-problems')).not.toBeNull());
+    expect(textOf(renderer.findByTestId(Alert, 'match-rules-problems'))).toBe('The rules are not valid JSON.');
+    expect(fetcher.mock.calls.filter(([, options]) => options?.method === 'POST')).toEqual([]);
+  });
+});

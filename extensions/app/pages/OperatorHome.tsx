@@ -9,13 +9,16 @@ import {
   hubspot,
   LoadingSpinner,
   Text,
+  Tile,
 } from '@hubspot/ui-extensions';
 import { useMemo } from 'react';
 import { type CardFetcher, createCardClient } from '../cards/card-client.ts';
 import { apiBaseFrom } from '../cards/card-config.ts';
+import { createSettingsClient } from '../settings/settings-client.ts';
 import { ActivationSection } from './components/ActivationSection.tsx';
 import { LeaderboardSection } from './components/LeaderboardSection.tsx';
 import { LiftSection } from './components/LiftSection.tsx';
+import { MatchRulesLever } from './components/MatchRulesLever.tsx';
 import { ReconciliationSection } from './components/ReconciliationSection.tsx';
 import { RosterSection } from './components/RosterSection.tsx';
 import { SectionFrame } from './components/SectionFrame.tsx';
@@ -63,10 +66,11 @@ export function OperatorHome({
 }: OperatorHomeProps) {
   const client = useMemo(() => createOperatorClient({ fetcher, apiBase }), [fetcher, apiBase]);
   const cardClient = useMemo(() => createCardClient({ fetcher, apiBase }), [fetcher, apiBase]);
+  const settings = useMemo(() => createSettingsClient({ fetcher, apiBase }), [fetcher, apiBase]);
   const home = useOperatorHome(client, poll);
   const shared = useMemo<HomeContextValue>(
-    () => ({ client, cardClient, addAlert: actions.addAlert, recordHref, now }),
-    [client, cardClient, actions.addAlert, recordHref, now],
+    () => ({ client, cardClient, settings, addAlert: actions.addAlert, recordHref, now }),
+    [client, cardClient, settings, actions.addAlert, recordHref, now],
   );
 
   if (home.summary.status === 'loading') {
@@ -196,6 +200,16 @@ export function OperatorHome({
         >
           {(view) => <LeaderboardSection view={view} />}
         </SectionFrame>
+        <Tile testId="section-match-rules">
+          <Flex direction="column" gap="sm">
+            <Heading>Partner-match rules</Heading>
+            <Text variant="microcopy">
+              What drives the next-best partner on open deals: prefer or exclude partners per segment or region, and
+              weight amount, region and product. Preview what would change before saving (super admins only).
+            </Text>
+            <MatchRulesLever />
+          </Flex>
+        </Tile>
       </Flex>
     </HomeContext.Provider>
   );

@@ -3,6 +3,7 @@
 import type { AddAlertAction } from '@hubspot/ui-extensions';
 import { createContext, useCallback, useContext, useRef, useState } from 'react';
 import type { CardClient, CardRequestError } from '../cards/card-client.ts';
+import type { SettingsClient } from '../settings/settings-client.ts';
 import type { RosterActionValue } from './operator-api.ts';
 import type { OperatorClient } from './operator-client.ts';
 import { asRequestError } from './use-operator-home.ts';
@@ -11,6 +12,8 @@ export interface HomeContextValue {
   client: OperatorClient;
   /** The card's client, for the deal-level levers (start co-sell, move a motion). */
   cardClient: CardClient;
+  /** The admin settings' client, for the partner-match rules lever. */
+  settings: SettingsClient;
   addAlert: AddAlertAction;
   /** Where a CRM record link points (HubSpot's record page; the local preview maps deals to its card preview). */
   recordHref: (url: string) => string;

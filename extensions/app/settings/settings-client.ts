@@ -1,0 +1,158 @@
+// The admin settings' only I/O (the Settings page and the operator home's match-rules lever): the existing signed
+// endpoints, through a `hubspot.fetch`-shaped function. Failures are the card's CardRequestError, but with every
+// validation detail kept (the card shows five; a settings form maps each one to its field).
+
+import type { HubSpotFetchOptions } from '@hubspot/ui-extensions';
+import { type CardFetcher, CardRequestError, errorFromResponse, UNREACHABLE_MESSAGE } from '../cards/card-client.ts';
+import { REQUEST_TIMEOUT_MS } from '../cards/card-config.ts';
+
+const UNREADABLE_MESSAGE =
+  'PartnerLoop sent an answer the settings page could not read. Reload the page and try again.';
+const MAX_DETAILS = 50;
+const MAX_DETAIL_CHARS = 300;
+
+/** The three admin settings documents, each read and replaced whole at its own endpoint. */
+export const SETTINGS_DOCUMENTS = ['attributionRules', 'scoringConfig', 'dedupeSettings'] as const;
+export type SettingsDocument = (typeof SETTINGS_DOCUMENTS)[number];
+
+export const settingsPaths: Record<SettingsDocument, string> & { matchPreview: string } = {
+  attributionRules: '/api/attribution/rules',
+  scoringConfig: '/api/scoring/config',
+  dedupeSettings: '/api/dedupe/settings',
+  matchPreview: '/api/scoring/match-rules/preview',
+};
+
+export type SettingsValue = Record<string, unknown>;
+
+export interface MatchPreviewPartner {
+  partnerId: string;
+  name: string;
+  fitScore: number;
+}
+
+/** `POST /api/scoring/match-rules/preview` (sync/scoring/scoring.service.ts `MatchRulesPreviewResult`). */
+export interface MatchRulesPreview {
+  tenantId: string;
+  asOf: string;
+  openDeals: number;
+  changed: number;
+  changes: Array<{
+    dealId: string;
+    dealName: string;
+    before: MatchPreviewPartner | null;
+    after: MatchPreviewPartner | null;
+    reason: string;
+  }>;
+  truncated: boolean;
+}
+
+export interface SettingsClient {
+  read(document: SettingsDocument): Promise<SettingsValue>;
+  /** Replaces the document (admin only: a 403 otherwise); answers the effective value the service stored. */
+  save(document: SettingsDocument, value: SettingsValue): Promise<SettingsValue>;
+  previewMatchRules(matchRules: unknown): Promise<MatchRulesPreview>;
+}
+
+export function createSettingsClient(options: { fetcher: CardFetcher; apiBase: string }): SettingsClient {
+  const base = options.apiBase.replace(/\/+$/, '');
+
+  async function send<T>(
+    method: 'GET' | 'POST' | 'PUT',
+    path: string,
+    guard: (body: unknown) => boolean,
+    body?: Record<string, unknown>,
+  ) {
+    const init: HubSpotFetchOptions = { method, timeout: REQUEST_TIMEOUT_MS };
+    if (body !== undefined) init.body = body;
+    const what = `${method} ${path}`;
+    let response: Response;
+    try {
+      response = await options.fetcher(`${base}${path}`, init);
+    } catch (cause) {
+      throw new CardRequestError({
+        code: 'network_error',
+        message: `${what} failed before an answer arrived`,
+        userMessage: UNREACHABLE_MESSAGE,
+        cause,
+      });
+    }
+    let payload: unknown;
+    try {
+      payload = await response.json();
+    } catch {
+      payload = undefined;
+    }
+    if (!response.ok) throw withEveryDetail(errorFromResponse(what, response.status, payload), payload);
+    if (!guard(payload)) {
+      throw new CardRequestError({
+        code: 'bad_response',
+        message: `${what}: HTTP ${response.status} body does not match the settings contract`,
+        userMessage: UNREADABLE_MESSAGE,
+        status: response.status,
+      });
+    }
+    return payload as T;
+  }
+
+  return {
+    read: (document) => send('GET', settingsPaths[document], isRecord),
+    save: (document, value) => send('PUT', settingsPaths[document], isRecord, value),
+    previewMatchRules: (matchRules) =>
+      send(
+        'POST',
+        settingsPaths.matchPreview,
+        (body) => isRecord(body) && Array.isArray(body.changes) && typeof body.changed === 'number',
+        isRecord(matchRules) ? matchRules : { value: matchRules },
+      ),
+  };
+}
+
+/** The card keeps five details; a form needs all of its "path: message" lines (bounded, one line each). */
+function withEveryDetail(error: CardRequestError, payload: unknown): CardRequestError {
+  if (error.code !== 'service_error' || error.status === 401) return error;
+  const details =
+    isRecord(payload) && isRecord(payload.error) && Array.isArray(payload.error.details) ? payload.error.details : [];
+  const lines = details
+    .map((detail) => (typeof detail === 'string' ? detail : isRecord(detail) ? detail.message : undefined))
+    .filter((text): text is string => typeof text === 'string' && text.trim() !== '')
+    .map((text) => (text.split('\n')[0] ?? '').trim().slice(0, MAX_DETAIL_CHARS))
+    .slice(0, MAX_DETAILS);
+  return new CardRequestError({
+    code: error.code,
+    message: error.message,
+    userMessage: error.userMessage,
+    ...(error.status === null ? {} : { status: error.status }),
+    ...(error.serviceCode === null ? {} : { serviceCode: error.serviceCode }),
+    details: lines,
+    cause: error,
+  });
+}
+
+/**
+ * Splits the 400 envelope's details ("path: message", path dotted from the document's root) by the top-level key they
+ * name; what names no known key (`(root)`, `body`) stays general.
+ */
+export function detailsByField(
+  details: readonly string[],
+  fields: readonly string[],
+): { byField: Map<string, string[]>; general: string[] } {
+  const byField = new Map<string, string[]>();
+  const general: string[] = [];
+  for (const line of details) {
+    const separator = line.indexOf(': ');
+    const path = separator === -1 ? '' : line.slice(0, separator);
+    const field = path.split('.')[0] ?? '';
+    if (fields.includes(field)) {
+      const rest = path.slice(field.length + 1);
+      const message = line.slice(separator + 2);
+      byField.set(field, [...(byField.get(field) ?? []), rest === '' ? message : `${rest}: ${message}`]);
+    } else {
+      general.push(line);
+    }
+  }
+  return { byField, general };
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
