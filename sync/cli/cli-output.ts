@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
+import { AppError, InvalidInputError } from '../../src/shared/errors.ts';
 import type { CliIo } from './cli-command.ts';
 
 /**
@@ -79,4 +80,15 @@ function drainOrClose(stream: NodeJS.WritableStream): Promise<void> {
     stream.on('error', done);
     stream.on('close', done);
   });
+}
+
+/** `writeLines` for a command's `--out`: a file that cannot be written is a one-line error naming it. */
+export async function writeOutput(out: string | undefined, lines: readonly string[], io: CliIo) {
+  try {
+    await writeLines(out, lines, io);
+  } catch (error) {
+    if (error instanceof AppError || out === undefined) throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
+    throw new InvalidInputError(`cannot write --out ${out}: ${code}`, { cause: error });
+  }
 }

@@ -6,9 +6,8 @@ import { reportCsvLines } from '../../src/metrics/report-csv.ts';
 import { todayAsOf } from '../../src/scoring/deal-timeline.ts';
 import { InvalidInputError } from '../../src/shared/errors.ts';
 import type { CliCommand } from './cli-command.ts';
-import { progressReporter } from './cli-output.ts';
+import { progressReporter, writeOutput } from './cli-output.ts';
 import { readRoster, unknownReferenceWarning } from './partner-roster.ts';
-import { writeOutput } from './score.command.ts';
 
 const USAGE = `partnerloop report <deals.jsonl|deals.csv> --partners <partners.jsonl|partners.csv> [--period week|month|quarter] [--as-of YYYY-MM-DD] [--format json|csv] [--out FILE]
 

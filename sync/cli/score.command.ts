@@ -4,9 +4,9 @@ import type { Deal } from '../../src/model/deal.ts';
 import { parseAsOf, partnerIdsOf, todayAsOf } from '../../src/scoring/deal-timeline.ts';
 import { type PartnerScore, scorePartners } from '../../src/scoring/partner-scoring.ts';
 import { PARTNER_TIERS } from '../../src/scoring/partner-tiers.ts';
-import { AppError, InvalidInputError } from '../../src/shared/errors.ts';
+import { InvalidInputError } from '../../src/shared/errors.ts';
 import type { CliCommand, CliIo } from './cli-command.ts';
-import { writeLines } from './cli-output.ts';
+import { writeOutput } from './cli-output.ts';
 import { readRoster, unknownReferenceWarning } from './partner-roster.ts';
 
 const USAGE = `partnerloop score <deals.jsonl|deals.csv> --partners <partners.jsonl|partners.csv> [--as-of YYYY-MM-DD] [--out scores.jsonl]
@@ -73,16 +73,6 @@ export const scoreCommand: CliCommand = {
     return 0;
   },
 };
-
-export async function writeOutput(out: string | undefined, lines: readonly string[], io: CliIo) {
-  try {
-    await writeLines(out, lines, io);
-  } catch (error) {
-    if (error instanceof AppError || out === undefined) throw error;
-    const code = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
-    throw new InvalidInputError(`cannot write --out ${out}: ${code}`, { cause: error });
-  }
-}
 
 function summary(scores: readonly PartnerScore[], asOf: string, out: string | undefined): string {
   const byTier = PARTNER_TIERS.map((tier) => `${tier} ${scores.filter((s) => s.tier === tier).length}`).join(', ');

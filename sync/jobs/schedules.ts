@@ -1,4 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import { periodContaining, periodKey as reportingPeriodKey } from '../../src/metrics/periods.ts';
 import type { Logger } from '../log/logger.ts';
 import type { JobQueue } from './job-queue.ts';
 
@@ -56,19 +57,11 @@ export function periodKey(period: Period, at: Date): string {
       return iso.slice(0, 13);
     case 'day':
       return iso.slice(0, 10);
+    case 'week':
     case 'month':
-      return iso.slice(0, 7);
     case 'quarter':
-      return `${at.getUTCFullYear()}-Q${Math.floor(at.getUTCMonth() / 3) + 1}`;
-    case 'week': {
-      // ISO-8601 week: the week belongs to the year of its Thursday.
-      const day = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
-      const weekday = day.getUTCDay() || 7;
-      day.setUTCDate(day.getUTCDate() + 4 - weekday);
-      const yearStart = Date.UTC(day.getUTCFullYear(), 0, 1);
-      const week = Math.ceil(((day.getTime() - yearStart) / 86_400_000 + 1) / 7);
-      return `${day.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
-    }
+      // The Operator OS periods: one definition of ISO weeks, months and quarters (src/metrics/periods.ts).
+      return reportingPeriodKey(periodContaining(period, iso.slice(0, 10)));
   }
 }
 

@@ -17,6 +17,9 @@ export interface StoredLoopResult<R = unknown> {
   result: R;
 }
 
+/** A stored result without its body: which period and version a loop's numbers come from. */
+export type LoopStampRow = Omit<StoredLoopResult, 'tenantId' | 'result'>;
+
 export interface SaveLoopResult {
   /** The version now current for the period. */
   version: number;
@@ -89,6 +92,32 @@ export class LoopResultsRepository {
     if (periodKey !== undefined) query = query.where('period_key', '=', periodKey);
     const row = await query.orderBy('period_start', 'desc').orderBy('version', 'desc').limit(1).executeTakeFirst();
     return row ? toStored<R>(row) : undefined;
+  }
+
+  /** The current version of each loop's latest period, without the result body. */
+  async latestStamps(tenantId: string): Promise<Map<OperatorLoop, LoopStampRow>> {
+    const rows = await this.db
+      .selectFrom('operator_loop_results')
+      .select(['loop', 'period_key', 'period_start', 'period_end', 'version', 'reason', 'computed_at'])
+      .distinctOn('loop')
+      .where('tenant_id', '=', tenantId)
+      .orderBy('loop')
+      .orderBy('period_start', 'desc')
+      .orderBy('version', 'desc')
+      .execute();
+    const stamps = new Map<OperatorLoop, LoopStampRow>();
+    for (const row of rows) {
+      if (!(OPERATOR_LOOPS as readonly string[]).includes(row.loop)) continue;
+      stamps.set(row.loop as OperatorLoop, {
+        loop: row.loop as OperatorLoop,
+        periodKey: row.period_key,
+        period: { start: row.period_start, end: row.period_end },
+        version: row.version,
+        reason: row.reason,
+        computedAt: new Date(row.computed_at),
+      });
+    }
+    return stamps;
   }
 
   /** One version of a period (older versions stay readable). */

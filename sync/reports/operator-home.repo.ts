@@ -2,41 +2,13 @@ import { type Kysely, sql } from 'kysely';
 import type { LeaderboardRowView } from '../../extensions/app/pages/operator-api.ts';
 import { rosterActionOf } from '../../src/model/roster-action.ts';
 import type { StoreSchema } from '../store/schema.ts';
-import { OPERATOR_LOOPS, type OperatorLoop } from './loop-results.repo.ts';
-import type { StampSource } from './operator-home.ts';
 
 /**
- * The operator home's narrow reads: loop stamps without their (large) results, a page of the leaderboard, and the
- * names and roster decisions of the partners on a page. Everything else it shows comes from LoopResultsRepository.
+ * The operator home's narrow reads: a page of the leaderboard, and the names and roster decisions of the partners on
+ * a page. Everything it shows of the loops comes from LoopResultsRepository.
  */
 export class OperatorHomeRepository {
   constructor(private readonly db: Kysely<StoreSchema>) {}
-
-  /** The current version of each loop's latest period, without the result body. */
-  async latestStamps(tenantId: string): Promise<Map<OperatorLoop, StampSource>> {
-    const rows = await this.db
-      .selectFrom('operator_loop_results')
-      .select(['loop', 'period_key', 'period_start', 'period_end', 'version', 'reason', 'computed_at'])
-      .distinctOn('loop')
-      .where('tenant_id', '=', tenantId)
-      .orderBy('loop')
-      .orderBy('period_start', 'desc')
-      .orderBy('version', 'desc')
-      .execute();
-    const stamps = new Map<OperatorLoop, StampSource>();
-    for (const row of rows) {
-      if (!(OPERATOR_LOOPS as readonly string[]).includes(row.loop)) continue;
-      stamps.set(row.loop as OperatorLoop, {
-        loop: row.loop as OperatorLoop,
-        periodKey: row.period_key,
-        period: { start: row.period_start, end: row.period_end },
-        version: row.version,
-        reason: row.reason,
-        computedAt: new Date(row.computed_at),
-      });
-    }
-    return stamps;
-  }
 
   /**
    * One page of the stored partner scores, best first (the order of `ScoresRepository.ranked`), with names and the

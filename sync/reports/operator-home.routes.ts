@@ -47,7 +47,7 @@ import type { ExportLinkSigner } from './report-exports.ts';
 import type { RosterActionsService } from './roster-actions.ts';
 
 export interface OperatorHomeRoutesDeps extends SignedApiDeps {
-  results: Pick<LoopResultsRepository, 'current' | 'recent'>;
+  results: Pick<LoopResultsRepository, 'current' | 'recent' | 'latestStamps'>;
   home: OperatorHomeRepository;
   exports: ExportLinkSigner;
   roster: RosterActionsService;
@@ -100,7 +100,7 @@ export function operatorHomeRouter(deps: OperatorHomeRoutesDeps): Router {
       return;
     }
     const now = clock();
-    const stamps = await deps.home.latestStamps(tenant.id);
+    const stamps = await deps.results.latestStamps(tenant.id);
     const loops = Object.fromEntries(
       HOME_LOOPS.map((loop) => {
         const stamp = stamps.get(loop);

@@ -19,11 +19,13 @@ import type {
   RosterPointView,
 } from '../../extensions/app/pages/operator-api.ts';
 import { HOME_PAGE_MAX, HOME_PAGE_SIZE } from '../../extensions/app/pages/operator-api.ts';
-import type { StoredLoopResult } from './loop-results.repo.ts';
-import type { DailyResult, PeriodResult } from './operator-loops.ts';
+import type { LoopStampRow, StoredLoopResult } from './loop-results.repo.ts';
+import { type DailyResult, type PeriodResult, STORED_LISTS } from './operator-loops.ts';
+
+type AnyStored = Parameters<(typeof STORED_LISTS)['queue']>[0];
 
 /** A stored result without its body: what the page shows about where a section's numbers come from. */
-export type StampSource = Pick<StoredLoopResult, 'loop' | 'periodKey' | 'period' | 'version' | 'reason' | 'computedAt'>;
+export type StampSource = LoopStampRow;
 
 export function stampOf(stored: StampSource): LoopStamp {
   return {
@@ -87,16 +89,16 @@ export function storedListRows(
 > {
   switch (list) {
     case 'queue':
-      return ((result as Partial<DailyResult>).queue ?? []).map(queueRow);
+      return (STORED_LISTS.queue(result as AnyStored) ?? []).map(queueRow);
     case 'agingDeals':
-      return ((result as Partial<DailyResult>).agingDeals ?? []).map((row) => ({
+      return (STORED_LISTS.agingDeals(result as AnyStored) ?? []).map((row) => ({
         dealId: row.dealId,
         dealName: row.dealName,
         cosellStatus: row.cosellStatus,
         url: row.url,
       }));
     case 'decayingPartners':
-      return ((result as Partial<DailyResult>).decayingPartners ?? []).map((row) => ({
+      return (STORED_LISTS.decayingPartners(result as AnyStored) ?? []).map((row) => ({
         partnerId: row.partnerId,
         name: row.name,
         url: row.url,
@@ -104,7 +106,7 @@ export function storedListRows(
         score: row.score,
       }));
     case 'attributionExceptions':
-      return ((result as Partial<DailyResult>).attributionExceptions ?? []).map((row) => ({
+      return (STORED_LISTS.attributionExceptions(result as AnyStored) ?? []).map((row) => ({
         dealId: row.dealId,
         dealName: row.dealName,
         stage: row.stage,
@@ -114,7 +116,7 @@ export function storedListRows(
         url: row.url,
       }));
     case 'reconciliation':
-      return ((result as PeriodResult).weekly?.reconciliation.rows ?? []).map((row) => ({
+      return (STORED_LISTS.reconciliation(result as AnyStored) ?? []).map((row) => ({
         dealId: row.dealId,
         dealName: row.dealName,
         kind: row.kind,
@@ -122,14 +124,14 @@ export function storedListRows(
         url: row.url,
       }));
     case 'reengage':
-      return ((result as PeriodResult).quarterly?.reengage ?? []).map((row) => ({
+      return (STORED_LISTS.reengage(result as AnyStored) ?? []).map((row) => ({
         partnerId: row.partnerId,
         name: row.name,
         url: row.url,
         tierBefore: row.tierBefore,
       }));
     case 'archive':
-      return ((result as PeriodResult).quarterly?.archive ?? []).map((row) => ({
+      return (STORED_LISTS.archive(result as AnyStored) ?? []).map((row) => ({
         partnerId: row.partnerId,
         name: row.name,
         url: row.url,

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { type PeriodKind, periodFromKey } from '../../src/metrics/periods.ts';
+import { periodFromKey } from '../../src/metrics/periods.ts';
 import { isoDateSchema } from '../../src/model/deal.ts';
+import type { CadenceTasks } from '../jobs/cadence.job.ts';
 import { defineJob } from '../jobs/job-queue.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';
 import { OPERATOR_LOOPS, type OperatorLoop } from './loop-results.repo.ts';
-import type { OperatorLoops } from './operator-loops.ts';
+import { LOOP_PERIODS, type OperatorLoops } from './operator-loops.ts';
 
 /** Job name of each loop; the cadence of the same name fans it out per active tenant. */
 export const LOOP_JOBS: Readonly<Record<OperatorLoop, string>> = {
@@ -15,18 +16,9 @@ export const LOOP_JOBS: Readonly<Record<OperatorLoop, string>> = {
 };
 
 /** Cadence → task: each loop's cadence (sync/jobs/schedules.ts, same names) runs its job per active tenant. */
-export const REPORTS_CADENCE_TASKS: Readonly<Record<OperatorLoop, readonly string[]>> = {
-  daily: [LOOP_JOBS.daily],
-  weekly: [LOOP_JOBS.weekly],
-  monthly: [LOOP_JOBS.monthly],
-  quarterly: [LOOP_JOBS.quarterly],
-};
-
-const TICK_KIND: Readonly<Record<Exclude<OperatorLoop, 'daily'>, PeriodKind>> = {
-  weekly: 'week',
-  monthly: 'month',
-  quarterly: 'quarter',
-};
+export const REPORTS_CADENCE_TASKS: CadenceTasks = Object.fromEntries(
+  OPERATOR_LOOPS.map((loop) => [loop, [LOOP_JOBS[loop]]]),
+);
 
 export const loopJobPayloadSchema = z.strictObject({
   tenantId: z.string().min(1),
@@ -44,7 +36,7 @@ export const loopJobPayloadSchema = z.strictObject({
  */
 export function asOfForTick(loop: OperatorLoop, periodKey: string): string {
   if (loop === 'daily') return isoDateSchema.parse(periodKey);
-  return periodFromKey(TICK_KIND[loop], periodKey).start;
+  return periodFromKey(LOOP_PERIODS[loop].kind, periodKey).start;
 }
 
 export function operatorLoopJobs(deps: { tenants: Pick<TenantsRepository, 'find'>; loops: OperatorLoops }) {

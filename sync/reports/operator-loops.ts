@@ -1,6 +1,6 @@
 import type { AttributionRules } from '../../src/attribution/attribution-rules.ts';
 import type { QueueEntry } from '../../src/cosell/motion-queue.ts';
-import { OperatorMetrics, type PeriodMetrics } from '../../src/metrics/operator-metrics.ts';
+import { isNewBusiness, OperatorMetrics, type PeriodMetrics } from '../../src/metrics/operator-metrics.ts';
 import {
   coveredPeriod,
   formatDay,
@@ -88,6 +88,25 @@ export type PeriodResult = PeriodMetrics & {
   };
 };
 
+type AnyResult = Partial<DailyResult> & Partial<PeriodResult>;
+
+/**
+ * Where each list of a stored result lives, by the name the API and the operator home use for it: one table, so an
+ * export (`?list=`) and the home's paged lists always read the same rows.
+ */
+export const STORED_LISTS = {
+  queue: (r: AnyResult) => r.queue,
+  agingDeals: (r: AnyResult) => r.agingDeals,
+  decayingPartners: (r: AnyResult) => r.decayingPartners,
+  attributionExceptions: (r: AnyResult) => r.attributionExceptions,
+  sellerActivation: (r: AnyResult) => r.sellerActivation,
+  sourcedByPartner: (r: AnyResult) => r.weekly?.sourcedByPartner,
+  reconciliation: (r: AnyResult) => r.weekly?.reconciliation.rows,
+  reengage: (r: AnyResult) => r.quarterly?.reengage,
+  archive: (r: AnyResult) => r.quarterly?.archive,
+} as const;
+export type StoredListName = keyof typeof STORED_LISTS;
+
 export interface OperatorLoopsDeps {
   results: LoopResultsRepository;
   read: ReportsReadRepository;
@@ -109,10 +128,14 @@ export interface OperatorLoopsDeps {
   crmAppUrl?: string;
 }
 
-export interface LoopRunOutcome {
-  loop: OperatorLoop;
+/** What one loop run stored (each period it computed, and whether that added a version) and the deals it read. */
+interface LoopWork {
   periods: Array<{ periodKey: string; version: number; stored: boolean }>;
   deals: number;
+}
+
+export interface LoopRunOutcome extends LoopWork {
+  loop: OperatorLoop;
   cpuMs: number;
 }
 
@@ -140,15 +163,15 @@ export class OperatorLoops {
     parseDay(asOf, 'as-of');
     const reason = options.reason ?? 'scheduled';
     const tenant = await this.#deps.tenants.get(tenantId);
-    const outcome: LoopRunOutcome =
+    const ran =
       loop === 'daily' ? await this.#daily(tenant, asOf, reason) : await this.#periodic(tenant, loop, asOf, reason);
     const cpu = process.cpuUsage(started);
-    outcome.cpuMs = Math.round((cpu.user + cpu.system) / 1000);
+    const outcome: LoopRunOutcome = { loop, ...ran, cpuMs: Math.round((cpu.user + cpu.system) / 1000) };
     this.#deps.logger.info({ tenantId, asOf, ...outcome }, 'operator loop ran');
     return outcome;
   }
 
-  async #daily(tenant: Tenant, asOf: string, reason: string): Promise<LoopRunOutcome> {
+  async #daily(tenant: Tenant, asOf: string, reason: string): Promise<LoopWork> {
     const links = recordLinks(tenant, this.#deps.crmAppUrl);
     const [queue, statuses, scores, partners, exceptions] = await Promise.all([
       this.#deps.motionQueue(tenant.id),
@@ -202,7 +225,7 @@ export class OperatorLoops {
     };
     const day = { start: asOf, end: formatDay(parseDay(asOf) + DAY_MS) };
     const saved = await this.#deps.results.save(tenant.id, 'daily', asOf, day, result, reason);
-    return { loop: 'daily', periods: [{ periodKey: asOf, ...saved }], deals: 0, cpuMs: 0 };
+    return { periods: [{ periodKey: asOf, ...saved }], deals: 0 };
   }
 
   async #periodic(
@@ -210,7 +233,7 @@ export class OperatorLoops {
     loop: Exclude<OperatorLoop, 'daily'>,
     asOf: string,
     reason: string,
-  ): Promise<LoopRunOutcome> {
+  ): Promise<LoopWork> {
     const { kind, history } = LOOP_PERIODS[loop];
     const covered = coveredPeriod(kind, asOf);
     const [rules, scoring, partners, attributions, motions] = await Promise.all([
@@ -250,7 +273,7 @@ export class OperatorLoops {
     const links = recordLinks(tenant, this.#deps.crmAppUrl);
     const names = new Map(partners.map((p) => [p.id, p.name]));
     const all = metrics.periodMetrics();
-    const periods: LoopRunOutcome['periods'] = [];
+    const periods: LoopWork['periods'] = [];
     for (const [index, period] of candidates.entries()) {
       const key = periodKey(period);
       const isCovered = index === candidates.length - 1;
@@ -268,7 +291,7 @@ export class OperatorLoops {
       );
       periods.push({ periodKey: key, ...saved });
     }
-    return { loop, periods, deals: metrics.deals, cpuMs: 0 };
+    return { periods, deals: metrics.deals };
   }
 }
 
@@ -293,7 +316,7 @@ class WeeklyReconciliation {
     const index = this.#bounds.findIndex((b) => createdMs >= b.startMs && createdMs < b.endMs);
     if (index < 0) return;
     const rows = this.#rows[index] as ReconciliationRowDraft[];
-    const newBusiness = deal.type === null || deal.type === 'new_business' || deal.type === 'expansion';
+    const newBusiness = isNewBusiness(deal);
     const status = this.attributions.get(deal.id)?.status;
     if (newBusiness && status !== undefined && status !== 'complete' && status !== 'not_partner_involved') {
       rows.push({ deal, kind: 'attribution_exception', detail: `attribution ${status}` });

@@ -15,6 +15,7 @@ import {
   type StoredLoopResult,
 } from './loop-results.repo.ts';
 import { LOOP_JOBS } from './operator-loop.job.ts';
+import { STORED_LISTS } from './operator-loops.ts';
 
 export interface ReportsRoutesDeps extends SignedApiDeps {
   tenants: TenantsRepository;
@@ -179,21 +180,9 @@ function loopCsv(stored: StoredLoopResult, list: string | undefined): string[] {
 /** The exportable lists of a stored result, by name. */
 function listsOf(result: Record<string, unknown>): Record<string, Record<string, unknown>[]> {
   const lists: Record<string, Record<string, unknown>[]> = {};
-  const collect = (source: unknown, prefix = '') => {
-    if (typeof source !== 'object' || source === null) return;
-    for (const [key, value] of Object.entries(source)) {
-      if (Array.isArray(value) && value.every((v) => typeof v === 'object' && v !== null)) {
-        lists[`${prefix}${key}`] = value as Record<string, unknown>[];
-      }
-    }
-  };
-  collect(result);
-  collect(result.weekly);
-  collect((result.weekly as { reconciliation?: unknown } | undefined)?.reconciliation);
-  collect(result.quarterly);
-  if (lists.rows) {
-    lists.reconciliation = lists.rows;
-    delete lists.rows;
+  for (const [name, rowsOf] of Object.entries(STORED_LISTS)) {
+    const rows = rowsOf(result);
+    if (rows) lists[name] = rows as unknown as Record<string, unknown>[];
   }
   return lists;
 }
