@@ -1,35 +1,20 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { HOME_SECTIONS } from '../extensions/app/pages/operator-api.ts';
-import { DEFAULT_ATTRIBUTION_RULES } from '../src/attribution/attribution-rules.ts';
-import { readPortal } from '../src/crm/hubspot/hubspot-portal-reader.ts';
 import { DEFAULT_SCORING_CONFIG } from '../src/scoring/scoring-config.ts';
-import { CoSellMotionsRepository } from '../sync/cosell/motions.repo.ts';
-import { CrmMirrorRepository } from '../sync/crm/crm-mirror.repo.ts';
 import { createApp } from '../sync/http/app.ts';
 import { createMetrics } from '../sync/http/metrics.ts';
 import { createLogger } from '../sync/log/logger.ts';
-import { LoopResultsRepository, OPERATOR_LOOPS } from '../sync/reports/loop-results.repo.ts';
+import { OPERATOR_LOOPS } from '../sync/reports/loop-results.repo.ts';
 import { OperatorHomeRepository } from '../sync/reports/operator-home.repo.ts';
 import { operatorHomeRouter } from '../sync/reports/operator-home.routes.ts';
-import { OperatorLoops } from '../sync/reports/operator-loops.ts';
 import { ExportLinkSigner } from '../sync/reports/report-exports.ts';
-import { ReportsReadRepository } from '../sync/reports/reports-read.repo.ts';
 import { RosterActionsService } from '../sync/reports/roster-actions.ts';
 import { signedSelfRequest } from '../sync/reports/signed-self-request.ts';
-import { generateDemoPortal } from '../sync/sandbox/demo-portal.ts';
-import { ScoresRepository } from '../sync/scoring/scores.repo.ts';
 import { computeScoringRun } from '../sync/scoring/scoring-run.ts';
 import { AuditLogRepository } from '../sync/store/audit-log.repo.ts';
-import { openStore } from '../sync/store/database.ts';
-import { migrateToLatest } from '../sync/store/migrate.ts';
-import { TenantsRepository } from '../sync/store/tenants.repo.ts';
-import { TokenCipher } from '../sync/store/token-cipher.ts';
 import type { BenchModule } from './bench-module.ts';
-import { inMemoryObjects } from './support/in-memory-portal.ts';
+import { openDemoTenant } from './support/demo-tenant.ts';
 
 /**
  * Issue #14: "the operator home loads in < 1 s on a 100k-deal tenant". A 100k-deal demo portal's mirror, partner
@@ -60,25 +45,12 @@ const bench: BenchModule = {
     'the operator home page load (summary + six sections, signed, real routes) on a 100k-deal tenant (--quick: 10k)',
   async run({ quick, log }) {
     const dealCount = quick ? 10_000 : 100_000;
-    const demo = generateDemoPortal({ deals: dealCount, seed: 2026 });
-    const snapshot = await readPortal(inMemoryObjects(demo));
-    const asOf = demo.asOf;
-    log(`portal: ${snapshot.deals.length} deals, ${snapshot.partners.length} partners (as of ${asOf})`);
-    const dataDir = await mkdtemp(join(tmpdir(), 'pl-bench-home-'));
-    const store = await openStore({ dataDir });
     const logger = createLogger('silent');
+    const { demo, snapshot, asOf, now, store, tenants, tenantId, mirror, scores, results, loops, close } =
+      await openDemoTenant({ deals: dealCount, label: 'home', logger });
+    log(`portal: ${snapshot.deals.length} deals, ${snapshot.partners.length} partners (as of ${asOf})`);
     const server = createServer();
     try {
-      await migrateToLatest(store.db);
-      const tenants = new TenantsRepository(store.db, new TokenCipher(Buffer.alloc(32, 9)));
-      const portalId = String(demo.portalId);
-      const tenantId = (
-        await tenants.connect('hubspot', portalId, { accessToken: 'a', refreshToken: 'r', expiresAt: 1, scopes: [] })
-      ).id;
-      const mirror = new CrmMirrorRepository(store.db);
-      await mirror.upsertPartners(tenantId, snapshot.partners, snapshot.partnerProperties);
-      await mirror.upsertDeals(tenantId, snapshot.deals);
-      const scores = new ScoresRepository(store.db);
       await scores.save(
         computeScoringRun({
           tenantId,
@@ -88,22 +60,6 @@ const bench: BenchModule = {
           config: DEFAULT_SCORING_CONFIG,
         }),
       );
-      const motions = new CoSellMotionsRepository(store.db);
-      const now = new Date(`${asOf}T12:00:00Z`);
-      const results = new LoopResultsRepository(store.db);
-      const loops = new OperatorLoops({
-        results,
-        read: new ReportsReadRepository(store.db),
-        tenants,
-        rules: async () => DEFAULT_ATTRIBUTION_RULES,
-        scoringConfig: async () => DEFAULT_SCORING_CONFIG,
-        livePartners: (id) => mirror.livePartners(id),
-        motionQueue: (id) => motions.queue(id, now),
-        cosellStatuses: (id) => motions.statusesForDeals(id, 'all', now),
-        partnerScores: (id) => scores.ranked(id),
-        logger,
-        now: () => now,
-      });
       const stored = performance.now();
       for (const loop of OPERATOR_LOOPS) await loops.run(tenantId, loop, { asOf });
       log(`stored loops (first runs with history) in ${Math.round(performance.now() - stored)} ms`);
@@ -151,7 +107,7 @@ const bench: BenchModule = {
         const response = await signedSelfRequest(self, {
           method: 'GET',
           pathAndQuery,
-          portalId,
+          portalId: String(demo.portalId),
           user: { id: '9000001' },
         });
         const body = await response.text();
@@ -210,8 +166,7 @@ const bench: BenchModule = {
       };
     } finally {
       await new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
-      await store.close();
-      await rm(dataDir, { recursive: true, force: true });
+      await close();
     }
   },
 };

@@ -33,6 +33,43 @@ function spawnFixture(env: NodeJS.ProcessEnv) {
   return service;
 }
 
+/**
+ * Starts the fixture and kills it -9 once its job (`RECONCILE` or `DRAIN`) has started for `tenant`: the run never
+ * finishes, and its lease is left to go stale.
+ */
+async function killMidJob(env: NodeJS.ProcessEnv, job: 'RECONCILE' | 'DRAIN', tenant: string): Promise<void> {
+  const first = spawnFixture(env);
+  await first.waitFor(new RegExp(`${job} STARTED ${tenant}`), 60_000);
+  first.child.kill('SIGKILL');
+  await first.exited;
+  expect(first.output()).not.toContain(`${job} FINISHED`);
+}
+
+/**
+ * After a kill -9 and a restart: the tenant's work (`phase`: reconcile or drain) started twice and finished once, its
+ * pg-boss job completed after exactly one retry, and no lease is left behind.
+ */
+async function expectRerunOnce(env: NodeJS.ProcessEnv, tenant: string, phase: string, jobName: string): Promise<void> {
+  const store = await storeOf(env);
+  try {
+    const attempts = await sql<{ phase: string; n: number }>`
+      select phase, count(*)::int as n from test_attempts where key = ${tenant} group by phase order by phase`.execute(
+      store.db,
+    );
+    expect(attempts.rows).toEqual([
+      { phase: `${phase} finished`, n: 1 },
+      { phase: `${phase} started`, n: 2 },
+    ]);
+    const job = await sql<{ state: string; retry_count: number }>`
+      select state, retry_count from pgboss.job where name = ${jobName}`.execute(store.db);
+    expect(job.rows).toEqual([{ state: 'completed', retry_count: 1 }]);
+    const leases = await sql<{ n: number }>`select count(*)::int as n from job_leases`.execute(store.db);
+    expect(leases.rows[0]?.n).toBe(0);
+  } finally {
+    await store.close();
+  }
+}
+
 /** A fresh database per suite on each kind: a PGlite directory, and Postgres when TEST_DATABASE_URL is set. */
 const freshTargets = (): Target[] => [
   (() => {
@@ -120,11 +157,7 @@ describe.each(freshTargets())('kill -9 during a reconcile on $name', (target) =>
       RECONCILE_TENANT: tenant,
     };
 
-    const first = spawnFixture(env);
-    await first.waitFor(new RegExp(`RECONCILE STARTED ${tenant}`), 60_000);
-    first.child.kill('SIGKILL');
-    await first.exited;
-    expect(first.output()).not.toContain('RECONCILE FINISHED');
+    await killMidJob(env, 'RECONCILE', tenant);
 
     const second = spawnFixture({ ...env, SLOW_JOB_MS: '300' });
     await second.waitFor(/RECONCILE ENQUEUED chaos existing/, 60_000); // the same key again adds nothing
@@ -136,24 +169,7 @@ describe.each(freshTargets())('kill -9 during a reconcile on $name', (target) =>
     expect(await second.exited).toBe(0);
     expect(second.output()).toContain('job lease went stale (worker lost)');
 
-    const store = await storeOf(env);
-    try {
-      const attempts = await sql<{ phase: string; n: number }>`
-        select phase, count(*)::int as n from test_attempts where key = ${tenant} group by phase order by phase`.execute(
-        store.db,
-      );
-      expect(attempts.rows).toEqual([
-        { phase: 'reconcile finished', n: 1 },
-        { phase: 'reconcile started', n: 2 },
-      ]);
-      const job = await sql<{ state: string; retry_count: number }>`
-        select state, retry_count from pgboss.job where name = ${RECONCILE_JOB}`.execute(store.db);
-      expect(job.rows).toEqual([{ state: 'completed', retry_count: 1 }]);
-      const leases = await sql<{ n: number }>`select count(*)::int as n from job_leases`.execute(store.db);
-      expect(leases.rows[0]?.n).toBe(0);
-    } finally {
-      await store.close();
-    }
+    await expectRerunOnce(env, tenant, 'reconcile', RECONCILE_JOB);
   }, 120_000);
 });
 
@@ -163,11 +179,7 @@ describe.each(freshTargets())('kill -9 during a webhook drain on $name', (target
     const tenant = 'hubspot:6464';
     const env: NodeJS.ProcessEnv = { ...(await target.env()), PORT: '0', SLOW_JOB_MS: '30000', DRAIN_TENANT: tenant };
 
-    const first = spawnFixture(env);
-    await first.waitFor(new RegExp(`DRAIN STARTED ${tenant}`), 60_000);
-    first.child.kill('SIGKILL');
-    await first.exited;
-    expect(first.output()).not.toContain('DRAIN FINISHED');
+    await killMidJob(env, 'DRAIN', tenant);
 
     const second = spawnFixture({ ...env, SLOW_JOB_MS: '300' });
     await second.waitFor(/DRAIN ENQUEUED existing/, 60_000); // the same key again adds nothing
@@ -181,24 +193,7 @@ describe.each(freshTargets())('kill -9 during a webhook drain on $name', (target
     expect(await second.exited).toBe(0);
     expect(second.output()).toContain('job lease went stale (worker lost)');
 
-    const store = await storeOf(env);
-    try {
-      const attempts = await sql<{ phase: string; n: number }>`
-        select phase, count(*)::int as n from test_attempts where key = ${tenant} group by phase order by phase`.execute(
-        store.db,
-      );
-      expect(attempts.rows).toEqual([
-        { phase: 'drain finished', n: 1 },
-        { phase: 'drain started', n: 2 },
-      ]);
-      const job = await sql<{ state: string; retry_count: number }>`
-        select state, retry_count from pgboss.job where name = ${WEBHOOK_DRAIN_JOB}`.execute(store.db);
-      expect(job.rows).toEqual([{ state: 'completed', retry_count: 1 }]);
-      const leases = await sql<{ n: number }>`select count(*)::int as n from job_leases`.execute(store.db);
-      expect(leases.rows[0]?.n).toBe(0);
-    } finally {
-      await store.close();
-    }
+    await expectRerunOnce(env, tenant, 'drain', WEBHOOK_DRAIN_JOB);
   }, 120_000);
 });
 

@@ -84,29 +84,13 @@ export interface PeriodMetrics {
   lift: WinRateLift;
 }
 
-export interface TrendEntry {
-  period: Period;
-  producingPartnerRate: ProducingPartnerRate;
-  attributionCoverage: AttributionCoverageMetric;
-  sellerActivation: SellerActivationRow[];
-  pipelineSourced: DealsAmount;
-  lift: Pick<WinRateLift, 'estimate' | 'ciLow' | 'ciHigh'>;
-}
+export type TrendEntry = Pick<
+  PeriodMetrics,
+  'period' | 'producingPartnerRate' | 'attributionCoverage' | 'sellerActivation' | 'pipelineSourced'
+> & { lift: Pick<WinRateLift, 'estimate' | 'ciLow' | 'ciHigh'> };
 
-/** The `partnerloop report` JSON (SPEC §4.1): exactly these keys, in this order. */
-export interface OperatorReport {
-  period: Period;
-  producingPartnerRate: ProducingPartnerRate;
-  attributionCoverage: AttributionCoverageMetric;
-  partnerWinRate: PartnerWinRate;
-  pipelineSourced: DealsAmount;
-  coSellInfluence: CoSellInfluence;
-  coSellConversion: CoSellConversion;
-  sellerActivation: SellerActivationRow[];
-  dormantRoster: DormantRoster;
-  lift: WinRateLift;
-  trend: TrendEntry[];
-}
+/** The `partnerloop report` JSON (SPEC §4.1): a period's metrics, its dormant roster and the trend (key order: `finish`). */
+export type OperatorReport = PeriodMetrics & { dormantRoster: DormantRoster; trend: TrendEntry[] };
 
 /** A deal naming a partner that is not in the roster: still attached, reported as a warning naming the deal. */
 export interface UnknownPartnerReference {

@@ -86,6 +86,19 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+/** xorshift32: the sandbox's fault patterns and the chaos test's duplicate deliveries, fixed for a given seed. */
+export function xorshift32(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    return state / 4_294_967_296;
+  };
+}
+
 /** The sfc32-backed source the dedupe generator uses. */
 export class SeededRandom extends RandomSource {
   constructor(seed: number) {

@@ -4,6 +4,8 @@
  * Injected faults happen before authentication and rate limiting, like a proxy in front of HubSpot failing.
  */
 
+import { xorshift32 } from '../../src/shared/seeded-random.ts';
+
 export type FaultAction =
   | { type: 'status'; status: number; retryAfterSeconds?: number; body?: unknown }
   | { type: 'latency'; ms: number }
@@ -59,7 +61,7 @@ export class FaultInjector {
   private random: () => number;
 
   constructor(rules: readonly FaultRule[] = [], seed = 1) {
-    this.random = seededRandom(seed);
+    this.random = xorshift32(seed);
     for (const rule of rules) this.add(rule);
   }
 
@@ -97,17 +99,4 @@ export class FaultInjector {
     }
     return undefined;
   }
-}
-
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    // xorshift32: deterministic fault patterns for a given seed.
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 4_294_967_296;
-  };
 }

@@ -1,5 +1,7 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { xorshift32 } from '../../src/shared/seeded-random.ts';
+import { answerHeaders, forwardHeaders } from './recording-proxy.ts';
 
 /**
  * The load balancer in front of the chaos test's replicas: its origin is everyone's PUBLIC_URL (HubSpot signs against
@@ -32,36 +34,12 @@ export interface BalancerStats {
   duplicateEventsRecognised: number;
 }
 
-const HOP_BY_HOP = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive']);
-
-function forwardHeaders(headers: IncomingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name)) continue;
-    out[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
-}
-
-/** xorshift32, so a seed gives the same duplicate pattern. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 4_294_967_296;
-  };
-}
-
 export async function startBalancer(options: { duplicateRate: number; seed?: number }): Promise<Balancer> {
   const backends: string[] = [];
   let next = 0;
   let inFlight = 0;
   let workBatches = 0;
-  const random = seeded(options.seed ?? 7);
+  const random = xorshift32(options.seed ?? 7); // a seed gives the same duplicate pattern
   const stats: BalancerStats = {
     forwarded: 0,
     failed: 0,
@@ -124,12 +102,8 @@ export async function startBalancer(options: { duplicateRate: number; seed?: num
       forward()
         .then(async (response) => {
           stats.forwarded += 1;
-          const out: Record<string, string> = {};
-          response.headers.forEach((value, name) => {
-            if (!HOP_BY_HOP.has(name) && name !== 'content-encoding') out[name] = value;
-          });
           const answer = Buffer.from(await response.arrayBuffer());
-          res.writeHead(response.status, out).end(answer);
+          res.writeHead(response.status, answerHeaders(response)).end(answer);
           if (webhook && response.ok) {
             stats.webhookBatches += 1;
             // Batches that carried work (a seller's changes) are the duplicates that matter: the first one always

@@ -19,12 +19,22 @@ export interface RecordingProxy {
 
 const HOP_BY_HOP = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive']);
 
-function forwardHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+/** A request's headers as a proxy passes them on to the service (hop-by-hop ones dropped). */
+export function forwardHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || HOP_BY_HOP.has(name)) continue;
     out[name] = Array.isArray(value) ? value.join(', ') : value;
   }
+  return out;
+}
+
+/** The service's response headers as a proxy passes them back (hop-by-hop ones dropped; `fetch` already decoded). */
+export function answerHeaders(response: Response): Record<string, string> {
+  const out: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    if (!HOP_BY_HOP.has(name) && name !== 'content-encoding') out[name] = value;
+  });
   return out;
 }
 
@@ -51,12 +61,8 @@ export async function startRecordingProxy(target: () => string): Promise<Recordi
       recorded.push(request);
       send(request)
         .then(async (response) => {
-          const headers: Record<string, string> = {};
-          response.headers.forEach((value, name) => {
-            if (!HOP_BY_HOP.has(name) && name !== 'content-encoding') headers[name] = value;
-          });
           const body = Buffer.from(await response.arrayBuffer());
-          res.writeHead(response.status, headers).end(body);
+          res.writeHead(response.status, answerHeaders(response)).end(body);
         })
         .catch(() => res.writeHead(502).end());
     });
