@@ -5,7 +5,7 @@ import { parseAsOf, partnerIdsOf, todayAsOf } from '../../src/scoring/deal-timel
 import { type PartnerScore, scorePartners } from '../../src/scoring/partner-scoring.ts';
 import { PARTNER_TIERS } from '../../src/scoring/partner-tiers.ts';
 import { InvalidInputError } from '../../src/shared/errors.ts';
-import type { CliCommand, CliIo } from './cli-command.ts';
+import type { CliCommand } from './cli-command.ts';
 import { writeOutput } from './cli-output.ts';
 import { readRoster, unknownReferenceWarning } from './partner-roster.ts';
 
