@@ -2,7 +2,7 @@ import { createLogger } from '../sync/log/logger.ts';
 import { OPERATOR_LOOPS, type OperatorLoop } from '../sync/reports/loop-results.repo.ts';
 import type { BenchModule } from './bench-module.ts';
 import { openDemoTenant } from './support/demo-tenant.ts';
-import { measure } from './support/in-memory-portal.ts';
+import { measure } from './support/measure.ts';
 
 /**
  * SPEC §6: "the stored loops for a 100k-deal tenant in ≤ 5 s of CPU per cadence run". The real loop code

@@ -4,6 +4,7 @@ import { CrmMirrorRepository } from '../sync/crm/crm-mirror.repo.ts';
 import type { HubSpotConnections } from '../sync/crm/hubspot-connections.ts';
 import { HubSpotTenantSync } from '../sync/crm/hubspot-tenant-sync.ts';
 import { createLogger } from '../sync/log/logger.ts';
+import { demoObjects } from '../sync/sandbox/demo-objects.ts';
 import { generateDemoPortal } from '../sync/sandbox/demo-portal.ts';
 import { createScoringFeatures } from '../sync/scoring/scoring-features.ts';
 import { computeScoringRun, dealFitValues, partnerScoreValues } from '../sync/scoring/scoring-run.ts';
@@ -13,7 +14,7 @@ import { migrateToLatest } from '../sync/store/migrate.ts';
 import { TenantsRepository } from '../sync/store/tenants.repo.ts';
 import { TokenCipher } from '../sync/store/token-cipher.ts';
 import type { BenchModule } from './bench-module.ts';
-import { inMemoryObjects, measure } from './support/in-memory-portal.ts';
+import { measure } from './support/measure.ts';
 
 /**
  * The CPU the partner-score write-back adds to a full pass of a large portal (SPEC §6: a 100k-deal reconcile has a
@@ -29,7 +30,7 @@ const bench: BenchModule = {
   async run({ quick, log }) {
     const dealCount = quick ? 10_000 : 100_000;
     const demo = generateDemoPortal({ deals: dealCount, seed: 2026 });
-    const snapshot = await readPortal(inMemoryObjects(demo));
+    const snapshot = await readPortal(demoObjects(demo));
     const asOf = demo.asOf;
     log(`portal: ${snapshot.deals.length} deals, ${snapshot.partners.length} partners (as of ${asOf})`);
 

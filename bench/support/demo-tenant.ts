@@ -10,13 +10,13 @@ import type { Logger } from '../../sync/log/logger.ts';
 import { LoopResultsRepository } from '../../sync/reports/loop-results.repo.ts';
 import { OperatorLoops } from '../../sync/reports/operator-loops.ts';
 import { ReportsReadRepository } from '../../sync/reports/reports-read.repo.ts';
+import { demoObjects } from '../../sync/sandbox/demo-objects.ts';
 import { generateDemoPortal } from '../../sync/sandbox/demo-portal.ts';
 import { ScoresRepository } from '../../sync/scoring/scores.repo.ts';
 import { openStore } from '../../sync/store/database.ts';
 import { migrateToLatest } from '../../sync/store/migrate.ts';
 import { TenantsRepository } from '../../sync/store/tenants.repo.ts';
 import { TokenCipher } from '../../sync/store/token-cipher.ts';
-import { inMemoryObjects } from './in-memory-portal.ts';
 
 /**
  * A demo portal of `deals` deals read through the real mapping and mirrored for one tenant on a disk-backed embedded
@@ -25,7 +25,7 @@ import { inMemoryObjects } from './in-memory-portal.ts';
  */
 export async function openDemoTenant(options: { deals: number; label: string; logger: Logger }) {
   const demo = generateDemoPortal({ deals: options.deals, seed: 2026 });
-  const snapshot = await readPortal(inMemoryObjects(demo));
+  const snapshot = await readPortal(demoObjects(demo));
   const asOf = demo.asOf;
   const dataDir = await mkdtemp(join(tmpdir(), `pl-bench-${options.label}-`));
   const store = await openStore({ dataDir });

@@ -18,21 +18,18 @@ export function escapeHtml(text: string): string {
 }
 
 /** JSON inside `<script type="application/json">`: `<` escaped so no value can close the element. */
-function scriptJson(value: unknown): string {
+export function scriptJson(value: unknown): string {
   return JSON.stringify(value)
     .replace(/</g, '\\u003c')
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
 }
 
-function attributionLabel(status: string | null): string {
-  if (status === null || status === '') return 'Not evaluated yet';
-  return status in ATTRIBUTION_STATUS ? ATTRIBUTION_STATUS[status as AttributionStatus].label : status;
-}
-
-function layout(options: { title: string; base: string; body: string; refreshSeconds?: number }): string {
+/** The HTML document around a local page's body: its stylesheets, and a reload every few seconds when asked. */
+export function pageLayout(options: { title: string; css: string[]; body: string; refreshSeconds?: number }): string {
   const refresh =
     options.refreshSeconds === undefined ? '' : `<meta http-equiv="refresh" content="${options.refreshSeconds}">`;
+  const styles = options.css.map((href) => `<link rel="stylesheet" href="${escapeHtml(href)}">`).join('\n');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -41,14 +38,28 @@ function layout(options: { title: string; base: string; body: string; refreshSec
 ${refresh}
 <title>${escapeHtml(options.title)}</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="${escapeHtml(options.base)}/card.css">
+${styles}
 </head>
 <body>
-<div class="preview-banner">PartnerLoop local card preview · sandbox mode only · <a href="${escapeHtml(options.base)}">all deals</a></div>
 ${options.body}
 </body>
 </html>
 `;
+}
+
+function attributionLabel(status: string | null): string {
+  if (status === null || status === '') return 'Not evaluated yet';
+  return status in ATTRIBUTION_STATUS ? ATTRIBUTION_STATUS[status as AttributionStatus].label : status;
+}
+
+function layout(options: { title: string; base: string; body: string; refreshSeconds?: number }): string {
+  const { base, body, ...page } = options;
+  return pageLayout({
+    ...page,
+    css: [`${base}/card.css`],
+    body: `<div class="preview-banner">PartnerLoop local card preview · sandbox mode only · <a href="${escapeHtml(base)}">all deals</a></div>
+${body}`,
+  });
 }
 
 export interface IndexPortal {

@@ -13,7 +13,7 @@ import type { SignedRoutesOptions } from '../http/hubspot-signature.middleware.t
 import type { Logger } from '../log/logger.ts';
 import type { StoreSchema } from '../store/schema.ts';
 import type { Tenant, TenantsRepository } from '../store/tenants.repo.ts';
-import { previewBundle } from './card-preview.bundle.ts';
+import { type PreviewBundle, previewBundle } from './card-preview.bundle.ts';
 import { dealPage, type IndexPortal, indexPage } from './card-preview.pages.ts';
 import { PreviewDealsRepository } from './preview-deals.repo.ts';
 
@@ -44,7 +44,8 @@ const FORWARDED_METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'P
 /** HubSpot's default `hubspot.fetch` timeout. */
 const PROXY_TIMEOUT_MS = 15_000;
 
-const PAGE_HEADERS = {
+/** Headers of every local page: only same-origin scripts, styles and requests; never cached, framed or referred. */
+export const PAGE_HEADERS = {
   'content-security-policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
@@ -90,20 +91,10 @@ export function cardPreviewRouter(deps: CardPreviewDeps): Router {
     sendHtml(res, indexPage(req.baseUrl, portals, PREVIEW_INDEX_LIMIT));
   });
 
-  router.get('/card.js', async (_req, res) => {
-    const bundle = await previewBundle();
-    res.set({ 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
-    res.type('text/javascript').send(bundle.js);
-  });
-
-  router.get('/card.css', async (_req, res) => {
-    const bundle = await previewBundle();
-    res.set({ 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
-    res.type('text/css').send(bundle.css);
-  });
+  serveBundle(router, 'card', previewBundle);
 
   router.get('/portals/:portalId/deals/:dealId', async (req, res) => {
-    const tenant = await installedPortal(deps.tenants, String(req.params.portalId));
+    const tenant = await installedPortal(deps.tenants, String(req.params.portalId), 'the preview');
     const dealId = String(req.params.dealId);
     // HubSpot gives the card `objectId` as a number: only ids that survive that are previewable.
     if (!/^\d{1,16}$/.test(dealId) || !Number.isSafeInteger(Number(dealId))) {
@@ -124,13 +115,32 @@ export function cardPreviewRouter(deps: CardPreviewDeps): Router {
   router.use(
     '/api',
     express.raw({ type: () => true, limit: BODY_LIMIT }),
-    signingProxy(deps, (portalId) => installedPortal(deps.tenants, portalId)),
+    signingProxy(deps, (portalId) => installedPortal(deps.tenants, portalId, 'the preview')),
   );
   return router;
 }
 
-async function installedPortal(tenants: TenantsRepository, portalId: string): Promise<Tenant> {
-  if (!/^\d{1,20}$/.test(portalId)) throw new InvalidInputError('the preview names no valid HubSpot portal id');
+/** `GET /<name>.js` and `/<name>.css`: a preview's browser bundle, built on first use. */
+export function serveBundle(router: Router, name: string, bundle: () => Promise<PreviewBundle>): void {
+  router.get(`/${name}.js`, async (_req, res) => {
+    const { js } = await bundle();
+    res.set({ 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+    res.type('text/javascript').send(js);
+  });
+  router.get(`/${name}.css`, async (_req, res) => {
+    const { css } = await bundle();
+    res.set({ 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+    res.type('text/css').send(css);
+  });
+}
+
+/** The sandbox portal a local page names (`who` names the page in the error), when it is installed and active. */
+export async function installedPortal(
+  tenants: Pick<TenantsRepository, 'find'>,
+  portalId: string,
+  who: string,
+): Promise<Tenant> {
+  if (!/^\d{1,20}$/.test(portalId)) throw new InvalidInputError(`${who} names no valid HubSpot portal id`);
   const tenant = await tenants.find(`hubspot:${portalId}`);
   if (tenant?.status !== 'active') {
     throw new NotFoundError(`portal ${portalId} is not an installed sandbox portal`);
@@ -138,7 +148,7 @@ async function installedPortal(tenants: TenantsRepository, portalId: string): Pr
   return tenant;
 }
 
-function sendHtml(res: Response, html: string): void {
+export function sendHtml(res: Response, html: string): void {
   res.set(PAGE_HEADERS);
   res.type('html').send(html);
 }
@@ -155,13 +165,21 @@ export function forwardedUrl(serviceUrl: string, pathAndQuery: string): URL {
   return target;
 }
 
+/** Refuses a request on any host but PUBLIC_URL's and loopback (a DNS-rebound name included). */
+export function servedHostCheck(publicUrl: string, who: string): (req: Request) => void {
+  const publicHost = new URL(publicUrl).hostname;
+  return (req) => {
+    if (req.hostname !== publicHost && !LOOPBACK_HOSTS.has(req.hostname)) {
+      throw new NotFoundError(`${who} answers on ${publicHost} and loopback only`);
+    }
+  };
+}
+
 function signingProxy(deps: CardPreviewDeps, portalOf: (portalId: string) => Promise<Tenant>): RequestHandler {
   const now = deps.now ?? Date.now;
-  const publicHost = new URL(deps.publicUrl).hostname;
+  const checkHost = servedHostCheck(deps.publicUrl, 'the card preview');
   return async (req: Request, res: Response) => {
-    if (req.hostname !== publicHost && !LOOPBACK_HOSTS.has(req.hostname)) {
-      throw new NotFoundError(`the card preview answers on ${publicHost} and loopback only`);
-    }
+    checkHost(req);
     const target = forwardedUrl(deps.serviceUrl, req.url);
     if (!FORWARDED_METHODS.has(req.method)) {
       throw new NotFoundError(`the card preview does not forward ${req.method} requests`);

@@ -1,36 +1,7 @@
 // HTML of the local operator home (sandbox mode) and of the service's status page at `/` (outside sandbox mode).
 // Plain strings, every interpolated value escaped; the only script is the same-origin bundle (the CSP says so).
 
-import { escapeHtml } from './card-preview.pages.ts';
-
-/** JSON inside `<script type="application/json">`: `<` escaped so no value can close the element. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-}
-
-function layout(options: { title: string; css: string[]; body: string; refreshSeconds?: number }): string {
-  const refresh =
-    options.refreshSeconds === undefined ? '' : `<meta http-equiv="refresh" content="${options.refreshSeconds}">`;
-  const styles = options.css.map((href) => `<link rel="stylesheet" href="${escapeHtml(href)}">`).join('\n');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-${refresh}
-<title>${escapeHtml(options.title)}</title>
-<link rel="icon" href="data:,">
-${styles}
-</head>
-<body>
-${options.body}
-</body>
-</html>
-`;
-}
+import { escapeHtml, pageLayout, scriptJson } from './card-preview.pages.ts';
 
 export interface OperatorPageInput {
   /** `/operator`: where the bundle and the signing proxy live. */
@@ -61,7 +32,7 @@ export function operatorPage(input: OperatorPageInput): string {
               `<a href="${escapeHtml(`${input.base}/portals/${encodeURIComponent(portal)}`)}">${escapeHtml(portal)}</a>`,
           )
           .join(', ')}`;
-  return layout({
+  return pageLayout({
     title: 'PartnerLoop operator home',
     css: [`${input.base}/home.css`],
     body: `<div class="preview-banner">PartnerLoop operator home · local sandbox, portal ${escapeHtml(input.portalId)} ·
@@ -79,7 +50,7 @@ outside HubSpot. Its requests go through this service, which signs them with Hub
 
 /** Sandbox mode before the demo portal is installed: say so, and reload. */
 export function waitingPage(cardPreviewBase: string): string {
-  return layout({
+  return pageLayout({
     title: 'PartnerLoop operator home',
     css: [],
     refreshSeconds: 3,
@@ -105,7 +76,7 @@ export function statusPage(input: StatusPageInput): string {
     ? `HubSpot app configured; ${input.tenants} connected portal${input.tenants === 1 ? '' : 's'}.
 Install: <a href="/oauth/hubspot/install">${escapeHtml(`${input.publicUrl}/oauth/hubspot/install`)}</a>`
     : 'No HubSpot app credentials are configured (HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET).';
-  return layout({
+  return pageLayout({
     title: 'PartnerLoop service',
     css: [],
     body: `<main style="font-family:system-ui,sans-serif;margin:2rem;max-width:760px;line-height:1.5">

@@ -1,10 +1,18 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
-import { InvalidInputError, NotFoundError } from '../../src/shared/errors.ts';
+import { NotFoundError } from '../../src/shared/errors.ts';
 import { BODY_LIMIT } from '../http/app.ts';
 import type { Logger } from '../log/logger.ts';
 import { relay, type SelfSigning, signedSelfRequest } from '../reports/signed-self-request.ts';
-import type { Tenant, TenantsRepository } from '../store/tenants.repo.ts';
-import { PREVIEW_PORTAL_HEADER, PREVIEW_USER } from './card-preview.routes.ts';
+import type { TenantsRepository } from '../store/tenants.repo.ts';
+import {
+  installedPortal,
+  PAGE_HEADERS,
+  PREVIEW_PORTAL_HEADER,
+  PREVIEW_USER,
+  sendHtml,
+  serveBundle,
+  servedHostCheck,
+} from './card-preview.routes.ts';
 import { operatorBundle } from './operator-home.bundle.ts';
 import { operatorPage, type StatusPageInput, statusPage, waitingPage } from './operator-home.pages.ts';
 
@@ -20,18 +28,6 @@ export const OPERATOR_FORWARDED: ReadonlyArray<{ prefix: string; methods: readon
   { prefix: '/api/scoring/config', methods: ['GET', 'PUT'] },
   { prefix: '/api/scoring/match-rules/preview', methods: ['POST'] },
 ];
-
-/** Host names the proxy answers on besides PUBLIC_URL's: loopback only (a DNS-rebound name is refused). */
-const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-
-const PAGE_HEADERS = {
-  'content-security-policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-};
 
 export interface OperatorHomePreviewDeps extends SelfSigning {
   tenants: Pick<TenantsRepository, 'find' | 'listActive'>;
@@ -53,19 +49,10 @@ export function operatorHomePreviewRouter(deps: OperatorHomePreviewDeps): Router
   const base = deps.base ?? '/operator';
   router.get('/', (_req, res) => sendHomePage(deps, res, undefined));
   router.get('/portals/:portalId', async (req, res) => {
-    const tenant = await installedPortal(deps.tenants, String(req.params.portalId));
+    const tenant = await installedPortal(deps.tenants, String(req.params.portalId), 'the operator home');
     await sendHomePage(deps, res, tenant.externalId);
   });
-  router.get('/home.js', async (_req, res) => {
-    const bundle = await operatorBundle();
-    res.set({ 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
-    res.type('text/javascript').send(bundle.js);
-  });
-  router.get('/home.css', async (_req, res) => {
-    const bundle = await operatorBundle();
-    res.set({ 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
-    res.type('text/css').send(bundle.css);
-  });
+  serveBundle(router, 'home', operatorBundle);
   router.use('/api', express.raw({ type: () => true, limit: BODY_LIMIT }), signingProxy(deps, base));
   return router;
 }
@@ -82,21 +69,12 @@ async function sendHomePage(deps: OperatorHomePreviewDeps, res: Response, portal
   const cardPreviewBase = deps.cardPreviewBase ?? '/preview';
   const portals = (await deps.tenants.listActive('hubspot')).map((tenant) => tenant.externalId);
   const chosen = portalId ?? portals[0];
-  res.set(PAGE_HEADERS);
-  if (chosen === undefined) {
-    res.type('html').send(waitingPage(cardPreviewBase));
-    return;
-  }
-  res
-    .type('html')
-    .send(operatorPage({ base, cardPreviewBase, portalId: chosen, portals, portalHeader: PREVIEW_PORTAL_HEADER }));
-}
-
-async function installedPortal(tenants: Pick<TenantsRepository, 'find'>, portalId: string): Promise<Tenant> {
-  if (!/^\d{1,20}$/.test(portalId)) throw new InvalidInputError('the operator home names no valid HubSpot portal id');
-  const tenant = await tenants.find(`hubspot:${portalId}`);
-  if (tenant?.status !== 'active') throw new NotFoundError(`portal ${portalId} is not an installed sandbox portal`);
-  return tenant;
+  sendHtml(
+    res,
+    chosen === undefined
+      ? waitingPage(cardPreviewBase)
+      : operatorPage({ base, cardPreviewBase, portalId: chosen, portals, portalHeader: PREVIEW_PORTAL_HEADER }),
+  );
 }
 
 /** Where a proxied request goes: `/api` + the path under `<base>/api`, normalised, and only on the allowed prefixes. */
@@ -112,13 +90,11 @@ export function operatorForwardedPath(pathAndQuery: string, method: string): str
 }
 
 function signingProxy(deps: OperatorHomePreviewDeps, base: string): RequestHandler {
-  const publicHost = new URL(deps.publicUrl).hostname;
+  const checkHost = servedHostCheck(deps.publicUrl, 'the operator home');
   return async (req: Request, res: Response) => {
-    if (req.hostname !== publicHost && !LOOPBACK_HOSTS.has(req.hostname)) {
-      throw new NotFoundError(`the operator home answers on ${publicHost} and loopback only`);
-    }
+    checkHost(req);
     const pathAndQuery = operatorForwardedPath(req.url, req.method);
-    const tenant = await installedPortal(deps.tenants, req.get(PREVIEW_PORTAL_HEADER) ?? '');
+    const tenant = await installedPortal(deps.tenants, req.get(PREVIEW_PORTAL_HEADER) ?? '', 'the operator home');
     const body = Buffer.isBuffer(req.body) && req.body.length > 0 ? req.body : undefined;
     const upstream = await signedSelfRequest(deps, {
       method: req.method,

@@ -30,7 +30,7 @@ describe('exportDemoInterchange', () => {
       credentials: memoryCredentials({ ...tokens, scopes: [] }).store,
     });
     const snapshot = await readPortal(new HubSpotObjects(client));
-    const exported = exportDemoInterchange(sandbox.demo!);
+    const exported = await exportDemoInterchange(sandbox.demo!);
 
     const byId = <T extends { id: string }>(records: readonly T[]) =>
       [...records].sort((a, b) => (a.id < b.id ? -1 : 1));
@@ -42,8 +42,8 @@ describe('exportDemoInterchange', () => {
     expect(snapshot.deals.some((entry) => entry.unlabeledPartnerIds.length > 0)).toBe(true);
   });
 
-  it('given the export, when each record is validated against the interchange schema, then every one passes unchanged', () => {
-    const exported = exportDemoInterchange(sandbox.demo!);
+  it('given the export, when each record is validated against the interchange schema, then every one passes unchanged', async () => {
+    const exported = await exportDemoInterchange(sandbox.demo!);
     for (const deal of exported.deals) expect(dealSchema.parse(JSON.parse(JSON.stringify(deal)))).toEqual(deal);
     for (const partner of exported.partners) {
       expect(partnerSchema.parse(JSON.parse(JSON.stringify(partner)))).toEqual(partner);

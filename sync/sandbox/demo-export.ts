@@ -1,22 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { dealFromHubSpot, partnerFromHubSpot } from '../../src/crm/hubspot/hubspot-mapping.ts';
-import type { CrmRecord } from '../../src/crm/hubspot/hubspot-objects.ts';
-import { DEAL_TO_COMPANY_PRIMARY_TYPE_ID, roleFromLabel } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
+import { readPortal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
 import { parseDay } from '../../src/metrics/periods.ts';
 import type { Deal } from '../../src/model/deal.ts';
 import type { Partner } from '../../src/model/partner.ts';
 import { InvalidInputError } from '../../src/shared/errors.ts';
 import type { CliIo } from '../cli/cli-command.ts';
 import { writeLines } from '../cli/cli-output.ts';
-import {
-  DEAL_TO_COMPANY_PRIMARY,
-  type DemoPortal,
-  type DemoPortalOptions,
-  type DemoRecord,
-  generateDemoPortal,
-  PARTNER_ROLE_LABELS,
-} from './demo-portal.ts';
+import { demoObjects } from './demo-objects.ts';
+import { type DemoPortal, type DemoPortalOptions, generateDemoPortal } from './demo-portal.ts';
 
 /** The demo portal in the interchange schema (SPEC §4.4): what `partnerloop report|score|dedupe` read. */
 export interface DemoInterchange {
@@ -24,74 +16,15 @@ export interface DemoInterchange {
   partners: Partner[];
 }
 
-/** What HubSpot answers as an association's `label` for each deal→company type id the demo uses (absent: none). */
-const LABEL_OF_TYPE = new Map<number, string>([
-  [DEAL_TO_COMPANY_PRIMARY, 'Primary'],
-  ...PARTNER_ROLE_LABELS.map(({ typeId, label }) => [typeId, label] as const),
-]);
-
-function crmRecord(record: DemoRecord): CrmRecord {
-  return {
-    id: record.id,
-    properties: record.properties,
-    createdAt: new Date(record.createdAt).toISOString(),
-    updatedAt: new Date(record.updatedAt).toISOString(),
-  };
-}
-
 /**
- * The demo portal as the service sees it after a full read (`readPortal` in hubspot-portal-reader.ts), so a report
- * on the export gives the numbers the service computes on its mirror: partners are the companies `partnerFromHubSpot`
- * accepts (`registeredAt` = the company's createdate), deals go through `dealFromHubSpot`, the account is the primary
- * non-partner company, and a partner's roles come from its association labels through `roleFromLabel` — a partner
- * associated without a label is an attribution gap, not a partner of the deal. The association walk repeats the
- * reader's (private) `canonicalDeals` in a few lines; the mapping functions themselves are shared. Pure: no I/O.
+ * The demo portal as the service sees it after a full read: `readPortal` (hubspot-portal-reader.ts) over the demo's
+ * records, so a report on the export gives the numbers the service computes on its mirror — partners are the
+ * companies `partnerFromHubSpot` accepts, the account is the primary non-partner company, a partner's roles come from
+ * its association labels, and a partner associated without a label is an attribution gap, not a partner of the deal.
  */
-export function exportDemoInterchange(portal: DemoPortal): DemoInterchange {
-  const companies = new Map(portal.companies.map((company) => [company.id, company]));
-  const partners = new Map<string, Partner>();
-  for (const company of portal.companies) {
-    const partner = partnerFromHubSpot(crmRecord(company));
-    if (partner) partners.set(partner.id, partner);
-  }
-
-  const linksByDeal = new Map<string, Array<{ toId: string; typeIds: number[] }>>();
-  for (const association of portal.associations) {
-    let links = linksByDeal.get(association.dealId);
-    if (links === undefined) {
-      links = [];
-      linksByDeal.set(association.dealId, links);
-    }
-    links.push({ toId: association.companyId, typeIds: association.typeIds });
-  }
-
-  const deals = portal.deals.map((record): Deal => {
-    const links = linksByDeal.get(record.id) ?? [];
-    const customers = links.filter((link) => !partners.has(link.toId));
-    const primary = customers.find((link) => link.typeIds.includes(DEAL_TO_COMPANY_PRIMARY_TYPE_ID)) ?? customers[0];
-    const company = primary ? companies.get(primary.toId) : undefined;
-    const dealPartners: Deal['partners'] = [];
-    for (const link of links) {
-      if (!partners.has(link.toId)) continue;
-      for (const typeId of link.typeIds) {
-        const label = LABEL_OF_TYPE.get(typeId);
-        const role = label === undefined ? undefined : roleFromLabel(label);
-        if (role !== undefined) dealPartners.push({ partnerId: link.toId, role, splitPct: null });
-      }
-    }
-    return dealFromHubSpot(crmRecord(record), {
-      account: company
-        ? {
-            id: company.id,
-            name: company.properties.name ?? `Company ${company.id}`,
-            domain: company.properties.domain ?? null,
-          }
-        : undefined,
-      partners: dealPartners,
-    });
-  });
-
-  return { deals, partners: [...partners.values()] };
+export async function exportDemoInterchange(portal: DemoPortal): Promise<DemoInterchange> {
+  const snapshot = await readPortal(demoObjects(portal));
+  return { deals: snapshot.deals.map((entry) => entry.deal), partners: snapshot.partners };
 }
 
 /**
@@ -103,7 +36,7 @@ export async function writeDemoInterchange(
   portal: DemoPortal,
   io: CliIo,
 ): Promise<{ dealsPath: string; partnersPath: string; deals: number; partners: number }> {
-  const { deals, partners } = exportDemoInterchange(portal);
+  const { deals, partners } = await exportDemoInterchange(portal);
   await mkdir(dir, { recursive: true });
   const dealsPath = join(dir, 'deals.jsonl');
   const partnersPath = join(dir, 'partners.jsonl');

@@ -134,9 +134,11 @@ describe('demo history: the pure pieces', () => {
   );
 });
 
+// The default demo portal, exported as the service reads it (an async read; top-level so the tables below can use it).
+const portal = generateDemoPortal();
+const { deals, partners } = await exportDemoInterchange(portal);
+
 describe('demo history: the default demo portal through the Operator OS metrics', () => {
-  const portal = generateDemoPortal();
-  const { deals, partners } = exportDemoInterchange(portal);
   const asOfMs = Date.parse(`${portal.asOf}T00:00:00Z`);
   /** The reports `partnerloop report --as-of <quarter end>` gives for the last eight complete quarters, oldest first. */
   const quarters: OperatorReport[] = [];
@@ -293,7 +295,7 @@ describe('partnerloop sandbox --export', () => {
     expect(exported.code, exported.stderr).toBe(0);
     expect(exported.stdout).toContain(`partnerloop report ${join(out, 'deals.jsonl')}`);
 
-    const expected = exportDemoInterchange(generateDemoPortal({ seed: 5, deals: 600 }));
+    const expected = await exportDemoInterchange(generateDemoPortal({ seed: 5, deals: 600 }));
     const lines = async (name: string) =>
       (await readFile(join(out, name), 'utf8'))
         .trimEnd()

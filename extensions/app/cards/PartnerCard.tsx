@@ -13,13 +13,12 @@ import {
   Text,
 } from '@hubspot/ui-extensions';
 import { useCallback, useMemo, useState } from 'react';
-import type { CardView } from './card-api.ts';
 import { type CardFetcher, type CardRequestError, createCardClient } from './card-client.ts';
 import { apiBaseFrom } from './card-config.ts';
 import { ROLE_LABELS } from './card-format.ts';
 import { AttachedPartners } from './components/AttachedPartners.tsx';
 import { AttributionSummary } from './components/AttributionSummary.tsx';
-import { type CoSellCandidate, CoSellForm } from './components/CoSellForm.tsx';
+import { CoSellForm, coSellCandidates } from './components/CoSellForm.tsx';
 import { DuplicateWarnings } from './components/DuplicateWarnings.tsx';
 import { MotionTimeline } from './components/MotionTimeline.tsx';
 import { NextBestPartner } from './components/NextBestPartner.tsx';
@@ -186,20 +185,4 @@ function ActionError({ error }: { error: CardRequestError }) {
       )}
     </Alert>
   );
-}
-
-/** Partners a co-sell can target: those attached to the deal (once each), then the next-best suggestion. */
-export function coSellCandidates(view: CardView): CoSellCandidate[] {
-  const candidates: CoSellCandidate[] = [];
-  const seen = new Set<string>();
-  for (const partner of view.attribution.partners) {
-    if (seen.has(partner.partnerId)) continue;
-    seen.add(partner.partnerId);
-    candidates.push({ partnerId: partner.partnerId, name: partner.name, source: 'attached' });
-  }
-  const next = view.nextBestPartner;
-  if (next !== null && !seen.has(next.partnerId)) {
-    candidates.push({ partnerId: next.partnerId, name: next.name, source: 'suggested' });
-  }
-  return candidates;
 }

@@ -92,17 +92,34 @@ export interface CardClient {
   transitionMotion(motionId: string, request: TransitionMotionRequest): Promise<CardView>;
 }
 
-export function createCardClient(options: { fetcher: CardFetcher; apiBase: string }): CardClient {
-  const base = options.apiBase.replace(/\/+$/, '');
+/** HTTP methods the service's signed routes take from an extension. */
+export type ServiceMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-  async function send<T>(
-    method: 'GET' | 'POST' | 'DELETE',
+export interface ServiceRequestOptions {
+  fetcher: CardFetcher;
+  apiBase: string;
+  /** Names the contract in log messages: "card", "operator home", "settings". */
+  contract: string;
+  /** What the user reads when a 2xx body does not match the contract. */
+  unreadableMessage: string;
+  /** Envelope details kept on a failure: the card shows five, a settings form maps every one to its field. */
+  maxDetails?: number;
+}
+
+/**
+ * One request to the service, as every extension (card, operator home, settings) sends it: `hubspot.fetch` with the
+ * card's timeout, the body as an object (hubspot.fetch serializes it itself); a failure becomes a CardRequestError with
+ * a sentence the user may read, a 2xx body that fails `guard` one too.
+ */
+export function createServiceRequest(options: ServiceRequestOptions) {
+  const base = options.apiBase.replace(/\/+$/, '');
+  return async function send<T>(
+    method: ServiceMethod,
     path: string,
-    guard: (body: unknown) => body is T,
+    guard: ((body: unknown) => body is T) | ((body: unknown) => boolean),
     body?: object,
   ): Promise<T> {
     const init: HubSpotFetchOptions = { method, timeout: REQUEST_TIMEOUT_MS };
-    // hubspot.fetch takes the body as an object and serializes it itself.
     if (body !== undefined) init.body = { ...body };
     const what = `${method} ${path}`;
 
@@ -119,17 +136,21 @@ export function createCardClient(options: { fetcher: CardFetcher; apiBase: strin
     }
 
     const payload = await readJson(response);
-    if (!response.ok) throw errorFromResponse(what, response.status, payload);
+    if (!response.ok) throw errorFromResponse(what, response.status, payload, options.maxDetails);
     if (!guard(payload)) {
       throw new CardRequestError({
         code: 'bad_response',
-        message: `${what}: HTTP ${response.status} body does not match the card contract`,
-        userMessage: UNREADABLE_MESSAGE,
+        message: `${what}: HTTP ${response.status} body does not match the ${options.contract} contract`,
+        userMessage: options.unreadableMessage,
         status: response.status,
       });
     }
-    return payload;
-  }
+    return payload as T;
+  };
+}
+
+export function createCardClient(options: { fetcher: CardFetcher; apiBase: string }): CardClient {
+  const send = createServiceRequest({ ...options, contract: 'card', unreadableMessage: UNREADABLE_MESSAGE });
 
   return {
     getDealView: (dealId) => send('GET', cardPaths.dealView(dealId), isCardView),
@@ -153,8 +174,13 @@ async function readJson(response: Response): Promise<unknown> {
 }
 
 /** Maps a non-2xx answer to what the seller reads: the service's own message when it sent the envelope. */
-export function errorFromResponse(what: string, status: number, payload: unknown): CardRequestError {
-  const envelope = readEnvelope(payload);
+export function errorFromResponse(
+  what: string,
+  status: number,
+  payload: unknown,
+  maxDetails = MAX_DETAILS,
+): CardRequestError {
+  const envelope = readEnvelope(payload, maxDetails);
   if (envelope) {
     // A signature failure is plumbing between HubSpot and the service (its details are reason codes): the seller
     // can only reload, so they get the card's own sentence. Every other envelope message is meant for them.
@@ -184,22 +210,25 @@ function genericMessageFor(status: number): string {
   return `PartnerLoop could not complete this request (HTTP ${status}).`;
 }
 
-function readEnvelope(payload: unknown): { code: string; message: string; details: string[] } | null {
+function readEnvelope(
+  payload: unknown,
+  maxDetails: number,
+): { code: string; message: string; details: string[] } | null {
   if (!isRecord(payload) || !isRecord(payload.error)) return null;
   const { code, message, details } = payload.error;
   if (typeof code !== 'string' || typeof message !== 'string') return null;
   const shown = oneLine(message);
   if (shown === '') return null;
-  return { code, message: shown, details: Array.isArray(details) ? detailLines(details) : [] };
+  return { code, message: shown, details: Array.isArray(details) ? detailLines(details, maxDetails) : [] };
 }
 
 /** Envelope details are zod issues or strings; only their human-readable text is shown. */
-function detailLines(details: unknown[]): string[] {
+function detailLines(details: unknown[], maxDetails: number): string[] {
   const lines: string[] = [];
   for (const detail of details) {
     const text = typeof detail === 'string' ? detail : isRecord(detail) ? detail.message : undefined;
     if (typeof text === 'string' && text.trim() !== '') lines.push(oneLine(text));
-    if (lines.length === MAX_DETAILS) break;
+    if (lines.length === maxDetails) break;
   }
   return lines;
 }

@@ -2,9 +2,7 @@
 // each one and appends portalId/userId). Failures become CardRequestError, the card's error type: the same readable
 // sentences, never a stack or provider text.
 
-import type { HubSpotFetchOptions } from '@hubspot/ui-extensions';
-import { type CardFetcher, CardRequestError, errorFromResponse, UNREACHABLE_MESSAGE } from '../cards/card-client.ts';
-import { REQUEST_TIMEOUT_MS } from '../cards/card-config.ts';
+import { type CardFetcher, createServiceRequest } from '../cards/card-client.ts';
 import type {
   HomeList,
   HomeListRows,
@@ -46,45 +44,7 @@ export interface OperatorClient {
 }
 
 export function createOperatorClient(options: { fetcher: CardFetcher; apiBase: string }): OperatorClient {
-  const base = options.apiBase.replace(/\/+$/, '');
-
-  async function send<T>(
-    method: 'GET' | 'POST' | 'PUT',
-    path: string,
-    guard: (body: unknown) => boolean,
-    body?: object,
-  ): Promise<T> {
-    const init: HubSpotFetchOptions = { method, timeout: REQUEST_TIMEOUT_MS };
-    if (body !== undefined) init.body = { ...body };
-    const what = `${method} ${path}`;
-    let response: Response;
-    try {
-      response = await options.fetcher(`${base}${path}`, init);
-    } catch (cause) {
-      throw new CardRequestError({
-        code: 'network_error',
-        message: `${what} failed before an answer arrived`,
-        userMessage: UNREACHABLE_MESSAGE,
-        cause,
-      });
-    }
-    let payload: unknown;
-    try {
-      payload = await response.json();
-    } catch {
-      payload = undefined;
-    }
-    if (!response.ok) throw errorFromResponse(what, response.status, payload);
-    if (!guard(payload)) {
-      throw new CardRequestError({
-        code: 'bad_response',
-        message: `${what}: HTTP ${response.status} body does not match the operator home contract`,
-        userMessage: UNREADABLE_MESSAGE,
-        status: response.status,
-      });
-    }
-    return payload as T;
-  }
+  const send = createServiceRequest({ ...options, contract: 'operator home', unreadableMessage: UNREADABLE_MESSAGE });
 
   return {
     summary: () => send('GET', homePaths.summary(), isSummary),

@@ -2,14 +2,12 @@
 // endpoints, through a `hubspot.fetch`-shaped function. Failures are the card's CardRequestError, but with every
 // validation detail kept (the card shows five; a settings form maps each one to its field).
 
-import type { HubSpotFetchOptions } from '@hubspot/ui-extensions';
-import { type CardFetcher, CardRequestError, errorFromResponse, UNREACHABLE_MESSAGE } from '../cards/card-client.ts';
-import { REQUEST_TIMEOUT_MS } from '../cards/card-config.ts';
+import { type CardFetcher, createServiceRequest } from '../cards/card-client.ts';
 
 const UNREADABLE_MESSAGE =
   'PartnerLoop sent an answer the settings page could not read. Reload the page and try again.';
+/** The card keeps five details; a form needs all of its "path: message" lines (bounded, one line each). */
 const MAX_DETAILS = 50;
-const MAX_DETAIL_CHARS = 300;
 
 /** The three admin settings documents, each read and replaced whole at its own endpoint. */
 export const SETTINGS_DOCUMENTS = ['attributionRules', 'scoringConfig', 'dedupeSettings'] as const;
@@ -54,45 +52,12 @@ export interface SettingsClient {
 }
 
 export function createSettingsClient(options: { fetcher: CardFetcher; apiBase: string }): SettingsClient {
-  const base = options.apiBase.replace(/\/+$/, '');
-
-  async function send<T>(
-    method: 'GET' | 'POST' | 'PUT',
-    path: string,
-    guard: (body: unknown) => boolean,
-    body?: Record<string, unknown>,
-  ) {
-    const init: HubSpotFetchOptions = { method, timeout: REQUEST_TIMEOUT_MS };
-    if (body !== undefined) init.body = body;
-    const what = `${method} ${path}`;
-    let response: Response;
-    try {
-      response = await options.fetcher(`${base}${path}`, init);
-    } catch (cause) {
-      throw new CardRequestError({
-        code: 'network_error',
-        message: `${what} failed before an answer arrived`,
-        userMessage: UNREACHABLE_MESSAGE,
-        cause,
-      });
-    }
-    let payload: unknown;
-    try {
-      payload = await response.json();
-    } catch {
-      payload = undefined;
-    }
-    if (!response.ok) throw withEveryDetail(errorFromResponse(what, response.status, payload), payload);
-    if (!guard(payload)) {
-      throw new CardRequestError({
-        code: 'bad_response',
-        message: `${what}: HTTP ${response.status} body does not match the settings contract`,
-        userMessage: UNREADABLE_MESSAGE,
-        status: response.status,
-      });
-    }
-    return payload as T;
-  }
+  const send = createServiceRequest({
+    ...options,
+    contract: 'settings',
+    unreadableMessage: UNREADABLE_MESSAGE,
+    maxDetails: MAX_DETAILS,
+  });
 
   return {
     read: (document) => send('GET', settingsPaths[document], isRecord),
@@ -105,27 +70,6 @@ export function createSettingsClient(options: { fetcher: CardFetcher; apiBase: s
         isRecord(matchRules) ? matchRules : { value: matchRules },
       ),
   };
-}
-
-/** The card keeps five details; a form needs all of its "path: message" lines (bounded, one line each). */
-function withEveryDetail(error: CardRequestError, payload: unknown): CardRequestError {
-  if (error.code !== 'service_error' || error.status === 401) return error;
-  const details =
-    isRecord(payload) && isRecord(payload.error) && Array.isArray(payload.error.details) ? payload.error.details : [];
-  const lines = details
-    .map((detail) => (typeof detail === 'string' ? detail : isRecord(detail) ? detail.message : undefined))
-    .filter((text): text is string => typeof text === 'string' && text.trim() !== '')
-    .map((text) => (text.split('\n')[0] ?? '').trim().slice(0, MAX_DETAIL_CHARS))
-    .slice(0, MAX_DETAILS);
-  return new CardRequestError({
-    code: error.code,
-    message: error.message,
-    userMessage: error.userMessage,
-    ...(error.status === null ? {} : { status: error.status }),
-    ...(error.serviceCode === null ? {} : { serviceCode: error.serviceCode }),
-    details: lines,
-    cause: error,
-  });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Button, Flex, Heading, Input, NumberInput, Select, Text, TextArea } from '@hubspot/ui-extensions';
 import { useState } from 'react';
-import type { StartCoSellRequest } from '../card-api.ts';
+import type { CardView, StartCoSellRequest } from '../card-api.ts';
 import { COSELL_ASK_MAX_CHARS, SLA_DAYS_MAX, SLA_DAYS_MIN } from '../card-config.ts';
 
 export interface CoSellCandidate {
@@ -176,4 +176,20 @@ export function CoSellForm({ candidates, busy, onStart }: CoSellFormProps) {
       </Flex>
     </Flex>
   );
+}
+
+/** Partners a co-sell can target: those attached to the deal (once each), then the next-best suggestion. */
+export function coSellCandidates(view: CardView): CoSellCandidate[] {
+  const candidates: CoSellCandidate[] = [];
+  const seen = new Set<string>();
+  for (const partner of view.attribution.partners) {
+    if (seen.has(partner.partnerId)) continue;
+    seen.add(partner.partnerId);
+    candidates.push({ partnerId: partner.partnerId, name: partner.name, source: 'attached' });
+  }
+  const next = view.nextBestPartner;
+  if (next !== null && !seen.has(next.partnerId)) {
+    candidates.push({ partnerId: next.partnerId, name: next.name, source: 'suggested' });
+  }
+  return candidates;
 }

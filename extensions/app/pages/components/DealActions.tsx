@@ -14,7 +14,7 @@ import { useCallback } from 'react';
 import type { CardView } from '../../cards/card-api.ts';
 import type { CardClient } from '../../cards/card-client.ts';
 import { ATTRIBUTION_STATUS } from '../../cards/card-format.ts';
-import { type CoSellCandidate, CoSellForm } from '../../cards/components/CoSellForm.tsx';
+import { CoSellForm, coSellCandidates } from '../../cards/components/CoSellForm.tsx';
 import { MotionTimeline } from '../../cards/components/MotionTimeline.tsx';
 import { useDealCard } from '../../cards/use-deal-card.ts';
 import { useHome } from '../home-context.ts';
@@ -106,7 +106,7 @@ export function DealActions({
               <Text variant="microcopy">Co-sell motions start from open deals only.</Text>
             ) : (
               <CoSellForm
-                candidates={candidatesOf(card.load.view)}
+                candidates={coSellCandidates(card.load.view)}
                 busy={card.pending !== null}
                 onStart={(request) =>
                   change(
@@ -122,20 +122,4 @@ export function DealActions({
       </Flex>
     </Tile>
   );
-}
-
-/** Partners a co-sell can target: those attached to the deal (once each), then the next-best suggestion. */
-export function candidatesOf(view: CardView): CoSellCandidate[] {
-  const candidates: CoSellCandidate[] = [];
-  const seen = new Set<string>();
-  for (const partner of view.attribution.partners) {
-    if (seen.has(partner.partnerId)) continue;
-    seen.add(partner.partnerId);
-    candidates.push({ partnerId: partner.partnerId, name: partner.name, source: 'attached' });
-  }
-  const next = view.nextBestPartner;
-  if (next !== null && !seen.has(next.partnerId)) {
-    candidates.push({ partnerId: next.partnerId, name: next.name, source: 'suggested' });
-  }
-  return candidates;
 }

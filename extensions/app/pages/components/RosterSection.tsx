@@ -1,24 +1,11 @@
-import {
-  Alert,
-  Flex,
-  Heading,
-  LineChart,
-  Link,
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-  Text,
-} from '@hubspot/ui-extensions';
+import { Alert, Flex, LineChart, Link, TableCell, TableRow, Text } from '@hubspot/ui-extensions';
 import { formatDate, formatTier } from '../../cards/card-format.ts';
 import { useHome, useRosterLever } from '../home-context.ts';
 import type { HomeList, HomePage, RosterPartnerView, RosterSectionView } from '../operator-api.ts';
 import { formatCount, formatRate, percentValue, stampLine } from '../operator-format.ts';
 import { usePagedList } from '../use-operator-home.ts';
 import { ExportLinks } from './ExportLinks.tsx';
-import { Pager } from './Pager.tsx';
+import { ListTable } from './ListTable.tsx';
 import { RosterLever } from './RosterLever.tsx';
 import { NotComputedYet } from './SectionFrame.tsx';
 
@@ -122,48 +109,36 @@ function PartnerList({
   const list = usePagedList(initial, (period, offset, limit) => client.list(name, period, offset, limit));
   const lever = useRosterLever();
   return (
-    <Flex direction="column" gap="xs" testId={name}>
-      <Heading>{title}</Heading>
-      {lever.error !== null && (
-        <Alert title="The roster action was not saved" variant="error" testId={`${name}-lever-error`}>
-          {lever.error.userMessage}
-        </Alert>
+    <ListTable
+      testId={name}
+      title={title}
+      notice={
+        lever.error !== null && (
+          <Alert title="The roster action was not saved" variant="error" testId={`${name}-lever-error`}>
+            {lever.error.userMessage}
+          </Alert>
+        )
+      }
+      list={list}
+      empty={empty}
+      headers={['Partner', 'Why', 'Roster action']}
+      renderRow={(row) => (
+        <TableRow key={row.partnerId} testId={`${name}-row-${row.partnerId}`}>
+          <TableCell>
+            <Link href={{ url: recordHref(row.url), external: true }}>{row.name}</Link>
+          </TableCell>
+          <TableCell>{detail(row)}</TableCell>
+          <TableCell>
+            <RosterLever
+              partnerId={row.partnerId}
+              current={lever.actionOf(row)}
+              busy={lever.busy}
+              onSet={(partnerId, action) => void lever.set(partnerId, row.name, action)}
+              testId={`${name}-lever-${row.partnerId}`}
+            />
+          </TableCell>
+        </TableRow>
       )}
-      {list.page.total === 0 ? (
-        <Text variant="microcopy" testId={`${name}-empty`}>
-          {empty}
-        </Text>
-      ) : (
-        <Table bordered={true} testId={`${name}-table`}>
-          <TableHead>
-            <TableRow>
-              <TableHeader>Partner</TableHeader>
-              <TableHeader>Why</TableHeader>
-              <TableHeader>Roster action</TableHeader>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {list.page.rows.map((row) => (
-              <TableRow key={row.partnerId} testId={`${name}-row-${row.partnerId}`}>
-                <TableCell>
-                  <Link href={{ url: recordHref(row.url), external: true }}>{row.name}</Link>
-                </TableCell>
-                <TableCell>{detail(row)}</TableCell>
-                <TableCell>
-                  <RosterLever
-                    partnerId={row.partnerId}
-                    current={lever.actionOf(row)}
-                    busy={lever.busy}
-                    onSet={(partnerId, action) => void lever.set(partnerId, row.name, action)}
-                    testId={`${name}-lever-${row.partnerId}`}
-                  />
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      )}
-      <Pager list={list} testId={`${name}-pager`} />
-    </Flex>
+    />
   );
 }
