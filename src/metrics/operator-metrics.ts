@@ -71,6 +71,19 @@ export interface DormantRoster {
   previousDormant: number;
 }
 
+/** The SPEC §2.5 metric keys a period's stored result holds, in report order (the trend API names one of them). */
+export const PERIOD_METRIC_KEYS = [
+  'producingPartnerRate',
+  'attributionCoverage',
+  'partnerWinRate',
+  'pipelineSourced',
+  'coSellInfluence',
+  'coSellConversion',
+  'sellerActivation',
+  'dormantRoster',
+  'lift',
+] as const;
+
 /** Every metric of one period but the dormant roster (which needs the roster's history, see `finish`). */
 export interface PeriodMetrics {
   period: Period;

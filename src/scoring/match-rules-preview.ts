@@ -20,6 +20,31 @@ export interface MatchRulesPreview {
   changes: MatchRulesChange[];
 }
 
+export interface MatchPreviewPartner {
+  partnerId: string;
+  name: string;
+  fitScore: number;
+}
+
+/** The answer of `POST /api/scoring/match-rules/preview` (the service adds names; the Settings page reads it). */
+export interface MatchRulesPreviewResult {
+  tenantId: string;
+  asOf: string;
+  /** Open deals the rules were tried on. */
+  openDeals: number;
+  /** Deals whose next-best partner would change (all of them, even beyond `changes`). */
+  changed: number;
+  changes: Array<{
+    dealId: string;
+    dealName: string;
+    before: MatchPreviewPartner | null;
+    after: MatchPreviewPartner | null;
+    reason: string;
+  }>;
+  /** Whether `changes` lists fewer than `changed`. */
+  truncated: boolean;
+}
+
 export interface PreviewMatchRulesInput {
   deals: readonly Deal[];
   /** The partner scoring of the same as-of (match rules do not change partner scores, so it serves both sides). */

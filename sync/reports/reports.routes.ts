@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
+import { PERIOD_METRIC_KEYS } from '../../src/metrics/operator-metrics.ts';
 import { periodCsvRows, REPORT_CSV_HEADER, recordsCsvLines } from '../../src/metrics/report-csv.ts';
 import { isoDateSchema } from '../../src/model/deal.ts';
 import { InvalidInputError, NotFoundError, parseInput } from '../../src/shared/errors.ts';
@@ -24,17 +25,7 @@ export interface ReportsRoutesDeps extends SignedApiDeps {
 }
 
 /** The metrics a periodic result holds (SPEC §2.5 keys), for `/trend`. */
-export const TREND_METRICS = [
-  'producingPartnerRate',
-  'attributionCoverage',
-  'partnerWinRate',
-  'pipelineSourced',
-  'coSellInfluence',
-  'coSellConversion',
-  'sellerActivation',
-  'dormantRoster',
-  'lift',
-] as const;
+export const TREND_METRICS = PERIOD_METRIC_KEYS;
 
 const PERIOD_LOOPS = { week: 'weekly', month: 'monthly', quarter: 'quarterly' } as const;
 

@@ -2,7 +2,11 @@ import { DEFAULT_ATTRIBUTION_RULES, type Segment } from '../../src/attribution/a
 import type { CanonicalDeal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
 import type { Partner } from '../../src/model/partner.ts';
 import { todayAsOf } from '../../src/scoring/deal-timeline.ts';
-import { previewMatchRules } from '../../src/scoring/match-rules-preview.ts';
+import {
+  type MatchPreviewPartner,
+  type MatchRulesPreviewResult,
+  previewMatchRules,
+} from '../../src/scoring/match-rules-preview.ts';
 import { scorePartners } from '../../src/scoring/partner-scoring.ts';
 import {
   DEFAULT_SCORING_CONFIG,
@@ -64,31 +68,6 @@ export function tenantSegments(tenant: Tenant | undefined): readonly Segment[] {
 
 /** At most this many changed deals are listed by a preview (the count is always complete): well under 1 MB. */
 export const MATCH_PREVIEW_MAX_ROWS = 200;
-
-export interface MatchPreviewPartner {
-  partnerId: string;
-  name: string;
-  fitScore: number;
-}
-
-/** The answer of `POST /api/scoring/match-rules/preview`. */
-export interface MatchRulesPreviewResult {
-  tenantId: string;
-  asOf: string;
-  /** Open deals the rules were tried on. */
-  openDeals: number;
-  /** Deals whose next-best partner would change (all of them, even beyond `changes`). */
-  changed: number;
-  changes: Array<{
-    dealId: string;
-    dealName: string;
-    before: MatchPreviewPartner | null;
-    after: MatchPreviewPartner | null;
-    reason: string;
-  }>;
-  /** Whether `changes` lists fewer than `changed`. */
-  truncated: boolean;
-}
 
 /**
  * Partner scoring per tenant, for the write-backs and the API. A scoring run is portal-wide, so it is computed once per

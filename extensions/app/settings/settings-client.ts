@@ -1,3 +1,4 @@
+import type { MatchPreviewPartner, MatchRulesPreviewResult } from '../../../src/scoring/match-rules-preview.ts';
 // The admin settings' only I/O (the Settings page and the operator home's match-rules lever): the existing signed
 // endpoints, through a `hubspot.fetch`-shaped function. Failures are the card's CardRequestError, but with every
 // validation detail kept (the card shows five; a settings form maps each one to its field).
@@ -22,27 +23,9 @@ export const settingsPaths: Record<SettingsDocument, string> & { matchPreview: s
 
 export type SettingsValue = Record<string, unknown>;
 
-export interface MatchPreviewPartner {
-  partnerId: string;
-  name: string;
-  fitScore: number;
-}
-
-/** `POST /api/scoring/match-rules/preview` (sync/scoring/scoring.service.ts `MatchRulesPreviewResult`). */
-export interface MatchRulesPreview {
-  tenantId: string;
-  asOf: string;
-  openDeals: number;
-  changed: number;
-  changes: Array<{
-    dealId: string;
-    dealName: string;
-    before: MatchPreviewPartner | null;
-    after: MatchPreviewPartner | null;
-    reason: string;
-  }>;
-  truncated: boolean;
-}
+/** `POST /api/scoring/match-rules/preview`: the service's answer type (src/scoring/match-rules-preview.ts). */
+export type MatchRulesPreview = MatchRulesPreviewResult;
+export type { MatchPreviewPartner };
 
 export interface SettingsClient {
   read(document: SettingsDocument): Promise<SettingsValue>;
