@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CardDuplicate } from '../../extensions/app/cards/card-api.ts';
+import { hubspotRecordLinks } from '../../src/crm/hubspot/hubspot-links.ts';
 import { InvalidInputError, parseInput } from '../../src/shared/errors.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
 import type { HubSpotConnections } from '../crm/hubspot-connections.ts';
@@ -52,7 +53,7 @@ export class DedupeService {
       kind: row.kind,
       confidence: row.confidence,
       reasons: row.reasons,
-      url: `https://app.hubspot.com/contacts/${portalId}/record/0-3/${otherDealId}`,
+      url: hubspotRecordLinks({ externalId: portalId }).deal(otherDealId),
     }));
   }
 

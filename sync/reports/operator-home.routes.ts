@@ -19,6 +19,7 @@ import {
   type RosterSectionView,
   type TodaySectionView,
 } from '../../extensions/app/pages/operator-api.ts';
+import { hubspotRecordLinks as recordLinks } from '../../src/crm/hubspot/hubspot-links.ts';
 import { recordsCsvLines } from '../../src/metrics/report-csv.ts';
 import { NotFoundError, parseInput } from '../../src/shared/errors.ts';
 import { actorOf } from '../card/card.routes.ts';
@@ -42,7 +43,7 @@ import {
   storedListRows,
   withRosterActions,
 } from './operator-home.ts';
-import { type DailyResult, type PeriodResult, recordLinks } from './operator-loops.ts';
+import type { DailyResult, PeriodResult } from './operator-loops.ts';
 import type { ExportLinkSigner } from './report-exports.ts';
 import type { RosterActionsService } from './roster-actions.ts';
 

@@ -1,5 +1,6 @@
 import type { AttributionRules } from '../../src/attribution/attribution-rules.ts';
 import type { QueueEntry } from '../../src/cosell/motion-queue.ts';
+import { hubspotRecordLinks as recordLinks } from '../../src/crm/hubspot/hubspot-links.ts';
 import { isNewBusiness, OperatorMetrics, type PeriodMetrics } from '../../src/metrics/operator-metrics.ts';
 import {
   coveredPeriod,
@@ -410,15 +411,6 @@ function quarterlyLists(
     }
   }
   return { reengage: reengage.slice(0, LIST_LIMIT), archive: archive.slice(0, LIST_LIMIT) };
-}
-
-/** Links to records in the tenant's CRM (HubSpot record URLs by portal; object type ids 0-3 deals, 0-2 companies). */
-export function recordLinks(tenant: Pick<Tenant, 'provider' | 'externalId'>, crmAppUrl = 'https://app.hubspot.com') {
-  const base = `${crmAppUrl}/contacts/${encodeURIComponent(tenant.externalId)}/record`;
-  return {
-    deal: (id: string) => `${base}/0-3/${encodeURIComponent(id)}`,
-    company: (id: string) => `${base}/0-2/${encodeURIComponent(id)}`,
-  };
 }
 
 function compare(a: string, b: string): number {
