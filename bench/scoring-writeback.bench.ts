@@ -1,8 +1,8 @@
 import { readPortal } from '../src/crm/hubspot/hubspot-portal-reader.ts';
 import { DEFAULT_SCORING_CONFIG } from '../src/scoring/scoring-config.ts';
 import { CrmMirrorRepository } from '../sync/crm/crm-mirror.repo.ts';
-import type { HubSpotConnections } from '../sync/crm/hubspot-connections.ts';
-import { HubSpotTenantSync } from '../sync/crm/hubspot-tenant-sync.ts';
+import type { HubSpotConnections } from '../sync/providers/hubspot/hubspot-connections.ts';
+import { HubSpotTenantSync } from '../sync/crm/tenant-sync.ts';
 import { createLogger } from '../sync/log/logger.ts';
 import { demoObjects } from '../sync/sandbox/demo-objects.ts';
 import { generateDemoPortal } from '../sync/sandbox/demo-portal.ts';

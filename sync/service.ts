@@ -14,8 +14,8 @@ import { coSellOperatorRouter } from './cosell/cosell.routes.ts';
 import { type CoSellFeatures, createCoSellFeatures, createCoSellStore } from './cosell/cosell-features.ts';
 import { COSELL_SWEEP_JOB } from './cosell/cosell-sweep.job.ts';
 import { CrmMirrorRepository } from './crm/crm-mirror.repo.ts';
-import { HubSpotConnections } from './crm/hubspot-connections.ts';
-import { type DealWriter, HubSpotTenantSync } from './crm/hubspot-tenant-sync.ts';
+import { HubSpotConnections } from './providers/hubspot/hubspot-connections.ts';
+import { type DealWriter, HubSpotTenantSync } from './crm/tenant-sync.ts';
 import { RECONCILE_JOB, reconcileJob } from './crm/reconcile.job.ts';
 import { DedupeRepository } from './dedupe/dedupe.repo.ts';
 import { dedupeAdminRouter } from './dedupe/dedupe.routes.ts';
@@ -29,9 +29,9 @@ import { type CadenceTasks, cadenceJob } from './jobs/cadence.job.ts';
 import { type JobContext, type JobDefinition, JobQueue, type JobQueueOptions } from './jobs/job-queue.ts';
 import { DEFAULT_SCHEDULES, type ScheduleDefinition, Scheduler } from './jobs/schedules.ts';
 import { createLogger, type Logger } from './log/logger.ts';
-import { loadHubSpotAppProject } from './oauth/hubspot-app-project.ts';
-import { hubspotInstallJob } from './oauth/hubspot-install.job.ts';
-import { hubspotOAuthRouter, hubspotSettingsRouter } from './oauth/hubspot-oauth.routes.ts';
+import { loadHubSpotAppProject } from './providers/hubspot/hubspot-app-project.ts';
+import { hubspotInstallJob } from './providers/hubspot/hubspot-install.job.ts';
+import { hubspotOAuthRouter, hubspotSettingsRouter } from './providers/hubspot/hubspot-oauth.routes.ts';
 import { cardPreviewRouter } from './preview/card-preview.routes.ts';
 import {
   operatorHomeApiRoutes,
@@ -53,9 +53,9 @@ import { migrateToLatest } from './store/migrate.ts';
 import { withStartupLock } from './store/startup-lock.ts';
 import { TenantsRepository } from './store/tenants.repo.ts';
 import { TokenCipher } from './store/token-cipher.ts';
-import { hubspotWebhooksRouter } from './webhooks/hubspot-webhooks.routes.ts';
-import { webhookDrainJob } from './webhooks/webhook-drain.job.ts';
-import { WebhookInboxRepository } from './webhooks/webhook-inbox.repo.ts';
+import { hubspotWebhooksRouter } from './providers/hubspot/hubspot-webhooks.routes.ts';
+import { webhookDrainJob } from './providers/hubspot/webhook-drain.job.ts';
+import { WebhookInboxRepository } from './providers/hubspot/webhook-inbox.repo.ts';
 
 export interface ServiceOptions {
   logger?: Logger;

@@ -8,7 +8,7 @@ import { roleFromLabel } from '../src/crm/hubspot/hubspot-portal-reader.ts';
 import { COMPANY_PROPERTIES, DEAL_PROPERTIES, ROLE_LABELS } from '../src/crm/hubspot/hubspot-provisioning.ts';
 import { loadConfig } from '../sync/config/env.ts';
 import { createLogger } from '../sync/log/logger.ts';
-import { loadHubSpotAppProject } from '../sync/oauth/hubspot-app-project.ts';
+import { loadHubSpotAppProject } from '../sync/providers/hubspot/hubspot-app-project.ts';
 import { type Sandbox, startSandbox } from '../sync/sandbox/sandbox-server.ts';
 import { type Service, startService } from '../sync/service.ts';
 import { type RecordingProxy, startRecordingProxy } from './support/recording-proxy.ts';

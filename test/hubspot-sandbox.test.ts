@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HubSpotConnections } from '../sync/crm/hubspot-connections.ts';
+import { HubSpotConnections } from '../sync/providers/hubspot/hubspot-connections.ts';
 import { type Sandbox, startSandbox } from '../sync/sandbox/sandbox-server.ts';
 import { CheckpointsRepository } from '../sync/store/checkpoints.repo.ts';
 import type { Store } from '../sync/store/database.ts';

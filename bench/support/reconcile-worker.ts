@@ -6,7 +6,7 @@
  */
 import { changedProperties } from '../../src/crm/hubspot/hubspot-mapping.ts';
 import { readPortal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
-import { HubSpotConnections } from '../../sync/crm/hubspot-connections.ts';
+import { HubSpotConnections } from '../../sync/providers/hubspot/hubspot-connections.ts';
 import { CheckpointsRepository } from '../../sync/store/checkpoints.repo.ts';
 import { openStore } from '../../sync/store/database.ts';
 import { migrateToLatest } from '../../sync/store/migrate.ts';

@@ -13,7 +13,7 @@ import { sql } from 'kysely';
 import { loadConfig } from '../../sync/config/env.ts';
 import { createLogger } from '../../sync/log/logger.ts';
 import { startService } from '../../sync/service.ts';
-import { WEBHOOK_DRAIN_JOB } from '../../sync/webhooks/webhook-drain.job.ts';
+import { WEBHOOK_DRAIN_JOB } from '../../sync/providers/hubspot/webhook-drain.job.ts';
 
 export type WorkerRequest =
   | { id: number; type: 'phase-start' }

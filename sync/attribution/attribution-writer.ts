@@ -9,8 +9,8 @@ import {
 import type { CanonicalDeal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
 import { type Deal, type DealPartner, PARTNER_ROLES, type PartnerRole } from '../../src/model/deal.ts';
 import type { Partner } from '../../src/model/partner.ts';
-import type { HubSpotConnections } from '../crm/hubspot-connections.ts';
-import type { DealWriter } from '../crm/hubspot-tenant-sync.ts';
+import type { HubSpotConnections } from '../providers/hubspot/hubspot-connections.ts';
+import type { DealWriter } from '../crm/tenant-sync.ts';
 import type { Logger } from '../log/logger.ts';
 import type { AuditLogRepository } from '../store/audit-log.repo.ts';
 import type { Tenant, TenantsRepository } from '../store/tenants.repo.ts';

@@ -6,8 +6,8 @@ import { type AttributionRules, parseAttributionRules } from '../../src/attribut
 import { type DealPartner, type PartnerRole, partnerRoleSchema } from '../../src/model/deal.ts';
 import { AppError, NotFoundError, parseInput } from '../../src/shared/errors.ts';
 import type { CrmMirrorRepository, MirroredDeal } from '../crm/crm-mirror.repo.ts';
-import type { HubSpotConnections } from '../crm/hubspot-connections.ts';
-import type { HubSpotTenantSync } from '../crm/hubspot-tenant-sync.ts';
+import type { HubSpotConnections } from '../providers/hubspot/hubspot-connections.ts';
+import type { HubSpotTenantSync } from '../crm/tenant-sync.ts';
 import { AdminRequiredError } from '../roles/admin-roles.ts';
 import type { AuditLogRepository } from '../store/audit-log.repo.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';

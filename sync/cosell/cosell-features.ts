@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { createPartnerWebhookTarget, type MotionTarget } from '../../src/cosell/motion-targets.ts';
 import type { CanonicalDeal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
-import type { HubSpotTenantSync } from '../crm/hubspot-tenant-sync.ts';
+import type { HubSpotTenantSync } from '../crm/tenant-sync.ts';
 import type { JobDefinition, JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from '../log/logger.ts';
 import type { StoreSchema } from '../store/schema.ts';

@@ -3,7 +3,7 @@ import {
   DEFAULT_MOTION_QUEUE_POLICY,
   type MotionQueuePolicy,
 } from '../../src/cosell/motion-queue.ts';
-import type { DealWriter, DealWriterInput } from '../crm/hubspot-tenant-sync.ts';
+import type { DealWriter, DealWriterInput } from '../crm/tenant-sync.ts';
 import type { CoSellMotionsRepository } from './motions.repo.ts';
 
 export const COSELL_STATUS_PROPERTY = 'pl_cosell_status';

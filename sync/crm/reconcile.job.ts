@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineJob, type JobContext } from '../jobs/job-queue.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';
-import type { HubSpotTenantSync } from './hubspot-tenant-sync.ts';
+import type { HubSpotTenantSync } from './tenant-sync.ts';
 
 export const RECONCILE_JOB = 'hubspot.reconcile';
 

@@ -1,11 +1,11 @@
 import { setTimeout } from 'node:timers/promises';
 import { z } from 'zod';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
-import type { HubSpotTenantSync } from '../crm/hubspot-tenant-sync.ts';
+import type { HubSpotTenantSync } from '../crm/tenant-sync.ts';
 import { type DebounceOptions, scheduleDebounced } from '../jobs/debounce.ts';
 import { defineJob, type JobQueue } from '../jobs/job-queue.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';
-import { drainLeaseKey } from '../webhooks/webhook-drain.job.ts';
+import { drainLeaseKey } from '../providers/hubspot/webhook-drain.job.ts';
 import type { DedupeRepository } from './dedupe.repo.ts';
 
 export const DEDUPE_REFRESH_JOB = 'dedupe.refresh';

@@ -3,7 +3,7 @@ import { type DedupeOptions, dedupeOptionsSchema, findDuplicateClusters } from '
 import { dealMatchKeys } from '../../src/dedupe/match-keys.ts';
 import type { Deal } from '../../src/model/deal.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
-import type { DealWriter } from '../crm/hubspot-tenant-sync.ts';
+import type { DealWriter } from '../crm/tenant-sync.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Tenant, TenantsRepository } from '../store/tenants.repo.ts';
 import { type DecisionPair, type DedupeRepository, pairOf, type StoredDuplicate } from './dedupe.repo.ts';

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import { provisionPortal } from '../../src/crm/hubspot/hubspot-provisioning.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
-import type { HubSpotConnections } from '../crm/hubspot-connections.ts';
-import type { HubSpotTenantSync } from '../crm/hubspot-tenant-sync.ts';
+import type { HubSpotConnections } from '../providers/hubspot/hubspot-connections.ts';
+import type { HubSpotTenantSync } from '../crm/tenant-sync.ts';
 import type { AppDeps } from '../http/app.ts';
 import type { SignedRoutesOptions } from '../http/hubspot-signature.middleware.ts';
 import type { JobContext } from '../jobs/job-queue.ts';

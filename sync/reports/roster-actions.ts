@@ -9,7 +9,7 @@ import {
 } from '../../src/model/roster-action.ts';
 import { NotFoundError, parseInput } from '../../src/shared/errors.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
-import type { CompanyWriter, HubSpotTenantSync } from '../crm/hubspot-tenant-sync.ts';
+import type { CompanyWriter, HubSpotTenantSync } from '../crm/tenant-sync.ts';
 import type { Logger } from '../log/logger.ts';
 import type { AuditLogRepository } from '../store/audit-log.repo.ts';
 import type { StoreSchema } from '../store/schema.ts';

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
-import { loadHubSpotAppProject } from '../oauth/hubspot-app-project.ts';
+import { loadHubSpotAppProject } from '../providers/hubspot/hubspot-app-project.ts';
 import type { Clock } from './sandbox-clock.ts';
 import { SandboxHttpError } from './sandbox-errors.ts';
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { CompanyWriter, DealWriter } from '../crm/hubspot-tenant-sync.ts';
+import type { CompanyWriter, DealWriter } from '../crm/tenant-sync.ts';
 import type { JobContext } from '../jobs/job-queue.ts';
 import type { Logger } from '../log/logger.ts';
 import type { AuditLogRepository } from '../store/audit-log.repo.ts';

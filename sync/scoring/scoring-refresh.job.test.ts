@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HubSpotTenantSync } from '../crm/hubspot-tenant-sync.ts';
+import type { HubSpotTenantSync } from '../crm/tenant-sync.ts';
 import type { JobContext } from '../jobs/job-queue.ts';
 import { createLogger } from '../log/logger.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { HubSpotTenantSync } from '../crm/hubspot-tenant-sync.ts';
+import type { HubSpotTenantSync } from '../crm/tenant-sync.ts';
 import { type DebounceOptions, debounceSlot, scheduleDebounced } from '../jobs/debounce.ts';
 import { defineJob, type JobQueue } from '../jobs/job-queue.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';

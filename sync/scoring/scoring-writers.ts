@@ -1,4 +1,4 @@
-import type { CompanyWriter, DealWriter } from '../crm/hubspot-tenant-sync.ts';
+import type { CompanyWriter, DealWriter } from '../crm/tenant-sync.ts';
 import type { ScoringService } from './scoring.service.ts';
 import { DEAL_FIT_PROPERTIES, dealFitValues, PARTNER_SCORE_PROPERTIES, partnerScoreValues } from './scoring-run.ts';
 

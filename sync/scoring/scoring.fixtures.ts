@@ -1,7 +1,7 @@
 import type { CanonicalDeal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
 import type { Deal } from '../../src/model/deal.ts';
 import { closedDeal, makeDeal, makePartner, record } from '../../src/scoring/scoring.fixtures.ts';
-import type { DealWriterInput } from '../crm/hubspot-tenant-sync.ts';
+import type { DealWriterInput } from '../crm/tenant-sync.ts';
 
 /** Test builders for the scoring write-back (tests only). */
 

@@ -15,7 +15,7 @@ import {
   type ScoringConfig,
 } from '../../src/scoring/scoring-config.ts';
 import { tenantRules } from '../attribution/attribution-writer.ts';
-import type { DealWriterInput } from '../crm/hubspot-tenant-sync.ts';
+import type { DealWriterInput } from '../crm/tenant-sync.ts';
 import type { Logger } from '../log/logger.ts';
 import type { AuditLogRepository } from '../store/audit-log.repo.ts';
 import type { Tenant, TenantsRepository } from '../store/tenants.repo.ts';

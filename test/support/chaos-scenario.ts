@@ -13,7 +13,7 @@ import type { FaultRule, FaultStep } from '../../sync/sandbox/sandbox-faults.ts'
 import { type Sandbox, startSandbox } from '../../sync/sandbox/sandbox-server.ts';
 import { startService } from '../../sync/service.ts';
 import { openStore, type Store } from '../../sync/store/database.ts';
-import { drainLeaseKey } from '../../sync/webhooks/webhook-drain.job.ts';
+import { drainLeaseKey } from '../../sync/providers/hubspot/webhook-drain.job.ts';
 import { type Balancer, type BalancerStats, startBalancer } from './chaos-balancer.ts';
 import { CHAOS_AS_OF, CHAOS_SCHEDULE, CHAOS_TICK_SECONDS, chaosServiceOptions } from './chaos-options.ts';
 import { type ChildService, spawnTs } from './child-service.ts';

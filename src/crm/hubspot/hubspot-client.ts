@@ -1,5 +1,5 @@
 import { Client } from '@hubspot/api-client';
-import type { CredentialStore, OAuthCredentials } from '../port/crm-credentials.ts';
+import type { CredentialStore, OAuthCredentials } from '../crm-credentials.ts';
 import { classifyError, type ErrorDecision } from './classify-error.ts';
 import { HubSpotApiError, HubSpotDisconnectedError } from './hubspot-errors.ts';
 import { type Clock, PortalRateLimiter, realClock } from './rate-limiter.ts';

@@ -1,6 +1,6 @@
 import { Client } from '@hubspot/api-client';
 import { InvalidInputError } from '../../shared/errors.ts';
-import type { OAuthCredentials } from '../port/crm-credentials.ts';
+import type { OAuthCredentials } from '../crm-credentials.ts';
 import { HubSpotApiError } from './hubspot-errors.ts';
 
 /**

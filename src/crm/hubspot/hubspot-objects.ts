@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { chunks } from '../../shared/chunks.ts';
-import type { CheckpointStore } from '../port/crm-credentials.ts';
+import type { CheckpointStore } from '../crm-credentials.ts';
 import type { HubSpotClient } from './hubspot-client.ts';
 
 /** The date-based CRM object API (SPEC §5). Object types by name or id: deals = 0-3, companies = 0-2. */

@@ -1,4 +1,4 @@
-import type { CheckpointStore, CredentialStore, OAuthCredentials } from '../../port/crm-credentials.ts';
+import type { CheckpointStore, CredentialStore, OAuthCredentials } from '../../crm-credentials.ts';
 
 /** In-memory stores for client tests: they record every save so tests can assert ordering and content. */
 export function memoryCredentials(initial: OAuthCredentials | undefined) {

@@ -1,13 +1,13 @@
-import { type CallEvent, HubSpotClient } from '../../src/crm/hubspot/hubspot-client.ts';
+import { type CallEvent, HubSpotClient } from '../../../src/crm/hubspot/hubspot-client.ts';
 import {
   HubSpotObjects,
   type ModifiedSinceCheckpoint,
   modifiedSinceCheckpointSchema,
-} from '../../src/crm/hubspot/hubspot-objects.ts';
-import { type Clock, type PortalLimits, PortalRateLimiter, realClock } from '../../src/crm/hubspot/rate-limiter.ts';
-import type { CheckpointStore, CredentialStore } from '../../src/crm/port/crm-credentials.ts';
-import type { CheckpointsRepository } from '../store/checkpoints.repo.ts';
-import type { TenantsRepository } from '../store/tenants.repo.ts';
+} from '../../../src/crm/hubspot/hubspot-objects.ts';
+import { type Clock, type PortalLimits, PortalRateLimiter, realClock } from '../../../src/crm/hubspot/rate-limiter.ts';
+import type { CheckpointStore, CredentialStore } from '../../../src/crm/crm-credentials.ts';
+import type { CheckpointsRepository } from '../../store/checkpoints.repo.ts';
+import type { TenantsRepository } from '../../store/tenants.repo.ts';
 
 export interface HubSpotConnectionsOptions {
   apiBaseUrl: string;

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { provisionPortal } from '../../src/crm/hubspot/hubspot-provisioning.ts';
-import type { HubSpotConnections } from '../crm/hubspot-connections.ts';
-import { RECONCILE_JOB } from '../crm/reconcile.job.ts';
-import { defineJob } from '../jobs/job-queue.ts';
-import type { AuditLogRepository } from '../store/audit-log.repo.ts';
-import type { TenantsRepository } from '../store/tenants.repo.ts';
+import { provisionPortal } from '../../../src/crm/hubspot/hubspot-provisioning.ts';
+import type { HubSpotConnections } from './hubspot-connections.ts';
+import { RECONCILE_JOB } from '../../crm/reconcile.job.ts';
+import { defineJob } from '../../jobs/job-queue.ts';
+import type { AuditLogRepository } from '../../store/audit-log.repo.ts';
+import type { TenantsRepository } from '../../store/tenants.repo.ts';
 
 export const HUBSPOT_INSTALL_JOB = 'hubspot.install';
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ConfigError } from '../../src/shared/errors.ts';
+import { ConfigError } from '../../../src/shared/errors.ts';
 
 /**
  * The HubSpot developer project (platform 2026.03) as the service sees it: `hsproject.json` → `srcDir` →

@@ -4,11 +4,11 @@ import {
   eventDedupeKey,
   isIgnorable,
   parseWebhookBatch,
-} from '../../src/crm/hubspot/hubspot-webhook-events.ts';
-import { type SignedRoutesOptions, signedRequest } from '../http/hubspot-signature.middleware.ts';
-import type { JobQueue } from '../jobs/job-queue.ts';
-import type { Logger } from '../log/logger.ts';
-import type { TenantsRepository } from '../store/tenants.repo.ts';
+} from '../../../src/crm/hubspot/hubspot-webhook-events.ts';
+import { type SignedRoutesOptions, signedRequest } from '../../http/hubspot-signature.middleware.ts';
+import type { JobQueue } from '../../jobs/job-queue.ts';
+import type { Logger } from '../../log/logger.ts';
+import type { TenantsRepository } from '../../store/tenants.repo.ts';
 import { WEBHOOK_DRAIN_JOB } from './webhook-drain.job.ts';
 import type { InboxEntry, WebhookInboxRepository } from './webhook-inbox.repo.ts';
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { planWebhookWork } from '../../src/crm/hubspot/hubspot-webhook-events.ts';
-import type { HubSpotTenantSync } from '../crm/hubspot-tenant-sync.ts';
-import { defineJob, type JobContext } from '../jobs/job-queue.ts';
-import type { TenantsRepository } from '../store/tenants.repo.ts';
+import { planWebhookWork } from '../../../src/crm/hubspot/hubspot-webhook-events.ts';
+import type { HubSpotTenantSync } from '../../crm/tenant-sync.ts';
+import { defineJob, type JobContext } from '../../jobs/job-queue.ts';
+import type { TenantsRepository } from '../../store/tenants.repo.ts';
 import type { WebhookInboxRepository } from './webhook-inbox.repo.ts';
 
 export const WEBHOOK_DRAIN_JOB = 'hubspot.webhooks.drain';

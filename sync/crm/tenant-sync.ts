@@ -8,7 +8,7 @@ import type { WebhookWork } from '../../src/crm/hubspot/hubspot-webhook-events.t
 import type { Partner } from '../../src/model/partner.ts';
 import type { Logger } from '../log/logger.ts';
 import type { CrmMirrorRepository } from './crm-mirror.repo.ts';
-import type { HubSpotConnections } from './hubspot-connections.ts';
+import type { HubSpotConnections } from '../providers/hubspot/hubspot-connections.ts';
 
 /**
  * One feature's write-back: which properties it owns, and their desired values per record id. The sync compares
