@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HOME_SECTIONS } from '../extensions/app/pages/operator-api.ts';
+import { hubspotRecordLinks } from '../src/crm/hubspot/hubspot-links.ts';
 import { DEFAULT_SCORING_CONFIG } from '../src/scoring/scoring-config.ts';
 import { createApp } from '../sync/http/app.ts';
 import { createMetrics } from '../sync/http/metrics.ts';
@@ -91,6 +92,7 @@ const bench: BenchModule = {
               home: new OperatorHomeRepository(store.db),
               exports: new ExportLinkSigner(signing),
               roster,
+              links: () => hubspotRecordLinks(demo.portalId),
               clock: () => now,
             }),
           },

@@ -1,12 +1,14 @@
+import type { HubSpotClient } from '../src/crm/hubspot/hubspot-client.ts';
+import { HubSpotConnector } from '../src/crm/hubspot/hubspot-connector.ts';
+import type { HubSpotObjects } from '../src/crm/hubspot/hubspot-objects.ts';
 import { readPortal } from '../src/crm/hubspot/hubspot-portal-reader.ts';
 import { DEFAULT_SCORING_CONFIG } from '../src/scoring/scoring-config.ts';
 import { CrmMirrorRepository } from '../sync/crm/crm-mirror.repo.ts';
-import type { HubSpotConnections } from '../sync/providers/hubspot/hubspot-connections.ts';
-import { HubSpotTenantSync } from '../sync/crm/tenant-sync.ts';
+import { CrmTenantSync } from '../sync/crm/tenant-sync.ts';
 import { createLogger } from '../sync/log/logger.ts';
 import { demoObjects } from '../sync/sandbox/demo-objects.ts';
 import { generateDemoPortal } from '../sync/sandbox/demo-portal.ts';
-import { createScoringFeatures } from '../sync/scoring/scoring-features.ts';
+import { createScoringFeatures } from '../sync/scoring/scoring.module.ts';
 import { computeScoringRun, dealFitValues, partnerScoreValues } from '../sync/scoring/scoring-run.ts';
 import { AuditLogRepository } from '../sync/store/audit-log.repo.ts';
 import { openStore } from '../sync/store/database.ts';
@@ -69,16 +71,20 @@ const bench: BenchModule = {
         { asOf: () => asOf },
       );
       let written = 0;
-      const connections = {
-        objects: () => ({
-          batchUpdate: async (_type: string, inputs: readonly unknown[]) => {
-            written += inputs.length;
-            return Math.ceil(inputs.length / 100);
-          },
-        }),
-      } as unknown as HubSpotConnections;
-      const sync = new HubSpotTenantSync({
-        connections,
+      const objects = {
+        batchUpdate: async (_type: string, inputs: readonly unknown[]) => {
+          written += inputs.length;
+          return Math.ceil(inputs.length / 100);
+        },
+      } as unknown as HubSpotObjects;
+      const connector = new HubSpotConnector({
+        portalId: '1',
+        client: {} as HubSpotClient,
+        objects,
+        roleLabels: { load: async () => ({}), save: async () => undefined },
+      });
+      const sync = new CrmTenantSync({
+        crm: { connector: () => connector, forget: () => undefined },
         mirror,
         logger,
         writers: scoring.dealWriters,

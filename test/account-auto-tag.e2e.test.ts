@@ -146,7 +146,7 @@ describe.each(STORES)('account-based auto-tag on the sandbox ($name)', ({ databa
     await ctx.idle();
     ctx.sandbox.resetStats();
 
-    const result = await ctx.service.hubspot!.sync.reconcile(ctx.tenantId);
+    const result = await ctx.service.features!.sync.reconcile(ctx.tenantId);
     expect(deal.properties.pl_sourced_partner).toBe(partner.id);
     expect(labelsOn(deal.id, partner.id)).toContain('Sourced');
     // Reads at the batch/page minimum: companies and deals by 100, deal links by 1,000, partner links by 1,000.
@@ -160,6 +160,6 @@ describe.each(STORES)('account-based auto-tag on the sandbox ($name)', ({ databa
     );
     // A second pass finds the tag in place and writes nothing.
     await ctx.idle();
-    expect(await ctx.service.hubspot!.sync.reconcile(ctx.tenantId)).toMatchObject({ deals: 0, calls: 0 });
+    expect(await ctx.service.features!.sync.reconcile(ctx.tenantId)).toMatchObject({ deals: 0, calls: 0 });
   }, 60_000);
 });

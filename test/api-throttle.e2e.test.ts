@@ -80,7 +80,7 @@ describe('inbound throttling of the signed API', () => {
     ctx.sandbox.portal.update('deals', deal, { amount: '123456' }, ctx.sandbox.userActor());
     // The signed delivery was accepted and drained: the mirror holds the new amount.
     await eventually(
-      async () => (await ctx.service.hubspot!.mirror.findDeal(ctx.tenantId, deal.id))?.deal.amount === 123456,
+      async () => (await ctx.service.features!.mirror.findDeal(ctx.tenantId, deal.id))?.deal.amount === 123456,
     );
   }, 60_000);
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type InstalledService, startInstalledService } from './support/installed-service.ts';
 import { eventually, TEST_DATABASE_URL } from './support/test-stores.ts';
+import { inboxWatermark, waitForDrained } from './support/webhook-drain.ts';
 
 const STORES = [
   { name: 'pglite', databaseUrl: undefined as string | undefined },
@@ -72,8 +73,16 @@ describe.each(STORES)('attribution enforced on the live deal ($name)', ({ databa
     // Another event about the same deal (a seller re-saves the amount): re-read, nothing to write.
     await ctx.idle();
     const before = batchUpdates();
+    const inbox = await inboxWatermark(ctx.service.store.db);
     portal.update('deals', deal, { amount: '48000.00' }, ctx.sandbox.userActor());
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Proof the event was received and drained (re-read, compared) before asserting that it wrote nothing.
+    const drained = await waitForDrained(ctx.service.store.db, {
+      tenantId: ctx.tenantId,
+      after: inbox,
+      objectId: deal.id,
+      propertyName: 'amount',
+    });
+    expect(drained.map((row) => row.propertyValue)).toEqual(['48000.00']);
     await ctx.idle();
     expect(batchUpdates()).toBe(before);
   }, 60_000);
@@ -125,10 +134,10 @@ describe.each(STORES)('attribution enforced on the live deal ($name)', ({ databa
     const victims = [...portal.records('deals')].filter((d) => !d.archived).slice(10, 17);
     for (const deal of victims) portal.update('deals', deal, { pl_attribution_status: '' }, ctx.sandbox.userActor());
     await ctx.idle();
-    const result = await ctx.service.hubspot!.sync.reconcile(ctx.tenantId);
+    const result = await ctx.service.features!.sync.reconcile(ctx.tenantId);
     expect(result.deals).toBe(victims.length);
     expect(result.calls).toBe(1);
-    const again = await ctx.service.hubspot!.sync.reconcile(ctx.tenantId);
+    const again = await ctx.service.features!.sync.reconcile(ctx.tenantId);
     expect(again).toMatchObject({ deals: 0, calls: 0 });
   }, 60_000);
 });

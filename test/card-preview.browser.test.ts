@@ -79,7 +79,7 @@ describe('local card preview over HTTP (sandbox mode)', () => {
     expect(index.headers.get('content-security-policy')).toContain("script-src 'self'");
     const html = await index.text();
     const links = html.match(/data-testid="preview-deal-link"/g) ?? [];
-    const mirrored = (await ctx.service.hubspot!.mirror.counts(ctx.tenantId)).deals;
+    const mirrored = (await ctx.service.features!.mirror.counts(ctx.tenantId)).deals;
     expect(mirrored).toBeGreaterThan(0);
     expect(links.length).toBe(Math.min(PREVIEW_INDEX_LIMIT, mirrored));
     if (mirrored > PREVIEW_INDEX_LIMIT)

@@ -185,7 +185,7 @@ describe.each(STORES)('co-sell motions end to end ($name)', ({ databaseUrl }) =>
     const [request] = receiver.requests;
     expect(request!.verified).toBe(true);
     expect(String(request!.headers['x-partnerloop-signature'])).toMatch(/^v1=[0-9a-f]{64}$/);
-    const deliveries = await ctx.service.hubspot!.cosell.deliveries.forMotion(ctx.tenantId, motionId);
+    const deliveries = await ctx.service.features!.cosell.deliveries.forMotion(ctx.tenantId, motionId);
     expect(deliveries.map((d) => [d.status, d.attempts])).toEqual([['delivered', 1]]);
     expect(request!.headers['x-partnerloop-delivery']).toBe(deliveries[0]!.deliveryId);
     expect(JSON.parse(request!.body)).toMatchObject({
@@ -208,7 +208,7 @@ describe.each(STORES)('co-sell motions end to end ($name)', ({ databaseUrl }) =>
     expect(await counts()).toEqual(before);
 
     // The stranded-delivery sweep, a forced second run of the notify job and the hourly co-sell sweep send nothing.
-    const cosell = ctx.service.hubspot!.cosell;
+    const cosell = ctx.service.features!.cosell;
     expect(await cosell.service.requeuePendingDeliveries(0, ctx.tenantId)).toBe(0);
     const { deliveryId } = deliveries[0]!;
     await ctx.service.queue.enqueue(
@@ -322,7 +322,7 @@ describe.each(STORES)('co-sell motions end to end ($name)', ({ databaseUrl }) =>
     expect(other.properties.pl_cosell_status).toBe('withdrawn');
     await ctx.idle();
     expect(receiver.requests).toHaveLength(2);
-    expect(await ctx.service.hubspot!.cosell.deliveries.forMotion(ctx.tenantId, motion!.id)).toEqual([]);
+    expect(await ctx.service.features!.cosell.deliveries.forMotion(ctx.tenantId, motion!.id)).toEqual([]);
   }, 60_000);
 
   describe('bad input writes nothing', () => {

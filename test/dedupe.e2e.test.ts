@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type InstalledService, startInstalledService } from './support/installed-service.ts';
 import { eventually, TEST_DATABASE_URL } from './support/test-stores.ts';
+import { inboxWatermark, waitForDrained } from './support/webhook-drain.ts';
 
 const STORES = [
   { name: 'pglite', databaseUrl: undefined as string | undefined },
@@ -137,19 +138,23 @@ describe.each(STORES)('duplicate deals flagged in the CRM ($name)', ({ databaseU
     // The nightly reconcile re-clusters every deal: the decision holds and nothing is re-flagged or re-written.
     await ctx.idle();
     const before = routeCalls('POST /crm/objects/2026-03/deals/batch/update');
-    const result = await ctx.service.hubspot!.sync.reconcile(ctx.tenantId);
+    const result = await ctx.service.features!.sync.reconcile(ctx.tenantId);
     expect(result.deals).toBe(0);
     expect(routeCalls('POST /crm/objects/2026-03/deals/batch/update')).toBe(before);
     expect(deal(pair.id).properties.pl_dedupe_status).toBe('not_duplicate');
 
     // A later edit (a webhook pass) does not re-flag it either.
-    ctx.sandbox.portal.update(
-      'deals',
-      ctx.sandbox.portal.resolve('deals', pair.id)!,
-      { amount: '12345' },
-      ctx.sandbox.userActor(),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const edited = ctx.sandbox.portal.resolve('deals', pair.id)!;
+    const inbox = await inboxWatermark(ctx.service.store.db);
+    ctx.sandbox.portal.update('deals', edited, { amount: '12345' }, ctx.sandbox.userActor());
+    // Proof the edit's webhook was received and drained (the pass ran) before asserting that nothing changed.
+    const drained = await waitForDrained(ctx.service.store.db, {
+      tenantId: ctx.tenantId,
+      after: inbox,
+      objectId: edited.id,
+      propertyName: 'amount',
+    });
+    expect(drained.map((row) => row.propertyValue)).toEqual(['12345']);
     await ctx.idle();
     expect(deal(pair.id).properties.pl_dedupe_status).toBe('not_duplicate');
   }, 60_000);
@@ -172,7 +177,7 @@ describe.each(STORES)('duplicate deals flagged in the CRM ($name)', ({ databaseU
     const { original, copy } = reenterUniqueDeal();
     const others = [...portal.records('deals')].filter((d) => !d.archived && d.id !== copy.id && d.id !== original.id);
     const burst = [copy.id, ...others.slice(0, 150).map((d) => d.id)];
-    const hubspot = ctx.service.hubspot!;
+    const hubspot = ctx.service.features!;
     await hubspot.sync.applyWebhookWork(ctx.tenantId, { deals: burst, companies: [], aliases: [] });
     // Too many for inline comparison: noted, not yet written.
     const noted = await sql<{ n: number }>`select count(*)::int as n from dedupe_pending`.execute(ctx.service.store.db);
@@ -232,10 +237,10 @@ describe.each(STORES)('duplicate deals flagged in the CRM ($name)', ({ databaseU
     const expected = eligible.filter((d) => !conflictIds.has(d.id));
     expect(expected.length).toBeGreaterThan(0);
 
-    const merges = await ctx.service.hubspot!.dedupe.mergeEligible(ctx.tenantId);
+    const merges = await ctx.service.features!.dedupe.mergeEligible(ctx.tenantId);
     expect(merges).toEqual({ merged: expected.length, failed: 0 });
     expect(routeCalls('POST /crm/objects/2026-03/deals/merge')).toBe(expected.length);
-    const mirror = ctx.service.hubspot!.mirror;
+    const mirror = ctx.service.features!.mirror;
     for (const gone of expected) {
       const survivor = ctx.sandbox.portal.resolve('deals', gone.id)!;
       expect(survivor.id).not.toBe(gone.id);
@@ -248,6 +253,6 @@ describe.each(STORES)('duplicate deals flagged in the CRM ($name)', ({ databaseU
     for (const id of conflictIds) expect(ctx.sandbox.portal.resolve('deals', id)?.id).toBeDefined();
     // Nothing left to merge: a second run merges nothing.
     await ctx.idle();
-    expect(await ctx.service.hubspot!.dedupe.mergeEligible(ctx.tenantId)).toEqual({ merged: 0, failed: 0 });
+    expect(await ctx.service.features!.dedupe.mergeEligible(ctx.tenantId)).toEqual({ merged: 0, failed: 0 });
   }, 60_000);
 });

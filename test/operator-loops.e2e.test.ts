@@ -24,7 +24,7 @@ describe.each(STORES)('the Operator OS loops on an installed portal ($name)', ({
   }, 120_000);
   afterAll(async () => ctx?.close());
 
-  const reports = () => ctx.service.hubspot!.reports;
+  const reports = () => ctx.service.features!.reports;
   const storedRows = async (loop: string) =>
     (
       await sql<{ period_key: string; version: number; reason: string }>`
@@ -36,7 +36,7 @@ describe.each(STORES)('the Operator OS loops on an installed portal ($name)', ({
 
   /** What the pure engine computes over the service's mirror, stored attributions and motions. */
   async function expectedQuarter(period = coveredPeriod('quarter', AS_OF)) {
-    const hubspot = ctx.service.hubspot!;
+    const hubspot = ctx.service.features!;
     const read = new ReportsReadRepository(ctx.service.store.db);
     const attributions = await read.attributions(ctx.tenantId);
     const metrics = new OperatorMetrics({

@@ -28,7 +28,7 @@ describe.skipIf(!TEST_DATABASE_URL)('three service replicas on one Postgres', ()
         startService(config, {
           logger: createLogger('silent', undefined, { replica }),
           schedules: [{ name: 'every-second', cron: '* * * * * *', period: 'second', description: 'test cadence' }],
-          queue: { pollingIntervalSeconds: 0.5, maintenanceIntervalSeconds: 1 },
+          testing: { queue: { pollingIntervalSeconds: 0.5, maintenanceIntervalSeconds: 1 } },
         }),
       ),
     );

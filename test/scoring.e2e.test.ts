@@ -55,7 +55,7 @@ describe.each(STORES)('partner scores written back to the CRM ($name)', ({ datab
 
   /** What the pure engine computes over the service's copy of the portal, at the same as-of, as CRM values. */
   async function expectedValues() {
-    const hubspot = ctx.service.hubspot!;
+    const hubspot = ctx.service.features!;
     const deals = (await hubspot.mirror.liveDeals(ctx.tenantId)).map((entry) => entry.deal);
     const partners = await hubspot.mirror.livePartners(ctx.tenantId);
     const scoring = scorePartners({ deals, partners, asOf: AS_OF, config: DEFAULT_SCORING_CONFIG });
@@ -91,7 +91,7 @@ describe.each(STORES)('partner scores written back to the CRM ($name)', ({ datab
     expect(suggested).toBeGreaterThan(10);
 
     // Stored for the card and operators.
-    const stored = await ctx.service.hubspot!.scoring.scores.forPartners(
+    const stored = await ctx.service.features!.scoring.scores.forPartners(
       ctx.tenantId,
       partners.map((company) => company.id),
     );
@@ -99,7 +99,7 @@ describe.each(STORES)('partner scores written back to the CRM ($name)', ({ datab
     const top = expected.scoring.partners[0]!;
     expect(stored.get(top.partnerId)).toMatchObject({ ...top, asOf: AS_OF });
     const openWithFit = [...expected.deals.keys()][0]!;
-    expect(await ctx.service.hubspot!.scoring.scores.fitForDeal(ctx.tenantId, openWithFit)).toMatchObject({
+    expect(await ctx.service.features!.scoring.scores.fitForDeal(ctx.tenantId, openWithFit)).toMatchObject({
       dealId: openWithFit,
       asOf: AS_OF,
     });
@@ -116,12 +116,12 @@ describe.each(STORES)('partner scores written back to the CRM ($name)', ({ datab
     for (const deal of withFit) portal().update('deals', deal, { pl_next_best_partner: '' }, ctx.sandbox.userActor());
     await ctx.idle();
     ctx.sandbox.resetStats();
-    const result = await ctx.service.hubspot!.sync.reconcile(ctx.tenantId);
+    const result = await ctx.service.features!.sync.reconcile(ctx.tenantId);
     expect(result).toMatchObject({ companies: partners.length, deals: withFit.length });
     expect(companyUpdateCalls()).toBe(Math.ceil(partners.length / 100));
     expect(dealUpdateCalls()).toBe(Math.ceil(withFit.length / 100));
     expect(result.calls).toBe(Math.ceil(partners.length / 100) + Math.ceil(withFit.length / 100));
-    const again = await ctx.service.hubspot!.sync.reconcile(ctx.tenantId);
+    const again = await ctx.service.features!.sync.reconcile(ctx.tenantId);
     expect(again).toMatchObject({ companies: 0, deals: 0, calls: 0 });
   }, 60_000);
 
@@ -146,7 +146,7 @@ describe.each(STORES)('partner scores written back to the CRM ($name)', ({ datab
     const scoreOf = (id: string) => expected.scoring.partners.find((score) => score.partnerId === id);
     // An open new-business deal with an amount and a scored partner on it, and no seeded duplicates: closing a
     // duplicate's original rightly moves the copies' pl_duplicate_confidence, which is not what this test measures.
-    const mirrored = await ctx.service.hubspot!.mirror.liveDeals(ctx.tenantId);
+    const mirrored = await ctx.service.features!.mirror.liveDeals(ctx.tenantId);
     const duplicated = new Set(ctx.sandbox.demo!.truth.duplicates.flatMap((cluster) => cluster.ids));
     const target = mirrored.find(
       (entry) =>

@@ -250,7 +250,7 @@ describe.each(STORES)('tenant isolation on every signed route ($name)', ({ datab
     );
     // The creation webhook puts the new partner in B's roster.
     await eventually(async () =>
-      (await ctx.service.hubspot!.mirror.livePartners(`hubspot:${PORTAL_B}`)).some((p) => p.id === bPartner.id),
+      (await ctx.service.features!.mirror.livePartners(`hubspot:${PORTAL_B}`)).some((p) => p.id === bPartner.id),
     );
     await ctx.idle();
     const bDeal = [...b.records('deals')].find(
@@ -276,7 +276,7 @@ describe.each(STORES)('tenant isolation on every signed route ($name)', ({ datab
     expect((await fetchB('PUT', '/api/attribution/rules', { requireLossReason: false })).status).toBe(200);
     expect((await fetchB('PUT', '/api/scoring/config', { activity: { dormantAfterDays: 33 } })).status).toBe(200);
     // B's operator loops hold a period and a value A never has.
-    await ctx.service.hubspot!.reports.results.save(
+    await ctx.service.features!.reports.results.save(
       `hubspot:${PORTAL_B}`,
       'quarterly',
       B_PERIOD,

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_ATTRIBUTION_RULES } from '../../src/attribution/attribution-rules.ts';
+import { hubspotRecordLinks } from '../../src/crm/hubspot/hubspot-links.ts';
 import { readPortal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
 import { DEFAULT_SCORING_CONFIG } from '../../src/scoring/scoring-config.ts';
 import { CoSellMotionsRepository } from '../../sync/cosell/motions.repo.ts';
@@ -55,6 +56,7 @@ export async function openDemoTenant(options: { deals: number; label: string; lo
       motionQueue: (id) => motions.queue(id, now),
       cosellStatuses: (id) => motions.statusesForDeals(id, 'all', now),
       partnerScores: (id) => scores.ranked(id),
+      links: () => hubspotRecordLinks(demo.portalId),
       logger: options.logger,
       now: () => now,
     });

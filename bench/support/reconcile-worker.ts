@@ -4,10 +4,10 @@
  * differs (changed-only, batched), and prints a JSON line with its own measurements.
  * Env: SANDBOX_URL, CLIENT_ID, CLIENT_SECRET, ACCESS_TOKEN, REFRESH_TOKEN, MARKER (the value to write).
  */
-import { changedProperties } from '../../src/crm/hubspot/hubspot-mapping.ts';
+
 import { readPortal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
+import { changedProperties } from '../../src/model/crm-record.ts';
 import { HubSpotConnections } from '../../sync/providers/hubspot/hubspot-connections.ts';
-import { CheckpointsRepository } from '../../sync/store/checkpoints.repo.ts';
 import { openStore } from '../../sync/store/database.ts';
 import { migrateToLatest } from '../../sync/store/migrate.ts';
 import { TenantsRepository } from '../../sync/store/tenants.repo.ts';
@@ -36,7 +36,6 @@ const connections = new HubSpotConnections({
   clientId: env('CLIENT_ID'),
   clientSecret: env('CLIENT_SECRET'),
   tenants,
-  checkpoints: new CheckpointsRepository(store.db),
   onCall: () => {
     calls += 1;
   },

@@ -12,8 +12,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { loadConfig } from '../../sync/config/env.ts';
 import { createLogger } from '../../sync/log/logger.ts';
-import { startService } from '../../sync/service.ts';
 import { WEBHOOK_DRAIN_JOB } from '../../sync/providers/hubspot/webhook-drain.job.ts';
+import { startService } from '../../sync/service.ts';
 
 export type WorkerRequest =
   | { id: number; type: 'phase-start' }
@@ -67,8 +67,10 @@ const config = loadConfig(
 );
 // Production defaults on purpose (job polling, schedules): the bench measures the service as it ships.
 const service = await startService(config, { logger: createLogger(process.env.BENCH_SERVICE_LOG_LEVEL ?? 'silent') });
-const hubspot = service.hubspot;
-if (!hubspot) throw new Error('HubSpot features are not enabled');
+const features = service.features;
+const hubspot = service.providers.hubspot;
+if (!features || !hubspot) throw new Error('HubSpot features are not enabled');
+const inbox = hubspot.inbox;
 const tenantId = `hubspot:${env('PORTAL_ID')}`;
 const startupSeconds = (performance.now() - started) / 1000;
 
@@ -80,20 +82,20 @@ if (installed.status !== 200) throw new Error(`install failed: HTTP ${installed.
 while (await busy()) await new Promise((resolve) => setTimeout(resolve, 200));
 const installSeconds = (performance.now() - installStarted) / 1000;
 if ((await service.tenants.find(tenantId))?.status !== 'active') throw new Error(`${tenantId} is not installed`);
-const mirrored = await hubspot.mirror.counts(tenantId);
+const mirrored = await features.mirror.counts(tenantId);
 
 // --- observation ------------------------------------------------------------------------------------------------
 const upserts: MirrorObservation['upserts'] = [];
-const upsertDeals = hubspot.mirror.upsertDeals.bind(hubspot.mirror);
-hubspot.mirror.upsertDeals = async (id, deals) => {
+const upsertDeals = features.mirror.upsertDeals.bind(features.mirror);
+features.mirror.upsertDeals = async (id, deals) => {
   await upsertDeals(id, deals);
   const at = Date.now();
   for (const entry of deals) upserts.push({ dealId: entry.deal.id, at, properties: entry.properties });
 };
 let drainRounds = 0;
 let drainEvents = 0;
-const markProcessed = hubspot.inbox.markProcessed.bind(hubspot.inbox);
-hubspot.inbox.markProcessed = async (ids) => {
+const markProcessed = inbox.markProcessed.bind(inbox);
+inbox.markProcessed = async (ids) => {
   await markProcessed(ids);
   drainRounds += 1;
   drainEvents += ids.length;
@@ -136,7 +138,7 @@ async function handle(request: WorkerRequest): Promise<unknown> {
         wallSeconds: (performance.now() - phase.at) / 1000,
         drainRounds: drainRounds - phase.runs,
         drainEvents: drainEvents - phase.events,
-        pendingEvents: await hubspot!.inbox.countPending(tenantId),
+        pendingEvents: await inbox.countPending(tenantId),
         drainJobs: await drainJobs(),
       };
       return observation;
@@ -145,10 +147,10 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       // Drained = nothing pending in the inbox; the queue may still hold no-op drain jobs (reported, not awaited).
       const deadline = Date.now() + request.timeoutMs;
       while (Date.now() < deadline) {
-        if ((await hubspot!.inbox.countPending(tenantId)) === 0) return { drained: true, queueBusy: await busy() };
+        if ((await inbox.countPending(tenantId)) === 0) return { drained: true, queueBusy: await busy() };
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      return { drained: false, pending: await hubspot!.inbox.countPending(tenantId) };
+      return { drained: false, pending: await inbox.countPending(tenantId) };
     }
     case 'mirror-log': {
       const wanted = new Set(request.dealIds);

@@ -18,9 +18,3 @@ export interface CredentialStore {
   /** Called when a refresh is refused for good (revoked/uninstalled): the tenant must reconnect. */
   markDisconnected(reason: string): Promise<void>;
 }
-
-/** Sync checkpoints, one small validated object per stream (the service implements it on sync_checkpoints). */
-export interface CheckpointStore<C> {
-  load(): Promise<C | undefined>;
-  save(checkpoint: C): Promise<void>;
-}

@@ -6,10 +6,9 @@ import {
   DEFAULT_ATTRIBUTION_RULES,
   parseAttributionRules,
 } from '../../src/attribution/attribution-rules.ts';
-import type { CanonicalDeal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
-import { type Deal, type DealPartner, PARTNER_ROLES, type PartnerRole } from '../../src/model/deal.ts';
+import type { CanonicalDeal } from '../../src/model/crm-record.ts';
+import type { Deal, DealPartner, PartnerRole } from '../../src/model/deal.ts';
 import type { Partner } from '../../src/model/partner.ts';
-import type { HubSpotConnections } from '../providers/hubspot/hubspot-connections.ts';
 import type { DealWriter } from '../crm/tenant-sync.ts';
 import type { Logger } from '../log/logger.ts';
 import type { AuditLogRepository } from '../store/audit-log.repo.ts';
@@ -29,18 +28,6 @@ const REGISTRATION_STATUSES = new Set(['pending', 'approved', 'rejected']);
 export function tenantRules(tenant: Tenant | undefined): AttributionRules {
   const stored = tenant?.settings.attributionRules;
   return stored === undefined ? DEFAULT_ATTRIBUTION_RULES : parseAttributionRules(stored);
-}
-
-/** Association type id per role label, saved at provisioning. */
-export function tenantRoleLabels(tenant: Tenant | undefined): Partial<Record<PartnerRole, number>> {
-  const stored = tenant?.settings.roleLabels;
-  if (typeof stored !== 'object' || stored === null) return {};
-  const out: Partial<Record<PartnerRole, number>> = {};
-  for (const role of PARTNER_ROLES) {
-    const typeId = (stored as Record<string, unknown>)[role];
-    if (typeof typeId === 'number') out[role] = typeId;
-  }
-  return out;
 }
 
 /** A deal's tagged partners with the splits the store holds. */
@@ -65,7 +52,6 @@ function registrationsOf(properties: Readonly<Record<string, string | null>>): R
 export interface AttributionWriterDeps {
   tenants: TenantsRepository;
   attributions: AttributionRepository;
-  connections: HubSpotConnections;
   audit: AuditLogRepository;
   logger: Logger;
   /** Deals with a co-sell motion (partner-involved by definition); none until co-sell is wired. */
@@ -122,19 +108,18 @@ export function attributionWriter(deps: AttributionWriterDeps): DealWriter {
   return {
     name: 'attribution',
     properties: ATTRIBUTION_PROPERTIES,
-    async desired({ tenantId, deals, partners }) {
+    async desired({ tenantId, deals, partners, links }) {
       const evaluations = await evaluateDeals(deps, tenantId, deals, partners);
-      const labels = tenantRoleLabels(await deps.tenants.find(tenantId));
-      const autoTags: Array<{ dealId: string; partnerId: string; role: PartnerRole; reason: string; typeId: number }> =
-        [];
+      // Auto-tags become links the sync writes through the CRM port; a role the CRM cannot link yet is left alone.
+      const linkable = links ? await links.linkableRoles() : new Set<PartnerRole>();
+      const autoTags: Array<{ dealId: string; partnerId: string; role: PartnerRole; reason: string }> = [];
       const desired = new Map<string, Record<string, string>>();
       const records: Array<{ dealId: string; result: AttributionResult; closedPartners: DealPartner[] | null }> = [];
       for (const { entry, deal, result } of evaluations) {
         let effective = deal;
         const tag = result.autoTag;
-        const typeId = tag ? labels[tag.role] : undefined;
-        if (tag && typeId !== undefined) {
-          autoTags.push({ dealId: deal.id, partnerId: tag.partnerId, role: tag.role, reason: tag.reason, typeId });
+        if (tag && linkable.has(tag.role)) {
+          autoTags.push({ dealId: deal.id, partnerId: tag.partnerId, role: tag.role, reason: tag.reason });
           effective = {
             ...deal,
             partners: [...deal.partners, { partnerId: tag.partnerId, role: tag.role, splitPct: null }],
@@ -146,25 +131,22 @@ export function attributionWriter(deps: AttributionWriterDeps): DealWriter {
         desired.set(deal.id, { ...attributionProperties(result, effective) });
         records.push({ dealId: deal.id, result, closedPartners: deal.isClosed ? effective.partners : null });
       }
-      if (autoTags.length > 0) {
-        await deps.connections.objects(tenantId).batchAssociate(
-          'deals',
-          'companies',
-          autoTags.map((t) => ({ fromId: t.dealId, toId: t.partnerId, typeId: t.typeId })),
-        );
-        for (const tag of autoTags) {
-          await deps.audit.append({
-            tenantId,
-            actor: 'system:auto-tag',
-            action: 'attribution.tag',
-            subjectType: 'deal',
-            subjectId: tag.dealId,
-            before: null,
-            after: { partnerId: tag.partnerId, role: tag.role },
-            reason: tag.reason,
-          });
-        }
-        deps.logger.info({ tenantId, autoTags: autoTags.length }, 'unambiguous partners auto-tagged');
+      if (autoTags.length > 0 && links) {
+        links.link(autoTags, async () => {
+          for (const tag of autoTags) {
+            await deps.audit.append({
+              tenantId,
+              actor: 'system:auto-tag',
+              action: 'attribution.tag',
+              subjectType: 'deal',
+              subjectId: tag.dealId,
+              before: null,
+              after: { partnerId: tag.partnerId, role: tag.role },
+              reason: tag.reason,
+            });
+          }
+          deps.logger.info({ tenantId, autoTags: autoTags.length }, 'unambiguous partners auto-tagged');
+        });
       }
       await deps.attributions.record(tenantId, records);
       return desired;

@@ -3,16 +3,16 @@ import { attributionCoverage } from '../../src/attribution/attribution-coverage.
 import { checkAttributionChange } from '../../src/attribution/attribution-hygiene.ts';
 import type { AttributionResult } from '../../src/attribution/attribution-model.ts';
 import { type AttributionRules, parseAttributionRules } from '../../src/attribution/attribution-rules.ts';
-import { type DealPartner, type PartnerRole, partnerRoleSchema } from '../../src/model/deal.ts';
+import type { CrmConnectors } from '../../src/crm/crm-connector.ts';
+import { type DealPartner, partnerRoleSchema } from '../../src/model/deal.ts';
 import { AppError, NotFoundError, parseInput } from '../../src/shared/errors.ts';
 import type { CrmMirrorRepository, MirroredDeal } from '../crm/crm-mirror.repo.ts';
-import type { HubSpotConnections } from '../providers/hubspot/hubspot-connections.ts';
-import type { HubSpotTenantSync } from '../crm/tenant-sync.ts';
+import type { CrmTenantSync } from '../crm/tenant-sync.ts';
 import { AdminRequiredError } from '../roles/admin-roles.ts';
 import type { AuditLogRepository } from '../store/audit-log.repo.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';
 import type { AttributionRepository } from './attribution.repo.ts';
-import { type AttributionWriterDeps, evaluateDeals, tenantRoleLabels, tenantRules } from './attribution-writer.ts';
+import { type AttributionWriterDeps, evaluateDeals, tenantRules } from './attribution-writer.ts';
 
 /** A change to a closed deal's attribution without an admin override (SPEC §2.1: frozen after close). */
 export class AttributionFrozenError extends AppError {
@@ -54,8 +54,8 @@ export interface DealAttributionView {
 
 export interface AttributionServiceDeps extends AttributionWriterDeps {
   mirror: CrmMirrorRepository;
-  sync: HubSpotTenantSync;
-  connections: HubSpotConnections;
+  sync: CrmTenantSync;
+  crm: CrmConnectors;
   attributions: AttributionRepository;
   tenants: TenantsRepository;
   audit: AuditLogRepository;
@@ -103,10 +103,9 @@ export class AttributionService {
       { partnerId: request.partnerId, role: request.role, splitPct: request.splitPct ?? null },
     ];
     await this.guardFrozen(tenantId, deal, before, after, actor, request.override?.reason, authorizeOverride);
-    const typeId = await this.roleTypeId(tenantId, request.role);
-    await this.deps.connections
-      .objects(tenantId)
-      .batchAssociate('deals', 'companies', [{ fromId: deal.deal.id, toId: request.partnerId, typeId }]);
+    await this.deps.crm
+      .connector(tenantId)
+      .linkPartners([{ dealId: deal.deal.id, partnerId: request.partnerId, role: request.role }]);
     await this.deps.attributions.setSplit(
       tenantId,
       deal.deal.id,
@@ -146,10 +145,7 @@ export class AttributionService {
     }
     const after = before.filter((p) => !(p.partnerId === partnerId && p.role === role));
     await this.guardFrozen(tenantId, deal, before, after, actor, reason, authorizeOverride);
-    const typeId = await this.roleTypeId(tenantId, role);
-    await this.deps.connections
-      .objects(tenantId)
-      .batchRemoveLabels('deals', 'companies', [{ fromId: deal.deal.id, toId: partnerId, typeId }]);
+    await this.deps.crm.connector(tenantId).unlinkPartner({ dealId: deal.deal.id, partnerId, role });
     await this.deps.attributions.setSplit(tenantId, deal.deal.id, partnerId, role, null, actor);
     await this.deps.audit.append({
       tenantId,
@@ -223,15 +219,5 @@ export class AttributionService {
         throw new AdminRequiredError("only a HubSpot super admin can override a closed deal's attribution");
       await authorizeOverride();
     }
-  }
-
-  private async roleTypeId(tenantId: string, role: PartnerRole): Promise<number> {
-    const typeId = tenantRoleLabels(await this.deps.tenants.find(tenantId))[role];
-    if (typeId === undefined) {
-      throw new NotFoundError(
-        `the ${role} association label is not provisioned in this portal yet; try again in a minute`,
-      );
-    }
-    return typeId;
   }
 }

@@ -11,7 +11,7 @@ import type { CoSellService } from '../cosell/cosell-service.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
 import type { DedupeService } from '../dedupe/dedupe.service.ts';
 import { type SignedApiDeps, signedApi, tenantOf } from '../http/hubspot-signature.middleware.ts';
-import { type AdminRoles, requireAdmin, signedUserId } from '../roles/admin-roles.ts';
+import { type AdminRoles, signedUserId } from '../roles/admin-roles.ts';
 import type { ScoresRepository } from '../scoring/scores.repo.ts';
 
 export interface CardRoutesDeps extends SignedApiDeps {
@@ -118,22 +118,6 @@ export function cardRouter(deps: CardRoutesDeps): Router {
   return router;
 }
 
-/** Operators' and admins' attribution endpoints (signed, like every `/api` call). */
-export function attributionAdminRouter(deps: CardRoutesDeps): Router {
-  const router = express.Router();
-  router.use(...signedApi(deps));
-  router.get('/rules', async (_req, res) => {
-    res.json(await deps.attribution.rules(tenantOf(res).id));
-  });
-  router.put('/rules', requireAdmin(deps.roles, 'change the attribution rules'), async (req, res) => {
-    res.json(await deps.attribution.setRules(tenantOf(res).id, req.body, actorOf(req)));
-  });
-  router.get('/coverage', async (_req, res) => {
-    res.json({ tenantId: tenantOf(res).id, ...(await deps.attribution.coverage(tenantOf(res).id)) });
-  });
-  return router;
-}
-
 async function cardView(deps: CardRoutesDeps, tenantId: string, view: DealAttributionView): Promise<CardView> {
   const { deal, properties } = view.deal;
   const [scores, fit] = await Promise.all([
@@ -154,7 +138,7 @@ async function cardView(deps: CardRoutesDeps, tenantId: string, view: DealAttrib
   const autoTag = view.result.autoTag;
   const names = new Map((await deps.mirror.livePartners(tenantId)).map((p) => [p.id, p.name]));
   const dedupeStatus = properties.pl_dedupe_status ?? '';
-  const duplicates = await deps.dedupe.duplicatesOf(tenantId, portalIdOf(tenantId), deal.id);
+  const duplicates = await deps.dedupe.duplicatesOf(tenantId, deal.id);
   const nextBest = fit?.nextBestPartner ?? null;
   return {
     deal: {
@@ -193,9 +177,4 @@ async function cardView(deps: CardRoutesDeps, tenantId: string, view: DealAttrib
       : null,
     motions: await deps.cosell.cardMotions(tenantId, deal.id),
   };
-}
-
-/** The HubSpot portal id of a `hubspot:<portalId>` tenant (for links to records). */
-function portalIdOf(tenantId: string): string {
-  return tenantId.slice(tenantId.indexOf(':') + 1);
 }

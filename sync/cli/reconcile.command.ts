@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { InvalidInputError, NotFoundError } from '../../src/shared/errors.ts';
 import { loadConfig } from '../config/env.ts';
 import type { CliCommand } from './cli-command.ts';
@@ -21,28 +20,18 @@ export const reconcileCommand: CliCommand = {
       throw new InvalidInputError('--portal <id> is required: the HubSpot portal (hub) id');
     const config = loadConfig(env, { sandbox: false });
     // The service's modules load only when this command runs (the CLI starts fast for the file commands).
-    const [
-      { provisionPortal },
-      { createLogger },
-      { encryptionKey, hubspotFeatures },
-      { openStore },
-      { migrateToLatest },
-      { TenantsRepository },
-      { TokenCipher },
-    ] = await Promise.all([
-      import('../../src/crm/hubspot/hubspot-provisioning.ts'),
-      import('../log/logger.ts'),
-      import('../service.ts'),
-      import('../store/database.ts'),
-      import('../store/migrate.ts'),
-      import('../store/tenants.repo.ts'),
-      import('../store/token-cipher.ts'),
-    ]);
+    const [{ createLogger }, { openPlatform }, { createFeatures }, { createHubSpotProvider }, { CrmConnections }] =
+      await Promise.all([
+        import('../log/logger.ts'),
+        import('../platform.ts'),
+        import('../features.ts'),
+        import('../providers/hubspot/hubspot.provider.ts'),
+        import('../crm/crm-connections.ts'),
+      ]);
     const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-    const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, 'pglite') });
+    const platform = await openPlatform(config, logger);
     try {
-      await migrateToLatest(store.db);
-      const tenants = new TenantsRepository(store.db, new TokenCipher(encryptionKey(config, logger)));
+      const { tenants } = platform;
       const tenantId = `hubspot:${portal}`;
       const tenant = await tenants.find(tenantId);
       if (!tenant) throw new NotFoundError(`portal ${portal} has not installed PartnerLoop (no tenant ${tenantId})`);
@@ -51,11 +40,17 @@ export const reconcileCommand: CliCommand = {
           `portal ${portal} is disconnected since ${tenant.disconnectedAt?.toISOString() ?? '?'}: ${tenant.disconnectReason ?? 'no reason recorded'}; reinstall the app`,
         );
       }
-      const features = hubspotFeatures(config, store, tenants, logger, undefined);
-      if (!features) throw new InvalidInputError('HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET are required');
+      // The same composition as the service (sync/service.ts), without its queue: this one-shot enqueues nothing.
+      const hubspot = createHubSpotProvider(config, platform);
+      if (!hubspot) throw new InvalidInputError('HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET are required');
+      const crm = new CrmConnections({ hubspot: hubspot.connections });
+      const features = createFeatures(platform, crm, {
+        enqueue: async () => {
+          throw new Error('no job queue in this process');
+        },
+      });
       // Idempotent (five reads when nothing is missing): a reconcile never writes to properties that do not exist.
-      const provisioning = await provisionPortal(features.connections.client(tenantId));
-      await tenants.updateSettings(tenantId, { roleLabels: provisioning.roleLabels });
+      await crm.connector(tenantId).provision();
       let lastReport = 0;
       const result = await features.sync.reconcile(tenantId, (read) => {
         if (read - lastReport >= 1000) {
@@ -66,7 +61,7 @@ export const reconcileCommand: CliCommand = {
       stdout.write(`${JSON.stringify({ ...result, ...(await features.afterReconcile(tenantId)) })}\n`);
       return 0;
     } finally {
-      await store.close();
+      await platform.store.close();
     }
   },
 };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineJob } from '../jobs/job-queue.ts';
+import { defineTenantJob } from '../jobs/tenant-job.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';
 import type { CoSellService } from './cosell-service.ts';
 import type { CoSellMotionsRepository } from './motions.repo.ts';
@@ -23,18 +23,13 @@ export interface CoSellSweepJobDeps {
  * of waiting for the nightly reconcile. Both halves are idempotent: keyed enqueues, change-only writes.
  */
 export function cosellSweepJob(deps: CoSellSweepJobDeps) {
-  return defineJob({
+  return defineTenantJob(deps.tenants, {
     name: COSELL_SWEEP_JOB,
     schema: z.strictObject({ tenantId: z.string().min(1), periodKey: z.string().min(1) }),
     retryLimit: 3,
     retryDelaySeconds: 60,
     expireInSeconds: 15 * 60,
     async handle({ tenantId }, context) {
-      const tenant = await deps.tenants.find(tenantId);
-      if (tenant?.status !== 'active') {
-        context.logger.info({ tenantId }, 'tenant is not active; co-sell sweep skipped');
-        return { skipped: true };
-      }
       const requeued = await deps.service.requeuePendingDeliveries(STRANDED_DELIVERY_AFTER_MS, tenantId);
       const dealIds = await deps.motions.dealsWithOpenMotions(tenantId);
       const written = dealIds.length === 0 ? { deals: 0, calls: 0 } : await deps.writeStatus(tenantId, dealIds);

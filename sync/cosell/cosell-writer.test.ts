@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MotionState } from '../../src/cosell/motion-state-machine.ts';
-import { changedProperties } from '../../src/crm/hubspot/hubspot-mapping.ts';
-import type { CanonicalDeal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
+import type { CanonicalDeal } from '../../src/model/crm-record.ts';
+import { changedProperties } from '../../src/model/crm-record.ts';
 import type { Deal } from '../../src/model/deal.ts';
 import { STORE_KINDS } from '../../test/support/test-stores.ts';
 import type { Store } from '../store/database.ts';

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
-import type { CanonicalDeal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
 import { dealMatchKeys } from '../../src/dedupe/match-keys.ts';
+import type { CanonicalDeal } from '../../src/model/crm-record.ts';
 import { type Deal, dealSchema } from '../../src/model/deal.ts';
 import { type Partner, partnerSchema } from '../../src/model/partner.ts';
 import { chunks } from '../../src/shared/chunks.ts';

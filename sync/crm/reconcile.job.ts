@@ -1,13 +1,14 @@
 import { z } from 'zod';
-import { defineJob, type JobContext } from '../jobs/job-queue.ts';
+import type { JobContext } from '../jobs/job-queue.ts';
+import { defineTenantJob } from '../jobs/tenant-job.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';
-import type { HubSpotTenantSync } from './tenant-sync.ts';
+import type { CrmTenantSync } from './tenant-sync.ts';
 
 export const RECONCILE_JOB = 'hubspot.reconcile';
 
 export interface ReconcileJobDeps {
   tenants: TenantsRepository;
-  sync: HubSpotTenantSync;
+  sync: CrmTenantSync;
   /** Follow-up work after each run and the figures it reports (opt-in merges, attribution coverage). */
   report?: (tenantId: string) => Promise<Record<string, unknown>>;
   /** First retry delay (default 15 s; tests shorten it). */
@@ -32,7 +33,7 @@ export function reconcileLeaseKey(tenantId: string): string {
  * redo from the start: it re-reads the portal and writes only values that differ.
  */
 export function reconcileJob(deps: ReconcileJobDeps) {
-  return defineJob({
+  return defineTenantJob(deps.tenants, {
     name: RECONCILE_JOB,
     schema: z.strictObject({ tenantId: z.string().min(1), periodKey: z.string().min(1) }),
     retryLimit: 5,
@@ -43,11 +44,6 @@ export function reconcileJob(deps: ReconcileJobDeps) {
     expireInSeconds: 60 * 60,
     lease: ({ tenantId }) => reconcileLeaseKey(tenantId),
     async handle({ tenantId, periodKey }, context) {
-      const tenant = await deps.tenants.find(tenantId);
-      if (tenant?.status !== 'active') {
-        context.logger.info({ tenantId }, 'tenant is not active; reconcile skipped');
-        return { skipped: true };
-      }
       // Between pages: a run whose lease was swept (taken for dead) stops rather than overlap its retry.
       const onProgress = () => context.signal?.throwIfAborted();
       const result = { ...(await deps.sync.reconcile(tenantId, onProgress)), ...(await deps.report?.(tenantId)) };

@@ -1,14 +1,9 @@
-import {
-  COMPANY_READ_PROPERTIES,
-  changedProperties,
-  partnerFromHubSpot,
-} from '../../src/crm/hubspot/hubspot-mapping.ts';
-import { type CanonicalDeal, readDeals, readPortal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
-import type { WebhookWork } from '../../src/crm/hubspot/hubspot-webhook-events.ts';
+import type { CrmConnector, CrmConnectors, PartnerLink } from '../../src/crm/crm-connector.ts';
+import { type CanonicalDeal, type CrmChangeSet, changedProperties } from '../../src/model/crm-record.ts';
+import type { PartnerRole } from '../../src/model/deal.ts';
 import type { Partner } from '../../src/model/partner.ts';
 import type { Logger } from '../log/logger.ts';
 import type { CrmMirrorRepository } from './crm-mirror.repo.ts';
-import type { HubSpotConnections } from '../providers/hubspot/hubspot-connections.ts';
 
 /**
  * One feature's write-back: which properties it owns, and their desired values per record id. The sync compares
@@ -45,6 +40,15 @@ export interface DealWriterInput {
   partners: readonly Partner[];
   /** True on a full reconcile (writers may use portal-wide context). */
   full: boolean;
+  /** Partner links a writer wants made (auto-tags): written through the CRM port after every writer ran. */
+  links?: PartnerLinkSink;
+}
+
+export interface PartnerLinkSink {
+  /** The roles the tenant's CRM can link now. */
+  linkableRoles(): Promise<ReadonlySet<PartnerRole>>;
+  /** Queues links; the sync writes them, then runs `afterLinked` (e.g. the audit entries). */
+  link(links: readonly PartnerLink[], afterLinked: () => Promise<void>): void;
 }
 
 export interface WriteBackResult {
@@ -71,8 +75,8 @@ export interface WebhookWorkResult extends WriteBackResult {
   aliases: number;
 }
 
-export interface HubSpotTenantSyncOptions {
-  connections: HubSpotConnections;
+export interface CrmTenantSyncOptions {
+  crm: CrmConnectors;
   mirror: CrmMirrorRepository;
   writers?: readonly DealWriter[];
   companyWriters?: readonly CompanyWriter[];
@@ -80,14 +84,15 @@ export interface HubSpotTenantSyncOptions {
 }
 
 /**
- * Keeps the store's mirror of a HubSpot tenant current (a full reconcile, or the records named by webhook events) and
- * runs the deal writers over what changed. Every step is idempotent: re-running it converges on the same CRM state.
+ * Keeps the store's mirror of a tenant's CRM current (a full reconcile, or the records a change set names) through the
+ * CRM port, and runs the deal writers over what changed. Every step is idempotent: re-running it converges on the
+ * same CRM state. CRM-neutral: the tenant's connector does the reading and writing.
  */
-export class HubSpotTenantSync {
+export class CrmTenantSync {
   readonly #writers: readonly DealWriter[];
   readonly #companyWriters: readonly CompanyWriter[];
 
-  constructor(private readonly options: HubSpotTenantSyncOptions) {
+  constructor(private readonly options: CrmTenantSyncOptions) {
     this.#writers = options.writers ?? [];
     this.#companyWriters = options.companyWriters ?? [];
   }
@@ -103,10 +108,10 @@ export class HubSpotTenantSync {
   }
 
   async reconcile(tenantId: string, onProgress?: (read: number) => void): Promise<ReconcileResult> {
-    const { mirror, connections } = this.options;
-    const snapshot = await readPortal(connections.objects(tenantId), {
-      extraDealProperties: this.writtenProperties,
-      extraCompanyProperties: this.writtenCompanyProperties,
+    const { mirror, crm } = this.options;
+    const snapshot = await crm.connector(tenantId).readSnapshot({
+      dealProperties: this.writtenProperties,
+      partnerProperties: this.writtenCompanyProperties,
       ...(onProgress ? { onProgress } : {}),
     });
     await mirror.upsertPartners(tenantId, snapshot.partners, snapshot.partnerProperties);
@@ -120,46 +125,42 @@ export class HubSpotTenantSync {
     const written = await this.writeBack(tenantId, snapshot.deals, snapshot.partners, true, {
       partnerProperties: snapshot.partnerProperties,
     });
-    const { companies, deals, associations, accountPartners } = snapshot.calls;
     return {
       tenantId,
       dealsRead: snapshot.deals.length,
       partnersRead: snapshot.partners.length,
       deletedDeals,
-      readCalls: companies + deals + associations + accountPartners,
+      readCalls: snapshot.readCalls,
       ...written,
     };
   }
 
-  /** Applies the work a batch of webhook events implies: aliases first, then fresh reads of every touched record. */
-  async applyWebhookWork(tenantId: string, work: WebhookWork): Promise<WebhookWorkResult> {
-    const { mirror, connections } = this.options;
-    const objects = connections.objects(tenantId);
+  /** Applies a change set (webhook events, a poll): aliases first, then fresh reads of every touched record. */
+  async applyWebhookWork(tenantId: string, work: CrmChangeSet): Promise<WebhookWorkResult> {
+    const { mirror, crm } = this.options;
+    const connector = crm.connector(tenantId);
     for (const alias of work.aliases) await mirror.addAlias(tenantId, alias.objectType, alias.oldId, alias.newId);
 
     let refreshedCompanies = 0;
     if (work.companies.length > 0) {
       const companyIds = await this.resolveAll(tenantId, 'companies', work.companies);
-      const records = await objects.batchRead('companies', companyIds, [
-        ...COMPANY_READ_PROPERTIES,
-        ...this.writtenCompanyProperties,
-      ]);
-      const partners = records.map(partnerFromHubSpot).filter((partner): partner is Partner => partner !== undefined);
-      await mirror.upsertPartners(tenantId, partners, new Map(records.map((record) => [record.id, record.properties])));
+      const read = await connector.readPartners(companyIds, this.writtenCompanyProperties);
+      const partners = read.partners;
+      await mirror.upsertPartners(tenantId, partners, read.properties);
       const stillPartners = new Set(partners.map((partner) => partner.id));
       await mirror.retirePartners(
         tenantId,
         work.companies.filter((id) => !stillPartners.has(id)),
       );
-      refreshedCompanies = records.length;
+      refreshedCompanies = read.read;
     }
 
     const dealIds = await this.resolveAll(tenantId, 'deals', work.deals);
     const merged = work.aliases.filter((alias) => alias.objectType === 'deals').map((alias) => alias.oldId);
     // The roster tells which companies linked to a deal's account are partners (account-based auto-tag).
     const roster = dealIds.length > 0 ? await mirror.livePartners(tenantId) : [];
-    const read = await readDeals(objects, dealIds, {
-      extraDealProperties: this.writtenProperties,
+    const read = await connector.readDeals(dealIds, {
+      dealProperties: this.writtenProperties,
       partnerIds: new Set(roster.map((partner) => partner.id)),
     });
     await mirror.upsertPartners(tenantId, read.partners);
@@ -198,8 +199,8 @@ export class HubSpotTenantSync {
   }
 
   /**
-   * Runs the writers over `deals` (and company writers on a full pass) and writes only the values HubSpot does not
-   * already hold, 100 per call.
+   * Runs the writers over `deals` (and company writers on a full pass) and writes only the values the CRM does not
+   * already hold, batched by the connector.
    */
   async writeBack(
     tenantId: string,
@@ -216,12 +217,18 @@ export class HubSpotTenantSync {
       options.writers
         ? list.filter((writer) => options.writers?.includes(writer.name))
         : list.filter((writer) => full || runsInline(writer, deals.length));
-    const input = { tenantId, deals, partners, full };
+    const connector = this.options.crm.connector(tenantId);
+    const pending: Array<{ links: readonly PartnerLink[]; afterLinked: () => Promise<void> }> = [];
+    const input = { tenantId, deals, partners, full, links: linkSink(connector, pending) };
     const dealUpdates = await this.#dealUpdates(tenantId, deals, await collect(chosen(this.#writers), input));
     let calls = 0;
-    const objects = this.options.connections.objects(tenantId);
+    // Links first: the values written next (attribution status) already count the linked partners.
+    for (const { links, afterLinked } of pending) {
+      await connector.linkPartners(links);
+      await afterLinked();
+    }
     if (dealUpdates.size > 0) {
-      calls += await objects.batchUpdate(
+      calls += await connector.writeProperties(
         'deals',
         [...dealUpdates].map(([id, properties]) => ({ id, properties })),
       );
@@ -236,8 +243,8 @@ export class HubSpotTenantSync {
         if (changed) companyUpdates.set(id, changed);
       }
       if (companyUpdates.size > 0) {
-        calls += await objects.batchUpdate(
-          'companies',
+        calls += await connector.writeProperties(
+          'partners',
           [...companyUpdates].map(([id, properties]) => ({ id, properties })),
         );
         await this.options.mirror.recordPartnerValues(tenantId, companyUpdates);
@@ -279,6 +286,18 @@ export class HubSpotTenantSync {
     const resolved = await this.options.mirror.resolveIds(tenantId, objectType, ids);
     return [...new Set(resolved.values())];
   }
+}
+
+function linkSink(
+  connector: CrmConnector,
+  pending: Array<{ links: readonly PartnerLink[]; afterLinked: () => Promise<void> }>,
+): PartnerLinkSink {
+  return {
+    linkableRoles: () => connector.linkableRoles(),
+    link: (links, afterLinked) => {
+      pending.push({ links, afterLinked });
+    },
+  };
 }
 
 /** Every writer's desired values, merged per record. */

@@ -1,11 +1,12 @@
 import { setTimeout } from 'node:timers/promises';
 import { z } from 'zod';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
-import type { HubSpotTenantSync } from '../crm/tenant-sync.ts';
+import { drainLeaseKey } from '../crm/tenant-leases.ts';
+import type { CrmTenantSync } from '../crm/tenant-sync.ts';
 import { type DebounceOptions, scheduleDebounced } from '../jobs/debounce.ts';
-import { defineJob, type JobQueue } from '../jobs/job-queue.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
+import { defineTenantJob } from '../jobs/tenant-job.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';
-import { drainLeaseKey } from '../providers/hubspot/webhook-drain.job.ts';
 import type { DedupeRepository } from './dedupe.repo.ts';
 
 export const DEDUPE_REFRESH_JOB = 'dedupe.refresh';
@@ -20,7 +21,7 @@ export interface DedupeRefreshJobDeps {
   tenants: TenantsRepository;
   mirror: CrmMirrorRepository;
   dedupe: DedupeRepository;
-  sync: HubSpotTenantSync;
+  sync: CrmTenantSync;
 }
 
 /**
@@ -29,7 +30,7 @@ export interface DedupeRefreshJobDeps {
  * round was written (and stays noted if it changed again meanwhile), so a crash or a failed CRM call loses nothing.
  */
 export function dedupeRefreshJob(deps: DedupeRefreshJobDeps) {
-  return defineJob({
+  return defineTenantJob(deps.tenants, {
     name: DEDUPE_REFRESH_JOB,
     schema: z.strictObject({ tenantId: z.string().min(1) }),
     retryLimit: 5,
@@ -39,11 +40,6 @@ export function dedupeRefreshJob(deps: DedupeRefreshJobDeps) {
     // compared against stale deals and left clusters half-written (found by the chaos bench).
     lease: ({ tenantId }) => drainLeaseKey(tenantId),
     async handle({ tenantId }, context) {
-      const tenant = await deps.tenants.find(tenantId);
-      if (tenant?.status !== 'active') {
-        context.logger.info({ tenantId }, 'tenant is not active; dedupe refresh skipped');
-        return { skipped: true };
-      }
       const totals = { compared: 0, written: 0, calls: 0 };
       for (;;) {
         const started = performance.now();

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import type { CardDuplicate } from '../../extensions/app/cards/card-api.ts';
-import { hubspotRecordLinks } from '../../src/crm/hubspot/hubspot-links.ts';
+import type { CrmConnectors } from '../../src/crm/crm-connector.ts';
 import { InvalidInputError, parseInput } from '../../src/shared/errors.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
-import type { HubSpotConnections } from '../providers/hubspot/hubspot-connections.ts';
-import type { HubSpotTenantSync } from '../crm/tenant-sync.ts';
+import type { CrmTenantSync } from '../crm/tenant-sync.ts';
 import type { Logger } from '../log/logger.ts';
 import type { AuditLogRepository } from '../store/audit-log.repo.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';
@@ -22,8 +21,8 @@ export interface DedupeServiceDeps {
   tenants: TenantsRepository;
   mirror: CrmMirrorRepository;
   dedupe: DedupeRepository;
-  sync: HubSpotTenantSync;
-  connections: HubSpotConnections;
+  sync: CrmTenantSync;
+  crm: CrmConnectors;
   audit: AuditLogRepository;
   logger: Logger;
 }
@@ -39,21 +38,22 @@ export interface MergeRunResult {
 export class DedupeService {
   constructor(private readonly deps: DedupeServiceDeps) {}
 
-  /** The other members of the deal's cluster, for the card (with a link to each record in HubSpot). */
-  async duplicatesOf(tenantId: string, portalId: string, dealId: string): Promise<CardDuplicate[]> {
+  /** The other members of the deal's cluster, for the card (with a link to each record in the CRM). */
+  async duplicatesOf(tenantId: string, dealId: string): Promise<CardDuplicate[]> {
     const row = (await this.deps.dedupe.clustersFor(tenantId, [dealId])).get(dealId);
     if (!row) return [];
     const others = row.memberIds.filter((id) => id !== dealId);
     const names = new Map(
       (await this.deps.mirror.dealsByIds(tenantId, others)).map((entry) => [entry.deal.id, entry.deal.name]),
     );
+    const links = this.deps.crm.connector(tenantId).links;
     return others.map((otherDealId) => ({
       otherDealId,
       otherDealName: names.get(otherDealId) ?? null,
       kind: row.kind,
       confidence: row.confidence,
       reasons: row.reasons,
-      url: hubspotRecordLinks({ externalId: portalId }).deal(otherDealId),
+      url: links.deal(otherDealId),
     }));
   }
 
@@ -106,8 +106,8 @@ export class DedupeService {
   }
 
   /**
-   * Opt-in merges through HubSpot's merge API (SPEC §2.2): duplicates at or above the tenant's threshold, into the
-   * cluster's survivor, at most `maxPerRun` per run. HubSpot answers with the surviving record; the merged id keeps
+   * Opt-in merges through the CRM's merge (SPEC §2.2): duplicates at or above the tenant's threshold, into the
+   * cluster's survivor, at most `maxPerRun` per run. The CRM answers with the surviving record; the merged id keeps
    * pointing at it (alias), the mirror marks it gone, and the audit log names both. A failed merge is logged and
    * left for the next run.
    */
@@ -115,15 +115,14 @@ export class DedupeService {
     const { merge } = await this.settings(tenantId);
     if (!merge.enabled) return { merged: 0, failed: 0, skipped: 'merge_disabled' };
     const candidates = await this.deps.dedupe.mergeCandidates(tenantId, merge.minConfidence, merge.maxPerRun);
-    const objects = this.deps.connections.objects(tenantId);
+    const connector = this.deps.crm.connector(tenantId);
     let merged = 0;
     let failed = 0;
     const gone = new Set<string>();
     for (const candidate of candidates) {
       if (gone.has(candidate.survivorId) || gone.has(candidate.dealId)) continue;
       try {
-        const result = await objects.merge('deals', candidate.survivorId, candidate.dealId);
-        const survivor = result?.id ?? candidate.survivorId;
+        const { survivorId: survivor } = await connector.mergeDeals(candidate.survivorId, candidate.dealId);
         await this.deps.mirror.addAlias(tenantId, 'deals', candidate.dealId, survivor);
         if (survivor !== candidate.survivorId) {
           await this.deps.mirror.addAlias(tenantId, 'deals', candidate.survivorId, survivor);

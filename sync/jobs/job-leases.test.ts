@@ -2,22 +2,22 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { eventually, STORE_KINDS } from '../../test/support/test-stores.ts';
-import type { HubSpotTenantSync } from '../crm/tenant-sync.ts';
 import { type ReconcileJobDeps, reconcileJob } from '../crm/reconcile.job.ts';
+import type { CrmTenantSync } from '../crm/tenant-sync.ts';
 import { type DedupeRefreshJobDeps, dedupeRefreshJob } from '../dedupe/dedupe-refresh.job.ts';
 import { createLogger } from '../log/logger.ts';
 import { hubspotInstallJob, type InstallJobDeps } from '../providers/hubspot/hubspot-install.job.ts';
+import { type WebhookDrainDeps, webhookDrainJob } from '../providers/hubspot/webhook-drain.job.ts';
 import { type ScoringRefreshJobDeps, scoringRefreshJob } from '../scoring/scoring-refresh.job.ts';
 import type { Store } from '../store/database.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';
-import { type WebhookDrainDeps, webhookDrainJob } from '../providers/hubspot/webhook-drain.job.ts';
 import { type CadenceJobDeps, cadenceJob } from './cadence.job.ts';
 import { DEFAULT_LEASE_TIMINGS, leaseOwnerProcess, recoveryBoundSeconds } from './job-leases.ts';
 import { defineJob, type JobDefinition, JobQueue } from './job-queue.ts';
 
 describe('lease timings', () => {
   it('given the production timings and the reconcile job, when a worker dies, then its job runs again within two minutes, and a healthy 5-minute run is never expired', () => {
-    const job = reconcileJob({ tenants: {} as TenantsRepository, sync: {} as HubSpotTenantSync });
+    const job = reconcileJob({ tenants: {} as TenantsRepository, sync: {} as CrmTenantSync });
     // The service polls every second by default (JobQueue).
     expect(recoveryBoundSeconds(DEFAULT_LEASE_TIMINGS, job, 1)).toBeLessThanOrEqual(120);
     expect(DEFAULT_LEASE_TIMINGS.renewSeconds * 2).toBeLessThan(DEFAULT_LEASE_TIMINGS.ttlSeconds);

@@ -156,6 +156,7 @@ export class JobQueue {
   readonly #leases: JobLeases;
   /** pg-boss's own statements, so `stop` can let its last job outcomes land before the store closes. */
   readonly #bossSql: ReturnType<typeof countingExecutor>;
+  readonly #exclusive: NonNullable<JobQueueOptions['exclusive']>;
   #working = false;
   #sweeper: NodeJS.Timeout | undefined;
 
@@ -165,24 +166,40 @@ export class JobQueue {
     this.#logger = options.logger;
     this.#pollingIntervalSeconds = options.pollingIntervalSeconds ?? 1;
     this.#leases = new JobLeases(options.executor, options.leases);
+    this.#exclusive = options.exclusive ?? ((work) => work());
   }
 
-  /** Starts pg-boss on the store's database (installing or migrating its schema) and registers the queues. */
-  static async start(options: JobQueueOptions, definitions: readonly JobDefinition[]): Promise<JobQueue> {
+  /**
+   * Starts pg-boss on the store's database (installing or migrating its schema). Jobs are registered next
+   * (`register`), so the features that enqueue can be built with this queue before their jobs exist.
+   */
+  static async start(options: JobQueueOptions, definitions: readonly JobDefinition[] = []): Promise<JobQueue> {
     const exclusive = options.exclusive ?? ((work) => work());
-    return exclusive(async () => {
+    const queue = await exclusive(async () => {
       const bossSql = countingExecutor(options.executor);
-      const boss = await startBoss(options, bossSql.executor);
-      const queue = new JobQueue(boss, options, bossSql);
+      return new JobQueue(await startBoss(options, bossSql.executor), options, bossSql);
+    });
+    if (definitions.length > 0) {
       try {
-        for (const definition of definitions) await queue.#register(definition);
+        await queue.register(definitions);
       } catch (error) {
         // A started pg-boss keeps timers (maintenance, state monitor, its cron worker) that would keep a failed
         // start's process alive, polling a closed pool, forever: stop it before reporting the failure.
-        await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
+        await queue.#boss.stop({ graceful: false, wait: true }).catch(() => undefined);
         throw error;
       }
-      return queue;
+    }
+    return queue;
+  }
+
+  /** Registers job kinds (creating or updating their pg-boss queues); before `work`, once per kind. */
+  async register(definitions: readonly JobDefinition[]): Promise<void> {
+    if (this.#working) throw new Error('jobs must be registered before the queue works');
+    await this.#exclusive(async () => {
+      for (const definition of definitions) {
+        if (this.#definitions.has(definition.name)) throw new Error(`job ${definition.name} is registered twice`);
+        await this.#register(definition);
+      }
     });
   }
 

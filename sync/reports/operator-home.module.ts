@@ -1,10 +1,8 @@
 import type { Kysely } from 'kysely';
-import { provisionPortal } from '../../src/crm/hubspot/hubspot-provisioning.ts';
+import type { CrmConnectors } from '../../src/crm/crm-connector.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
-import type { HubSpotConnections } from '../providers/hubspot/hubspot-connections.ts';
-import type { HubSpotTenantSync } from '../crm/tenant-sync.ts';
-import type { AppDeps } from '../http/app.ts';
-import type { SignedRoutesOptions } from '../http/hubspot-signature.middleware.ts';
+import type { CrmTenantSync } from '../crm/tenant-sync.ts';
+import type { Route, SignedApiContext } from '../feature-module.ts';
 import type { JobContext } from '../jobs/job-queue.ts';
 import type { Logger } from '../log/logger.ts';
 import { operatorBundle } from '../preview/operator-home.bundle.ts';
@@ -16,33 +14,26 @@ import {
 import type { AuditLogRepository } from '../store/audit-log.repo.ts';
 import type { StoreSchema } from '../store/schema.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';
+import type { LoopResultsRepository } from './loop-results.repo.ts';
 import { OPERATOR_LOOPS } from './loop-results.repo.ts';
 import { OperatorHomeRepository } from './operator-home.repo.ts';
 import { operatorHomeRouter } from './operator-home.routes.ts';
 import { LOOP_JOBS } from './operator-loop.job.ts';
 import { ExportLinkSigner, reportExportsRouter } from './report-exports.ts';
-import type { ReportsModule } from './reports.module.ts';
 import { RosterActionsService } from './roster-actions.ts';
 
 // The operator home's wiring (issue #14), kept out of the composition root: its API next to the operator API, the
 // pre-signed CSV exports, the local page in sandbox mode, and the status page at `/` otherwise.
 
-type Route = NonNullable<AppDeps['routes']>[number];
-
-export interface OperatorHomeWiring {
-  /** Signature options of the signed API (secret, PUBLIC_URL, clock, throttle). */
-  signing: SignedRoutesOptions;
-  tenants: TenantsRepository;
+/** What the operator home's routes are built from (the signed API context, plus the reports' stores). */
+export interface OperatorHomeWiring extends SignedApiContext {
   db: Kysely<StoreSchema>;
-  reports: Pick<ReportsModule, 'results'>;
+  results: LoopResultsRepository;
   mirror: CrmMirrorRepository;
-  sync: HubSpotTenantSync;
-  connections: HubSpotConnections;
+  sync: CrmTenantSync;
+  crm: CrmConnectors;
   audit: AuditLogRepository;
   logger: Logger;
-  /** Where this service listens (loopback), for requests it signs to itself. */
-  serviceUrl: string;
-  appId: string | undefined;
 }
 
 /** `/api/reports/home` (mount it before `/api/reports`, which would answer 404 for it) and `/exports/{token}`. */
@@ -57,7 +48,7 @@ export function operatorHomeApiRoutes(wiring: OperatorHomeWiring): Route[] {
     sync: wiring.sync,
     audit: wiring.audit,
     logger: wiring.logger,
-    provision: (tenantId) => provisionPortal(wiring.connections.client(tenantId)),
+    provision: (tenantId) => wiring.crm.connector(tenantId).provision(),
   });
   return [
     {
@@ -65,11 +56,11 @@ export function operatorHomeApiRoutes(wiring: OperatorHomeWiring): Route[] {
       ownBody: true,
       handler: operatorHomeRouter({
         ...wiring.signing,
-        tenants: wiring.tenants,
-        results: wiring.reports.results,
+        results: wiring.results,
         home: new OperatorHomeRepository(wiring.db),
         exports,
         roster,
+        links: (tenantId) => wiring.crm.connector(tenantId).links,
       }),
     },
     {
@@ -77,7 +68,7 @@ export function operatorHomeApiRoutes(wiring: OperatorHomeWiring): Route[] {
       handler: reportExportsRouter({
         signer: exports,
         signing: selfSigning(wiring),
-        tenants: wiring.tenants,
+        tenants: wiring.signing.tenants,
         logger: wiring.logger,
       }),
     },
@@ -85,8 +76,8 @@ export function operatorHomeApiRoutes(wiring: OperatorHomeWiring): Route[] {
 }
 
 /** Sandbox mode only: the real operator home at `/` and `/operator`, through a signing proxy (like `/preview`). */
-export function operatorHomeLocalRoutes(wiring: OperatorHomeWiring): Route[] {
-  const deps = { ...selfSigning(wiring), tenants: wiring.tenants, logger: wiring.logger };
+export function operatorHomeLocalRoutes(wiring: SignedApiContext & { logger: Logger }): Route[] {
+  const deps = { ...selfSigning(wiring), tenants: wiring.signing.tenants, logger: wiring.logger };
   // Built in the background now, so the first page load does not wait ~2 s for esbuild (a failure is retried then).
   operatorBundle().catch((error: unknown) =>
     wiring.logger.warn({ err: error }, 'operator home bundle: the first build failed; it is retried on request'),
@@ -107,7 +98,7 @@ export function statusPageRoute(options: {
   return { path: '/', handler: statusPageRouter(options) };
 }
 
-function selfSigning(wiring: OperatorHomeWiring) {
+function selfSigning(wiring: SignedApiContext) {
   return {
     serviceUrl: wiring.serviceUrl,
     publicUrl: wiring.signing.publicUrl,

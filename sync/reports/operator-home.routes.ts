@@ -19,7 +19,7 @@ import {
   type RosterSectionView,
   type TodaySectionView,
 } from '../../extensions/app/pages/operator-api.ts';
-import { hubspotRecordLinks as recordLinks } from '../../src/crm/hubspot/hubspot-links.ts';
+import type { RecordLinks } from '../../src/crm/crm-connector.ts';
 import { recordsCsvLines } from '../../src/metrics/report-csv.ts';
 import { NotFoundError, parseInput } from '../../src/shared/errors.ts';
 import { actorOf } from '../card/card.routes.ts';
@@ -52,6 +52,8 @@ export interface OperatorHomeRoutesDeps extends SignedApiDeps {
   home: OperatorHomeRepository;
   exports: ExportLinkSigner;
   roster: RosterActionsService;
+  /** Where the tenant's records open in its CRM (the leaderboard links each partner). */
+  links(tenantId: string): RecordLinks;
   /** The service's clock for "next run" (tests pin it). */
   clock?: () => Date;
 }
@@ -199,7 +201,7 @@ async function listPage(
   window: { offset: number; limit: number },
 ): Promise<HomePage<unknown>> {
   if (list === 'leaderboard') {
-    const board = await deps.home.leaderboard(tenant.id, window, recordLinks(tenant).company);
+    const board = await deps.home.leaderboard(tenant.id, window, deps.links(tenant.id).partner);
     return {
       list,
       period: board.asOf,
@@ -347,7 +349,7 @@ const roster: SectionBuilder<'roster'> = async (deps, tenant, mint) => {
 };
 
 const leaderboard: SectionBuilder<'leaderboard'> = async (deps, tenant, mint) => {
-  const board = await deps.home.leaderboard(tenant.id, FIRST_PAGE, recordLinks(tenant).company);
+  const board = await deps.home.leaderboard(tenant.id, FIRST_PAGE, deps.links(tenant.id).partner);
   return {
     section: 'leaderboard',
     asOf: board.asOf,

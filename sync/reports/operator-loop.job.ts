@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { periodFromKey } from '../../src/metrics/periods.ts';
 import { isoDateSchema } from '../../src/model/deal.ts';
 import type { CadenceTasks } from '../jobs/cadence.job.ts';
-import { defineJob } from '../jobs/job-queue.ts';
+import { defineTenantJob } from '../jobs/tenant-job.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';
 import { OPERATOR_LOOPS, type OperatorLoop } from './loop-results.repo.ts';
 import { LOOP_PERIODS, type OperatorLoops } from './operator-loops.ts';
@@ -41,18 +41,13 @@ export function asOfForTick(loop: OperatorLoop, periodKey: string): string {
 
 export function operatorLoopJobs(deps: { tenants: Pick<TenantsRepository, 'find'>; loops: OperatorLoops }) {
   return OPERATOR_LOOPS.map((loop) =>
-    defineJob({
+    defineTenantJob(deps.tenants, {
       name: LOOP_JOBS[loop],
       schema: loopJobPayloadSchema,
       retryLimit: 3,
       retryDelaySeconds: 60,
       expireInSeconds: 15 * 60,
-      async handle({ tenantId, periodKey, asOf, reason }, context) {
-        const tenant = await deps.tenants.find(tenantId);
-        if (tenant?.status !== 'active') {
-          context.logger.info({ tenantId, loop }, 'tenant is not active; operator loop skipped');
-          return { skipped: true };
-        }
+      async handle({ tenantId, periodKey, asOf, reason }) {
         return deps.loops.run(tenantId, loop, {
           asOf: asOf ?? asOfForTick(loop, periodKey),
           reason: reason ?? 'scheduled',

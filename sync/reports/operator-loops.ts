@@ -1,6 +1,6 @@
 import type { AttributionRules } from '../../src/attribution/attribution-rules.ts';
 import type { QueueEntry } from '../../src/cosell/motion-queue.ts';
-import { hubspotRecordLinks as recordLinks } from '../../src/crm/hubspot/hubspot-links.ts';
+import type { RecordLinks } from '../../src/crm/crm-connector.ts';
 import { isNewBusiness, OperatorMetrics, type PeriodMetrics } from '../../src/metrics/operator-metrics.ts';
 import {
   coveredPeriod,
@@ -125,8 +125,8 @@ export interface OperatorLoopsDeps {
   ): Promise<Array<{ partnerId: string; tier: string; score: number; decaying: boolean }>>;
   logger: Logger;
   now?: () => Date;
-  /** Where CRM records open (default HubSpot's app). */
-  crmAppUrl?: string;
+  /** Where the tenant's CRM records open (the lists link to them). */
+  links(tenantId: string): RecordLinks;
 }
 
 /** What one loop run stored (each period it computed, and whether that added a version) and the deals it read. */
@@ -173,7 +173,7 @@ export class OperatorLoops {
   }
 
   async #daily(tenant: Tenant, asOf: string, reason: string): Promise<LoopWork> {
-    const links = recordLinks(tenant, this.#deps.crmAppUrl);
+    const links = this.#deps.links(tenant.id);
     const [queue, statuses, scores, partners, exceptions] = await Promise.all([
       this.#deps.motionQueue(tenant.id),
       this.#deps.cosellStatuses(tenant.id),
@@ -220,7 +220,7 @@ export class OperatorLoops {
         name: names.get(s.partnerId) ?? `Company ${s.partnerId}`,
         tier: s.tier,
         score: s.score,
-        url: links.company(s.partnerId),
+        url: links.partner(s.partnerId),
       })),
       attributionExceptions: exceptions.slice(0, LIST_LIMIT).map((e) => ({ ...e, url: links.deal(e.dealId) })),
     };
@@ -271,7 +271,7 @@ export class OperatorLoops {
         weekly?.add(deal);
       }
     }
-    const links = recordLinks(tenant, this.#deps.crmAppUrl);
+    const links = this.#deps.links(tenant.id);
     const names = new Map(partners.map((p) => [p.id, p.name]));
     const all = metrics.periodMetrics();
     const periods: LoopWork['periods'] = [];
@@ -345,7 +345,7 @@ class WeeklyReconciliation {
     }
   }
 
-  result(index: number, names: ReadonlyMap<string, string>, links: ReturnType<typeof recordLinks>) {
+  result(index: number, names: ReadonlyMap<string, string>, links: RecordLinks) {
     const drafts = (this.#rows[index] ?? []).sort((a, b) => compare(a.deal.id, b.deal.id) || compare(a.kind, b.kind));
     const byKind = { attribution_exception: 0, cosell_role_without_motion: 0, motion_without_cosell_partner: 0 };
     for (const row of drafts) byKind[row.kind] += 1;
@@ -386,7 +386,7 @@ function quarterlyLists(
   deals: readonly Deal[],
   partners: readonly Partner[],
   scoring: ScoringConfig,
-  links: ReturnType<typeof recordLinks>,
+  links: RecordLinks,
 ): NonNullable<PeriodResult['quarterly']> {
   const activity = metrics.partnerActivity(period);
   const before = scorePartners({ deals, partners, asOf: lastDayOf(shiftPeriod(period, -1)), config: scoring });
@@ -399,14 +399,14 @@ function quarterlyLists(
     if (!status) continue;
     const tier = tierBefore.get(partner.id);
     if (status.dormant && (tier === 'strategic' || tier === 'core')) {
-      reengage.push({ partnerId: partner.id, name: partner.name, tierBefore: tier, url: links.company(partner.id) });
+      reengage.push({ partnerId: partner.id, name: partner.name, tierBefore: tier, url: links.partner(partner.id) });
     }
     if (status.lastOpportunityDay === null && Date.parse(partner.registeredAt) < yearBeforeEnd) {
       archive.push({
         partnerId: partner.id,
         name: partner.name,
         registeredAt: partner.registeredAt,
-        url: links.company(partner.id),
+        url: links.partner(partner.id),
       });
     }
   }

@@ -1,37 +1,40 @@
 import type { Kysely } from 'kysely';
+import type { CrmConnectors } from '../../src/crm/crm-connector.ts';
 import type { AttributionService } from '../attribution/attribution.service.ts';
-import type { CoSellFeatures } from '../cosell/cosell-features.ts';
+import type { CoSellModule } from '../cosell/cosell.module.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
-import type { JobDefinition, JobQueue } from '../jobs/job-queue.ts';
+import type { CrmTenantSync } from '../crm/tenant-sync.ts';
+import type { FeatureModule } from '../feature-module.ts';
 import type { Logger } from '../log/logger.ts';
-import type { ScoringFeatures } from '../scoring/scoring-features.ts';
+import type { ScoringFeatures } from '../scoring/scoring.module.ts';
+import type { AuditLogRepository } from '../store/audit-log.repo.ts';
 import type { StoreSchema } from '../store/schema.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';
 import { LoopResultsRepository } from './loop-results.repo.ts';
-import { operatorLoopJobs } from './operator-loop.job.ts';
+import { operatorHomeApiRoutes } from './operator-home.module.ts';
+import { operatorLoopJobs, REPORTS_CADENCE_TASKS } from './operator-loop.job.ts';
 import { OperatorLoops } from './operator-loops.ts';
-import { type ReportsRoutesDeps, reportsRouter } from './reports.routes.ts';
+import { reportsRouter } from './reports.routes.ts';
 import { ReportsReadRepository } from './reports-read.repo.ts';
 
 export interface ReportsModuleDeps {
   db: Kysely<StoreSchema>;
   tenants: TenantsRepository;
   mirror: CrmMirrorRepository;
+  crm: CrmConnectors;
+  /** The roster decision's write to the partner record. */
+  sync: CrmTenantSync;
+  audit: AuditLogRepository;
   attribution: Pick<AttributionService, 'rules'>;
   scoring: ScoringFeatures;
-  cosell: CoSellFeatures;
+  cosell: CoSellModule;
   logger: Logger;
   now?: () => Date;
 }
 
-export interface ReportsModule {
+export interface ReportsModule extends FeatureModule {
   loops: OperatorLoops;
   results: LoopResultsRepository;
-  jobs: JobDefinition[];
-  router(
-    signing: Omit<ReportsRoutesDeps, 'tenants' | 'results' | 'enqueue'>,
-    enqueue: JobQueue['enqueue'],
-  ): ReturnType<typeof reportsRouter>;
 }
 
 /** The Operator OS (SPEC §2.5): its loops, their storage, the cadence tasks that run them and the operator API. */
@@ -49,6 +52,7 @@ export function createReportsModule(deps: ReportsModuleDeps): ReportsModule {
     motionQueue: (tenantId) => deps.cosell.service.queue(tenantId),
     cosellStatuses: (tenantId) => deps.cosell.motions.statusesForDeals(tenantId, 'all', now()),
     partnerScores: (tenantId) => deps.scoring.scores.ranked(tenantId),
+    links: (tenantId) => deps.crm.connector(tenantId).links,
     logger: deps.logger,
     now,
   });
@@ -56,6 +60,16 @@ export function createReportsModule(deps: ReportsModuleDeps): ReportsModule {
     loops,
     results,
     jobs: operatorLoopJobs({ tenants: deps.tenants, loops }),
-    router: (signing, enqueue) => reportsRouter({ ...signing, tenants: deps.tenants, results, enqueue }),
+    // The Operator OS loops (SPEC §2.5): daily queue snapshot, weekly reconciliation, monthly activation, quarterly lift.
+    cadence: REPORTS_CADENCE_TASKS,
+    routes: (api) => [
+      // The operator home's API (before /api/reports, which would 404 it) and its pre-signed CSV exports.
+      ...operatorHomeApiRoutes({ ...api, ...deps, results }),
+      {
+        path: '/api/reports',
+        ownBody: true,
+        handler: reportsRouter({ ...api.signing, results, enqueue: api.queue.enqueue }),
+      },
+    ],
   };
 }

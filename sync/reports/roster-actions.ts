@@ -9,7 +9,7 @@ import {
 } from '../../src/model/roster-action.ts';
 import { NotFoundError, parseInput } from '../../src/shared/errors.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
-import type { CompanyWriter, HubSpotTenantSync } from '../crm/tenant-sync.ts';
+import type { CompanyWriter, CrmTenantSync } from '../crm/tenant-sync.ts';
 import type { Logger } from '../log/logger.ts';
 import type { AuditLogRepository } from '../store/audit-log.repo.ts';
 import type { StoreSchema } from '../store/schema.ts';
@@ -72,7 +72,7 @@ export function rosterActionWriter(decisions: RosterDecisions): CompanyWriter {
 
 export interface RosterActionsDeps {
   mirror: Pick<CrmMirrorRepository, 'livePartners' | 'livePartnerProperties'>;
-  sync: Pick<HubSpotTenantSync, 'writeBack'>;
+  sync: Pick<CrmTenantSync, 'writeBack'>;
   audit: Pick<AuditLogRepository, 'append'>;
   logger: Logger;
   /**

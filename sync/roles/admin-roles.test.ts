@@ -1,19 +1,20 @@
 import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';
-import { HubSpotApiError } from '../../src/crm/hubspot/hubspot-errors.ts';
-import type { HubSpotUserRole } from '../../src/crm/hubspot/hubspot-users.ts';
-import { ADMIN_ROLE_TTL_MS, AdminRequiredError, AdminRoles, isPortalAdmin, signedUserId } from './admin-roles.ts';
+import type { CrmUser } from '../../src/crm/crm-connector.ts';
+import { HubSpotApiError, isHubSpotForbidden } from '../../src/crm/hubspot/hubspot-errors.ts';
+import { ADMIN_ROLE_TTL_MS, AdminRequiredError, AdminRoles, signedUserId } from './admin-roles.ts';
 
 const TENANT = 'hubspot:48151623';
-const admin: HubSpotUserRole = { userId: '9000001', superAdmin: true, roleIds: [] };
-const seller: HubSpotUserRole = { userId: '9000002', superAdmin: false, roleIds: ['5000101'] };
+const admin: CrmUser = { userId: '9000001', admin: true };
+const seller: CrmUser = { userId: '9000002', admin: false };
 
 /** AdminRoles over a scripted HubSpot: `users` answers lookups, `calls` counts them, the clock is moved by hand. */
-function rolesWith(users: Record<string, HubSpotUserRole | Error | undefined>) {
+function rolesWith(users: Record<string, CrmUser | Error | undefined>) {
   const clock = { now: 1_800_000_000_000 };
   const calls: string[] = [];
   const roles = new AdminRoles({
     now: () => clock.now,
+    isForbidden: (_tenantId, error) => isHubSpotForbidden(error),
     lookup: async (tenantId, userId) => {
       calls.push(`${tenantId}/${userId}`);
       const user = users[userId];
@@ -25,14 +26,6 @@ function rolesWith(users: Record<string, HubSpotUserRole | Error | undefined>) {
 }
 
 describe('who is an admin', () => {
-  it.each([
-    { case: 'a super admin', user: admin, expected: true },
-    { case: 'a user with permission sets only', user: seller, expected: false },
-    { case: 'no such user in the portal', user: undefined, expected: false },
-  ])('given $case, then isPortalAdmin is $expected', ({ user, expected }) => {
-    expect(isPortalAdmin(user)).toBe(expected);
-  });
-
   it.each([
     { query: { userId: '9000001' }, expected: '9000001' },
     { query: { userId: ['9000001', '9000002'] }, expected: undefined },
@@ -55,7 +48,7 @@ describe('role cache', () => {
   it('given a cached admin demoted in HubSpot, when the TTL has passed, then the new role applies', async () => {
     const { roles, calls, clock, users } = rolesWith({ '9000001': admin });
     await roles.isAdmin(TENANT, '9000001');
-    users['9000001'] = { ...admin, superAdmin: false };
+    users['9000001'] = { ...admin, admin: false };
     expect(await roles.isAdmin(TENANT, '9000001')).toBe(true); // still cached
     clock.now += ADMIN_ROLE_TTL_MS;
     expect(await roles.isAdmin(TENANT, '9000001')).toBe(false);

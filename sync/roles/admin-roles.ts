@@ -1,6 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { HubSpotApiError } from '../../src/crm/hubspot/hubspot-errors.ts';
-import type { HubSpotUserRole } from '../../src/crm/hubspot/hubspot-users.ts';
+import type { CrmUser } from '../../src/crm/crm-connector.ts';
 import { AppError } from '../../src/shared/errors.ts';
 import { tenantOf } from '../http/hubspot-signature.middleware.ts';
 
@@ -16,14 +15,6 @@ export class AdminRequiredError extends AppError {
 }
 
 /**
- * Who administers a portal, decided once here: HubSpot's super admins. HubSpot has no other "admin" flag — permission
- * sets (`roleIds`) are portal-defined names we cannot interpret — so a user without the super-admin flag is not one.
- */
-export function isPortalAdmin(user: HubSpotUserRole | undefined): boolean {
-  return user?.superAdmin === true;
-}
-
-/**
  * The acting HubSpot user of a signed `hubspot.fetch` call: HubSpot appends `userId` to the URL before signing, so it
  * is signed data. Anything else (a body field, a header, a repeated parameter) is not a user.
  */
@@ -33,8 +24,10 @@ export function signedUserId(req: Request): string | undefined {
 }
 
 export interface AdminRolesOptions {
-  /** The user's role as HubSpot reports it (undefined: no such user in the portal). */
-  lookup(tenantId: string, userId: string): Promise<HubSpotUserRole | undefined>;
+  /** The user as the tenant's CRM reports it (undefined: no such user); the adapter decides who is an admin. */
+  lookup(tenantId: string, userId: string): Promise<CrmUser | undefined>;
+  /** Whether a lookup failure means the CRM refused to tell (a missing scope): the role is then unverifiable. */
+  isForbidden?(tenantId: string, error: unknown): boolean;
   ttlMs?: number;
   now?: () => number;
   maxEntries?: number;
@@ -67,7 +60,7 @@ export class AdminRoles {
       flight = this.options
         .lookup(tenantId, userId)
         .then((user) => {
-          const admin = isPortalAdmin(user);
+          const admin = user?.admin === true;
           this.#cache.delete(key);
           this.#cache.set(key, { admin, expiresAt: this.#now() + this.#ttlMs });
           if (this.#cache.size > this.#maxEntries) this.#cache.delete(this.#cache.keys().next().value as string);
@@ -94,7 +87,7 @@ export class AdminRoles {
       admin = await this.isAdmin(tenantId, userId);
     } catch (error) {
       // Without the users scope (an install that predates it) the role cannot be read: refuse, never assume.
-      if (error instanceof HubSpotApiError && error.status === 403) {
+      if (this.options.isForbidden?.(tenantId, error)) {
         throw new AdminRequiredError(
           `only a HubSpot super admin can ${action}; PartnerLoop cannot read HubSpot user roles in this portal — ` +
             'reinstall the app to grant it',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HubSpotTenantSync } from '../crm/tenant-sync.ts';
+import type { CrmTenantSync } from '../crm/tenant-sync.ts';
 import type { JobContext } from '../jobs/job-queue.ts';
 import { createLogger } from '../log/logger.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';
@@ -66,7 +66,7 @@ describe('scoring refresh job', () => {
           calls.push({ tenantId, writers });
           return { deals: 2, companies: 1, calls: 2 };
         },
-      } as unknown as HubSpotTenantSync,
+      } as unknown as CrmTenantSync,
     });
     return { result: await job.handle({ tenantId: TENANT }, context), calls };
   };

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import type { HubSpotTenantSync } from '../crm/tenant-sync.ts';
+import type { CrmTenantSync } from '../crm/tenant-sync.ts';
 import { type DebounceOptions, debounceSlot, scheduleDebounced } from '../jobs/debounce.ts';
-import { defineJob, type JobQueue } from '../jobs/job-queue.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
+import { defineTenantJob } from '../jobs/tenant-job.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';
 import { SCORING_WRITERS } from './scoring-writers.ts';
 
@@ -12,7 +13,7 @@ export const DEFAULT_SCORING_DEBOUNCE_SECONDS = 600;
 
 export interface ScoringRefreshJobDeps {
   tenants: TenantsRepository;
-  sync: HubSpotTenantSync;
+  sync: CrmTenantSync;
 }
 
 /**
@@ -20,7 +21,7 @@ export interface ScoringRefreshJobDeps {
  * writing only values that changed. Idempotent: a retry recomputes from the same mirror and writes nothing new.
  */
 export function scoringRefreshJob(deps: ScoringRefreshJobDeps) {
-  return defineJob({
+  return defineTenantJob(deps.tenants, {
     name: SCORING_REFRESH_JOB,
     schema: z.strictObject({ tenantId: z.string().min(1) }),
     retryLimit: 5,
@@ -28,11 +29,6 @@ export function scoringRefreshJob(deps: ScoringRefreshJobDeps) {
     expireInSeconds: 30 * 60,
     lease: ({ tenantId }) => `${SCORING_REFRESH_JOB}:${tenantId}`,
     async handle({ tenantId }, context) {
-      const tenant = await deps.tenants.find(tenantId);
-      if (tenant?.status !== 'active') {
-        context.logger.info({ tenantId }, 'tenant is not active; scoring refresh skipped');
-        return { skipped: true };
-      }
       const result = await deps.sync.refreshFromMirror(tenantId, SCORING_WRITERS);
       context.logger.info({ tenantId, ...result }, 'partner scores refreshed');
       return result;

@@ -1,5 +1,5 @@
 import type { Segment } from '../../src/attribution/attribution-rules.ts';
-import type { CanonicalDeal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
+import type { CanonicalDeal } from '../../src/model/crm-record.ts';
 import type { Partner } from '../../src/model/partner.ts';
 import { type DealFit, scoreDealFit } from '../../src/scoring/deal-fit.ts';
 import { type PartnerScoring, scorePartners } from '../../src/scoring/partner-scoring.ts';

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import type { HubSpotClient } from '../../src/crm/hubspot/hubspot-client.ts';
+import { HubSpotConnector, type RoleLabelStore } from '../../src/crm/hubspot/hubspot-connector.ts';
+import type { HubSpotObjects } from '../../src/crm/hubspot/hubspot-objects.ts';
 import { scoreDealFit } from '../../src/scoring/deal-fit.ts';
 import { scorePartners } from '../../src/scoring/partner-scoring.ts';
 import { DEFAULT_SCORING_CONFIG } from '../../src/scoring/scoring-config.ts';
 import { dealFitProperties, partnerScoreProperties } from '../../src/scoring/scoring-properties.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
-import type { HubSpotConnections } from '../providers/hubspot/hubspot-connections.ts';
-import { HubSpotTenantSync } from '../crm/tenant-sync.ts';
+import { CrmTenantSync } from '../crm/tenant-sync.ts';
 import { createLogger } from '../log/logger.ts';
 import type { AuditLogRepository } from '../store/audit-log.repo.ts';
 import type { Tenant, TenantsRepository } from '../store/tenants.repo.ts';
@@ -144,19 +146,27 @@ describe('scoring writers', () => {
   });
 });
 
+/** No role labels: these passes write properties only. */
+const NO_LABELS: RoleLabelStore = { load: async () => ({}), save: async () => undefined };
+
 describe('scoring writers in the sync', () => {
   it('given a full write-back pass, when the sync runs both writers, then it scores once and writes only differences', async () => {
     const { scoring, saved } = service();
     const batches: Array<{ type: string; ids: string[] }> = [];
-    const sync = new HubSpotTenantSync({
-      connections: {
-        objects: () => ({
-          batchUpdate: async (type: string, inputs: Array<{ id: string }>) => {
-            batches.push({ type, ids: inputs.map((input) => input.id) });
-            return Math.ceil(inputs.length / 100);
-          },
-        }),
-      } as unknown as HubSpotConnections,
+    const objects = {
+      batchUpdate: async (type: string, inputs: Array<{ id: string }>) => {
+        batches.push({ type, ids: inputs.map((input) => input.id) });
+        return Math.ceil(inputs.length / 100);
+      },
+    } as unknown as HubSpotObjects;
+    const connector = new HubSpotConnector({
+      portalId: '1',
+      client: {} as HubSpotClient,
+      objects,
+      roleLabels: NO_LABELS,
+    });
+    const sync = new CrmTenantSync({
+      crm: { connector: () => connector, forget: () => undefined },
       mirror: {
         recordDealValues: async () => undefined,
         recordPartnerValues: async () => undefined,

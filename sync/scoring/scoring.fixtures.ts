@@ -1,4 +1,4 @@
-import type { CanonicalDeal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
+import type { CanonicalDeal } from '../../src/model/crm-record.ts';
 import type { Deal } from '../../src/model/deal.ts';
 import { closedDeal, makeDeal, makePartner, record } from '../../src/scoring/scoring.fixtures.ts';
 import type { DealWriterInput } from '../crm/tenant-sync.ts';

@@ -1,5 +1,5 @@
 import { DEFAULT_ATTRIBUTION_RULES, type Segment } from '../../src/attribution/attribution-rules.ts';
-import type { CanonicalDeal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
+import type { CanonicalDeal } from '../../src/model/crm-record.ts';
 import type { Partner } from '../../src/model/partner.ts';
 import { todayAsOf } from '../../src/scoring/deal-timeline.ts';
 import {
@@ -75,7 +75,7 @@ export const MATCH_PREVIEW_MAX_ROWS = 200;
  */
 export class ScoringService {
   /**
-   * Runs by pass. `HubSpotTenantSync.writeBack` builds one input object per pass and hands that same object to every
+   * Runs by pass. `CrmTenantSync.writeBack` builds one input object per pass and hands that same object to every
    * deal and company writer, so the object identifies the pass (two passes over the same deals are two objects); the
    * entry goes when the pass's input is collected.
    */

@@ -10,6 +10,9 @@ export interface SqlExecutor {
   executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
+/** The service's query builder over its store (PGlite or Postgres). */
+export type Database = Kysely<StoreSchema>;
+
 export interface Store {
   readonly kind: 'pglite' | 'postgres';
   readonly db: Kysely<StoreSchema>;

@@ -33,6 +33,12 @@ export function tenantIdOf(provider: Provider, externalId: string): string {
   return `${provider}:${externalId}`;
 }
 
+/** The provider a tenant id names (ids are `provider:externalId`, made only by `tenantIdOf`). */
+export function providerOf(tenantId: string): Provider | undefined {
+  const provider = tenantId.slice(0, tenantId.indexOf(':'));
+  return provider === 'hubspot' || provider === 'salesforce' ? provider : undefined;
+}
+
 type TenantRow = {
   id: string;
   provider: Provider;

@@ -1,7 +1,7 @@
 import type { LeaseTimings } from '../../sync/jobs/job-leases.ts';
 import type { ScheduleDefinition } from '../../sync/jobs/schedules.ts';
 import type { Logger } from '../../sync/log/logger.ts';
-import type { ServiceOptions } from '../../sync/service.ts';
+import type { ServiceOptions, ServiceTestKnobs } from '../../sync/service.ts';
 
 /**
  * The service options of the chaos test's replicas (test/support/chaos-replica.ts) and of its clean single-replica
@@ -28,6 +28,12 @@ export function chaosServiceOptions(logger: Logger): ServiceOptions {
   return {
     logger,
     schedules: [CHAOS_SCHEDULE],
+    testing: chaosTestKnobs(),
+  };
+}
+
+function chaosTestKnobs(): ServiceTestKnobs {
+  return {
     // The tick fans out to nothing: what it proves is one run per period, whichever replicas tick or die.
     cadenceTasks: {},
     queue: {

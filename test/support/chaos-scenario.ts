@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { LIST_PAGE_LIMIT } from '../../src/crm/hubspot/hubspot-objects.ts';
 import { loadConfig } from '../../sync/config/env.ts';
 import { reconcileLeaseKey } from '../../sync/crm/reconcile.job.ts';
+import { drainLeaseKey } from '../../sync/crm/tenant-leases.ts';
 import { leaseOwnerProcess } from '../../sync/jobs/job-leases.ts';
 import { CADENCE_JOB } from '../../sync/jobs/schedules.ts';
 import { createLogger } from '../../sync/log/logger.ts';
@@ -13,7 +14,6 @@ import type { FaultRule, FaultStep } from '../../sync/sandbox/sandbox-faults.ts'
 import { type Sandbox, startSandbox } from '../../sync/sandbox/sandbox-server.ts';
 import { startService } from '../../sync/service.ts';
 import { openStore, type Store } from '../../sync/store/database.ts';
-import { drainLeaseKey } from '../../sync/providers/hubspot/webhook-drain.job.ts';
 import { type Balancer, type BalancerStats, startBalancer } from './chaos-balancer.ts';
 import { CHAOS_AS_OF, CHAOS_SCHEDULE, CHAOS_TICK_SECONDS, chaosServiceOptions } from './chaos-options.ts';
 import { type ChildService, spawnTs } from './child-service.ts';

@@ -7,8 +7,8 @@ import { loadConfig } from '../../sync/config/env.ts';
 import { createLogger } from '../../sync/log/logger.ts';
 import { type Sandbox, type SandboxOptions, startSandbox } from '../../sync/sandbox/sandbox-server.ts';
 import { SANDBOX_ADMIN_USER_ID } from '../../sync/sandbox/sandbox-users.ts';
-import type { ScoringOptions } from '../../sync/scoring/scoring-features.ts';
-import { type Service, type ServiceOptions, startService } from '../../sync/service.ts';
+import type { ScoringOptions } from '../../sync/scoring/scoring.module.ts';
+import { type Service, type ServiceTestKnobs, startService } from '../../sync/service.ts';
 import { type RecordingProxy, startRecordingProxy } from './recording-proxy.ts';
 import { createTempDatabase, eventually, type TempDatabase } from './test-stores.ts';
 
@@ -50,7 +50,7 @@ export async function startInstalledService(
     /** Partner scoring options (default: a 1 s refresh debounce, today's as-of). */
     scoring?: ScoringOptions;
     /** The signed API's per-portal budget (default: the service's). */
-    apiBudget?: ServiceOptions['apiBudget'];
+    apiBudget?: ServiceTestKnobs['apiBudget'];
   } = {},
 ): Promise<InstalledService> {
   const sandbox = await startSandbox(options.sandbox ?? { deals: 80, seed: 7 });
@@ -78,12 +78,14 @@ export async function startInstalledService(
   service = await startService(config, {
     logger: createLogger('silent'),
     schedules: false,
-    queue: { pollingIntervalSeconds: 0.5 },
-    // A 1 s scoring debounce: the refresh after a change runs within `idle()`, as it would within minutes in production.
-    scoring: { debounceSeconds: 1, ...options.scoring },
-    // Likewise the incremental dedupe pass after webhook changes.
-    dedupe: { debounceSeconds: 1 },
-    ...(options.apiBudget === undefined ? {} : { apiBudget: options.apiBudget }),
+    testing: {
+      queue: { pollingIntervalSeconds: 0.5 },
+      // A 1 s scoring debounce: the refresh after a change runs within `idle()`, as it would within minutes in production.
+      scoring: { debounceSeconds: 1, ...options.scoring },
+      // Likewise the incremental dedupe pass after webhook changes.
+      dedupe: { debounceSeconds: 1 },
+      ...(options.apiBudget === undefined ? {} : { apiBudget: options.apiBudget }),
+    },
   });
   const running = service;
   sandbox.webhooks.setTarget(`${proxy.url}/webhooks/hubspot`);

@@ -29,3 +29,8 @@ export class HubSpotDisconnectedError extends AppError {
   readonly code = 'crm_disconnected';
   readonly httpStatus = 409;
 }
+
+/** Whether HubSpot refused to tell (403: a scope the install lacks), as opposed to failing. */
+export function isHubSpotForbidden(error: unknown): boolean {
+  return error instanceof HubSpotApiError && error.status === 403;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dealSchema } from '../../model/deal.ts';
-import { changedProperties, dealFromHubSpot, partnerFromHubSpot } from './hubspot-mapping.ts';
+import { dealFromHubSpot, partnerFromHubSpot } from './hubspot-mapping.ts';
 
 describe('HubSpot ↔ canonical mapping', () => {
   it('given a full HubSpot deal, then every canonical field maps and the result passes the interchange schema', () => {
@@ -84,10 +84,5 @@ describe('HubSpot ↔ canonical mapping', () => {
       region: 'NA',
     });
     expect(partnerFromHubSpot({ id: '6', properties: { name: 'Customer', pl_is_partner: 'false' } })).toBeUndefined();
-  });
-
-  it('given current and desired values, then only real changes are written (empty equals unset)', () => {
-    expect(changedProperties({ a: 'x', b: '', c: null }, { a: 'x', b: '', c: '' })).toBeUndefined();
-    expect(changedProperties({ a: 'x' }, { a: 'y', d: '1' })).toEqual({ a: 'y', d: '1' });
   });
 });

@@ -115,18 +115,3 @@ export function partnerFromHubSpot(record: CrmRecord): Partner | undefined {
     region: text(p.region),
   };
 }
-
-/**
- * The properties to write: only those whose value differs from what HubSpot holds (HubSpot returns every value as a
- * string; an empty string and a missing value are the same "unset"). Unchanged records produce no write at all.
- */
-export function changedProperties(
-  current: Readonly<Record<string, string | null | undefined>>,
-  desired: Readonly<Record<string, string>>,
-): Record<string, string> | undefined {
-  const changed: Record<string, string> = {};
-  for (const [name, value] of Object.entries(desired)) {
-    if ((current[name] ?? '') !== value) changed[name] = value;
-  }
-  return Object.keys(changed).length > 0 ? changed : undefined;
-}

@@ -1,6 +1,4 @@
-import { z } from 'zod';
 import { chunks } from '../../shared/chunks.ts';
-import type { CheckpointStore } from '../crm-credentials.ts';
 import type { HubSpotClient } from './hubspot-client.ts';
 
 /** The date-based CRM object API (SPEC §5). Object types by name or id: deals = 0-3, companies = 0-2. */
@@ -11,8 +9,6 @@ export const ASSOCIATION_BATCH_LIMIT = 1_000;
 export const ASSOCIATIONS_API = '/crm/associations/2026-03';
 export const LIST_PAGE_LIMIT = 100;
 export const SEARCH_PAGE_LIMIT = 200;
-/** Search stops paging at 10,000 results; past that the query must be re-windowed. */
-export const SEARCH_RESULT_CAP = 10_000;
 
 export type ObjectType = 'deals' | 'companies' | '0-3' | '0-2' | (string & {});
 
@@ -86,10 +82,6 @@ interface AssociationBatchResponse {
     paging?: { next?: { after?: string } };
   }>;
 }
-
-/** Incremental read position: records modified at or after `since` (epoch ms) are still to read. */
-export const modifiedSinceCheckpointSchema = z.strictObject({ since: z.number().int().nonnegative() });
-export type ModifiedSinceCheckpoint = z.infer<typeof modifiedSinceCheckpointSchema>;
 
 export class HubSpotObjects {
   constructor(private readonly client: HubSpotClient) {}
@@ -290,62 +282,5 @@ export class HubSpotObjects {
       idempotent: false,
       operation: `merge of ${type}`,
     });
-  }
-
-  /**
-   * Records modified since the checkpoint, oldest first, via search on `hs_lastmodifieddate` (200 per page). The
-   * checkpoint is saved after every page and only moves forward, never past what was read. A window that reaches
-   * the 10,000-result cap restarts from the last modification time it read (re-windowing). `overlapMs` re-reads a
-   * little before the checkpoint to catch records whose index lags their timestamp.
-   */
-  async *modifiedSince(
-    type: ObjectType,
-    options: {
-      properties: readonly string[];
-      checkpoints: CheckpointStore<ModifiedSinceCheckpoint>;
-      overlapMs?: number;
-      initialSince?: number;
-    },
-  ): AsyncGenerator<CrmRecord[]> {
-    const overlapMs = options.overlapMs ?? 60_000;
-    const saved = await options.checkpoints.load();
-    let since = saved ? Math.max(0, saved.since - overlapMs) : (options.initialSince ?? 0);
-    let checkpoint = saved?.since ?? since;
-    for (;;) {
-      let after: string | undefined;
-      let read = 0;
-      let lastModified = since;
-      let exhausted = false;
-      for (;;) {
-        const page = await this.search(type, {
-          filterGroups: [{ filters: [{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(since) }] }],
-          sorts: [{ propertyName: 'hs_lastmodifieddate', direction: 'ASCENDING' }],
-          properties: [...new Set([...options.properties, 'hs_lastmodifieddate'])],
-          limit: SEARCH_PAGE_LIMIT,
-          ...(after ? { after } : {}),
-        });
-        read += page.results.length;
-        for (const record of page.results) {
-          const modified = Date.parse(record.properties.hs_lastmodifieddate ?? record.updatedAt ?? '');
-          if (Number.isFinite(modified)) lastModified = Math.max(lastModified, modified);
-        }
-        if (page.results.length > 0) yield page.results;
-        if (lastModified > checkpoint) {
-          checkpoint = lastModified;
-          await options.checkpoints.save({ since: checkpoint });
-        }
-        after = page.paging?.next?.after;
-        if (!after) {
-          exhausted = true;
-          break;
-        }
-        if (read + SEARCH_PAGE_LIMIT > SEARCH_RESULT_CAP) break; // the next page would pass the cap
-      }
-      if (exhausted) return;
-      if (lastModified <= since) {
-        throw new Error(`more than ${SEARCH_RESULT_CAP} ${type} share one modification time; cannot page past them`);
-      }
-      since = lastModified; // re-window: same-millisecond records at the edge are read again (writes are idempotent)
-    }
   }
 }

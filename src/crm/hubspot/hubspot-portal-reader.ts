@@ -1,3 +1,4 @@
+import type { CanonicalDeal } from '../../model/crm-record.ts';
 import { type Deal, type PartnerRole, partnerRoleSchema } from '../../model/deal.ts';
 import type { Partner } from '../../model/partner.ts';
 import {
@@ -10,19 +11,6 @@ import type { AssociationLink, CrmRecord, HubSpotObjects } from './hubspot-objec
 
 /** HubSpot-defined deal→company "Primary" association type id (associations v4 type id table). */
 export const DEAL_TO_COMPANY_PRIMARY_TYPE_ID = 5;
-
-export interface CanonicalDeal {
-  deal: Deal;
-  /** The raw HubSpot properties, for change-only write-back. */
-  properties: Record<string, string | null>;
-  /** Partner companies associated without a role label (an attribution gap, not a guess). */
-  unlabeledPartnerIds: string[];
-  /**
-   * Partner companies associated with the deal's account company (company↔company associations): the candidates of
-   * account-based auto-tagging. Absent where it was not read (e.g. hand-built fixtures), which means none.
-   */
-  accountPartnerIds?: string[];
-}
 
 export interface PortalSnapshot {
   partners: Partner[];

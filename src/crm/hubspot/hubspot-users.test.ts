@@ -5,13 +5,25 @@ import { SALES_ROLE_ID, SANDBOX_ADMIN_USER_ID } from '../../../sync/sandbox/sand
 import { HubSpotClient } from './hubspot-client.ts';
 import { HubSpotApiError } from './hubspot-errors.ts';
 import { HubSpotObjects } from './hubspot-objects.ts';
-import { readUserRole, USERS_API } from './hubspot-users.ts';
+import { type HubSpotUserRole, isPortalAdmin, readUserRole, USERS_API } from './hubspot-users.ts';
 import { memoryCredentials } from './testing/memory-credentials.ts';
 
 /*
  * The Settings API's user read behind the admin checks, and company↔company associations with per-record paging,
  * against the CRM sandbox with the real client (and, for the path the SDK knows, the real SDK).
  */
+
+describe('who is an admin', () => {
+  const admin: HubSpotUserRole = { userId: '9000001', superAdmin: true, roleIds: [] };
+  const seller: HubSpotUserRole = { userId: '9000002', superAdmin: false, roleIds: ['5000101'] };
+  it.each([
+    { case: 'a super admin', user: admin, expected: true },
+    { case: 'a user with permission sets only', user: seller, expected: false },
+    { case: 'no such user in the portal', user: undefined, expected: false },
+  ])('given $case, then isPortalAdmin is $expected', ({ user, expected }) => {
+    expect(isPortalAdmin(user)).toBe(expected);
+  });
+});
 
 describe('HubSpot users and company associations against the sandbox', () => {
   let sandbox: Sandbox;

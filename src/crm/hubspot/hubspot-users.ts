@@ -43,3 +43,11 @@ export async function readUserRole(client: HubSpotClient, userId: string): Promi
   if (user.roleId) roleIds.add(user.roleId);
   return { userId: user.id, superAdmin: user.superAdmin === true, roleIds: [...roleIds].sort() };
 }
+
+/**
+ * Who administers a portal, decided once here: HubSpot's super admins. HubSpot has no other "admin" flag — permission
+ * sets (`roleIds`) are portal-defined names we cannot interpret — so a user without the super-admin flag is not one.
+ */
+export function isPortalAdmin(user: HubSpotUserRole | undefined): boolean {
+  return user?.superAdmin === true;
+}

@@ -40,11 +40,37 @@ describe('the SDK against the sandbox', () => {
     client = new Client({ accessToken: sandbox.issueToken().accessToken, basePath: sandbox.url });
   });
 
+  /** The live deals as the sandbox holds them, in id order (what listing and searching return first). */
+  const liveDeals = () =>
+    [...sandbox.portal.records('deals')].filter((deal) => !deal.archived).sort((a, b) => Number(a.id) - Number(b.id));
+  /** A page of one deal as the SDK returns it: the first deal by id, with HubSpot's default properties, and a cursor. */
+  const pageOfFirstDeal = () => {
+    const deal = liveDeals()[0]!;
+    return {
+      results: [
+        {
+          id: deal.id,
+          archived: false,
+          createdAt: expect.any(Date),
+          updatedAt: expect.any(Date),
+          properties: {
+            hs_object_id: deal.id,
+            dealname: deal.properties.dealname,
+            amount: deal.properties.amount,
+            createdate: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+          },
+        },
+      ],
+      paging: { next: { after: expect.stringMatching(/^\d+$/) } },
+    };
+  };
+
   it('given a portal of 400 deals, when listing two pages of 100, then the pages follow each other without overlap', async () => {
     const first = await client.crm.deals.basicApi.getPage(100, undefined, ['dealname', 'amount']);
     const after = first.paging?.next?.after;
     expect(first.results).toHaveLength(100);
-    expect(after).toBeDefined();
+    expect(after).toMatch(/^\d+$/);
+    expect(Number(after)).toBeGreaterThan(Number(first.results.at(-1)?.id));
     const second = await client.crm.deals.basicApi.getPage(100, after, ['dealname']);
     expect(second.results).toHaveLength(100);
 
@@ -194,9 +220,12 @@ describe('the SDK against the sandbox', () => {
     const error = await failure(search());
     expect(error.code).toBe(429);
     expect(error.body.message).toBe('You have reached your secondly limit.');
-    await expect(client.crm.deals.basicApi.getPage(1)).resolves.toBeDefined();
+    await expect(client.crm.deals.basicApi.getPage(1)).resolves.toMatchObject(pageOfFirstDeal());
     clock.advance(1_000);
-    await expect(search()).resolves.toBeDefined();
+    await expect(search()).resolves.toMatchObject({
+      total: liveDeals().length,
+      results: [{ id: liveDeals()[0]?.id, properties: { hs_object_id: liveDeals()[0]?.id } }],
+    });
   });
 
   it('given a scripted 500 then pass, when the SDK retries, then the second attempt succeeds and both were counted', async () => {
@@ -216,7 +245,7 @@ describe('the SDK against the sandbox', () => {
   it('given a dropped connection, when calling, then the SDK sees a network error, and the next call passes', async () => {
     sandbox.faults.add({ route: '/crm/**', script: ['drop'] });
     await expect(client.crm.deals.basicApi.getPage(1)).rejects.toThrow();
-    await expect(client.crm.deals.basicApi.getPage(1)).resolves.toBeDefined();
+    await expect(client.crm.deals.basicApi.getPage(1)).resolves.toMatchObject(pageOfFirstDeal());
   });
 
   it('given the authorize redirect, when exchanging the code and refreshing via the SDK oauth API, then tokens work until they expire', async () => {
@@ -253,7 +282,7 @@ describe('the SDK against the sandbox', () => {
     expect(info.scopes).toContain('crm.objects.deals.read');
 
     const installed = new Client({ accessToken: tokens.accessToken, basePath: sandbox.url });
-    await expect(installed.crm.deals.basicApi.getPage(1)).resolves.toBeDefined();
+    await expect(installed.crm.deals.basicApi.getPage(1)).resolves.toMatchObject(pageOfFirstDeal());
 
     const reused = await failure(
       anonymous.oauth.tokensApi.create('authorization_code', code, redirectUri, clientId, clientSecret),
@@ -277,7 +306,7 @@ describe('the SDK against the sandbox', () => {
     expect(refreshed.accessToken).not.toBe(tokens.accessToken);
     expect(refreshed.refreshToken).toBe(tokens.refreshToken);
     installed.setAccessToken(refreshed.accessToken);
-    await expect(installed.crm.deals.basicApi.getPage(1)).resolves.toBeDefined();
+    await expect(installed.crm.deals.basicApi.getPage(1)).resolves.toMatchObject(pageOfFirstDeal());
 
     const bad = await failure(
       anonymous.oauth.tokensApi.create('refresh_token', undefined, undefined, clientId, clientSecret, 'not-a-token'),

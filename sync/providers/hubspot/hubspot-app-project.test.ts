@@ -15,7 +15,7 @@ import {
   resolveProfileVariables,
 } from './hubspot-app-project.ts';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const PROFILES = ['local', 'production'] as const;
 
 /** Deal properties we read but do not subscribe to, and why (docs/BEHAVIOR.md, "HubSpot developer project"). */

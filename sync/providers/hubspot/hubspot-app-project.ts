@@ -13,7 +13,7 @@ import { ConfigError } from '../../../src/shared/errors.ts';
  * Quirks and sources: docs/BEHAVIOR.md, "HubSpot developer project (extensions/)".
  */
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export const DEFAULT_PROFILE = 'local';
 

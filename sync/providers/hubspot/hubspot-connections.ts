@@ -1,12 +1,9 @@
+import type { CrmConnectors } from '../../../src/crm/crm-connector.ts';
+import type { CredentialStore } from '../../../src/crm/crm-credentials.ts';
 import { type CallEvent, HubSpotClient } from '../../../src/crm/hubspot/hubspot-client.ts';
-import {
-  HubSpotObjects,
-  type ModifiedSinceCheckpoint,
-  modifiedSinceCheckpointSchema,
-} from '../../../src/crm/hubspot/hubspot-objects.ts';
+import { HubSpotConnector, parseRoleLabels } from '../../../src/crm/hubspot/hubspot-connector.ts';
+import { HubSpotObjects } from '../../../src/crm/hubspot/hubspot-objects.ts';
 import { type Clock, type PortalLimits, PortalRateLimiter, realClock } from '../../../src/crm/hubspot/rate-limiter.ts';
-import type { CheckpointStore, CredentialStore } from '../../../src/crm/crm-credentials.ts';
-import type { CheckpointsRepository } from '../../store/checkpoints.repo.ts';
 import type { TenantsRepository } from '../../store/tenants.repo.ts';
 
 export interface HubSpotConnectionsOptions {
@@ -14,7 +11,6 @@ export interface HubSpotConnectionsOptions {
   clientId: string;
   clientSecret: string;
   tenants: TenantsRepository;
-  checkpoints: CheckpointsRepository;
   limits?: PortalLimits;
   clock?: Clock;
   onCall?: (tenantId: string, event: CallEvent) => void;
@@ -26,8 +22,11 @@ export interface HubSpotConnectionsOptions {
  * One HubSpot client per tenant, kept for the life of the process so its pacing and single-flight refresh cover every
  * caller in this replica. Credentials and checkpoints live in the store (encrypted / validated).
  */
-export class HubSpotConnections {
-  readonly #clients = new Map<string, { client: HubSpotClient; objects: HubSpotObjects }>();
+export class HubSpotConnections implements CrmConnectors {
+  readonly #clients = new Map<
+    string,
+    { client: HubSpotClient; objects: HubSpotObjects; connector: HubSpotConnector }
+  >();
 
   constructor(private readonly options: HubSpotConnectionsOptions) {}
 
@@ -45,7 +44,18 @@ export class HubSpotConnections {
         clock,
         ...(onCall ? { onCall: (event: CallEvent) => onCall(tenantId, event) } : {}),
       });
-      connection = { client, objects: new HubSpotObjects(client) };
+      const objects = new HubSpotObjects(client);
+      const { tenants } = this.options;
+      const connector = new HubSpotConnector({
+        portalId: tenantId.slice(tenantId.indexOf(':') + 1),
+        client,
+        objects,
+        roleLabels: {
+          load: async () => parseRoleLabels((await tenants.find(tenantId))?.settings.roleLabels),
+          save: (roleLabels) => tenants.updateSettings(tenantId, { roleLabels }),
+        },
+      });
+      connection = { client, objects, connector };
       this.#clients.set(tenantId, connection);
     }
     return connection;
@@ -57,6 +67,11 @@ export class HubSpotConnections {
 
   objects(tenantId: string): HubSpotObjects {
     return this.#connection(tenantId).objects;
+  }
+
+  /** The tenant's portal behind the CRM port. */
+  connector(tenantId: string): HubSpotConnector {
+    return this.#connection(tenantId).connector;
   }
 
   /** Drops the cached client (after a disconnect or reinstall). */
@@ -74,14 +89,6 @@ export class HubSpotConnections {
         this.forget(tenantId);
         this.options.onDisconnected?.(tenantId, reason);
       },
-    };
-  }
-
-  checkpointStore(tenantId: string, stream: string): CheckpointStore<ModifiedSinceCheckpoint> {
-    const { checkpoints } = this.options;
-    return {
-      load: () => checkpoints.load(tenantId, stream, modifiedSinceCheckpointSchema),
-      save: (checkpoint) => checkpoints.save(tenantId, stream, modifiedSinceCheckpointSchema, checkpoint),
     };
   }
 }

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { provisionPortal } from '../../../src/crm/hubspot/hubspot-provisioning.ts';
-import type { HubSpotConnections } from './hubspot-connections.ts';
+import type { CrmConnectors } from '../../../src/crm/crm-connector.ts';
 import { RECONCILE_JOB } from '../../crm/reconcile.job.ts';
-import { defineJob } from '../../jobs/job-queue.ts';
+import { defineTenantJob } from '../../jobs/tenant-job.ts';
 import type { AuditLogRepository } from '../../store/audit-log.repo.ts';
 import type { TenantsRepository } from '../../store/tenants.repo.ts';
 
@@ -10,7 +9,7 @@ export const HUBSPOT_INSTALL_JOB = 'hubspot.install';
 
 export interface InstallJobDeps {
   tenants: TenantsRepository;
-  connections: HubSpotConnections;
+  crm: CrmConnectors;
   audit: AuditLogRepository;
 }
 
@@ -19,7 +18,7 @@ export interface InstallJobDeps {
  * reinstall or a retry writes nothing twice), then queue the first reconcile under the same key.
  */
 export function hubspotInstallJob(deps: InstallJobDeps) {
-  return defineJob({
+  return defineTenantJob(deps.tenants, {
     name: HUBSPOT_INSTALL_JOB,
     schema: z.strictObject({ tenantId: z.string().min(1) }),
     retryLimit: 6,
@@ -27,14 +26,8 @@ export function hubspotInstallJob(deps: InstallJobDeps) {
     expireInSeconds: 10 * 60,
     lease: ({ tenantId }) => `${HUBSPOT_INSTALL_JOB}:${tenantId}`,
     async handle({ tenantId }, context) {
-      const tenant = await deps.tenants.find(tenantId);
-      if (tenant?.status !== 'active') {
-        context.logger.info({ tenantId }, 'tenant is not active any more; install work skipped');
-        return { skipped: true };
-      }
-      const report = await provisionPortal(deps.connections.client(tenantId));
-      // The association type id of each role label, for tagging partners (ids differ per portal).
-      await deps.tenants.updateSettings(tenantId, { roleLabels: report.roleLabels });
+      // Also keeps what the connector needs of it (HubSpot: each role label's association type id).
+      const report = await deps.crm.connector(tenantId).provision();
       await deps.audit.append({
         tenantId,
         actor: `system:${HUBSPOT_INSTALL_JOB}`,

@@ -3,7 +3,6 @@ import express, { type Response, type Router } from 'express';
 import type { Kysely } from 'kysely';
 import { authorizeUrl, exchangeAuthorizationCode, revokeRefreshToken } from '../../../src/crm/hubspot/hubspot-oauth.ts';
 import { InvalidInputError } from '../../../src/shared/errors.ts';
-import type { HubSpotConnections } from './hubspot-connections.ts';
 import { type SignedApiDeps, signedApi, tenantOf } from '../../http/hubspot-signature.middleware.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
 import type { Logger } from '../../log/logger.ts';
@@ -11,6 +10,7 @@ import { type AdminRoles, signedUserId } from '../../roles/admin-roles.ts';
 import type { AuditLogRepository } from '../../store/audit-log.repo.ts';
 import type { StoreSchema } from '../../store/schema.ts';
 import type { TenantsRepository } from '../../store/tenants.repo.ts';
+import type { HubSpotConnections } from './hubspot-connections.ts';
 import { HUBSPOT_INSTALL_JOB } from './hubspot-install.job.ts';
 
 /** How long an install may sit on HubSpot's consent screen before its `state` expires. */

@@ -61,7 +61,7 @@ describe('POST /webhooks/hubspot: signature v3 and the bad-input matrix (SPEC §
       logger: createLogger('silent'),
       schedules: false,
       worker: false,
-      now: () => NOW,
+      testing: { now: () => NOW },
     });
     await service.tenants.connect('hubspot', String(PORTAL), {
       accessToken: 'a',

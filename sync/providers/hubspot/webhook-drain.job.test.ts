@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WebhookEvent } from '../../../src/crm/hubspot/hubspot-webhook-events.ts';
-import type { HubSpotTenantSync } from '../../crm/tenant-sync.ts';
+import type { CrmTenantSync } from '../../crm/tenant-sync.ts';
 import type { JobContext } from '../../jobs/job-queue.ts';
 import { createLogger } from '../../log/logger.ts';
 import type { TenantsRepository } from '../../store/tenants.repo.ts';
@@ -51,7 +51,7 @@ async function drain(total: number) {
         deals: 0,
         calls: 0,
       }),
-    } as unknown as HubSpotTenantSync,
+    } as unknown as CrmTenantSync,
   });
   const context: JobContext = {
     jobId: 'job-1',
@@ -94,7 +94,7 @@ describe('webhook drain job: follow-up after changes', () => {
         companies: 0,
         calls: 0,
       }),
-    }) as unknown as HubSpotTenantSync;
+    }) as unknown as CrmTenantSync;
 
   it.each([
     { case: 'deals were refreshed', refreshed: { deals: 3, missing: 0, companies: 0 }, rounds: 2, calls: 2 },

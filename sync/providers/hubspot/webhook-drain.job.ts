@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { planWebhookWork } from '../../../src/crm/hubspot/hubspot-webhook-events.ts';
-import type { HubSpotTenantSync } from '../../crm/tenant-sync.ts';
+import { drainLeaseKey } from '../../crm/tenant-leases.ts';
+import type { CrmTenantSync } from '../../crm/tenant-sync.ts';
 import { defineJob, type JobContext } from '../../jobs/job-queue.ts';
 import type { TenantsRepository } from '../../store/tenants.repo.ts';
 import type { WebhookInboxRepository } from './webhook-inbox.repo.ts';
@@ -13,17 +14,12 @@ const MAX_ROUNDS = 40;
 export interface WebhookDrainDeps {
   inbox: WebhookInboxRepository;
   tenants: TenantsRepository;
-  sync: HubSpotTenantSync;
+  sync: CrmTenantSync;
   /**
    * Called after each round that refreshed a deal or a partner company (or found deals gone): portal-wide follow-up
    * work such as the debounced scoring refresh. Must be idempotent (keyed enqueues are).
    */
   afterChanges?: (tenantId: string, context: JobContext) => Promise<void>;
-}
-
-/** One lease per tenant: two drains of a tenant never run at once, whichever replica's webhook route queued them. */
-export function drainLeaseKey(tenantId: string): string {
-  return `${WEBHOOK_DRAIN_JOB}:${tenantId}`;
 }
 
 /**

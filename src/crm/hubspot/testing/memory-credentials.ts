@@ -1,4 +1,4 @@
-import type { CheckpointStore, CredentialStore, OAuthCredentials } from '../../crm-credentials.ts';
+import type { CredentialStore, OAuthCredentials } from '../../crm-credentials.ts';
 
 /** In-memory stores for client tests: they record every save so tests can assert ordering and content. */
 export function memoryCredentials(initial: OAuthCredentials | undefined) {
@@ -17,17 +17,4 @@ export function memoryCredentials(initial: OAuthCredentials | undefined) {
     },
   };
   return { store, saves, disconnects, current: () => current };
-}
-
-export function memoryCheckpoints<C>(initial?: C) {
-  let current = initial;
-  const saves: C[] = [];
-  const store: CheckpointStore<C> = {
-    load: async () => current,
-    save: async (checkpoint) => {
-      saves.push(checkpoint);
-      current = checkpoint;
-    },
-  };
-  return { store, saves };
 }

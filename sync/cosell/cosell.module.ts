@@ -1,15 +1,17 @@
 import type { Kysely } from 'kysely';
 import { createPartnerWebhookTarget, type MotionTarget } from '../../src/cosell/motion-targets.ts';
-import type { CanonicalDeal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
+import type { CanonicalDeal } from '../../src/model/crm-record.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
-import type { HubSpotTenantSync } from '../crm/tenant-sync.ts';
-import type { JobDefinition, JobQueue } from '../jobs/job-queue.ts';
+import type { CrmTenantSync } from '../crm/tenant-sync.ts';
+import type { FeatureModule } from '../feature-module.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from '../log/logger.ts';
 import type { StoreSchema } from '../store/schema.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';
 import type { TokenCipher } from '../store/token-cipher.ts';
+import { coSellOperatorRouter } from './cosell.routes.ts';
 import { CoSellService } from './cosell-service.ts';
-import { cosellSweepJob } from './cosell-sweep.job.ts';
+import { COSELL_SWEEP_JOB, cosellSweepJob } from './cosell-sweep.job.ts';
 import { CoSellStatusWriter } from './cosell-writer.ts';
 import { CoSellMotionsRepository } from './motions.repo.ts';
 import { OutboundDeliveriesRepository } from './outbound-deliveries.repo.ts';
@@ -53,26 +55,29 @@ export interface StatusWriteResult {
   calls: number;
 }
 
-export interface CoSellFeatures extends CoSellStore {
+export interface CoSellModule extends CoSellStore, FeatureModule {
   service: CoSellService;
   /** Where motion changes are told: the partner's signed webhook today, hyperscaler programmes later. */
   targets: readonly MotionTarget[];
   /** Runs the deal writers over these deals as the mirror holds them: only values HubSpot lacks are written. */
   writeStatus(tenantId: string, dealIds: readonly string[]): Promise<StatusWriteResult>;
-  /** `cosell.notify` and `cosell.sweep`. */
-  jobs(tenants: Pick<TenantsRepository, 'find'>): JobDefinition[];
 }
 
-export interface CoSellFeaturesDeps {
-  /** The job queue's keyed enqueue (bound late: the queue starts after the features its jobs need). */
+export interface CoSellModuleDeps {
+  /** The job queue's keyed enqueue (partner notifications are queued). */
   enqueue: JobQueue['enqueue'];
+  tenants: Pick<TenantsRepository, 'find'>;
   mirror: CrmMirrorRepository;
-  sync: HubSpotTenantSync;
+  sync: CrmTenantSync;
   logger: Logger;
   fetch?: typeof fetch;
 }
 
-export function createCoSellFeatures(store: CoSellStore, deps: CoSellFeaturesDeps): CoSellFeatures {
+/**
+ * Co-sell (SPEC §2.4): motions, their delivery to the motion targets, the hourly sweep (stranded deliveries, aging
+ * flags) and the operator's queue and partner-endpoint API.
+ */
+export function createCoSellModule(store: CoSellStore, deps: CoSellModuleDeps): CoSellModule {
   const writeStatus = async (tenantId: string, dealIds: readonly string[]): Promise<StatusWriteResult> => {
     const deals: CanonicalDeal[] = [];
     for (const dealId of new Set(dealIds)) {
@@ -110,9 +115,17 @@ export function createCoSellFeatures(store: CoSellStore, deps: CoSellFeaturesDep
     service,
     targets,
     writeStatus,
-    jobs: (tenants) => [
+    jobs: [
       partnerNotifyJob({ deliveries: store.deliveries, targets }),
-      cosellSweepJob({ tenants, service, motions: store.motions, writeStatus }),
+      cosellSweepJob({ tenants: deps.tenants, service, motions: store.motions, writeStatus }),
+    ],
+    cadence: { hourly: [COSELL_SWEEP_JOB] },
+    routes: ({ signing }) => [
+      {
+        path: '/api/cosell',
+        ownBody: true,
+        handler: coSellOperatorRouter({ ...signing, mirror: deps.mirror, cosell: service, endpoints: store.endpoints }),
+      },
     ],
   };
 }

@@ -1,13 +1,16 @@
 import type { Kysely } from 'kysely';
-import type { CompanyWriter, DealWriter } from '../crm/tenant-sync.ts';
+import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
+import type { CompanyWriter, CrmTenantSync, DealWriter } from '../crm/tenant-sync.ts';
+import type { FeatureModule } from '../feature-module.ts';
 import type { JobContext } from '../jobs/job-queue.ts';
 import type { Logger } from '../log/logger.ts';
 import type { AuditLogRepository } from '../store/audit-log.repo.ts';
 import type { StoreSchema } from '../store/schema.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';
 import { ScoresRepository } from './scores.repo.ts';
+import { scoringRouter } from './scoring.routes.ts';
 import { ScoringService } from './scoring.service.ts';
-import { scheduleScoringRefresh } from './scoring-refresh.job.ts';
+import { scheduleScoringRefresh, scoringRefreshJob } from './scoring-refresh.job.ts';
 import { dealFitWriter, partnerScoresWriter } from './scoring-writers.ts';
 
 export interface ScoringOptions {
@@ -26,9 +29,10 @@ export interface ScoringFeatures {
   companyWriters: readonly CompanyWriter[];
   dealWriters: readonly DealWriter[];
   /** For the webhook drain: a change to deals or partners queues one debounced refresh per tenant and window. */
-  afterChanges(tenantId: string, context: JobContext): Promise<void>;
+  afterChanges(tenantId: string, context: Pick<JobContext, 'enqueue'>): Promise<void>;
 }
 
+/** The store side of scoring, built before the tenant sync that runs its writers. */
 export function createScoringFeatures(
   db: Kysely<StoreSchema>,
   deps: { tenants: TenantsRepository; audit: AuditLogRepository; logger: Logger },
@@ -47,5 +51,25 @@ export function createScoringFeatures(
         ...(options.now ? { now: options.now } : {}),
       });
     },
+  };
+}
+
+export type ScoringModule = ScoringFeatures & FeatureModule;
+
+/** Partner scoring (SPEC §2.3): the debounced refresh job and the admin config / preview / run API. */
+export function createScoringModule(
+  features: ScoringFeatures,
+  deps: { tenants: TenantsRepository; mirror: CrmMirrorRepository; sync: CrmTenantSync },
+): ScoringModule {
+  return {
+    ...features,
+    jobs: [scoringRefreshJob({ tenants: deps.tenants, sync: deps.sync })],
+    routes: ({ signing, queue }) => [
+      {
+        path: '/api/scoring',
+        ownBody: true,
+        handler: scoringRouter({ ...signing, mirror: deps.mirror, scoring: features.service, enqueue: queue.enqueue }),
+      },
+    ],
   };
 }

@@ -1,0 +1,72 @@
+import type { Deal } from './deal.ts';
+import type { Partner } from './partner.ts';
+
+/** A record's raw CRM values by internal property name (what HubSpot or Salesforce holds, as strings). */
+export type CrmValues = Record<string, string | null>;
+
+/**
+ * A deal as the domain sees it (the interchange schema's `Deal`) together with the raw CRM values the write-back
+ * diffs against: every CRM adapter reads deals into this shape.
+ */
+export interface CanonicalDeal {
+  deal: Deal;
+  /** The raw CRM properties, for change-only write-back. */
+  properties: CrmValues;
+  /** Partners linked to the deal without a role (an attribution gap, not a guess). */
+  unlabeledPartnerIds: string[];
+  /**
+   * Partners linked to the deal's account (the candidates of account-based auto-tagging). Absent where it was not
+   * read (e.g. hand-built fixtures), which means none.
+   */
+  accountPartnerIds?: string[];
+}
+
+/** A full read of one tenant's CRM into the canonical model. */
+export interface CrmSnapshot {
+  partners: Partner[];
+  /** The raw CRM values of each partner record, for change-only partner write-back. */
+  partnerProperties: Map<string, CrmValues>;
+  deals: CanonicalDeal[];
+  /** API calls the read made. */
+  readCalls: number;
+}
+
+/** Deals read by id: those found (with any partners they link that were not known), and the ids the CRM lacks. */
+export interface CrmDealsRead {
+  deals: CanonicalDeal[];
+  partners: Partner[];
+  missing: string[];
+}
+
+/** Partner records read by id: the ones that are partners, and every record's raw values (partners or not). */
+export interface CrmPartnersRead {
+  partners: Partner[];
+  properties: Map<string, CrmValues>;
+  /** Records the CRM returned (partners and records that stopped being partners). */
+  read: number;
+}
+
+/**
+ * What changed in a tenant's CRM and must be re-read: deals, partner records, and merged-away ids → the surviving id
+ * in the order they happened. HubSpot's webhooks are planned into it; a polling connector produces the same shape.
+ */
+export interface CrmChangeSet {
+  deals: string[];
+  companies: string[];
+  aliases: Array<{ objectType: 'deals' | 'companies'; oldId: string; newId: string }>;
+}
+
+/**
+ * The properties to write: only those whose value differs from what the CRM holds (CRMs return every value as a
+ * string; an empty string and a missing value are the same "unset"). Unchanged records produce no write at all.
+ */
+export function changedProperties(
+  current: Readonly<Record<string, string | null | undefined>>,
+  desired: Readonly<Record<string, string>>,
+): Record<string, string> | undefined {
+  const changed: Record<string, string> = {};
+  for (const [name, value] of Object.entries(desired)) {
+    if ((current[name] ?? '') !== value) changed[name] = value;
+  }
+  return Object.keys(changed).length > 0 ? changed : undefined;
+}

@@ -1,0 +1,275 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeDeal } from '../../src/dedupe/testing/deal-fixtures.ts';
+import { changedProperties } from '../../src/model/crm-record.ts';
+import type { Partner } from '../../src/model/partner.ts';
+import { STORE_KINDS, testEncryptionKey } from '../../test/support/test-stores.ts';
+import type { Store } from '../store/database.ts';
+import { TenantsRepository } from '../store/tenants.repo.ts';
+import { TokenCipher } from '../store/token-cipher.ts';
+import { CrmMirrorRepository } from './crm-mirror.repo.ts';
+
+/** A mirrored deal as the CRM adapters read it (the canonical model plus the raw CRM values). */
+type MirrorDeal = Parameters<CrmMirrorRepository['upsertDeals']>[1][number];
+type Values = Record<string, string | null>;
+
+function mirrorDeal(id: string, properties: Values, name = `Deal ${id}`): MirrorDeal {
+  return {
+    deal: makeDeal(id, { name, account: { id: `a-${id}`, name: `Account ${id}`, domain: null } }),
+    properties,
+    unlabeledPartnerIds: [],
+    accountPartnerIds: [],
+  };
+}
+
+function partner(id: string): Partner {
+  return { id, name: `Partner ${id}`, type: 'named', registeredAt: '2025-01-01T00:00:00.000Z', region: null };
+}
+
+const propertiesById = (deals: readonly MirrorDeal[]) =>
+  Object.fromEntries(deals.map((entry) => [entry.deal.id, entry.properties]));
+
+describe.each(STORE_KINDS)('the CRM mirror on $name', (kind) => {
+  let store: Store;
+  let mirror: CrmMirrorRepository;
+  let tenant: string;
+  let other: string;
+
+  /** A connected tenant (the mirror's rows belong to one). */
+  const connect = async (externalId: string) => {
+    const tenants = new TenantsRepository(store.db, new TokenCipher(testEncryptionKey()));
+    const credentials = { accessToken: 'at', refreshToken: 'rt', expiresAt: 1, scopes: [] };
+    return (await tenants.connect('hubspot', externalId, credentials)).id;
+  };
+
+  beforeAll(async () => {
+    store = await kind.open();
+    mirror = new CrmMirrorRepository(store.db);
+    tenant = await connect('8101');
+    other = await connect('8102');
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  describe('recording written deal values', () => {
+    it('given mirrored deals, when the values just written are recorded, then dealsByIds and liveDeals return them and the next diff is empty', async () => {
+      await mirror.upsertDeals(tenant, [
+        mirrorDeal('101', { amount: '48000', pl_attribution_status: 'missing_partner', pl_sourced_partner: null }),
+        mirrorDeal('102', { amount: '900', pl_attribution_status: 'complete' }),
+      ]);
+      await mirror.upsertDeals(other, [mirrorDeal('101', { pl_attribution_status: 'missing_partner' })]);
+      const written = { pl_attribution_status: 'complete', pl_sourced_partner: '55' };
+
+      await mirror.recordDealValues(tenant, new Map([['101', written]]));
+
+      // Written keys replace the stored ones; keys not written keep their value.
+      const expected = { amount: '48000', pl_attribution_status: 'complete', pl_sourced_partner: '55' };
+      expect(propertiesById(await mirror.dealsByIds(tenant, ['101', '102']))).toStrictEqual({
+        '101': expected,
+        '102': { amount: '900', pl_attribution_status: 'complete' },
+      });
+      expect(propertiesById(await mirror.liveDeals(tenant))).toStrictEqual({
+        '101': expected,
+        '102': { amount: '900', pl_attribution_status: 'complete' },
+      });
+      expect((await mirror.findDeal(tenant, '101'))?.properties).toStrictEqual(expected);
+      // What the next write-back compares against: the same desired values are no change.
+      const [again] = await mirror.dealsByIds(tenant, ['101']);
+      expect(changedProperties(again?.properties ?? {}, written)).toBeUndefined();
+      expect(changedProperties(again?.properties ?? {}, { pl_sourced_partner: '56' })).toStrictEqual({
+        pl_sourced_partner: '56',
+      });
+      // The same deal id in another tenant is another deal.
+      expect(propertiesById(await mirror.dealsByIds(other, ['101']))).toStrictEqual({
+        '101': { pl_attribution_status: 'missing_partner' },
+      });
+    });
+
+    it('given a cleared value, when recorded, then the empty string is stored (the diff reads it as unset)', async () => {
+      await mirror.upsertDeals(tenant, [mirrorDeal('103', { pl_duplicate_of: '101', pl_dedupe_status: 'suspected' })]);
+      await mirror.recordDealValues(tenant, new Map([['103', { pl_duplicate_of: '', pl_dedupe_status: 'unique' }]]));
+      const [deal] = await mirror.dealsByIds(tenant, ['103']);
+      expect(deal?.properties).toStrictEqual({ pl_duplicate_of: '', pl_dedupe_status: 'unique' });
+      expect(changedProperties(deal?.properties ?? {}, { pl_duplicate_of: '' })).toBeUndefined();
+    });
+
+    it('given several deals and one not mirrored, when recorded in one call, then each gets its own values and no row is created', async () => {
+      await mirror.upsertDeals(tenant, [mirrorDeal('104', {}), mirrorDeal('105', { pl_partner_score: '10' })]);
+      await mirror.recordDealValues(
+        tenant,
+        new Map([
+          ['104', { pl_partner_score: '71' }],
+          ['105', { pl_partner_score: '72' }],
+          ['999', { pl_partner_score: '73' }],
+        ]),
+      );
+      expect(propertiesById(await mirror.dealsByIds(tenant, ['104', '105', '999']))).toStrictEqual({
+        '104': { pl_partner_score: '71' },
+        '105': { pl_partner_score: '72' },
+      });
+      expect(await mirror.findDeal(tenant, '999')).toBeUndefined();
+    });
+
+    it('given recorded values, when the deal is read from the CRM again, then the fresh read replaces them', async () => {
+      await mirror.upsertDeals(tenant, [mirrorDeal('106', { pl_attribution_status: 'missing_partner' })]);
+      await mirror.recordDealValues(tenant, new Map([['106', { pl_attribution_status: 'complete' }]]));
+      // A seller cleared it in HubSpot since: the re-read is the truth the next diff compares with.
+      await mirror.upsertDeals(tenant, [mirrorDeal('106', { pl_attribution_status: '' })]);
+      const [deal] = await mirror.dealsByIds(tenant, ['106']);
+      expect(deal?.properties).toStrictEqual({ pl_attribution_status: '' });
+      expect(changedProperties(deal?.properties ?? {}, { pl_attribution_status: 'complete' })).toStrictEqual({
+        pl_attribution_status: 'complete',
+      });
+    });
+  });
+
+  describe('recording written partner values', () => {
+    it('given partners with raw values, when the values just written are recorded, then livePartnerProperties returns them and the next diff is empty', async () => {
+      await mirror.upsertPartners(
+        tenant,
+        [partner('p1'), partner('p2')],
+        new Map([
+          ['p1', { name: 'Partner p1', pl_partner_score: '40', pl_is_partner: 'true' }],
+          ['p2', { name: 'Partner p2', pl_partner_score: null, pl_is_partner: 'true' }],
+        ]),
+      );
+      await mirror.upsertPartners(other, [partner('p1')], new Map([['p1', { pl_partner_score: '1' }]]));
+      const written = { pl_partner_score: '64', pl_partner_tier: 'gold' };
+
+      await mirror.recordPartnerValues(tenant, new Map([['p1', written]]));
+
+      const stored = await mirror.livePartnerProperties(tenant);
+      expect(Object.fromEntries(stored)).toStrictEqual({
+        p1: { name: 'Partner p1', pl_partner_score: '64', pl_is_partner: 'true', pl_partner_tier: 'gold' },
+        p2: { name: 'Partner p2', pl_partner_score: null, pl_is_partner: 'true' },
+      });
+      expect(changedProperties(stored.get('p1') ?? {}, written)).toBeUndefined();
+      expect(Object.fromEntries(await mirror.livePartnerProperties(other))).toStrictEqual({
+        p1: { pl_partner_score: '1' },
+      });
+    });
+
+    it('given recorded values, when partners are upserted without raw values, then the stored values stay; with them, they are replaced', async () => {
+      const own = await connect('8301');
+      await mirror.upsertPartners(
+        own,
+        [partner('p2')],
+        new Map([['p2', { name: 'Partner p2', pl_is_partner: 'true' }]]),
+      );
+      await mirror.recordPartnerValues(own, new Map([['p2', { pl_partner_score: '12' }]]));
+      // A read that did not fetch the raw values (e.g. a roster refresh) keeps the recorded ones.
+      await mirror.upsertPartners(own, [{ ...partner('p2'), name: 'Renamed p2' }]);
+      expect((await mirror.livePartnerProperties(own)).get('p2')).toStrictEqual({
+        name: 'Partner p2',
+        pl_is_partner: 'true',
+        pl_partner_score: '12',
+      });
+      expect((await mirror.livePartners(own)).map((p) => p.name)).toEqual(['Renamed p2']);
+
+      // A full read's raw values replace them.
+      await mirror.upsertPartners(own, [partner('p2')], new Map([['p2', { pl_partner_score: '13' }]]));
+      expect((await mirror.livePartnerProperties(own)).get('p2')).toStrictEqual({ pl_partner_score: '13' });
+    });
+  });
+
+  describe('a full read: upsertDeals then markUnseenDeleted', () => {
+    it('given mirrored deals, when a full read did not see some, then exactly those are marked deleted and leave the live reads', async () => {
+      const own = await connect('8201');
+      const theirs = await connect('8202');
+      await mirror.upsertDeals(
+        own,
+        ['201', '202', '203', '204'].map((id) => mirrorDeal(id, { amount: id })),
+      );
+      await mirror.upsertDeals(theirs, [mirrorDeal('202', {})]);
+
+      // The next full read sees 201 and 203 (and 205, new).
+      await mirror.upsertDeals(own, [mirrorDeal('201', { amount: '1' }), mirrorDeal('203', {}), mirrorDeal('205', {})]);
+      const gone = await mirror.markUnseenDeleted(own, 'deals', new Set(['201', '203', '205']));
+
+      expect(gone).toBe(2);
+      expect((await mirror.liveDeals(own)).map((entry) => entry.deal.id)).toEqual(['201', '203', '205']);
+      expect((await mirror.dealsByIds(own, ['201', '202', '204'])).map((entry) => entry.deal.id)).toEqual(['201']);
+      expect((await mirror.findDeal(own, '202'))?.deletedAt).toBeInstanceOf(Date);
+      expect((await mirror.findDeal(own, '204'))?.deletedAt).toBeInstanceOf(Date);
+      expect((await mirror.findDeal(own, '201'))?.deletedAt).toBeNull();
+      expect((await mirror.findDeal(own, '201'))?.properties).toStrictEqual({ amount: '1' });
+      expect(await mirror.counts(own)).toStrictEqual({ deals: 3, deletedDeals: 2, partners: 0 });
+      // Another tenant's deal with a deleted id is untouched.
+      expect((await mirror.findDeal(theirs, '202'))?.deletedAt).toBeNull();
+
+      // Nothing more is unseen: a second pass deletes nothing; a deal seen again comes back to life.
+      expect(await mirror.markUnseenDeleted(own, 'deals', new Set(['201', '203', '205']))).toBe(0);
+      await mirror.upsertDeals(own, [mirrorDeal('202', { amount: 'back' })]);
+      expect((await mirror.findDeal(own, '202'))?.deletedAt).toBeNull();
+      expect(await mirror.counts(own)).toStrictEqual({ deals: 4, deletedDeals: 1, partners: 0 });
+    });
+
+    it('given partners, when a full read did not see one, then it leaves the roster and its values', async () => {
+      const own = await connect('8302');
+      await mirror.upsertPartners(
+        own,
+        [partner('p1'), partner('p8'), partner('p9')],
+        new Map([['p9', { pl_is_partner: 'true' }]]),
+      );
+      const gone = await mirror.markUnseenDeleted(own, 'companies', new Set(['p1', 'p8']));
+      expect(gone).toBe(1);
+      expect((await mirror.livePartners(own)).map((p) => p.id)).toEqual(['p1', 'p8']);
+      expect([...(await mirror.livePartnerProperties(own)).keys()].sort()).toEqual(['p1', 'p8']);
+      expect(await mirror.counts(own)).toStrictEqual({ deals: 0, deletedDeals: 0, partners: 2 });
+    });
+  });
+
+  describe('resolving ids through merge aliases', () => {
+    it('given merges (a chain, a cycle, another object type, another tenant), when resolving many ids, then each maps to where it lives now, like resolveId', async () => {
+      // a → b → c (merged twice), x → y, p ↔ q (a cycle must not hang), and lookalikes that must not apply.
+      for (const [oldId, newId] of [
+        ['a', 'b'],
+        ['b', 'c'],
+        ['x', 'y'],
+        ['p', 'q'],
+        ['q', 'p'],
+      ]) {
+        await mirror.addAlias(tenant, 'deals', oldId as string, newId as string);
+      }
+      await mirror.addAlias(tenant, 'companies', 'z', 'company-z');
+      await mirror.addAlias(other, 'deals', 'y', 'theirs');
+      await mirror.addAlias(tenant, 'deals', 'same', 'same');
+
+      const ids = ['a', 'b', 'c', 'x', 'y', 'z', 'same', 'unknown', 'a'];
+      const resolved = await mirror.resolveIds(tenant, 'deals', ids);
+
+      expect(Object.fromEntries(resolved)).toStrictEqual({
+        a: 'c',
+        b: 'c',
+        c: 'c',
+        x: 'y',
+        y: 'y',
+        z: 'z',
+        same: 'same',
+        unknown: 'unknown',
+      });
+      for (const id of ids) expect(resolved.get(id)).toBe(await mirror.resolveId(tenant, 'deals', id));
+      // The cycle ends rather than loops; both ways agree where it ends.
+      const cycle = await mirror.resolveIds(tenant, 'deals', ['p', 'q']);
+      expect(cycle.get('p')).toBe(await mirror.resolveId(tenant, 'deals', 'p'));
+      expect(cycle.get('q')).toBe(await mirror.resolveId(tenant, 'deals', 'q'));
+      expect(Object.fromEntries(cycle)).toStrictEqual({ p: 'q', q: 'p' });
+
+      expect(Object.fromEntries(await mirror.resolveIds(tenant, 'companies', ['z', 'a']))).toStrictEqual({
+        z: 'company-z',
+        a: 'a',
+      });
+      expect(Object.fromEntries(await mirror.resolveIds(other, 'deals', ['x', 'y']))).toStrictEqual({
+        x: 'x',
+        y: 'theirs',
+      });
+      expect((await mirror.resolveIds(tenant, 'deals', [])).size).toBe(0);
+    });
+
+    it('given an alias re-pointed by a later merge, when resolving, then the latest target wins', async () => {
+      await mirror.addAlias(tenant, 'deals', 'm1', 'm2');
+      await mirror.addAlias(tenant, 'deals', 'm1', 'm3');
+      expect(Object.fromEntries(await mirror.resolveIds(tenant, 'deals', ['m1']))).toStrictEqual({ m1: 'm3' });
+    });
+  });
+});
