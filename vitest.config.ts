@@ -6,6 +6,7 @@ export default defineConfig({
       'src/**/*.test.ts',
       'src/**/*.test.tsx',
       'sync/**/*.test.ts',
+      'sandbox/**/*.test.ts',
       'test/**/*.test.ts',
       'extensions/**/*.test.tsx',
     ],

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startSandbox } from '../sync/sandbox/sandbox-server.ts';
+import { startSandbox } from '../sandbox/server.ts';
 import type { BenchModule } from './bench-module.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

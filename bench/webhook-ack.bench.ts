@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { signV3 } from '../src/crm/hubspot/hubspot-signature.ts';
-import { type Sandbox, startSandbox } from '../sync/sandbox/sandbox-server.ts';
+import { type Sandbox, startSandbox } from '../sandbox/server.ts';
 import type { BenchModule } from './bench-module.ts';
 import type { MirrorObservation, PhaseObservation, WorkerRequest } from './support/webhook-service-worker.ts';
 

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { cardPreviewRouter } from '../sandbox/previews/card-preview.routes.ts';
 import type { Config } from './config/env.ts';
 import { describeConfig } from './config/env.ts';
 import { CrmConnections } from './crm/crm-connections.ts';
@@ -13,7 +14,6 @@ import { type JobDefinition, JobQueue, type JobQueueOptions } from './jobs/job-q
 import { DEFAULT_SCHEDULES, type ScheduleDefinition, Scheduler } from './jobs/schedules.ts';
 import { createLogger, type Logger } from './log/logger.ts';
 import { openPlatform } from './platform.ts';
-import { cardPreviewRouter } from './preview/card-preview.routes.ts';
 import { createHubSpotProvider, type HubSpotProvider } from './providers/hubspot/hubspot.provider.ts';
 import { operatorHomeLocalRoutes, statusPageRoute } from './reports/operator-home.module.ts';
 import { AdminRoles } from './roles/admin-roles.ts';

@@ -4,8 +4,8 @@ import {
   COMPANY_TO_COMPANY_UNLABELED,
   DEAL_TO_COMPANY_PRIMARY,
   DEAL_TO_COMPANY_UNLABELED,
-} from '../sync/sandbox/demo-portal.ts';
-import type { StoredRecord } from '../sync/sandbox/sandbox-portal.ts';
+} from '../sandbox/demo/demo-portal.ts';
+import type { StoredRecord } from '../sandbox/hubspot/portal.ts';
 import { type InstalledService, startInstalledService } from './support/installed-service.ts';
 import { eventually, TEST_DATABASE_URL } from './support/test-stores.ts';
 

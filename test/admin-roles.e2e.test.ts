@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CardView } from '../extensions/app/cards/card-api.ts';
+import { SALES_ROLE_ID, SANDBOX_ADMIN_USER_ID } from '../sandbox/hubspot/users.ts';
 import { USERS_API } from '../src/crm/hubspot/hubspot-users.ts';
-import { SALES_ROLE_ID, SANDBOX_ADMIN_USER_ID } from '../sync/sandbox/sandbox-users.ts';
 import { type InstalledService, startInstalledService } from './support/installed-service.ts';
 import { TEST_DATABASE_URL } from './support/test-stores.ts';
 

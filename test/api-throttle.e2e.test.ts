@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SANDBOX_ADMIN_USER_ID } from '../sandbox/hubspot/users.ts';
 import { signV3 } from '../src/crm/hubspot/hubspot-signature.ts';
-import { SANDBOX_ADMIN_USER_ID } from '../sync/sandbox/sandbox-users.ts';
 import { type InstalledService, startInstalledService } from './support/installed-service.ts';
 import { eventually } from './support/test-stores.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Sandbox, startSandbox } from '../sandbox/server.ts';
 import { HubSpotConnections } from '../sync/providers/hubspot/hubspot-connections.ts';
-import { type Sandbox, startSandbox } from '../sync/sandbox/sandbox-server.ts';
 import type { Store } from '../sync/store/database.ts';
 import { TenantsRepository } from '../sync/store/tenants.repo.ts';
 import { TokenCipher } from '../sync/store/token-cipher.ts';

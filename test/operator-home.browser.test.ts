@@ -10,8 +10,8 @@ import type {
   RosterSectionView,
   TodaySectionView,
 } from '../extensions/app/pages/operator-api.ts';
+import { PREVIEW_PORTAL_HEADER, PREVIEW_USER } from '../sandbox/previews/card-preview.routes.ts';
 import { todayAsOf } from '../src/scoring/deal-timeline.ts';
-import { PREVIEW_PORTAL_HEADER, PREVIEW_USER } from '../sync/preview/card-preview.routes.ts';
 import { OPERATOR_LOOPS } from '../sync/reports/loop-results.repo.ts';
 import { ROSTER_AUDIT_ACTION, ROSTER_SUBJECT } from '../sync/reports/roster-actions.ts';
 import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, hasChromium, skipBrowser, startPlainService } from './support/browser.ts';

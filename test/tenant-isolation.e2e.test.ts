@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CardView } from '../extensions/app/cards/card-api.ts';
+import type { SandboxPortal } from '../sandbox/hubspot/portal.ts';
+import { SANDBOX_ADMIN_USER_ID } from '../sandbox/hubspot/users.ts';
 import { type ListedRoute, listRoutes } from '../sync/http/route-list.ts';
-import type { SandboxPortal } from '../sync/sandbox/sandbox-portal.ts';
-import { SANDBOX_ADMIN_USER_ID } from '../sync/sandbox/sandbox-users.ts';
 import { type InstalledService, startInstalledService } from './support/installed-service.ts';
 import { eventually, TEST_DATABASE_URL } from './support/test-stores.ts';
 

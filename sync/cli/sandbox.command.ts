@@ -1,7 +1,7 @@
+import { DEMO_PORTAL_DEFAULTS } from '../../sandbox/demo/demo-portal.ts';
+import type { Sandbox } from '../../sandbox/server.ts';
 import { parseAsOf, todayAsOf } from '../../src/scoring/deal-timeline.ts';
 import { InvalidInputError } from '../../src/shared/errors.ts';
-import { DEMO_PORTAL_DEFAULTS } from '../sandbox/demo-portal.ts';
-import type { Sandbox } from '../sandbox/sandbox-server.ts';
 import type { CliCommand, CliContext } from './cli-command.ts';
 import { waitForSignal } from './wait-for-signal.ts';
 
@@ -56,10 +56,10 @@ export async function runSandbox(context: CliContext, stopped: () => Promise<unk
   parseAsOf(asOf, '--as-of');
   // The same portal the sandbox would serve, as interchange files, instead of serving it.
   if (typeof values.export === 'string') {
-    const { exportDemoPortal } = await import('../sandbox/demo-export.ts');
+    const { exportDemoPortal } = await import('../../sandbox/demo/demo-export.ts');
     return exportDemoPortal(context, values.export, { seed, deals, asOf });
   }
-  const { startSandbox } = await import('../sandbox/sandbox-server.ts');
+  const { startSandbox } = await import('../../sandbox/server.ts');
 
   const sandbox: Sandbox = await startSandbox({
     seed,

@@ -1,8 +1,8 @@
+import { sandboxCredentialsNotice } from '../../sandbox/hubspot/credentials.ts';
+import type { Sandbox } from '../../sandbox/server.ts';
 import { todayAsOf } from '../../src/scoring/deal-timeline.ts';
 import { InvalidInputError } from '../../src/shared/errors.ts';
 import { type Config, loadConfig } from '../config/env.ts';
-import { sandboxCredentialsNotice } from '../sandbox/sandbox-credentials.ts';
-import type { Sandbox } from '../sandbox/sandbox-server.ts';
 import type { Service } from '../service.ts';
 import type { CliCommand } from './cli-command.ts';
 import { waitForSignal } from './wait-for-signal.ts';
@@ -28,7 +28,7 @@ export const startCommand: CliCommand = {
       const seed = positiveInt(values['sandbox-seed'], '--sandbox-seed', 1);
       // The demo history ends today, so scores, dormancy and co-sell aging look like a live portal's.
       // Loaded only here: production never imports the sandbox statically, and other commands start faster.
-      const { startSandbox } = await import('../sandbox/sandbox-server.ts');
+      const { startSandbox } = await import('../../sandbox/server.ts');
       sandbox = await startSandbox({ deals, seed, asOf: todayAsOf() });
       config = sandboxConfig(config, sandbox);
       const notice = sandboxCredentialsNotice(env, sandbox.app);
@@ -71,7 +71,7 @@ export const startCommand: CliCommand = {
         );
       }
       stdout.write(`  install: ${service.publicUrl}/oauth/hubspot/install\n`);
-      // The local card preview exists in sandbox mode only (sync/preview).
+      // The local card preview exists in sandbox mode only (sandbox/previews).
       if (sandbox) stdout.write(`  card preview: ${service.publicUrl}/preview\n`);
       await stopSignal;
       stdout.write('PartnerLoop is stopping: finishing in-flight jobs…\n');

@@ -1,16 +1,16 @@
 import type { Kysely } from 'kysely';
+import { operatorBundle } from '../../sandbox/previews/operator-home.bundle.ts';
+import {
+  operatorHomePreviewRouter,
+  operatorHomeRootRouter,
+  statusPageRouter,
+} from '../../sandbox/previews/operator-home.routes.ts';
 import type { CrmConnectors } from '../../src/crm/crm-connector.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
 import type { CrmTenantSync } from '../crm/tenant-sync.ts';
 import type { Route, SignedApiContext } from '../feature-module.ts';
 import type { JobContext } from '../jobs/job-queue.ts';
 import type { Logger } from '../log/logger.ts';
-import { operatorBundle } from '../preview/operator-home.bundle.ts';
-import {
-  operatorHomePreviewRouter,
-  operatorHomeRootRouter,
-  statusPageRouter,
-} from '../preview/operator-home.routes.ts';
 import type { AuditLogRepository } from '../store/audit-log.repo.ts';
 import type { StoreSchema } from '../store/schema.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';

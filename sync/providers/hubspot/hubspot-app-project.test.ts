@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_SCOPES } from '../../../sandbox/hubspot/oauth.ts';
 import { COMPANY_READ_PROPERTIES, DEAL_READ_PROPERTIES } from '../../../src/crm/hubspot/hubspot-mapping.ts';
 import { ConfigError } from '../../../src/shared/errors.ts';
-import { DEFAULT_SCOPES } from '../../sandbox/sandbox-oauth.ts';
 import {
   buildHubSpotAppProject,
   type HubSpotAppProjectFiles,
