@@ -1,0 +1,248 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { makeDeal } from '../../src/dedupe/testing/deal-fixtures.ts';
+import type { CanonicalDeal } from '../../src/model/crm-record.ts';
+import type { Partner } from '../../src/model/partner.ts';
+import { STORE_KINDS, testEncryptionKey } from '../../test/support/test-stores.ts';
+import { createLogger } from '../log/logger.ts';
+import type { Store } from '../store/database.ts';
+import { TenantsRepository } from '../store/tenants.repo.ts';
+import { TokenCipher } from '../store/token-cipher.ts';
+import { CrmMirrorRepository } from './crm-mirror.repo.ts';
+import { type CompanyWriter, CrmTenantSync, type DealWriter, type DealWriterInput } from './tenant-sync.ts';
+import { MemoryCrm } from './testing/memory-crm.ts';
+
+// The write-back diff of the CRM-neutral tenant sync, over the CRM port (an in-memory CRM) and the real mirror.
+
+function crmDeal(id: string, properties: Record<string, string | null> = {}): CanonicalDeal {
+  return { deal: makeDeal(id), properties, unlabeledPartnerIds: [], accountPartnerIds: [] };
+}
+
+function partner(id: string): Partner {
+  return { id, name: `Partner ${id}`, type: 'named', registeredAt: '2025-01-01T00:00:00.000Z', region: null };
+}
+
+/** A writer with fixed desired values per deal id; `seen` records each input it was given. */
+function fixedWriter(
+  name: string,
+  properties: readonly string[],
+  values: Record<string, Record<string, string>>,
+  extra: Partial<DealWriter> = {},
+): DealWriter & { seen: DealWriterInput[] } {
+  const seen: DealWriterInput[] = [];
+  return {
+    name,
+    properties,
+    seen,
+    async desired(input) {
+      seen.push(input);
+      const given = new Set(input.deals.map((entry) => entry.deal.id));
+      return new Map(Object.entries(values).filter(([id]) => given.has(id) || !input.full));
+    },
+    ...extra,
+  };
+}
+
+const writes = (crm: MemoryCrm) => crm.calls.filter((call) => call.op === 'writeProperties');
+
+describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
+  let store: Store;
+  let tenantId: string;
+  let mirror: CrmMirrorRepository;
+  let crm: MemoryCrm;
+  const logger = createLogger('silent');
+  const sync = (writers: DealWriter[], companyWriters: CompanyWriter[] = []) =>
+    new CrmTenantSync({ crm: crm.asConnectors(), mirror, logger, writers, companyWriters });
+
+  let portal = 7000;
+
+  beforeAll(async () => {
+    store = await STORE_KINDS[0]!.open();
+    mirror = new CrmMirrorRepository(store.db);
+  });
+  // A fresh tenant (and CRM) per case: one store, cases isolated by tenant like the service's rows.
+  beforeEach(async () => {
+    const tenants = new TenantsRepository(store.db, new TokenCipher(testEncryptionKey()));
+    portal += 1;
+    const credentials = { accessToken: 'a', refreshToken: 'r', expiresAt: 1, scopes: [] };
+    tenantId = (await tenants.connect('hubspot', String(portal), credentials)).id;
+    crm = new MemoryCrm();
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it('given values the CRM lacks, when reconciled twice, then the first pass writes only the differences in one call and the second writes nothing', async () => {
+    crm
+      .addDeal(crmDeal('1', { pl_status: 'complete' }))
+      .addDeal(crmDeal('2', { pl_status: 'missing_partner' }))
+      .addDeal(crmDeal('3'));
+    const writer = fixedWriter('status', ['pl_status'], {
+      '1': { pl_status: 'complete' },
+      '2': { pl_status: 'complete' },
+      '3': { pl_status: 'not_required' },
+    });
+    const first = await sync([writer]).reconcile(tenantId);
+    expect(first).toMatchObject({ dealsRead: 3, deals: 2, calls: 1 });
+    expect(writes(crm)).toEqual([
+      {
+        op: 'writeProperties',
+        object: 'deals',
+        updates: [
+          { id: '2', properties: { pl_status: 'complete' } },
+          { id: '3', properties: { pl_status: 'not_required' } },
+        ],
+      },
+    ]);
+    const second = await sync([writer]).reconcile(tenantId);
+    expect(second).toMatchObject({ dealsRead: 3, deals: 0, companies: 0, calls: 0 });
+    expect(writes(crm)).toHaveLength(1);
+  });
+
+  it('given an empty desired value and an unset CRM value, then nothing is written (empty equals unset)', async () => {
+    crm.addDeal(crmDeal('1', { pl_sourced_partner: null })).addDeal(crmDeal('2'));
+    const writer = fixedWriter('sourced', ['pl_sourced_partner'], {
+      '1': { pl_sourced_partner: '' },
+      '2': { pl_sourced_partner: '' },
+    });
+    expect(await sync([writer]).reconcile(tenantId)).toMatchObject({ deals: 0, calls: 0 });
+    expect(crm.calls).toEqual([]);
+  });
+
+  it('given two writers on one deal, then their values are merged into one update per deal', async () => {
+    crm.addDeal(crmDeal('1'));
+    const a = fixedWriter('a', ['pl_a'], { '1': { pl_a: 'x' } });
+    const b = fixedWriter('b', ['pl_b'], { '1': { pl_b: 'y' } });
+    await sync([a, b]).reconcile(tenantId);
+    expect(writes(crm)).toEqual([
+      { op: 'writeProperties', object: 'deals', updates: [{ id: '1', properties: { pl_a: 'x', pl_b: 'y' } }] },
+    ]);
+  });
+
+  it('given a writer that queues partner links, then the links are written before the values, and its follow-up runs after the links', async () => {
+    crm.addDeal(crmDeal('1')).addPartnerRecord('p1', partner('p1'));
+    const order: string[] = [];
+    const writer: DealWriter = {
+      name: 'auto-tag',
+      properties: ['pl_status'],
+      async desired(input) {
+        if ((await input.links?.linkableRoles())?.has('sourced')) {
+          input.links?.link([{ dealId: '1', partnerId: 'p1', role: 'sourced' }], async () => {
+            order.push(`afterLinked after ${crm.calls.length} call(s)`);
+          });
+        }
+        return new Map([['1', { pl_status: 'complete' }]]);
+      },
+    };
+    await sync([writer]).reconcile(tenantId);
+    expect(crm.calls.map((call) => call.op)).toEqual(['linkPartners', 'writeProperties']);
+    expect(crm.calls[0]).toEqual({ op: 'linkPartners', links: [{ dealId: '1', partnerId: 'p1', role: 'sourced' }] });
+    expect(order).toEqual(['afterLinked after 1 call(s)']);
+  });
+
+  it('given a role the CRM cannot link yet, then the writer sees it missing and no link is made', async () => {
+    crm.roles = new Set();
+    crm.addDeal(crmDeal('1'));
+    let linkable: ReadonlySet<string> | undefined;
+    const writer: DealWriter = {
+      name: 'auto-tag',
+      properties: [],
+      async desired(input) {
+        linkable = await input.links?.linkableRoles();
+        return new Map();
+      },
+    };
+    await sync([writer]).reconcile(tenantId);
+    expect(linkable?.size).toBe(0);
+    expect(crm.calls).toEqual([]);
+  });
+
+  it('given company writers, then they run on full passes only and write only partners whose values differ', async () => {
+    crm
+      .addDeal(crmDeal('1'))
+      .addPartnerRecord('p1', partner('p1'), { pl_tier: 'gold' })
+      .addPartnerRecord('p2', partner('p2'), { pl_tier: 'silver' });
+    const scores: CompanyWriter = {
+      name: 'scores',
+      properties: ['pl_tier'],
+      async desired() {
+        return new Map([
+          ['p1', { pl_tier: 'gold' }],
+          ['p2', { pl_tier: 'gold' }],
+          ['not-a-partner', { pl_tier: 'gold' }],
+        ]);
+      },
+    };
+    const tenantSync = sync([], [scores]);
+    expect(await tenantSync.reconcile(tenantId)).toMatchObject({ companies: 1, calls: 1 });
+    expect(writes(crm)).toEqual([
+      { op: 'writeProperties', object: 'partners', updates: [{ id: 'p2', properties: { pl_tier: 'gold' } }] },
+    ]);
+    // A webhook pass (not full) never runs company writers.
+    expect(await tenantSync.writeBack(tenantId, [crmDeal('1')], [], false)).toEqual({
+      deals: 0,
+      companies: 0,
+      calls: 0,
+    });
+    // The mirror recorded what was written: a pass from the mirror has nothing left to write.
+    expect(await tenantSync.refreshFromMirror(tenantId)).toEqual({ deals: 0, companies: 0, calls: 0 });
+  });
+
+  it('given a writer naming a deal beyond those given, then that deal is compared from the mirror', async () => {
+    crm.addDeal(crmDeal('1')).addDeal(crmDeal('2', { pl_dup: 'suspected' }));
+    const base = fixedWriter('none', ['pl_dup'], {});
+    await sync([base]).reconcile(tenantId);
+    // A webhook pass over deal 1 whose result clears deal 2's flag (it stopped being a duplicate).
+    const writer = fixedWriter('dedupe', ['pl_dup'], { '1': { pl_dup: '' }, '2': { pl_dup: '' } });
+    const result = await sync([writer]).writeBack(tenantId, [crmDeal('1')], [], false);
+    expect(result).toEqual({ deals: 1, companies: 0, calls: 1 });
+    expect(writes(crm).at(-1)).toEqual({
+      op: 'writeProperties',
+      object: 'deals',
+      updates: [{ id: '2', properties: { pl_dup: '' } }],
+    });
+  });
+
+  it('given a change set, then missing and merged-away deals are marked deleted and the survivors are written', async () => {
+    crm.addDeal(crmDeal('1')).addDeal(crmDeal('2')).addDeal(crmDeal('3'));
+    await sync([]).reconcile(tenantId);
+    crm.deals.delete('2');
+    crm.deals.delete('3');
+    const writer = fixedWriter('status', ['pl_status'], { '1': { pl_status: 'complete' } });
+    const result = await sync([writer]).applyWebhookWork(tenantId, {
+      deals: ['1', '2'],
+      companies: [],
+      aliases: [{ objectType: 'deals', oldId: '3', newId: '1' }],
+    });
+    expect(result).toMatchObject({ refreshedDeals: 1, missingDeals: 1, aliases: 1, deals: 1, calls: 1 });
+    expect((await mirror.findDeal(tenantId, '2'))?.deletedAt).not.toBeNull();
+    expect((await mirror.findDeal(tenantId, '3'))?.deletedAt).not.toBeNull();
+    expect(await mirror.resolveId(tenantId, 'deals', '3')).toBe('1');
+  });
+
+  it('given a deferring writer and a round above its inline limit, then it is handed the ids and does not run inline', async () => {
+    for (const id of ['1', '2', '3']) crm.addDeal(crmDeal(id));
+    await sync([]).reconcile(tenantId);
+    const deferred: string[][] = [];
+    const costly = fixedWriter(
+      'costly',
+      ['pl_dup'],
+      { '1': { pl_dup: 'x' } },
+      {
+        inlineLimit: 2,
+        defer: async (_tenant, ids) => {
+          deferred.push([...ids]);
+        },
+      },
+    );
+    const small = await sync([costly]).applyWebhookWork(tenantId, { deals: ['1'], companies: [], aliases: [] });
+    expect(small).toMatchObject({ deals: 1 });
+    expect(deferred).toEqual([]);
+    const large = await sync([costly]).applyWebhookWork(tenantId, {
+      deals: ['1', '2', '3'],
+      companies: [],
+      aliases: [],
+    });
+    expect(large).toMatchObject({ deals: 0, calls: 0 });
+    expect(deferred).toEqual([['1', '2', '3']]);
+  });
+});
