@@ -11,4 +11,5 @@ export const benches: Record<string, () => Promise<BenchModule>> = {
   'operator-loops': () => import('./operator-loops.bench.ts').then((m) => m.default),
   'operator-home': () => import('./operator-home.bench.ts').then((m) => m.default),
   chaos: () => import('./chaos.bench.ts').then((m) => m.default),
+  'csv-reader': () => import('./csv-reader.bench.ts').then((m) => m.default),
 };

@@ -4,14 +4,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { type DedupeTruth, generateLabelledDeals } from '../sandbox/demo/labelled-deals.ts';
+import { type ClusterEvaluation, evaluateClusters } from '../sandbox/demo/pairwise-metrics.ts';
 import { normalizeText } from '../src/dedupe/deal-normalization.ts';
-import { type DedupeTruth, generateLabelledDeals } from '../src/dedupe/testing/labelled-deals.ts';
-import { type ClusterEvaluation, evaluateClusters } from '../src/dedupe/testing/pairwise-metrics.ts';
 import type { Deal } from '../src/model/deal.ts';
 import type { BenchModule } from './bench-module.ts';
 
 /**
- * SPEC §6 Dedupe. On the labelled generator (src/dedupe/testing/labelled-deals.ts: every duplicate mechanism and
+ * SPEC §6 Dedupe. On the labelled generator (sandbox/demo/labelled-deals.ts: every duplicate mechanism and
  * hard-negative type of §2.2, with typos, suffix swaps, case, accents, amounts off by up to 8 %, close dates up to
  * 40 days off, missing domains and duplicate company records), at 50k, 100k and 200k deals:
  * - pairwise precision / recall / F1, overall, per duplicate mechanism and per hard-negative type, for the engine and

@@ -4,15 +4,15 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { simulatedWorld, writeSimulatedWorld } from '../sandbox/demo/simulated-world.ts';
 import { type OperatorReport, operatorReport } from '../src/metrics/operator-metrics.ts';
-import { simulatedWorld, writeSimulatedWorld } from '../src/metrics/testing/simulated-world.ts';
 import type { BenchModule } from './bench-module.ts';
 
 /**
  * SPEC §6 Operator report, two parts.
  *
  * - **Lift validity**: on simulated worlds with segment confounding and a known true lift
- *   (src/metrics/testing/simulated-world.ts: partners attach to 8 % of SMB deals and 70 % of enterprise ones, which
+ *   (sandbox/demo/simulated-world.ts: partners attach to 8 % of SMB deals and 70 % of enterprise ones, which
  *   win twice as often; an attached deal wins with base(segment) + trueLift), the real engine (`operatorReport`) on
  *   each world's covered quarter: how often the 95 % interval covers the truth (target 90–99 %), the mean absolute
  *   error of the Mantel–Haenszel estimate against that of the raw attached-minus-unattached difference (the

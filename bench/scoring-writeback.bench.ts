@@ -1,3 +1,5 @@
+import { demoObjects } from '../sandbox/demo/demo-objects.ts';
+import { generateDemoPortal } from '../sandbox/demo/demo-portal.ts';
 import type { HubSpotClient } from '../src/crm/hubspot/hubspot-client.ts';
 import { HubSpotConnector } from '../src/crm/hubspot/hubspot-connector.ts';
 import type { HubSpotObjects } from '../src/crm/hubspot/hubspot-objects.ts';
@@ -6,8 +8,6 @@ import { DEFAULT_SCORING_CONFIG } from '../src/scoring/scoring-config.ts';
 import { CrmMirrorRepository } from '../sync/crm/crm-mirror.repo.ts';
 import { CrmTenantSync } from '../sync/crm/tenant-sync.ts';
 import { createLogger } from '../sync/log/logger.ts';
-import { demoObjects } from '../sandbox/demo/demo-objects.ts';
-import { generateDemoPortal } from '../sandbox/demo/demo-portal.ts';
 import { createScoringFeatures } from '../sync/scoring/scoring.module.ts';
 import { computeScoringRun, dealFitValues, partnerScoreValues } from '../sync/scoring/scoring-run.ts';
 import { AuditLogRepository } from '../sync/store/audit-log.repo.ts';

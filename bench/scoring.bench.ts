@@ -3,6 +3,7 @@ import type { Partner, PartnerType } from '../src/model/partner.ts';
 import { scoreDealFit } from '../src/scoring/deal-fit.ts';
 import { type PartnerScore, scorePartners } from '../src/scoring/partner-scoring.ts';
 import { PARTNER_TIERS } from '../src/scoring/partner-tiers.ts';
+import { SeededRandom } from '../src/shared/seeded-random.ts';
 import type { BenchModule } from './bench-module.ts';
 
 /**
@@ -24,17 +25,6 @@ const TRUTH: Record<PartnerType, { alpha: number; beta: number; paretoShape: num
   named: { alpha: 6, beta: 9, paretoShape: 0.9, medianAmount: 40_000 },
   self_serve: { alpha: 2, beta: 8, paretoShape: 1.3, medianAmount: 5_000 },
 };
-
-/** mulberry32: small, fast, seedable. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Random = () => number;
 
@@ -72,7 +62,7 @@ interface World {
 }
 
 export function simulateWorld(seed: number, counts: Record<PartnerType, number>): World {
-  const random = rng(seed);
+  const random = new SeededRandom(seed).next;
   const partners: Partner[] = [];
   const deals: Deal[] = [];
   const truth = new Map<string, number>();

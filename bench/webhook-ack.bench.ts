@@ -6,8 +6,9 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { signV3 } from '../src/crm/hubspot/hubspot-signature.ts';
 import { type Sandbox, startSandbox } from '../sandbox/server.ts';
+import { signV3 } from '../src/crm/hubspot/hubspot-signature.ts';
+import { SeededRandom } from '../src/shared/seeded-random.ts';
 import type { BenchModule } from './bench-module.ts';
 import type { MirrorObservation, PhaseObservation, WorkerRequest } from './support/webhook-service-worker.ts';
 
@@ -22,17 +23,6 @@ const E2E_P95_TARGET_MS = 2_000;
 const CHANGED_PROPERTIES = ['dealname', 'amount', 'dealstage'] as const;
 /** The sandbox's default subscriptions: deals creation / propertyChange. */
 const SUBSCRIPTION = { creation: 5_000_000, propertyChange: 5_000_002 } as const;
-
-/** mulberry32: small, fast, seedable. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function percentiles(values: readonly number[]) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -569,7 +559,7 @@ const bench: BenchModule = {
     const deals = quick ? 2_000 : 5_000;
     // The realistic mix gets the full ~20 s; the two fixed shapes are shorter to keep the run under two minutes.
     const e2eSeconds = quick ? 5 : 20;
-    const random = rng(2026);
+    const random = new SeededRandom(2026).next;
     const loadBefore = loadavg()[0] ?? 0;
     const sandbox = await startSandbox({ deals, seed: 2026 });
     const dir = mkdtempSync(join(tmpdir(), 'pl-bench-webhooks-'));

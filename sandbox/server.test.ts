@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from './kit/clock.ts';
+import { ManualClock } from '../src/shared/testing/manual-clock.ts';
 import { routeKey, type Sandbox, type SandboxStats, startSandbox } from './server.ts';
 
 /* HTTP-level behaviour of the sandbox with plain fetch (the SDK contract lives in src/crm/hubspot/sandbox-sdk.test.ts). */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { type Clock, systemClock } from '../src/shared/clock.ts';
 import { type DemoPortal, generateDemoPortal } from './demo/demo-portal.ts';
 import { type HubSpotErrorBody, SandboxHttpError } from './hubspot/errors.ts';
 import {
@@ -13,19 +14,12 @@ import {
   SandboxOAuth,
   type TokenSettings,
 } from './hubspot/oauth.ts';
-import { type ChangeActor, SandboxPortal } from './hubspot/portal.ts';
-import {
-  associationsRouter,
-  objectsRouter,
-  ownersRouter,
-  pipelinesRouter,
-  propertiesRouter,
-  type RouteDeps,
-  recordAssociationsRouter,
-} from './hubspot/routes.ts';
+import type { ChangeActor } from './hubspot/portal/portal-changes.ts';
+import { SandboxPortal } from './hubspot/portal/sandbox-portal.ts';
+import { crmRouter } from './hubspot/routes/crm.routes.ts';
+import type { RouteDeps } from './hubspot/routes/crm-request.ts';
 import { usersRouter } from './hubspot/users.ts';
 import { WebhookDispatcher, type WebhookOptions } from './hubspot/webhooks.ts';
-import { type Clock, systemClock } from './kit/clock.ts';
 import { type FaultAction, FaultInjector, type FaultRule } from './kit/faults.ts';
 import { DEFAULT_LIMITS, PortalLimiter, rateLimitBody, type SandboxLimits } from './kit/limits.ts';
 
@@ -279,12 +273,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const deps: RouteDeps = { clock, limits };
   const crm = express.Router();
   crm.use('/crm', authenticate, json);
-  crm.use(['/crm/v4/objects', '/crm/objects/2026-03'], recordAssociationsRouter(deps));
-  crm.use(['/crm/v3/objects', '/crm/objects/2026-03'], objectsRouter(deps));
-  crm.use(['/crm/v4/associations', '/crm/associations/2026-03'], associationsRouter(deps));
-  crm.use(['/crm/v3/properties', '/crm/properties/2026-03'], propertiesRouter(deps));
-  crm.use(['/crm/v3/pipelines', '/crm/pipelines/2026-03'], pipelinesRouter());
-  crm.use(['/crm/v3/owners', '/crm/owners/2026-03'], ownersRouter());
+  crm.use(crmRouter(deps));
   expressApp.use(crm);
   // Settings API (user provisioning): the role lookups behind the service's admin checks; same auth and limits.
   expressApp.use(['/settings/users/2026-03', '/settings/v3/users'], authenticate, usersRouter());

@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cardPreviewRouter } from '../sandbox/previews/card-preview.routes.ts';
 import type { Config } from './config/env.ts';
 import { describeConfig } from './config/env.ts';
 import { CrmConnections } from './crm/crm-connections.ts';
@@ -15,7 +14,7 @@ import { DEFAULT_SCHEDULES, type ScheduleDefinition, Scheduler } from './jobs/sc
 import { createLogger, type Logger } from './log/logger.ts';
 import { openPlatform } from './platform.ts';
 import { createHubSpotProvider, type HubSpotProvider } from './providers/hubspot/hubspot.provider.ts';
-import { operatorHomeLocalRoutes, statusPageRoute } from './reports/operator-home.module.ts';
+import { statusPageRoute } from './reports/operator-home.module.ts';
 import { AdminRoles } from './roles/admin-roles.ts';
 import type { AuditLogRepository } from './store/audit-log.repo.ts';
 import type { Store } from './store/database.ts';
@@ -110,6 +109,12 @@ export async function startService(config: Config, options: ServiceOptions = {})
       queue,
       logger,
     );
+    // Loaded before listening (a request must never meet a half-mounted app), and only in sandbox mode: production
+    // code never imports sandbox/ statically (SPEC §3).
+    const localPreviews = config.sandbox
+      ? // biome-ignore lint/style/noRestrictedImports: the sandbox-mode door into sandbox/, a dynamic import by design
+        await import('../sandbox/previews/local-routes.ts')
+      : undefined;
     const server = await listen(config.port);
     cleanup.unshift(() => closeServer(server));
     const port = (server.address() as AddressInfo).port;
@@ -140,16 +145,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       };
       routes.push(...hubspot.routes(api, knobs.now ? { now: knobs.now } : {}), ...features.routes(api));
       // Sandbox mode only, never against a real HubSpot app: the local card preview and the operator home at `/`.
-      if (config.sandbox) {
-        routes.push(
-          {
-            path: '/preview',
-            ownBody: true,
-            handler: cardPreviewRouter({ ...api.signing, serviceUrl: url, appId: hubspot.appId, db: store.db, logger }),
-          },
-          ...operatorHomeLocalRoutes({ ...api, logger }),
-        );
-      }
+      if (localPreviews) routes.push(...localPreviews.localPreviewRoutes({ ...api, db: store.db, logger }));
     }
     // Outside sandbox mode `/` is a small status page for a browser.
     if (!routes.some((route) => route.path === '/')) {

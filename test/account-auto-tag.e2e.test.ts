@@ -5,7 +5,7 @@ import {
   DEAL_TO_COMPANY_PRIMARY,
   DEAL_TO_COMPANY_UNLABELED,
 } from '../sandbox/demo/demo-portal.ts';
-import type { StoredRecord } from '../sandbox/hubspot/portal.ts';
+import type { StoredRecord } from '../sandbox/hubspot/portal/object-table.ts';
 import { type InstalledService, startInstalledService } from './support/installed-service.ts';
 import { eventually, TEST_DATABASE_URL } from './support/test-stores.ts';
 

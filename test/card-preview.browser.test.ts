@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ATTRIBUTION_STATUS } from '../extensions/app/cards/card-format.ts';
-import type { StoredRecord } from '../sandbox/hubspot/portal.ts';
+import type { StoredRecord } from '../sandbox/hubspot/portal/object-table.ts';
 import { PREVIEW_INDEX_LIMIT, PREVIEW_PORTAL_HEADER, PREVIEW_USER } from '../sandbox/previews/card-preview.routes.ts';
 import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, hasChromium, skipBrowser, startPlainService } from './support/browser.ts';
 import { type InstalledService, startInstalledService } from './support/installed-service.ts';

@@ -18,9 +18,9 @@ import {
   ROLE_LABELS,
 } from '../src/crm/hubspot/hubspot-provisioning.ts';
 import { PortalRateLimiter } from '../src/crm/hubspot/rate-limiter.ts';
-import { fakeClock } from '../src/crm/hubspot/testing/fake-clock.ts';
 import { memoryCredentials } from '../src/crm/hubspot/testing/memory-credentials.ts';
 import { PARTNER_ROLES } from '../src/model/deal.ts';
+import { ManualClock } from '../src/shared/testing/manual-clock.ts';
 
 const READS = [
   'GET /crm/properties/2026-03/deals/groups',
@@ -45,7 +45,7 @@ async function sandboxWith(options: SandboxOptions): Promise<Sandbox> {
 
 /** The real SDK-backed client, with a fake clock so retries and pacing never sleep for real. */
 function clientFor(sandbox: Sandbox, onCall?: (event: CallEvent) => void) {
-  const clock = fakeClock(Date.now());
+  const clock = new ManualClock(Date.now());
   const issued = sandbox.issueToken();
   return new HubSpotClient({
     baseUrl: sandbox.url,

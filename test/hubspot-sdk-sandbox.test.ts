@@ -1,8 +1,8 @@
 import { Client } from '@hubspot/api-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../sandbox/kit/clock.ts';
 import { type Sandbox, startSandbox } from '../sandbox/server.ts';
 import { signV3 } from '../src/crm/hubspot/hubspot-signature.ts';
+import { ManualClock } from '../src/shared/testing/manual-clock.ts';
 
 /*
  * The real @hubspot/api-client 13.5, pointed at the CRM sandbox with `basePath`: the sandbox must be something the

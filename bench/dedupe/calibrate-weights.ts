@@ -4,11 +4,11 @@
  * the logistic level weights; `--write` regenerates src/dedupe/default-match-model.ts from the latter.
  */
 import { writeFile } from 'node:fs/promises';
+import { generateLabelledDeals } from '../../sandbox/demo/labelled-deals.ts';
 import { dealFeatures, inferFamiliesFromNames } from '../../src/dedupe/deal-features.ts';
 import { candidatePairs } from '../../src/dedupe/dedupe-blocking.ts';
 import { DEFAULT_DEDUPE_OPTIONS } from '../../src/dedupe/find-duplicates.ts';
 import { compareFeatures, DEFAULT_SCORING_SETTINGS, vetoOf } from '../../src/dedupe/pair-scoring.ts';
-import { generateLabelledDeals } from '../../src/dedupe/testing/labelled-deals.ts';
 import { estimateMatchWeights, fitLevelWeights, type LabelledComparison } from '../../src/dedupe/weight-calibration.ts';
 
 export const TRAINING_SEEDS = [1001, 1002, 1003];

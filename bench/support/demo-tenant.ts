@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { demoObjects } from '../../sandbox/demo/demo-objects.ts';
+import { generateDemoPortal } from '../../sandbox/demo/demo-portal.ts';
 import { DEFAULT_ATTRIBUTION_RULES } from '../../src/attribution/attribution-rules.ts';
 import { hubspotRecordLinks } from '../../src/crm/hubspot/hubspot-links.ts';
 import { readPortal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
@@ -11,8 +13,6 @@ import type { Logger } from '../../sync/log/logger.ts';
 import { LoopResultsRepository } from '../../sync/reports/loop-results.repo.ts';
 import { OperatorLoops } from '../../sync/reports/operator-loops.ts';
 import { ReportsReadRepository } from '../../sync/reports/reports-read.repo.ts';
-import { demoObjects } from '../../sandbox/demo/demo-objects.ts';
-import { generateDemoPortal } from '../../sandbox/demo/demo-portal.ts';
 import { ScoresRepository } from '../../sync/scoring/scores.repo.ts';
 import { openStore } from '../../sync/store/database.ts';
 import { migrateToLatest } from '../../sync/store/migrate.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OperatorReport, operatorReport } from '../../src/metrics/operator-metrics.ts';
 import { shiftPeriod } from '../../src/metrics/periods.ts';
-import { mulberry32, RandomSource } from '../../src/shared/seeded-random.ts';
+import { SeededRandom } from '../../src/shared/seeded-random.ts';
 import { cli } from '../../test/support/cli-harness.ts';
 import { exportDemoInterchange } from './demo-export.ts';
 import {
@@ -20,7 +20,7 @@ import {
 import { DEMO_PORTAL_DEFAULTS, generateDemoPortal } from './demo-portal.ts';
 
 const T0 = Date.parse('2025-01-01T00:00:00Z');
-const dice = (seed = 1) => new RandomSource(mulberry32(seed));
+const dice = (seed = 1) => new SeededRandom(seed);
 const history = (overrides: Partial<PartnerHistory> = {}): PartnerHistory => ({
   registeredAt: T0,
   firstDealFrom: T0 + 30 * DAY_MS,

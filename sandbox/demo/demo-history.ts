@@ -1,10 +1,10 @@
-import type { RandomSource } from '../../src/shared/seeded-random.ts';
-import type { DemoPartnerRole, Region } from './demo-portal.ts';
+import type { SeededRandom } from '../../src/shared/seeded-random.ts';
+import type { DemoPartnerRole, Region } from './demo-catalogue.ts';
 
 /**
  * The demo portal's history (issue #13): what makes nine quarters of deals look like a real partner programme to the
- * Operator OS (SPEC §2.5, §5), kept apart from the record-building in demo-portal.ts. Pure decisions on a seeded
- * `RandomSource`; the generator calls them in a fixed order, so a seed still gives one portal.
+ * Operator OS (SPEC §2.5, §5), kept apart from the record-building steps (demo-roster.ts, demo-deals.ts). Pure
+ * decisions on one `SeededRandom`; the generator calls them in a fixed order, so a seed still gives one portal.
  *
  * - **Time**: deals are created over the 820 days before the as-of day (eight complete quarters and change, so a
  *   quarterly trend has something in every period), a little more each month (the vendor grows).
@@ -25,6 +25,18 @@ import type { DemoPartnerRole, Region } from './demo-portal.ts';
 
 export const DAY_MS = 86_400_000;
 
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+export function isoDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export function startOfDay(ms: number): number {
+  return Math.floor(ms / DAY_MS) * DAY_MS;
+}
+
 /** How far back deals go: nine quarters and a bit, so eight complete quarters exist before any as-of day. */
 export const HISTORY_DAYS = 820;
 
@@ -32,7 +44,7 @@ export const HISTORY_DAYS = 820;
 const VOLUME_GROWTH = 1.6;
 
 /** A creation instant in [start, end): density rising linearly by VOLUME_GROWTH (inverse-CDF sampling, one draw). */
-export function sampleCreatedAt(dice: RandomSource, start: number, end: number): number {
+export function sampleCreatedAt(dice: SeededRandom, start: number, end: number): number {
   const a = 1;
   const b = VOLUME_GROWTH - 1;
   const r = dice.next();
@@ -98,9 +110,9 @@ function reportedBand(amount: number | null): string {
  */
 export class WinDraw {
   readonly #carry = new Map<string, number>();
-  readonly #dice: RandomSource;
+  readonly #dice: SeededRandom;
 
-  constructor(dice: RandomSource) {
+  constructor(dice: SeededRandom) {
     this.#dice = dice;
   }
 
@@ -125,7 +137,7 @@ export class WinDraw {
  * lies between its creation and the as-of day, and an open deal's lies after the as-of day.
  */
 export function closeTiming(
-  dice: RandomSource,
+  dice: SeededRandom,
   segment: Segment,
   createdAt: number,
   asOfMs: number,
@@ -156,7 +168,7 @@ export const SELLER_HABITS: Readonly<
  * last ones, the region's inactive share of n rounded, are inactive, so each region's share holds at any portal size.
  */
 export function sellerAffinity(
-  dice: RandomSource,
+  dice: SeededRandom,
   region: Region,
   indexInRegion: number,
   sellersInRegion: number,
@@ -203,7 +215,7 @@ const FADE_MS = 45 * DAY_MS;
  * ~2 to ~7 months after the slide), so the end of the last complete quarter always falls inside it.
  */
 export function partnerHistory(
-  dice: RandomSource,
+  dice: SeededRandom,
   input: { named: boolean; phase: PartnerPhase; historyStart: number; asOfMs: number },
 ): PartnerHistory {
   const { named, phase, historyStart, asOfMs } = input;
@@ -282,7 +294,7 @@ export class PartnerCalendar {
   }
 
   /** A partner active at `at`, by weight × activity (index into the list given), never `exclude`; undefined if none. */
-  pick(dice: RandomSource, at: number, exclude?: number): number | undefined {
+  pick(dice: SeededRandom, at: number, exclude?: number): number | undefined {
     if (this.#count === 0) return undefined;
     const row = this.#day(at) * this.#count;
     const cumulative = (index: number) => (index < 0 ? 0 : (this.#cumulative[row + index] as number));

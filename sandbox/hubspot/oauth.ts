@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
+import type { Clock } from '../../src/shared/clock.ts';
 import { loadHubSpotAppProject } from '../../sync/providers/hubspot/hubspot-app-project.ts';
-import type { Clock } from '../kit/clock.ts';
 import { SandboxHttpError } from './errors.ts';
 
 /**

@@ -1,7 +1,7 @@
 import express, { type Response, type Router } from 'express';
 import type { DemoOwner } from '../demo/demo-portal.ts';
 import { notFoundError, SandboxHttpError, validationError } from './errors.ts';
-import type { SandboxPortal } from './portal.ts';
+import type { SandboxPortal } from './portal/sandbox-portal.ts';
 
 /**
  * The user-provisioning subset of HubSpot's Settings API the service reads to check a user's role:

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readV3Headers, verifyV3 } from '../../src/crm/hubspot/hubspot-signature.ts';
-import { ManualClock } from '../kit/clock.ts';
+import { ManualClock } from '../../src/shared/testing/manual-clock.ts';
 import { type Sandbox, startSandbox } from '../server.ts';
 
 /** A tiny webhook receiver that checks every request with verifyV3, as the service's endpoint will. */

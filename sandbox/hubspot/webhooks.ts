@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { signV3 } from '../../src/crm/hubspot/hubspot-signature.ts';
-import type { Clock } from '../kit/clock.ts';
-import type { ChangeActor, PortalChange } from './portal.ts';
+import type { Clock } from '../../src/shared/clock.ts';
+import type { ChangeActor, PortalChange } from './portal/portal-changes.ts';
 import { type CrmObjectType, OBJECT_TYPE_IDS } from './properties.ts';
 
 /**

@@ -4,7 +4,7 @@
  * Injected faults happen before authentication and rate limiting, like a proxy in front of HubSpot failing.
  */
 
-import { xorshift32 } from '../../src/shared/seeded-random.ts';
+import { SeededRandom } from '../../src/shared/seeded-random.ts';
 
 export type FaultAction =
   | { type: 'status'; status: number; retryAfterSeconds?: number; body?: unknown }
@@ -61,7 +61,7 @@ export class FaultInjector {
   private random: () => number;
 
   constructor(rules: readonly FaultRule[] = [], seed = 1) {
-    this.random = xorshift32(seed);
+    this.random = new SeededRandom(seed).next;
     for (const rule of rules) this.add(rule);
   }
 

@@ -15,7 +15,6 @@ export interface PreviewBundle {
 /** The preview bundle could not be built (a card import the shim lacks, react-dom missing, a syntax error). */
 export class PreviewBundleError extends AppError {
   readonly code = 'preview_bundle_failed';
-  readonly httpStatus = 500;
 }
 
 /** What a local preview bundles: a browser entry, the shim standing in for `@hubspot/ui-extensions`, and its name. */

@@ -3,49 +3,8 @@
 
 import type { AttributionStatus } from '../../extensions/app/cards/card-api.ts';
 import { ATTRIBUTION_STATUS, formatAmount } from '../../extensions/app/cards/card-format.ts';
+import { escapeHtml, pageLayout, scriptJson } from '../../sync/http/html-page.ts';
 import type { PreviewDealRow } from './preview-deals.repo.ts';
-
-const HTML_ESCAPES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
-}
-
-/** JSON inside `<script type="application/json">`: `<` escaped so no value can close the element. */
-export function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-}
-
-/** The HTML document around a local page's body: its stylesheets, and a reload every few seconds when asked. */
-export function pageLayout(options: { title: string; css: string[]; body: string; refreshSeconds?: number }): string {
-  const refresh =
-    options.refreshSeconds === undefined ? '' : `<meta http-equiv="refresh" content="${options.refreshSeconds}">`;
-  const styles = options.css.map((href) => `<link rel="stylesheet" href="${escapeHtml(href)}">`).join('\n');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-${refresh}
-<title>${escapeHtml(options.title)}</title>
-<link rel="icon" href="data:,">
-${styles}
-</head>
-<body>
-${options.body}
-</body>
-</html>
-`;
-}
 
 function attributionLabel(status: string | null): string {
   if (status === null || status === '') return 'Not evaluated yet';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../src/shared/errors.ts';
-import { dealPage, escapeHtml, indexPage } from './card-preview.pages.ts';
+import { escapeHtml } from '../../sync/http/html-page.ts';
+import { dealPage, indexPage } from './card-preview.pages.ts';
 import { forwardedUrl } from './card-preview.routes.ts';
 
 const SERVICE = 'http://127.0.0.1:4000';

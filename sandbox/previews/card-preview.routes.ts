@@ -9,6 +9,7 @@ import {
 } from '../../src/crm/hubspot/hubspot-signature.ts';
 import { AppError, InvalidInputError, NotFoundError } from '../../src/shared/errors.ts';
 import { BODY_LIMIT } from '../../sync/http/app.ts';
+import { PAGE_HEADERS } from '../../sync/http/html-page.ts';
 import type { SignedRoutesOptions } from '../../sync/http/hubspot-signature.middleware.ts';
 import type { Logger } from '../../sync/log/logger.ts';
 import type { StoreSchema } from '../../sync/store/schema.ts';
@@ -44,16 +45,6 @@ const FORWARDED_METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'P
 /** HubSpot's default `hubspot.fetch` timeout. */
 const PROXY_TIMEOUT_MS = 15_000;
 
-/** Headers of every local page: only same-origin scripts, styles and requests; never cached, framed or referred. */
-export const PAGE_HEADERS = {
-  'content-security-policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-};
-
 export interface CardPreviewDeps extends SignedRoutesOptions {
   /** Where this service listens (loopback); the proxy sends its signed requests there. */
   serviceUrl: string;
@@ -67,7 +58,6 @@ export interface CardPreviewDeps extends SignedRoutesOptions {
 /** The preview's request to the service failed before an answer arrived (the service itself is unreachable). */
 export class PreviewUpstreamError extends AppError {
   readonly code = 'preview_upstream_unavailable';
-  readonly httpStatus = 502;
 }
 
 /**

@@ -1,7 +1,7 @@
-// HTML of the local operator home (sandbox mode) and of the service's status page at `/` (outside sandbox mode).
+// HTML of the local operator home (sandbox mode); the service's status page (outside sandbox mode) is sync/http's.
 // Plain strings, every interpolated value escaped; the only script is the same-origin bundle (the CSP says so).
 
-import { escapeHtml, pageLayout, scriptJson } from './card-preview.pages.ts';
+import { escapeHtml, pageLayout, scriptJson } from '../../sync/http/html-page.ts';
 
 export interface OperatorPageInput {
   /** `/operator`: where the bundle and the signing proxy live. */
@@ -59,39 +59,6 @@ export function waitingPage(cardPreviewBase: string): string {
 <p data-testid="operator-waiting">No sandbox portal is installed yet. <code>npm start</code> installs the demo portal
 through OAuth a moment after it starts; this page reloads every 3 seconds. The deal card preview is at
 <a href="${escapeHtml(cardPreviewBase)}">${escapeHtml(cardPreviewBase)}</a>.</p>
-</main>`,
-  });
-}
-
-export interface StatusPageInput {
-  publicUrl: string;
-  database: string;
-  hubspotConfigured: boolean;
-  tenants: number;
-}
-
-/** `GET /` outside sandbox mode: what this service is and where its pages live (never a JSON 404 for a browser). */
-export function statusPage(input: StatusPageInput): string {
-  const hubspot = input.hubspotConfigured
-    ? `HubSpot app configured; ${input.tenants} connected portal${input.tenants === 1 ? '' : 's'}.
-Install: <a href="/oauth/hubspot/install">${escapeHtml(`${input.publicUrl}/oauth/hubspot/install`)}</a>`
-    : 'No HubSpot app credentials are configured (HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET).';
-  return pageLayout({
-    title: 'PartnerLoop service',
-    css: [],
-    body: `<main style="font-family:system-ui,sans-serif;margin:2rem;max-width:760px;line-height:1.5">
-<h1>PartnerLoop service</h1>
-<p data-testid="status-running">The PartnerLoop sync service is running at ${escapeHtml(input.publicUrl)} (database:
-${escapeHtml(input.database)}).</p>
-<p>${hubspot}</p>
-<p>The operator home and the deal card live in HubSpot: open <strong>Marketplace → PartnerLoop</strong> (or
-<code>app.hubspot.com/app/{portalId}/{appId}</code>) and the PartnerLoop tab of a deal. To see them without a HubSpot
-account, run <code>npm start</code> (sandbox mode), which serves both locally.</p>
-<ul>
-<li><a href="/healthz">/healthz</a> — liveness</li>
-<li><a href="/readyz">/readyz</a> — readiness (database, migrations)</li>
-<li><a href="/metrics">/metrics</a> — Prometheus metrics</li>
-</ul>
 </main>`,
   });
 }

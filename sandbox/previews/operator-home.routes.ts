@@ -6,7 +6,6 @@ import { relay, type SelfSigning, signedSelfRequest } from '../../sync/reports/s
 import type { TenantsRepository } from '../../sync/store/tenants.repo.ts';
 import {
   installedPortal,
-  PAGE_HEADERS,
   PREVIEW_PORTAL_HEADER,
   PREVIEW_USER,
   sendHtml,
@@ -14,7 +13,7 @@ import {
   servedHostCheck,
 } from './card-preview.routes.ts';
 import { operatorBundle } from './operator-home.bundle.ts';
-import { operatorPage, type StatusPageInput, statusPage, waitingPage } from './operator-home.pages.ts';
+import { operatorPage, waitingPage } from './operator-home.pages.ts';
 
 /**
  * What the operator home's signing proxy forwards: the operator API, the card endpoints its deal levers use (the
@@ -105,26 +104,4 @@ function signingProxy(deps: OperatorHomePreviewDeps, base: string): RequestHandl
     });
     relay(upstream, res, deps.logger, `${base}/api${pathAndQuery}`);
   };
-}
-
-export interface StatusPageDeps extends Omit<StatusPageInput, 'tenants'> {
-  tenants: Pick<TenantsRepository, 'listActive'> | undefined;
-}
-
-/**
- * `GET /` outside sandbox mode: a small HTML status page for a browser (what runs here, where the pages are, health
- * links); a client that asks for JSON gets `{service, status}`.
- */
-export function statusPageRouter(deps: StatusPageDeps): Router {
-  const router = express.Router();
-  router.get('/', async (req, res) => {
-    if (req.accepts(['html', 'json']) === 'json') {
-      res.json({ service: 'partnerloop', status: 'ok', sandbox: false });
-      return;
-    }
-    const tenants = deps.tenants ? (await deps.tenants.listActive('hubspot')).length : 0;
-    res.set({ ...PAGE_HEADERS, 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" });
-    res.type('html').send(statusPage({ ...deps, tenants }));
-  });
-  return router;
 }

@@ -1,20 +1,13 @@
+import type { AttributionStatus } from '../model/attribution.ts';
 import type { Deal, DealPartner, PartnerRole } from '../model/deal.ts';
 
 /**
  * What the attribution engine reads and returns. The input is the canonical deal plus the few facts about it that live
  * outside the deal record (registrations, account partners, unlabelled associations, a co-sell motion); an adapter
- * gathers them, the engine only decides.
+ * gathers them, the engine only decides. The statuses are a list of the model (`src/model/attribution.ts`).
  */
 
-export const ATTRIBUTION_STATUSES = [
-  'complete',
-  'missing_partner',
-  'missing_role',
-  'invalid_split',
-  'conflict',
-  'not_partner_involved',
-] as const;
-export type AttributionStatus = (typeof ATTRIBUTION_STATUSES)[number];
+export { ATTRIBUTION_STATUSES, type AttributionStatus } from '../model/attribution.ts';
 
 /**
  * The status of a deal is the first of these that applies. `not_partner_involved` ends evaluation; among the problems

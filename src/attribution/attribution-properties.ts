@@ -1,3 +1,4 @@
+import type { CrmPropertyValuesOf } from '../model/crm-properties.ts';
 import type { Deal, DealPartner } from '../model/deal.ts';
 import type { AttributionResult } from './attribution-model.ts';
 import { compareIds, uniqueSorted } from './attribution-model.ts';
@@ -7,10 +8,7 @@ import { compareIds, uniqueSorted } from './attribution-model.ts';
  * strings the CRM stores. Pure and deterministic, so the writer compares them with the record's current values and
  * writes only what changed. An empty string clears a property in HubSpot.
  */
-export type AttributionProperties = Record<
-  'pl_attribution_status' | 'pl_attribution_issues' | 'pl_sourced_partner' | 'pl_influence_partners',
-  string
->;
+export type AttributionProperties = CrmPropertyValuesOf<'attribution'>;
 
 export function attributionProperties(result: AttributionResult, deal: Deal): AttributionProperties {
   // The values describe the deal as the writer leaves it: with the auto-tag applied.

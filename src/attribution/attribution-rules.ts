@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { dealTypeSchema } from '../model/deal.ts';
-import { InvalidInputError } from '../shared/errors.ts';
+import { InvalidInputError, parseInput } from '../shared/errors.ts';
 
 /**
  * Per-tenant attribution rules (SPEC §2.1), admin-editable JSON. Every field has a default, so `{}` is a valid rule set
@@ -155,22 +155,7 @@ export function parseAttributionRules(json: unknown): AttributionRules {
       });
     }
   }
-  const parsed = attributionRulesSchema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const details = parsed.error.issues.flatMap(describeIssue);
-  const count = details.length === 1 ? '1 problem' : `${details.length} problems`;
-  throw new InvalidInputError(`invalid attribution rules (${count}): ${details[0] ?? ''}`, {
-    cause: parsed.error,
-    details,
-  });
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string[] {
-  const path = issue.path.map(String).join('.');
-  // Name each unknown key by its own path, so the admin sees exactly which key is the typo.
-  if (issue.code === 'unrecognized_keys')
-    return issue.keys.map((key) => `${path ? `${path}.` : ''}${key}: unknown key`);
-  return [`${path || '(root)'}: ${issue.message}`];
+  return parseInput(attributionRulesSchema, value, { what: 'attribution rules' });
 }
 
 interface Problem {

@@ -4,7 +4,7 @@ import {
   AGING_COSELL_STATUSES,
   buildMotionQueue,
   COSELL_STATUS_PRECEDENCE,
-  COSELL_STATUS_VALUES,
+  COSELL_STATUSES,
   cosellStatusForDeal,
   cosellStatusValue,
   DEFAULT_MOTION_QUEUE_POLICY,
@@ -271,7 +271,7 @@ describe('cosellStatusValue', () => {
 
   it('given the value list, then it holds every state once, each open state followed by its aging variant', () => {
     expect(Object.keys(AGING_COSELL_STATUSES)).toEqual([...OPEN_MOTION_STATES]);
-    expect(COSELL_STATUS_VALUES).toEqual([
+    expect(COSELL_STATUSES).toEqual([
       'draft',
       'draft_aging',
       'requested',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { InvalidInputError } from '../shared/errors.ts';
-import { type CoSellMotion, isTerminal, MOTION_STATES, type MotionState } from './motion-state-machine.ts';
+import { agingCoSellStatus, type CoSellStatus } from '../model/cosell.ts';
+import { parseInput } from '../shared/errors.ts';
+import { type CoSellMotion, isTerminal, type MotionState } from './motion-state-machine.ts';
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -33,14 +34,7 @@ export type MotionQueuePolicy = z.infer<typeof motionQueuePolicySchema>;
 export type MotionQueuePolicyInput = z.input<typeof motionQueuePolicySchema>;
 
 export function parseMotionQueuePolicy(input: unknown = {}): MotionQueuePolicy {
-  const parsed = motionQueuePolicySchema.safeParse(input);
-  if (!parsed.success) {
-    throw new InvalidInputError('invalid co-sell queue settings', {
-      cause: parsed.error,
-      details: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-    });
-  }
-  return parsed.data;
+  return parseInput(motionQueuePolicySchema, input, { what: 'co-sell queue settings' });
 }
 
 export const DEFAULT_MOTION_QUEUE_POLICY: MotionQueuePolicy = parseMotionQueuePolicy({});
@@ -196,28 +190,15 @@ export function cosellStatusForDeal(motions: readonly RankedMotion[]): MotionSta
 }
 
 /**
- * The aging flag as the CRM sees it: an open state whose SLA is mostly gone (motionTiming `aging`) is written as
- * `<state>_aging`, so HubSpot views, filters and workflows can pick up motions that wait too long. Only open states
- * age (terminal ones never do), so only they have a variant.
+ * The `pl_cosell_status` values — each motion state, and each open state's `<state>_aging` variant, written when the
+ * motion is aging (motionTiming `aging`) — are a list of the model (`src/model/cosell.ts`).
  */
-export const AGING_COSELL_STATUSES = {
-  draft: 'draft_aging',
-  requested: 'requested_aging',
-  accepted: 'accepted_aging',
-  active: 'active_aging',
-} as const satisfies Partial<Record<MotionState, `${MotionState}_aging`>>;
-export type AgingCoSellStatus = (typeof AGING_COSELL_STATUSES)[keyof typeof AGING_COSELL_STATUSES];
-
-/** A `pl_cosell_status` value: a motion state, or an open state's aging variant. */
-export type CoSellStatus = MotionState | AgingCoSellStatus;
-
-const agingVariant = AGING_COSELL_STATUSES as Partial<Record<MotionState, AgingCoSellStatus>>;
-
-/** Every `pl_cosell_status` value in display order: each state, followed by its aging variant when it has one. */
-export const COSELL_STATUS_VALUES: readonly CoSellStatus[] = MOTION_STATES.flatMap((state): CoSellStatus[] => {
-  const aging = agingVariant[state];
-  return aging === undefined ? [state] : [state, aging];
-});
+export {
+  AGING_COSELL_STATUSES,
+  type AgingCoSellStatus,
+  COSELL_STATUSES,
+  type CoSellStatus,
+} from '../model/cosell.ts';
 
 /**
  * `pl_cosell_status` for a deal at `now`: its most relevant motion's state, as the aging variant when that motion is
@@ -232,6 +213,6 @@ export function cosellStatusValue(
 ): CoSellStatus | undefined {
   const motion = mostRelevantMotion(motions);
   if (motion === undefined) return undefined;
-  const aging = motionTiming(motion, now, policy).aging ? agingVariant[motion.state] : undefined;
+  const aging = motionTiming(motion, now, policy).aging ? agingCoSellStatus(motion.state) : undefined;
   return aging ?? motion.state;
 }

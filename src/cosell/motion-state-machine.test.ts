@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COSELL_STATUSES } from '../crm/hubspot/hubspot-provisioning.ts';
+import { COSELL_STATUSES } from '../model/cosell.ts';
 import { IllegalTransitionError } from '../shared/errors.ts';
 import {
   allowedTransitions,
@@ -82,7 +82,6 @@ describe('transition', () => {
       expect(thrown).toBeInstanceOf(IllegalTransitionError);
       const error = thrown as IllegalTransitionError;
       expect(error.code).toBe('illegal_transition');
-      expect(error.httpStatus).toBe(409);
       expect(error.message).toContain(from);
       expect(error.message).toContain(to);
       expect(error.details).toEqual([{ from, to, allowed: allowedTransitions(from) }]);

@@ -1,4 +1,4 @@
-import { MOTION_STATES, type MotionState } from '../../extensions/app/cards/card-api.ts';
+import { MOTION_STATES, type MotionState } from '../model/cosell.ts';
 import { IllegalTransitionError } from '../shared/errors.ts';
 
 export { MOTION_STATES, type MotionState };

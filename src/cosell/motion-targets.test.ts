@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
   buildPartnerWebhookRequest,
+  classifyDeliveryFailure,
   classifyDeliveryResponse,
   createPartnerWebhookTarget,
   type MotionEvent,
@@ -225,6 +226,30 @@ describe('classifyDeliveryResponse', () => {
     { status: 500, expected: { status: 'retry', error: 'partner endpoint answered HTTP 500' } },
   ])('given HTTP $status (Retry-After $retryAfter), then $expected.status', ({ status, retryAfter, expected }) => {
     expect(classifyDeliveryResponse(status, retryAfter ?? null, NOW_MS)).toEqual(expected);
+  });
+});
+
+describe('classifyDeliveryFailure', () => {
+  const NOW_MS = Date.parse('2026-03-10T10:00:00Z');
+  it.each([
+    {
+      failure: { status: undefined, networkError: 'TimeoutError: signal timed out' },
+      expected: { action: 'retry', reason: 'partner endpoint unreachable (TimeoutError: signal timed out)' },
+    },
+    {
+      failure: { status: 503, retryAfter: 'Tue, 10 Mar 2026 10:00:01 GMT' },
+      expected: { action: 'retry', waitMs: 1_000, reason: 'partner endpoint answered HTTP 503' },
+    },
+    {
+      failure: { status: 429, retryAfter: '2' },
+      expected: { action: 'retry', waitMs: 2_000, reason: 'partner endpoint answered HTTP 429' },
+    },
+    {
+      failure: { status: 422, retryAfter: '2' },
+      expected: { action: 'fail', reason: 'partner endpoint answered HTTP 422' },
+    },
+  ])('given $failure, then the shared decision is $expected.action', ({ failure, expected }) => {
+    expect(classifyDeliveryFailure(failure, NOW_MS)).toEqual(expected);
   });
 });
 

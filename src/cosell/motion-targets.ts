@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { type RetryDecision, retryAfterMs } from '../shared/retry-after.ts';
 import { type CoSellMotion, MOTION_STATES, type MotionHistoryEntry, type MotionState } from './motion-state-machine.ts';
 
 /**
@@ -230,34 +231,52 @@ export function verifyPartnerWebhook(input: {
   return { ok: false, reason: 'mismatch' };
 }
 
-function retryAfterSeconds(value: string | null | undefined, nowMs: number): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim());
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - nowMs) / 1000));
+export interface FailedDelivery {
+  /** HTTP status of a non-2xx answer; undefined when no answer came (timeout, refused, reset). */
+  status: number | undefined;
+  /** `Retry-After` header value, if any. */
+  retryAfter?: string | null | undefined;
+  /** What went wrong on the network, for the record. */
+  networkError?: string | undefined;
 }
 
 /**
- * What a partner endpoint's answer means for the delivery: 2xx delivered; 408, 429 and 5xx are worth retrying (with
- * the endpoint's Retry-After when it sends one); every other status is final — a 4xx says the request itself is
+ * What a failed delivery means, in the decision shape every adapter's classifier returns (src/shared/retry-after.ts):
+ * no answer, 408, 429 and 5xx are worth retrying (after the endpoint's Retry-After when it sends one; the delivery id
+ * makes a repeat safe for receivers that dedupe); every other status is final — a 4xx says the request itself is
  * wrong for that receiver, and redirects are not followed (a signed request is for the URL the tenant configured).
  */
+export function classifyDeliveryFailure(failure: FailedDelivery, nowMs: number = Date.now()): RetryDecision {
+  const { status } = failure;
+  if (status === undefined) {
+    return { action: 'retry', reason: `partner endpoint unreachable (${failure.networkError ?? 'no answer'})` };
+  }
+  const reason = `partner endpoint answered HTTP ${status}`;
+  if (status === 408 || status === 429 || status >= 500) {
+    const waitMs = retryAfterMs(failure.retryAfter, nowMs);
+    return waitMs === undefined ? { action: 'retry', reason } : { action: 'retry', waitMs, reason };
+  }
+  if (status >= 300 && status < 400) return { action: 'fail', reason: `${reason} (redirects are not followed)` };
+  if (status >= 400) return { action: 'fail', reason };
+  return { action: 'retry', reason };
+}
+
+/** The delivery outcome a decision amounts to (the notify job retries through pg-boss, the wait in whole seconds). */
+function deliveryOutcome(decision: RetryDecision): DeliveryOutcome {
+  if (decision.action !== 'retry') return { status: 'failed', error: decision.reason };
+  return decision.waitMs === undefined
+    ? { status: 'retry', error: decision.reason }
+    : { status: 'retry', error: decision.reason, retryAfterSeconds: Math.ceil(decision.waitMs / 1000) };
+}
+
+/** What a partner endpoint's answer means for the delivery: 2xx delivered, anything else as `classifyDeliveryFailure`. */
 export function classifyDeliveryResponse(
   status: number,
   retryAfter?: string | null,
   nowMs: number = Date.now(),
 ): DeliveryOutcome {
   if (status >= 200 && status < 300) return { status: 'delivered', httpStatus: status };
-  if (status === 408 || status === 429 || status >= 500) {
-    const wait = retryAfterSeconds(retryAfter, nowMs);
-    const error = `partner endpoint answered HTTP ${status}`;
-    return wait === undefined ? { status: 'retry', error } : { status: 'retry', error, retryAfterSeconds: wait };
-  }
-  if (status >= 300 && status < 400) {
-    return { status: 'failed', error: `partner endpoint answered HTTP ${status} (redirects are not followed)` };
-  }
-  if (status >= 400) return { status: 'failed', error: `partner endpoint answered HTTP ${status}` };
-  return { status: 'retry', error: `partner endpoint answered HTTP ${status}` };
+  return deliveryOutcome(classifyDeliveryFailure({ status, retryAfter }, nowMs));
 }
 
 export interface PartnerWebhookTargetOptions {
@@ -299,7 +318,7 @@ export function createPartnerWebhookTarget(options: PartnerWebhookTargetOptions)
       } catch (error) {
         const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
         const message = error instanceof Error ? `${error.name}: ${error.message}${cause}` : String(error);
-        return { status: 'retry', error: `partner endpoint unreachable (${message})` };
+        return deliveryOutcome(classifyDeliveryFailure({ status: undefined, networkError: message }, now()));
       }
       // The answer's body is not ours to keep (provider text never reaches sellers or logs); drain it so the socket
       // is released.

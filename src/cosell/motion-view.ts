@@ -1,4 +1,4 @@
-import type { CardMotion } from '../../extensions/app/cards/card-api.ts';
+import type { MotionView } from '../model/cosell.ts';
 import { DEFAULT_MOTION_QUEUE_POLICY, type MotionQueuePolicy, motionTiming } from './motion-queue.ts';
 import { allowedTransitions, type CoSellMotion } from './motion-state-machine.ts';
 
@@ -9,7 +9,7 @@ export interface CardMotionOptions {
 }
 
 /** A motion as the deal card shows it (card-api.ts `CardMotion`): aging judged at `now`, the moves it allows. */
-export function toCardMotion(motion: CoSellMotion, options: CardMotionOptions): CardMotion {
+export function toCardMotion(motion: CoSellMotion, options: CardMotionOptions): MotionView {
   return {
     id: motion.id,
     state: motion.state,

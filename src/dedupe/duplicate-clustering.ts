@@ -1,8 +1,10 @@
+import type { DuplicateKind } from '../model/dedupe.ts';
 import type { DealFeatures } from './deal-features.ts';
 import type { PairAssessment } from './pair-scoring.ts';
 import { sortedJaccard, sortedOverlap } from './string-similarity.ts';
 
-export type ClusterKind = 'duplicate' | 'registration_conflict';
+/** `duplicate` or `registration_conflict` (the model's `DUPLICATE_KINDS`). */
+export type ClusterKind = DuplicateKind;
 
 /** One set of records of the same buying event (SPEC §4.1 `dedupe` line). */
 export interface DuplicateCluster {

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { z } from 'zod';
-import { BadRecordError, InvalidInputError } from '../shared/errors.ts';
+import { BadRecordError, InvalidInputError, inputProblems } from '../shared/errors.ts';
 import { type CsvColumnKind, splitCsvRecord, unflattenCsvRow } from './csv.ts';
 
 export type RecordFormat = 'jsonl' | 'csv';
@@ -197,11 +197,9 @@ function recordIdOf(value: unknown): string | undefined {
   return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
 }
 
+/** A record's problems on its one error line: the first three (`inputProblems`, the one details shape), and a count. */
 export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
-  const shown = issues.slice(0, 3).map((issue) => {
-    const path = issue.path.map(String).join('.');
-    return path ? `${path}: ${issue.message}` : issue.message;
-  });
-  const more = issues.length > 3 ? ` (+${issues.length - 3} more)` : '';
-  return shown.join('; ') + more;
+  const problems = inputProblems(issues);
+  const more = problems.length > 3 ? ` (+${problems.length - 3} more)` : '';
+  return problems.slice(0, 3).join('; ') + more;
 }

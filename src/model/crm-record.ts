@@ -1,5 +1,17 @@
+import { z } from 'zod';
 import type { Deal } from './deal.ts';
 import type { Partner } from './partner.ts';
+
+/**
+ * A CRM record id as requests name it: HubSpot's numeric ids and Salesforce's 15/18-character ids both fit; the
+ * connector is what finds out whether the record exists.
+ */
+export function crmRecordIdSchema(field: string, record: string) {
+  return z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9]{1,40}$/, `${field} must be a CRM ${record} id`);
+}
 
 /** A record's raw CRM values by internal property name (what HubSpot or Salesforce holds, as strings). */
 export type CrmValues = Record<string, string | null>;

@@ -1,7 +1,7 @@
+import type { PartnerTier } from '../model/partner.ts';
 import type { ActivityRules, TierRules } from './scoring-config.ts';
 
-export const PARTNER_TIERS = ['strategic', 'core', 'emerging', 'long_tail', 'dormant'] as const;
-export type PartnerTier = (typeof PARTNER_TIERS)[number];
+export { PARTNER_TIERS, type PartnerTier } from '../model/partner.ts';
 
 export interface ActivityInput {
   /** Age in whole days at as-of of each counted opportunity the partner is on (0 = created on the as-of day). */

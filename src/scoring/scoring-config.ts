@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { dealTypeSchema } from '../model/deal.ts';
 import { PARTNER_TYPES } from '../model/partner.ts';
-import { InvalidInputError } from '../shared/errors.ts';
+import { parseInput } from '../shared/errors.ts';
 import { PARTNER_TIERS } from './partner-tiers.ts';
 
 /**
@@ -191,27 +191,10 @@ export const DEFAULT_SCORING_CONFIG: ScoringConfig = scoringConfigSchema.parse({
  * effective config, or throws an InvalidInputError whose `details` list every problem as "path: message".
  */
 export function parseScoringConfig(value: unknown): ScoringConfig {
-  return parseWith(scoringConfigSchema, value, 'scoring config');
+  return parseInput(scoringConfigSchema, value, { what: 'scoring config' });
 }
 
 /** The match rules alone (the body of the preview), with the same "path: message" details. */
 export function parseMatchRules(value: unknown): MatchRules {
-  return parseWith(matchRulesSchema, value, 'partner-match rules');
-}
-
-function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const details = parsed.error.issues.flatMap((issue) => {
-    const path = issue.path.map(String).join('.');
-    // Each unknown key by its own path, so the admin sees exactly which key is the typo.
-    if (issue.code === 'unrecognized_keys')
-      return issue.keys.map((key) => `${path ? `${path}.` : ''}${key}: unknown key`);
-    return [`${path || '(root)'}: ${issue.message}`];
-  });
-  const count = details.length === 1 ? '1 problem' : `${details.length} problems`;
-  throw new InvalidInputError(`invalid ${what} (${count}): ${details[0] ?? ''}`, {
-    cause: parsed.error,
-    details,
-  });
+  return parseInput(matchRulesSchema, value, { what: 'partner-match rules' });
 }

@@ -1,3 +1,4 @@
+import type { CrmPropertyValuesOf } from '../model/crm-properties.ts';
 import type { DealFit } from './deal-fit.ts';
 import { type PartnerScore, round } from './partner-scoring.ts';
 
@@ -6,20 +7,9 @@ import { type PartnerScore, round } from './partner-scoring.ts';
  * a scoring run, as the strings the CRM stores. Pure and deterministic, so the write-back can compare them with what
  * the record holds and send only the ones that changed. An empty string clears a property in HubSpot.
  */
-export type PartnerScoreProperties = Record<
-  | 'pl_partner_type'
-  | 'pl_partner_score'
-  | 'pl_partner_tier'
-  | 'pl_win_rate'
-  | 'pl_won_revenue'
-  | 'pl_avg_deal_size'
-  | 'pl_open_pipeline'
-  | 'pl_last_opportunity_date'
-  | 'pl_dormant',
-  string
->;
+export type PartnerScoreProperties = CrmPropertyValuesOf<'partner_score'>;
 
-export type DealFitProperties = Record<'pl_partner_fit_score' | 'pl_next_best_partner', string>;
+export type DealFitProperties = CrmPropertyValuesOf<'deal_fit'>;
 
 export function partnerScoreProperties(score: PartnerScore): PartnerScoreProperties {
   return {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '../shared/seeded-random.ts';
 import { DEFAULT_SCORING_CONFIG } from './scoring-config.ts';
 import {
   type BetaPrior,
@@ -10,20 +11,9 @@ import {
 
 const rules = DEFAULT_SCORING_CONFIG.shrinkage;
 
-/** A small deterministic generator (mulberry32) so the population tests are reproducible. */
-function random(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Partners whose true rates are spread evenly over [low, high], `closed` deals each, wins drawn at the true rate. */
 function population(count: number, closed: number, low: number, high: number, seed = 7): WinRecord[] {
-  const next = random(seed);
+  const next = new SeededRandom(seed).next; // seeded, so the population tests are reproducible
   return Array.from({ length: count }, (_, i) => {
     const rate = low + ((high - low) * (i + 0.5)) / count;
     let won = 0;

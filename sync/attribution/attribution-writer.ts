@@ -6,6 +6,7 @@ import {
   DEFAULT_ATTRIBUTION_RULES,
   parseAttributionRules,
 } from '../../src/attribution/attribution-rules.ts';
+import { crmPropertyNamesOf } from '../../src/model/crm-properties.ts';
 import type { CanonicalDeal } from '../../src/model/crm-record.ts';
 import type { Deal, DealPartner, PartnerRole } from '../../src/model/deal.ts';
 import type { Partner } from '../../src/model/partner.ts';
@@ -15,12 +16,8 @@ import type { AuditLogRepository } from '../store/audit-log.repo.ts';
 import type { Tenant, TenantsRepository } from '../store/tenants.repo.ts';
 import type { AttributionRepository, SplitRow } from './attribution.repo.ts';
 
-export const ATTRIBUTION_PROPERTIES = [
-  'pl_attribution_status',
-  'pl_attribution_issues',
-  'pl_sourced_partner',
-  'pl_influence_partners',
-] as const;
+/** The deal properties of SPEC §4.5 the attribution writer owns (src/model/crm-properties.ts). */
+export const ATTRIBUTION_PROPERTIES = crmPropertyNamesOf('attribution');
 
 const REGISTRATION_STATUSES = new Set(['pending', 'approved', 'rejected']);
 

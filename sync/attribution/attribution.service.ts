@@ -4,9 +4,11 @@ import { checkAttributionChange } from '../../src/attribution/attribution-hygien
 import type { AttributionResult } from '../../src/attribution/attribution-model.ts';
 import { type AttributionRules, parseAttributionRules } from '../../src/attribution/attribution-rules.ts';
 import type { CrmConnectors } from '../../src/crm/crm-connector.ts';
+import { crmRecordIdSchema } from '../../src/model/crm-record.ts';
 import { type DealPartner, partnerRoleSchema } from '../../src/model/deal.ts';
 import { AppError, NotFoundError, parseInput } from '../../src/shared/errors.ts';
 import type { CrmMirrorRepository, MirroredDeal } from '../crm/crm-mirror.repo.ts';
+import { requestedDealId } from '../crm/requested-deal-id.ts';
 import type { CrmTenantSync } from '../crm/tenant-sync.ts';
 import { AdminRequiredError } from '../roles/admin-roles.ts';
 import type { AuditLogRepository } from '../store/audit-log.repo.ts';
@@ -17,14 +19,10 @@ import { type AttributionWriterDeps, evaluateDeals, tenantRules } from './attrib
 /** A change to a closed deal's attribution without an admin override (SPEC §2.1: frozen after close). */
 export class AttributionFrozenError extends AppError {
   readonly code = 'attribution_frozen';
-  readonly httpStatus = 409;
 }
 
 export const tagRequestSchema = z.strictObject({
-  partnerId: z
-    .string()
-    .trim()
-    .regex(/^\d{1,20}$/, 'partnerId must be a HubSpot company id'),
+  partnerId: crmRecordIdSchema('partnerId', 'partner'),
   role: partnerRoleSchema,
   splitPct: z
     .number()
@@ -66,7 +64,7 @@ export class AttributionService {
   constructor(private readonly deps: AttributionServiceDeps) {}
 
   async view(tenantId: string, dealId: string): Promise<DealAttributionView> {
-    const deal = await this.deps.mirror.requireLiveDeal(tenantId, dealId);
+    const deal = await this.deps.mirror.requireLiveDeal(tenantId, requestedDealId(dealId));
     const partners = await this.deps.mirror.livePartners(tenantId);
     const [evaluation] = await evaluateDeals(this.deps, tenantId, [deal], partners);
     const names = new Map(partners.map((p) => [p.id, p.name]));
@@ -89,7 +87,7 @@ export class AttributionService {
     authorizeOverride?: OverrideAuthorizer,
   ): Promise<DealAttributionView> {
     const request = parseInput(tagRequestSchema, body);
-    const deal = await this.deps.mirror.requireLiveDeal(tenantId, dealId);
+    const deal = await this.deps.mirror.requireLiveDeal(tenantId, requestedDealId(dealId));
     const roster = await this.deps.mirror.livePartners(tenantId);
     // 404 like any record the portal does not have (a partner of another portal included), as co-sell answers.
     if (!roster.some((p) => p.id === request.partnerId)) {
@@ -138,7 +136,7 @@ export class AttributionService {
   ) {
     const role = parseInput(partnerRoleSchema, roleText);
     const reason = parseInput(untagRequestSchema, body ?? {}).override?.reason;
-    const deal = await this.deps.mirror.requireLiveDeal(tenantId, dealId);
+    const deal = await this.deps.mirror.requireLiveDeal(tenantId, requestedDealId(dealId));
     const before = (await this.view(tenantId, deal.deal.id)).partners.map(({ name: _n, ...p }) => p);
     if (!before.some((p) => p.partnerId === partnerId && p.role === role)) {
       throw new NotFoundError(`partner ${partnerId} is not tagged as ${role} on deal ${deal.deal.id}`);

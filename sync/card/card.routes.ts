@@ -1,10 +1,6 @@
 import express, { type Request, type Router } from 'express';
-import type {
-  CardPartner,
-  CardView,
-  DedupeStatus,
-  PartnerSearchResponse,
-} from '../../extensions/app/cards/card-api.ts';
+import type { CardPartner, CardView, PartnerSearchResponse } from '../../extensions/app/cards/card-api.ts';
+import { isDedupeStatus } from '../../src/model/dedupe.ts';
 import type { AttributionService, DealAttributionView } from '../attribution/attribution.service.ts';
 import { coSellCardRoutes } from '../cosell/cosell-card.routes.ts';
 import type { CoSellService } from '../cosell/cosell-service.ts';
@@ -26,8 +22,6 @@ export interface CardRoutesDeps extends SignedApiDeps {
   /** Partner tiers and scores, and each open deal's next-best partner (the last scoring run). */
   scores: ScoresRepository;
 }
-
-const DEDUPE_STATUSES: ReadonlySet<string> = new Set(['unique', 'suspected', 'confirmed', 'not_duplicate']);
 
 /** Who did it: the HubSpot user HubSpot names in the signed query (`userId`), for the audit log. */
 export function actorOf(req: Request): string {
@@ -164,7 +158,7 @@ async function cardView(deps: CardRoutesDeps, tenantId: string, view: DealAttrib
         : null,
     },
     dedupe: {
-      status: (DEDUPE_STATUSES.has(dedupeStatus) ? dedupeStatus : 'unique') as DedupeStatus,
+      status: isDedupeStatus(dedupeStatus) ? dedupeStatus : 'unique',
       duplicates,
     },
     nextBestPartner: nextBest

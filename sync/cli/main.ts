@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { AppError } from '../../src/shared/errors.ts';
+import { httpStatusOf } from '../http/error-envelope.ts';
 import type { CliCommand, CliIo } from './cli-command.ts';
 import { commands } from './commands.ts';
 
@@ -43,7 +44,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return (await command.run({ ...io, values: parsed.values, positionals: parsed.positionals })) ?? 0;
   } catch (error) {
     io.stderr.write(`partnerloop ${name}: ${failureMessage(error, io.env.LOG_LEVEL === 'debug')}\n`);
-    return error instanceof AppError && error.httpStatus < 500 ? 2 : 1;
+    // The same split as the HTTP edge's 4xx/5xx: 2 when the input or request was refused, 1 when we failed.
+    return error instanceof AppError && httpStatusOf(error) < 500 ? 2 : 1;
   }
 }
 

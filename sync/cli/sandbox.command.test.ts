@@ -1,8 +1,9 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { DEMO_PORTAL_DEFAULTS } from '../../sandbox/demo/demo-portal.ts';
 import { todayAsOf } from '../../src/scoring/deal-timeline.ts';
 import { cli } from '../../test/support/cli-harness.ts';
-import { runSandbox } from './sandbox.command.ts';
+import { runSandbox, sandboxCommand } from './sandbox.command.ts';
 
 /** Runs the command in-process until `stop()`; `printed()` resolves once its banner is out. */
 function startInProcess(values: Record<string, string>) {
@@ -120,6 +121,13 @@ describe('partnerloop sandbox', () => {
     const result = await cli(['sandbox', ...args]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(`partnerloop sandbox: ${message}\n`);
+  });
+
+  it("given the help text, then its defaults are the demo generator's (written out: sync/ never imports sandbox/)", () => {
+    expect(sandboxCommand.usage).toContain(`--seed            demo data seed (default ${DEMO_PORTAL_DEFAULTS.seed})`);
+    expect(sandboxCommand.usage).toContain(
+      `--deals           number of demo deals (default ${DEMO_PORTAL_DEFAULTS.deals})`,
+    );
   });
 
   it('given an unknown flag, when run, then it is refused', async () => {

@@ -1,18 +1,18 @@
-import { DEMO_PORTAL_DEFAULTS } from '../../sandbox/demo/demo-portal.ts';
-import type { Sandbox } from '../../sandbox/server.ts';
 import { parseAsOf, todayAsOf } from '../../src/scoring/deal-timeline.ts';
 import { InvalidInputError } from '../../src/shared/errors.ts';
 import type { CliCommand, CliContext } from './cli-command.ts';
 import { waitForSignal } from './wait-for-signal.ts';
 
+// The defaults below are the demo generator's (DEMO_PORTAL_DEFAULTS, sandbox/demo/demo-portal.ts), written out because
+// production code never imports the sandbox statically; sandbox.command.test.ts checks they still match.
 const USAGE = `partnerloop sandbox [--port N] [--seed N] [--deals N] [--as-of YYYY-MM-DD] [--webhook-target URL] [--export DIR]
 
   Runs the CRM sandbox alone: a loopback server speaking the HubSpot API subset PartnerLoop uses, seeded with a
   demo portal, and prints its URL and demo credentials. Stops on Ctrl+C (SIGINT) or SIGTERM.
 
   --port            port to listen on (default: a free port)
-  --seed            demo data seed (default ${DEMO_PORTAL_DEFAULTS.seed})
-  --deals           number of demo deals (default ${DEMO_PORTAL_DEFAULTS.deals})
+  --seed            demo data seed (default 42)
+  --deals           number of demo deals (default 3000)
   --as-of           the day the demo history ends (served: default today, as \`partnerloop start --sandbox\` does)
   --webhook-target  where to deliver signed webhooks when records change (e.g. http://localhost:3000/webhooks/hubspot)
   --export          write the demo portal as interchange files DIR/deals.jsonl and DIR/partners.jsonl (what the
@@ -47,21 +47,28 @@ function urlFlag(value: unknown, name: string): string | undefined {
 export async function runSandbox(context: CliContext, stopped: () => Promise<unknown>): Promise<number> {
   const { values, stdout } = context;
   const port = integerFlag(values.port, 'port', 0, 65_535);
-  const seed = integerFlag(values.seed, 'seed', 0, 2 ** 31 - 1) ?? DEMO_PORTAL_DEFAULTS.seed;
-  const deals = integerFlag(values.deals, 'deals', 0, 2_000_000) ?? DEMO_PORTAL_DEFAULTS.deals;
+  const seedFlag = integerFlag(values.seed, 'seed', 0, 2 ** 31 - 1);
+  const dealsFlag = integerFlag(values.deals, 'deals', 0, 2_000_000);
   const webhookTarget = urlFlag(values['webhook-target'], 'webhook-target');
   // The served history ends today unless asked otherwise, as `start --sandbox` does: against the generator's fixed
   // day, long past, every partner would look dormant and every open deal overdue.
   const asOf = typeof values['as-of'] === 'string' ? values['as-of'] : todayAsOf();
   parseAsOf(asOf, '--as-of');
+  // The sandbox is loaded only here, through import(): production never imports it statically.
+  // biome-ignore lint/style/noRestrictedImports: the sandbox-mode door into sandbox/, a dynamic import by design
+  const { DEMO_PORTAL_DEFAULTS } = await import('../../sandbox/demo/demo-portal.ts');
+  const seed = seedFlag ?? DEMO_PORTAL_DEFAULTS.seed;
+  const deals = dealsFlag ?? DEMO_PORTAL_DEFAULTS.deals;
   // The same portal the sandbox would serve, as interchange files, instead of serving it.
   if (typeof values.export === 'string') {
+    // biome-ignore lint/style/noRestrictedImports: the sandbox-mode door into sandbox/, a dynamic import by design
     const { exportDemoPortal } = await import('../../sandbox/demo/demo-export.ts');
     return exportDemoPortal(context, values.export, { seed, deals, asOf });
   }
+  // biome-ignore lint/style/noRestrictedImports: the sandbox-mode door into sandbox/, a dynamic import by design
   const { startSandbox } = await import('../../sandbox/server.ts');
 
-  const sandbox: Sandbox = await startSandbox({
+  const sandbox = await startSandbox({
     seed,
     deals,
     asOf,

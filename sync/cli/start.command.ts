@@ -1,10 +1,8 @@
-import { sandboxCredentialsNotice } from '../../sandbox/hubspot/credentials.ts';
-import type { Sandbox } from '../../sandbox/server.ts';
 import { todayAsOf } from '../../src/scoring/deal-timeline.ts';
 import { InvalidInputError } from '../../src/shared/errors.ts';
 import { type Config, loadConfig } from '../config/env.ts';
 import type { Service } from '../service.ts';
-import type { CliCommand } from './cli-command.ts';
+import type { CliCommand, CliContext } from './cli-command.ts';
 import { waitForSignal } from './wait-for-signal.ts';
 
 export const startCommand: CliCommand = {
@@ -22,18 +20,8 @@ export const startCommand: CliCommand = {
   async run({ values, env, stdout, stderr }) {
     const sandboxMode = values.sandbox === true;
     let config = loadConfig(env, { sandbox: sandboxMode });
-    let sandbox: Sandbox | undefined;
-    if (sandboxMode) {
-      const deals = positiveInt(values['sandbox-deals'], '--sandbox-deals', 3000);
-      const seed = positiveInt(values['sandbox-seed'], '--sandbox-seed', 1);
-      // The demo history ends today, so scores, dormancy and co-sell aging look like a live portal's.
-      // Loaded only here: production never imports the sandbox statically, and other commands start faster.
-      const { startSandbox } = await import('../../sandbox/server.ts');
-      sandbox = await startSandbox({ deals, seed, asOf: todayAsOf() });
-      config = sandboxConfig(config, sandbox);
-      const notice = sandboxCredentialsNotice(env, sandbox.app);
-      if (notice) stderr.write(`${notice}\n`);
-    }
+    const sandbox = sandboxMode ? await startLocalSandbox(values, env, stderr) : undefined;
+    if (sandbox) config = sandboxConfig(config, sandbox);
     let service: Service;
     try {
       const { startService } = await import('../service.ts');
@@ -83,8 +71,34 @@ export const startCommand: CliCommand = {
   },
 };
 
+/**
+ * `--sandbox`: starts the CRM sandbox with a demo portal whose history ends today, so scores, dormancy and co-sell
+ * aging look like a live portal's. The sandbox is loaded here only, through import(): production never imports it
+ * statically, and the other commands start faster.
+ */
+async function startLocalSandbox(values: CliContext['values'], env: NodeJS.ProcessEnv, stderr: NodeJS.WritableStream) {
+  const deals = positiveInt(values['sandbox-deals'], '--sandbox-deals', 3000);
+  const seed = positiveInt(values['sandbox-seed'], '--sandbox-seed', 1);
+  const [{ startSandbox }, { sandboxCredentialsNotice }] = await Promise.all([
+    // biome-ignore lint/style/noRestrictedImports: the sandbox-mode door into sandbox/, a dynamic import by design
+    import('../../sandbox/server.ts'),
+    // biome-ignore lint/style/noRestrictedImports: the sandbox-mode door into sandbox/, a dynamic import by design
+    import('../../sandbox/hubspot/credentials.ts'),
+  ]);
+  const sandbox = await startSandbox({ deals, seed, asOf: todayAsOf() });
+  const notice = sandboxCredentialsNotice(env, sandbox.app);
+  if (notice) stderr.write(`${notice}\n`);
+  return sandbox;
+}
+
+/** What the service needs of the sandbox to talk to it (sync/ declares it; it never imports the sandbox's types). */
+interface LocalCrm {
+  url: string;
+  app: { clientId: string; clientSecret: string; appId: number };
+}
+
 /** In sandbox mode the app talks to the local sandbox with the sandbox app's credentials. */
-function sandboxConfig(config: Config, sandbox: Sandbox): Config {
+function sandboxConfig(config: Config, sandbox: LocalCrm): Config {
   return {
     ...config,
     hubspot: {

@@ -1,14 +1,14 @@
 import express, { type Request, type Router } from 'express';
 import type { CardView } from '../../extensions/app/cards/card-api.ts';
-import { InvalidInputError, NotFoundError } from '../../src/shared/errors.ts';
+import { NotFoundError } from '../../src/shared/errors.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
+import { requestedDealId } from '../crm/requested-deal-id.ts';
 import { tenantOf } from '../http/hubspot-signature.middleware.ts';
 import type { CoSellService } from './cosell-service.ts';
 
 /** A live deal of the tenant by the id the card or caller names (merged ids followed): 400 malformed, 404 unknown. */
 export async function liveDealId(mirror: CrmMirrorRepository, tenantId: string, raw: string): Promise<string> {
-  if (!/^\d{1,20}$/.test(raw)) throw new InvalidInputError(`"${raw.slice(0, 40)}" is not a HubSpot deal id`);
-  const id = await mirror.resolveId(tenantId, 'deals', raw);
+  const id = await mirror.resolveId(tenantId, 'deals', requestedDealId(raw));
   const deal = await mirror.findDeal(tenantId, id);
   if (!deal || deal.deletedAt) throw new NotFoundError(`deal ${raw} is not known in this portal`);
   return id;

@@ -4,6 +4,7 @@ import type { CoSellMotion } from '../../src/cosell/motion-state-machine.ts';
 import { toCardMotion } from '../../src/cosell/motion-view.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from '../log/logger.ts';
+import { startMotionRequest, transitionMotionRequest } from './cosell-requests.ts';
 import type { CoSellMotionsRepository, DeliveryRef, MotionQueueCandidate } from './motions.repo.ts';
 import type { OutboundDeliveriesRepository } from './outbound-deliveries.repo.ts';
 import { enqueueDeliveries } from './partner-notify.job.ts';
@@ -29,8 +30,9 @@ export interface Who {
 }
 
 /**
- * What the card and operator routes call: validate (zod, inside the repository), change in one transaction, enqueue
- * the outbox deliveries after commit, answer in the card's shapes. Routes stay: resolve tenant and user, call, send.
+ * What the card and operator routes call: validate the request (cosell-requests.ts), change in one transaction,
+ * enqueue the outbox deliveries after commit, answer in the card's shapes. Routes stay: resolve tenant and user, call,
+ * send.
  */
 export class CoSellService {
   readonly #now: () => Date;
@@ -48,8 +50,9 @@ export class CoSellService {
     body: unknown,
     who: Who & { ownerId: string },
   ): Promise<{ motion: CardMotion; created: boolean }> {
+    const input = startMotionRequest(body);
     const now = this.#now();
-    const result = await this.deps.motions.start(tenantId, dealId, body, { ...who, now });
+    const result = await this.deps.motions.start(tenantId, dealId, input, { ...who, now });
     await this.#afterChange(tenantId, result.motion.dealId, result.deliveries, result.created);
     return { motion: await this.#card(result.motion, now), created: result.created };
   }
@@ -61,8 +64,9 @@ export class CoSellService {
     body: unknown,
     who: Who,
   ): Promise<{ motion: CardMotion; dealId: string }> {
+    const input = transitionMotionRequest(body);
     const now = this.#now();
-    const result = await this.deps.motions.transition(tenantId, motionId, body, { ...who, now });
+    const result = await this.deps.motions.transition(tenantId, motionId, input, { ...who, now });
     await this.#afterChange(tenantId, result.motion.dealId, result.deliveries, true);
     return { motion: await this.#card(result.motion, now), dealId: result.motion.dealId };
   }

@@ -3,10 +3,12 @@ import {
   DEFAULT_MOTION_QUEUE_POLICY,
   type MotionQueuePolicy,
 } from '../../src/cosell/motion-queue.ts';
+import { crmPropertyNameOf } from '../../src/model/crm-properties.ts';
 import type { DealWriter, DealWriterInput } from '../crm/tenant-sync.ts';
 import type { CoSellMotionsRepository } from './motions.repo.ts';
 
-export const COSELL_STATUS_PROPERTY = 'pl_cosell_status';
+/** `pl_cosell_status` (src/model/crm-properties.ts). */
+export const COSELL_STATUS_PROPERTY = crmPropertyNameOf('cosell');
 
 export interface DealCoSellValue {
   dealId: string;

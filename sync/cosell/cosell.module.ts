@@ -10,6 +10,7 @@ import type { StoreSchema } from '../store/schema.ts';
 import type { TenantsRepository } from '../store/tenants.repo.ts';
 import type { TokenCipher } from '../store/token-cipher.ts';
 import { coSellOperatorRouter } from './cosell.routes.ts';
+import type { PartnerEndpointPolicy } from './cosell-requests.ts';
 import { CoSellService } from './cosell-service.ts';
 import { COSELL_SWEEP_JOB, cosellSweepJob } from './cosell-sweep.job.ts';
 import { CoSellStatusWriter } from './cosell-writer.ts';
@@ -25,6 +26,8 @@ import { partnerNotifyJob } from './partner-notify.job.ts';
 export interface CoSellStore {
   motions: CoSellMotionsRepository;
   endpoints: PartnerEndpointsRepository;
+  /** What endpoint URLs the operator API accepts (plain http only in the sandbox and on loopback). */
+  endpointPolicy: PartnerEndpointPolicy;
   deliveries: OutboundDeliveriesRepository;
   /** The `pl_cosell_status` deal writer (runs on every drain and reconcile, after attribution). */
   writer: CoSellStatusWriter;
@@ -40,9 +43,8 @@ export function createCoSellStore(
   const motions = new CoSellMotionsRepository(db);
   return {
     motions,
-    endpoints: new PartnerEndpointsRepository(db, cipher, {
-      ...(options.allowInsecureHttp === undefined ? {} : { allowInsecureHttp: options.allowInsecureHttp }),
-    }),
+    endpoints: new PartnerEndpointsRepository(db, cipher),
+    endpointPolicy: options.allowInsecureHttp === undefined ? {} : { allowInsecureHttp: options.allowInsecureHttp },
     deliveries: new OutboundDeliveriesRepository(db),
     writer: new CoSellStatusWriter(motions),
     dealsWithMotions: (tenantId, dealIds) => motions.dealsWithMotions(tenantId, dealIds),
@@ -124,7 +126,13 @@ export function createCoSellModule(store: CoSellStore, deps: CoSellModuleDeps): 
       {
         path: '/api/cosell',
         ownBody: true,
-        handler: coSellOperatorRouter({ ...signing, mirror: deps.mirror, cosell: service, endpoints: store.endpoints }),
+        handler: coSellOperatorRouter({
+          ...signing,
+          mirror: deps.mirror,
+          cosell: service,
+          endpoints: store.endpoints,
+          endpointPolicy: store.endpointPolicy,
+        }),
       },
     ],
   };

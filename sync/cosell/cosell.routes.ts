@@ -6,6 +6,7 @@ import { actorOf } from '../card/card.routes.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
 import { type SignedApiDeps, signedApi, tenantOf } from '../http/hubspot-signature.middleware.ts';
 import { type AdminRoles, requireAdmin } from '../roles/admin-roles.ts';
+import { type PartnerEndpointPolicy, partnerEndpointRequest } from './cosell-requests.ts';
 import type { CoSellService } from './cosell-service.ts';
 import type { MotionQueueCandidate } from './motions.repo.ts';
 import type { PartnerEndpointsRepository, PartnerEndpointView } from './partner-endpoints.repo.ts';
@@ -16,6 +17,7 @@ export interface CoSellRoutesDeps extends SignedApiDeps {
   mirror: CrmMirrorRepository;
   cosell: CoSellService;
   endpoints: PartnerEndpointsRepository;
+  endpointPolicy?: PartnerEndpointPolicy;
 }
 
 /** One queue entry as the operator API answers it (dates as ISO-8601). */
@@ -110,7 +112,8 @@ export function coSellOperatorRouter(deps: CoSellRoutesDeps): Router {
   router.put('/partners/:partnerId/webhook', configureEndpoint, async (req, res) => {
     const tenant = tenantOf(res);
     const partnerId = await partnerOf(tenant.id, String(req.params.partnerId));
-    res.json(endpointJson(await deps.endpoints.set(tenant.id, partnerId, req.body, actorOf(req))));
+    const request = partnerEndpointRequest(req.body, deps.endpointPolicy);
+    res.json(endpointJson(await deps.endpoints.set(tenant.id, partnerId, request, actorOf(req))));
   });
   return router;
 }

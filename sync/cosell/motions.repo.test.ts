@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, IllegalTransitionError, InvalidInputError, NotFoundError } from '../../src/shared/errors.ts';
 import { STORE_KINDS } from '../../test/support/test-stores.ts';
+import { httpStatusOf } from '../http/error-envelope.ts';
 import { AuditLogRepository } from '../store/audit-log.repo.ts';
 import type { Store } from '../store/database.ts';
 import { countRows, seedDeals, seedPartners, seedTenant, testCipher } from './cosell.fixtures.ts';
-import { CoSellMotionsRepository, MOTION_SUBJECT } from './motions.repo.ts';
+import { partnerEndpointRequest, startMotionRequest, transitionMotionRequest } from './cosell-requests.ts';
+import { CoSellMotionsRepository, MOTION_SUBJECT, type MotionActor } from './motions.repo.ts';
 import { OutboundDeliveriesRepository } from './outbound-deliveries.repo.ts';
 import { PartnerEndpointsRepository } from './partner-endpoints.repo.ts';
 
@@ -21,6 +23,15 @@ describe.each(STORE_KINDS)('co-sell motions on $name', (kind) => {
   let audit: AuditLogRepository;
   let tenant: string;
   let other: string;
+
+  // Requests are validated at the edge (cosell-requests.ts, as CoSellService and the operator route do): the
+  // repository is driven with what the edge hands it.
+  const startMotion = async (tenantId: string, dealId: string, body: unknown, who: typeof seller) =>
+    motions.start(tenantId, dealId, startMotionRequest(body), who);
+  const transitionMotion = async (tenantId: string, motionId: string, body: unknown, who: MotionActor) =>
+    motions.transition(tenantId, motionId, transitionMotionRequest(body), who);
+  const setEndpoint = async (tenantId: string, partnerId: string, body: unknown, actor: string) =>
+    endpoints.set(tenantId, partnerId, partnerEndpointRequest(body), actor);
 
   beforeAll(async () => {
     store = await kind.open();
@@ -50,7 +61,7 @@ describe.each(STORE_KINDS)('co-sell motions on $name', (kind) => {
       'p-hook': 'Hooked Partners',
     });
     await seedPartners(store, other, { 'p-acme': 'Their Acme' });
-    await endpoints.set(tenant, 'p-hook', { url: 'https://hooks.example/partnerloop', secret: SECRET }, 'admin:1');
+    await setEndpoint(tenant, 'p-hook', { url: 'https://hooks.example/partnerloop', secret: SECRET }, 'admin:1');
   });
   afterAll(async () => {
     await store?.close();
@@ -74,7 +85,7 @@ describe.each(STORE_KINDS)('co-sell motions on $name', (kind) => {
       { case: 'a numeric partner id', body: { partnerId: 42, ask: 'Help' }, message: /partnerId/ },
     ])('given $case, when started, then it is a 400 and nothing is written', async ({ body, message }) => {
       const before = await countRows(store, 'cosell_motions');
-      const attempt = motions.start(tenant, 'd-open', body, seller);
+      const attempt = startMotion(tenant, 'd-open', body, seller);
       await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
       await expect(attempt).rejects.toThrow(message);
       expect(await countRows(store, 'cosell_motions')).toBe(before);
@@ -97,7 +108,7 @@ describe.each(STORE_KINDS)('co-sell motions on $name', (kind) => {
       { case: 'a closed deal', dealId: 'd-closed', body: { partnerId: 'p-acme', ask: 'Help' }, error: ConflictError },
     ])('given $case, when started, then it is refused and nothing is written', async ({ dealId, body, error }) => {
       const before = await countRows(store, 'cosell_motions');
-      await expect(motions.start(tenant, dealId, body, seller)).rejects.toBeInstanceOf(error);
+      await expect(startMotion(tenant, dealId, body, seller)).rejects.toBeInstanceOf(error);
       expect(await countRows(store, 'cosell_motions')).toBe(before);
     });
 
@@ -106,7 +117,7 @@ describe.each(STORE_KINDS)('co-sell motions on $name', (kind) => {
         motion,
         created,
         deliveries: sent,
-      } = await motions.start(
+      } = await startMotion(
         tenant,
         'd-open',
         { partnerId: 'p-acme', ask: '  Joint discovery call  ', slaDays: 5 },
@@ -142,7 +153,7 @@ describe.each(STORE_KINDS)('co-sell motions on $name', (kind) => {
     });
 
     it('given a programme without an SLA, when started as a draft, then it is a draft due in the default 7 days', async () => {
-      const { motion } = await motions.start(
+      const { motion } = await startMotion(
         tenant,
         'd-open',
         { programme: 'AWS ACE', ask: 'Register in ACE', asDraft: true },
@@ -155,17 +166,17 @@ describe.each(STORE_KINDS)('co-sell motions on $name', (kind) => {
 
     it('given an open motion, when the same start is sent again, then it is replayed; a different ask is a 409', async () => {
       const body = { partnerId: 'p-beta', ask: 'Intro to the CFO' };
-      const first = await motions.start(tenant, 'd-dup', body, seller);
+      const first = await startMotion(tenant, 'd-dup', body, seller);
       const rows = await countRows(store, 'cosell_motion_events');
-      const again = await motions.start(tenant, 'd-dup', body, seller);
+      const again = await startMotion(tenant, 'd-dup', body, seller);
       expect(again).toEqual({ motion: first.motion, created: false, deliveries: [] });
       expect(await countRows(store, 'cosell_motion_events')).toBe(rows);
       await expect(
-        motions.start(tenant, 'd-dup', { partnerId: 'p-beta', ask: 'Something else' }, seller),
+        startMotion(tenant, 'd-dup', { partnerId: 'p-beta', ask: 'Something else' }, seller),
       ).rejects.toThrow(/already has an open co-sell motion with this partner/);
 
-      await motions.transition(tenant, first.motion.id, { to: 'withdrawn' }, seller);
-      const fresh = await motions.start(tenant, 'd-dup', { partnerId: 'p-beta', ask: 'Something else' }, seller);
+      await transitionMotion(tenant, first.motion.id, { to: 'withdrawn' }, seller);
+      const fresh = await startMotion(tenant, 'd-dup', { partnerId: 'p-beta', ask: 'Something else' }, seller);
       expect(fresh.created).toBe(true);
       expect(fresh.motion.id).not.toBe(first.motion.id);
     });
@@ -173,8 +184,8 @@ describe.each(STORE_KINDS)('co-sell motions on $name', (kind) => {
     it('given two identical starts at once, when both commit, then one motion exists and both answer with it', async () => {
       const body = { partnerId: 'p-acme', ask: 'Race me' };
       const [a, b] = await Promise.all([
-        motions.start(tenant, 'd-race', body, seller),
-        motions.start(tenant, 'd-race', body, seller),
+        startMotion(tenant, 'd-race', body, seller),
+        startMotion(tenant, 'd-race', body, seller),
       ]);
       expect(a.motion.id).toBe(b.motion.id);
       expect([a.created, b.created].sort()).toEqual([false, true]);
@@ -184,9 +195,9 @@ describe.each(STORE_KINDS)('co-sell motions on $name', (kind) => {
 
   describe('transition', () => {
     it('given a requested motion, when accepted with a note, then state, version, history and audit move together', async () => {
-      const { motion } = await motions.start(tenant, 'd-open', { partnerId: 'p-beta', ask: 'Co-pitch' }, seller);
+      const { motion } = await startMotion(tenant, 'd-open', { partnerId: 'p-beta', ask: 'Co-pitch' }, seller);
       const later = new Date(NOW.getTime() + DAY);
-      const { motion: accepted } = await motions.transition(
+      const { motion: accepted } = await transitionMotion(
         tenant,
         motion.id,
         { to: 'accepted', note: ' Partner said yes on the call ' },
@@ -212,15 +223,15 @@ describe.each(STORE_KINDS)('co-sell motions on $name', (kind) => {
     });
 
     it('given a requested motion, when marked won, then it is a 409 illegal_transition and nothing is written', async () => {
-      const { motion } = await motions.start(tenant, 'd-small', { partnerId: 'p-acme', ask: 'Help' }, seller);
+      const { motion } = await startMotion(tenant, 'd-small', { partnerId: 'p-acme', ask: 'Help' }, seller);
       const counts = [await countRows(store, 'cosell_motion_events'), await countRows(store, 'audit_log')];
-      const attempt = motions.transition(tenant, motion.id, { to: 'won' }, seller);
+      const attempt = transitionMotion(tenant, motion.id, { to: 'won' }, seller);
       await expect(attempt).rejects.toBeInstanceOf(IllegalTransitionError);
       await expect(attempt).rejects.toMatchObject({
         code: 'illegal_transition',
-        httpStatus: 409,
         message: 'A requested co-sell motion cannot move to won; it can move to accepted, rejected or withdrawn.',
       });
+      expect(httpStatusOf(await attempt.catch((e: unknown) => e))).toBe(409);
       expect(await motions.get(tenant, motion.id)).toEqual(motion);
       expect([await countRows(store, 'cosell_motion_events'), await countRows(store, 'audit_log')]).toEqual(counts);
     });
@@ -231,19 +242,18 @@ describe.each(STORE_KINDS)('co-sell motions on $name', (kind) => {
       { case: 'an unknown field', body: { to: 'accepted', by: 'me' } },
     ])('given $case, when transitioned, then it is a 400', async ({ body }) => {
       const [motion] = await motions.listForDeal(tenant, 'd-small');
-      await expect(motions.transition(tenant, motion?.id ?? '', body, seller)).rejects.toBeInstanceOf(
-        InvalidInputError,
-      );
+      await expect(transitionMotion(tenant, motion?.id ?? '', body, seller)).rejects.toBeInstanceOf(InvalidInputError);
     });
 
     it('given a stale expected version, when transitioned, then it is a 409 conflict and nothing changes', async () => {
       const [motion] = await motions.listForDeal(tenant, 'd-small');
       if (!motion) throw new Error('fixture missing');
-      const attempt = motions.transition(tenant, motion.id, { to: 'accepted', expectedVersion: 1 }, seller);
+      const attempt = transitionMotion(tenant, motion.id, { to: 'accepted', expectedVersion: 1 }, seller);
       await expect(attempt).rejects.toBeInstanceOf(ConflictError);
-      await expect(attempt).rejects.toMatchObject({ code: 'conflict', httpStatus: 409 });
+      await expect(attempt).rejects.toMatchObject({ code: 'conflict' });
+      expect(httpStatusOf(await attempt.catch((e: unknown) => e))).toBe(409);
       expect((await motions.get(tenant, motion.id)).version).toBe(motion.version);
-      const { motion: moved } = await motions.transition(
+      const { motion: moved } = await transitionMotion(
         tenant,
         motion.id,
         { to: 'accepted', expectedVersion: motion.version },
@@ -253,29 +263,29 @@ describe.each(STORE_KINDS)('co-sell motions on $name', (kind) => {
     });
 
     it('given two different transitions at once, when both run, then exactly one wins and the other is a 409', async () => {
-      const { motion } = await motions.start(tenant, 'd-race2', { partnerId: 'p-beta', ask: 'Race' }, seller);
+      const { motion } = await startMotion(tenant, 'd-race2', { partnerId: 'p-beta', ask: 'Race' }, seller);
       const results = await Promise.allSettled([
-        motions.transition(tenant, motion.id, { to: 'accepted' }, { actor: 'a', now: NOW }),
-        motions.transition(tenant, motion.id, { to: 'rejected' }, { actor: 'b', now: NOW }),
+        transitionMotion(tenant, motion.id, { to: 'accepted' }, { actor: 'a', now: NOW }),
+        transitionMotion(tenant, motion.id, { to: 'rejected' }, { actor: 'b', now: NOW }),
       ]);
       const won = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
       const lost = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
       expect(won).toHaveLength(1);
       expect(lost).toHaveLength(1);
-      expect(lost[0]).toMatchObject({ httpStatus: 409 });
+      expect(httpStatusOf(lost[0])).toBe(409);
       const stored = await motions.get(tenant, motion.id);
       expect(stored).toEqual(won[0]?.motion);
       expect(stored).toMatchObject({ version: 3 });
       expect(stored.history).toHaveLength(3);
       // Leave nothing open behind for the queue below.
-      if (stored.state === 'accepted') await motions.transition(tenant, motion.id, { to: 'withdrawn' }, seller);
+      if (stored.state === 'accepted') await transitionMotion(tenant, motion.id, { to: 'withdrawn' }, seller);
     });
 
     it("given another tenant's motion or a malformed id, when read or moved, then it is a 404", async () => {
       const [motion] = await motions.listForDeal(tenant, 'd-open');
       if (!motion) throw new Error('fixture missing');
       await expect(motions.get(other, motion.id)).rejects.toBeInstanceOf(NotFoundError);
-      await expect(motions.transition(other, motion.id, { to: 'withdrawn' }, seller)).rejects.toBeInstanceOf(
+      await expect(transitionMotion(other, motion.id, { to: 'withdrawn' }, seller)).rejects.toBeInstanceOf(
         NotFoundError,
       );
       await expect(motions.get(tenant, 'not-a-uuid')).rejects.toBeInstanceOf(NotFoundError);
@@ -296,7 +306,7 @@ describe.each(STORE_KINDS)('co-sell motions on $name', (kind) => {
     });
 
     it('given open motions, when the queue is read at a fixed time, then it is ordered by urgency then deal value', async () => {
-      await motions.start(tenant, 'd-big', { partnerId: 'p-acme', ask: 'Big ask' }, seller);
+      await startMotion(tenant, 'd-big', { partnerId: 'p-acme', ask: 'Big ask' }, seller);
       const now = new Date(NOW.getTime() + 4.5 * DAY);
       const queue = await motions.queue(tenant, now);
       expect(
@@ -386,7 +396,7 @@ describe.each(STORE_KINDS)('co-sell motions on $name', (kind) => {
     });
 
     it('given an endpoint update without a secret, then the URL changes and the secret is kept', async () => {
-      await endpoints.set(tenant, 'p-hook', { url: 'https://hooks.example/v2' }, 'admin:1');
+      await setEndpoint(tenant, 'p-hook', { url: 'https://hooks.example/v2' }, 'admin:1');
       expect(await endpoints.get(tenant, 'p-hook')).toMatchObject({ url: 'https://hooks.example/v2', secret: SECRET });
       expect((await endpoints.list(tenant)).map((view) => Object.keys(view).sort())).toEqual([
         ['enabled', 'partnerId', 'updatedAt', 'url'],
@@ -400,12 +410,12 @@ describe.each(STORE_KINDS)('co-sell motions on $name', (kind) => {
       { case: 'credentials in the URL', partnerId: 'p-acme', body: { url: 'https://u:p@a.example', secret: SECRET } },
       { case: 'not a URL', partnerId: 'p-acme', body: { url: 'hooks', secret: SECRET } },
     ])('given $case, then it is a 400 and nothing is stored', async ({ partnerId, body }) => {
-      await expect(endpoints.set(tenant, partnerId, body, 'admin:1')).rejects.toBeInstanceOf(InvalidInputError);
+      await expect(setEndpoint(tenant, partnerId, body, 'admin:1')).rejects.toBeInstanceOf(InvalidInputError);
       expect(await endpoints.get(tenant, partnerId)).toBeUndefined();
     });
 
     it('given a partner with an endpoint, when a motion starts, then exactly one pending delivery is written with it', async () => {
-      const { motion, deliveries: refs } = await motions.start(
+      const { motion, deliveries: refs } = await startMotion(
         tenant,
         'd-hook',
         { partnerId: 'p-hook', ask: 'Joint webinar' },
@@ -423,7 +433,7 @@ describe.each(STORE_KINDS)('co-sell motions on $name', (kind) => {
           event: { deliveryId: refs[0]?.deliveryId, type: 'cosell.motion.requested', from: 'draft', to: 'requested' },
         },
       });
-      const { deliveries: more } = await motions.transition(tenant, motion.id, { to: 'accepted' }, seller);
+      const { deliveries: more } = await transitionMotion(tenant, motion.id, { to: 'accepted' }, seller);
       expect(more).toHaveLength(1);
       expect((await deliveries.forMotion(tenant, motion.id)).map((d) => d.payload.event.type)).toEqual([
         'cosell.motion.requested',
@@ -434,22 +444,22 @@ describe.each(STORE_KINDS)('co-sell motions on $name', (kind) => {
     it('given a draft for a partner with an endpoint, when withdrawn unsent, then the partner is never told', async () => {
       const [open] = await motions.listForDeal(tenant, 'd-hook');
       if (!open) throw new Error('fixture missing');
-      await motions.transition(tenant, open.id, { to: 'withdrawn' }, seller);
-      const { motion, deliveries: refs } = await motions.start(
+      await transitionMotion(tenant, open.id, { to: 'withdrawn' }, seller);
+      const { motion, deliveries: refs } = await startMotion(
         tenant,
         'd-hook',
         { partnerId: 'p-hook', ask: 'Maybe later', asDraft: true },
         seller,
       );
       expect(refs).toEqual([]);
-      const { deliveries: none } = await motions.transition(tenant, motion.id, { to: 'withdrawn' }, seller);
+      const { deliveries: none } = await transitionMotion(tenant, motion.id, { to: 'withdrawn' }, seller);
       expect(none).toEqual([]);
       expect(await deliveries.forMotion(tenant, motion.id)).toEqual([]);
     });
 
     it('given a disabled endpoint, when a motion changes, then no delivery is written', async () => {
-      await endpoints.set(tenant, 'p-hook', { url: 'https://hooks.example/v2', enabled: false }, 'admin:1');
-      const { motion, deliveries: refs } = await motions.start(
+      await setEndpoint(tenant, 'p-hook', { url: 'https://hooks.example/v2', enabled: false }, 'admin:1');
+      const { motion, deliveries: refs } = await startMotion(
         tenant,
         'd-small',
         { partnerId: 'p-hook', ask: 'Quiet' },

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { z } from 'zod';
 import {
   buildMotionQueue,
   type CoSellStatus,
@@ -12,7 +11,6 @@ import {
 import {
   type CoSellMotion,
   createMotion,
-  MOTION_STATES,
   type MotionHistoryEntry,
   type MotionState,
   OPEN_MOTION_STATES,
@@ -25,66 +23,19 @@ import {
   shouldNotifyPartner,
 } from '../../src/cosell/motion-targets.ts';
 import { chunks } from '../../src/shared/chunks.ts';
-import { ConflictError, InvalidInputError, NotFoundError } from '../../src/shared/errors.ts';
+import { ConflictError, NotFoundError } from '../../src/shared/errors.ts';
 import { AuditLogRepository } from '../store/audit-log.repo.ts';
 import type { StoreSchema } from '../store/schema.ts';
+import type { StartMotion, TransitionMotion } from './cosell-requests.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const CHUNK = 1000;
 
-export const MOTION_ASK_MAX_CHARS = 2000;
-export const MOTION_NOTE_MAX_CHARS = 2000;
-export const SLA_DAYS_MIN = 1;
-export const SLA_DAYS_MAX = 90;
 /** SLA when the seller names none: a partner should answer a co-sell ask within a week. */
 export const DEFAULT_SLA_DAYS = 7;
 
 /** The audit trail's subject type for motions. */
 export const MOTION_SUBJECT = 'cosell_motion';
-
-const target = z.string().trim().min(1).max(200).optional();
-
-/** "Start co-sell" (card-api.ts `StartCoSellRequest`, plus `asDraft` for callers that prepare a motion first). */
-export const startMotionInputSchema = z
-  .strictObject({
-    partnerId: target,
-    programme: target,
-    ask: z.string().trim().min(1, 'Describe what you are asking the partner for.').max(MOTION_ASK_MAX_CHARS),
-    slaDays: z.number().int().min(SLA_DAYS_MIN).max(SLA_DAYS_MAX).optional(),
-    /** Keep the motion in `draft` instead of requesting at once (the card always requests). */
-    asDraft: z.boolean().optional(),
-  })
-  .superRefine((input, ctx) => {
-    if (input.partnerId === undefined && input.programme === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['partnerId'], message: 'Choose a partner or name a programme.' });
-    } else if (input.partnerId !== undefined && input.programme !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['programme'],
-        message: 'A co-sell motion targets a partner or a programme, not both; start one motion for each.',
-      });
-    }
-  });
-export type StartMotionInput = z.input<typeof startMotionInputSchema>;
-
-/** card-api.ts `TransitionMotionRequest`, plus the optional version the caller last saw. */
-export const transitionMotionInputSchema = z.strictObject({
-  to: z.enum(MOTION_STATES),
-  note: z.string().trim().max(MOTION_NOTE_MAX_CHARS).optional(),
-  /** When given, the change is refused (409) unless the motion is still at this version. */
-  expectedVersion: z.number().int().min(1).optional(),
-});
-export type TransitionMotionInput = z.input<typeof transitionMotionInputSchema>;
-
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const details = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-  const first = parsed.error.issues[0];
-  const message =
-    first?.code === 'custom' ? first.message : `invalid ${what}: ${details[0]?.path || 'body'}: ${first?.message}`;
-  throw new InvalidInputError(message, { cause: parsed.error, details });
-}
 
 export interface MotionActor {
   /** Recorded in the history and the audit log. */
@@ -204,10 +155,9 @@ export class CoSellMotionsRepository {
   async start(
     tenantId: string,
     dealId: string,
-    body: unknown,
+    input: StartMotion,
     who: MotionActor & { ownerId: string },
   ): Promise<MotionStart> {
-    const input = parseInput(startMotionInputSchema, body, 'co-sell request');
     try {
       return await this.#start(tenantId, dealId, input, who);
     } catch (error) {
@@ -220,7 +170,7 @@ export class CoSellMotionsRepository {
   async #start(
     tenantId: string,
     dealId: string,
-    input: z.infer<typeof startMotionInputSchema>,
+    input: StartMotion,
     who: MotionActor & { ownerId: string },
   ): Promise<MotionStart> {
     const now = who.now ?? new Date();
@@ -307,8 +257,12 @@ export class CoSellMotionsRepository {
    * Moves a motion along its state machine. 404 for a motion of another tenant or none; 409 `illegal_transition`
    * when the table does not allow it; 409 `conflict` when it changed since it was read (or since `expectedVersion`).
    */
-  async transition(tenantId: string, motionId: string, body: unknown, who: MotionActor): Promise<MotionChange> {
-    const input = parseInput(transitionMotionInputSchema, body, 'co-sell transition');
+  async transition(
+    tenantId: string,
+    motionId: string,
+    input: TransitionMotion,
+    who: MotionActor,
+  ): Promise<MotionChange> {
     const now = who.now ?? new Date();
     return this.db.transaction().execute(async (trx) => {
       const current = await this.#load(trx, tenantId, motionId);

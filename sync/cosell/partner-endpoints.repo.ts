@@ -1,21 +1,10 @@
 import type { Kysely } from 'kysely';
-import { z } from 'zod';
 import type { PartnerWebhookEndpoint } from '../../src/cosell/motion-targets.ts';
 import { InvalidInputError } from '../../src/shared/errors.ts';
 import { AuditLogRepository } from '../store/audit-log.repo.ts';
 import type { StoreSchema } from '../store/schema.ts';
 import type { TokenCipher } from '../store/token-cipher.ts';
-import { parseInput } from './motions.repo.ts';
-
-export const PARTNER_SECRET_MIN_CHARS = 16;
-
-/** What a tenant admin sends to configure a partner's webhook. The secret may be omitted to keep the current one. */
-export const partnerEndpointInputSchema = z.strictObject({
-  url: z.url().max(2000),
-  secret: z.string().min(PARTNER_SECRET_MIN_CHARS).max(512).optional(),
-  enabled: z.boolean().default(true),
-});
-export type PartnerEndpointInput = z.input<typeof partnerEndpointInputSchema>;
+import { PARTNER_SECRET_MIN_CHARS, type PartnerEndpointRequest } from './cosell-requests.ts';
 
 /** An endpoint as settings show it: never the secret. */
 export interface PartnerEndpointView {
@@ -25,13 +14,6 @@ export interface PartnerEndpointView {
   updatedAt: Date;
 }
 
-export interface PartnerEndpointsRepositoryOptions {
-  /** Allow `http:` URLs (the sandbox and tests receive on loopback); production endpoints must be `https:`. */
-  allowInsecureHttp?: boolean;
-}
-
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 /**
  * Partner webhook endpoints per tenant. The secret is sealed with the TokenCipher (AES-256-GCM, tenant id as AAD), so
  * a ciphertext copied onto another tenant's row does not decrypt; it is read back only to sign deliveries.
@@ -40,23 +22,18 @@ export class PartnerEndpointsRepository {
   constructor(
     private readonly db: Kysely<StoreSchema>,
     private readonly cipher: TokenCipher,
-    private readonly options: PartnerEndpointsRepositoryOptions = {},
   ) {}
 
-  async set(tenantId: string, partnerId: string, body: unknown, actor: string): Promise<PartnerEndpointView> {
-    const input = parseInput(partnerEndpointInputSchema, body, 'partner webhook endpoint');
-    const url = new URL(input.url);
-    const insecureAllowed = this.options.allowInsecureHttp === true || LOOPBACK_HOSTS.has(url.hostname);
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && insecureAllowed)) {
-      throw new InvalidInputError('The partner webhook URL must use https.', {
-        details: [{ path: 'url', message: 'expected an https URL' }],
-      });
-    }
-    if (url.username || url.password) {
-      throw new InvalidInputError('The partner webhook URL must not carry credentials; use the signing secret.', {
-        details: [{ path: 'url', message: 'credentials in the URL' }],
-      });
-    }
+  /**
+   * Sets a partner's endpoint from a validated request (`partnerEndpointRequest`). A new endpoint needs a secret: that
+   * depends on what is stored, so it is checked here, under the row lock.
+   */
+  async set(
+    tenantId: string,
+    partnerId: string,
+    input: PartnerEndpointRequest,
+    actor: string,
+  ): Promise<PartnerEndpointView> {
     return this.db.transaction().execute(async (trx) => {
       const before = await trx
         .selectFrom('partner_webhook_endpoints')
@@ -67,7 +44,7 @@ export class PartnerEndpointsRepository {
         .executeTakeFirst();
       if (!before && input.secret === undefined) {
         throw new InvalidInputError('A new partner webhook needs a signing secret.', {
-          details: [{ path: 'secret', message: `required, at least ${PARTNER_SECRET_MIN_CHARS} characters` }],
+          details: [`secret: required, at least ${PARTNER_SECRET_MIN_CHARS} characters`],
         });
       }
       const now = new Date();
@@ -77,7 +54,7 @@ export class PartnerEndpointsRepository {
         .values({
           tenant_id: tenantId,
           partner_id: partnerId,
-          url: url.toString(),
+          url: input.url,
           secret: sealed ?? '',
           enabled: input.enabled,
           created_at: now,
@@ -85,7 +62,7 @@ export class PartnerEndpointsRepository {
         })
         .onConflict((oc) =>
           oc.columns(['tenant_id', 'partner_id']).doUpdateSet({
-            url: url.toString(),
+            url: input.url,
             enabled: input.enabled,
             updated_at: now,
             ...(sealed === undefined ? {} : { secret: sealed }),

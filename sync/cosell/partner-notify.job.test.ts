@@ -7,6 +7,7 @@ import { type JobContext, JobQueue } from '../jobs/job-queue.ts';
 import { createLogger } from '../log/logger.ts';
 import type { Store } from '../store/database.ts';
 import { seedDeals, seedPartners, seedTenant, testCipher } from './cosell.fixtures.ts';
+import { partnerEndpointRequest } from './cosell-requests.ts';
 import { CoSellService } from './cosell-service.ts';
 import { CoSellMotionsRepository, type DeliveryRef } from './motions.repo.ts';
 import { OutboundDeliveriesRepository } from './outbound-deliveries.repo.ts';
@@ -91,7 +92,7 @@ describe.each(STORE_KINDS)('cosell.notify on $name', (kind) => {
     tenant = await seedTenant(store, '7001');
     await seedPartners(store, tenant, { 'p-hook': 'Hooked Partners' });
     const url = await receiver.start();
-    await endpoints.set(tenant, 'p-hook', { url, secret: SECRET }, 'admin:1');
+    await endpoints.set(tenant, 'p-hook', partnerEndpointRequest({ url, secret: SECRET }), 'admin:1');
     job = partnerNotifyJob({
       deliveries,
       targets: [createPartnerWebhookTarget({ endpointFor: (t, p) => endpoints.get(t, p) })],
@@ -217,7 +218,7 @@ describe.each(STORE_KINDS)('cosell.notify on $name', (kind) => {
   it('given the endpoint was disabled after the change, when run, then nothing is sent and it fails', async () => {
     const ref = await startMotion();
     const url = (await endpoints.get(tenant, 'p-hook'))?.url ?? '';
-    await endpoints.set(tenant, 'p-hook', { url, enabled: false }, 'admin:1');
+    await endpoints.set(tenant, 'p-hook', partnerEndpointRequest({ url, enabled: false }), 'admin:1');
     try {
       expect(await run(ref, 0)).toMatchObject({
         status: 'failed',
@@ -225,7 +226,7 @@ describe.each(STORE_KINDS)('cosell.notify on $name', (kind) => {
       });
       expect(receiver.requests).toHaveLength(0);
     } finally {
-      await endpoints.set(tenant, 'p-hook', { url, enabled: true }, 'admin:1');
+      await endpoints.set(tenant, 'p-hook', partnerEndpointRequest({ url, enabled: true }), 'admin:1');
     }
   });
 

@@ -4,7 +4,7 @@ import type { CanonicalDeal } from '../../src/model/crm-record.ts';
 import { type Deal, dealSchema } from '../../src/model/deal.ts';
 import { type Partner, partnerSchema } from '../../src/model/partner.ts';
 import { chunks } from '../../src/shared/chunks.ts';
-import { InvalidInputError, NotFoundError } from '../../src/shared/errors.ts';
+import { NotFoundError } from '../../src/shared/errors.ts';
 import type { StoreSchema } from '../store/schema.ts';
 
 const CHUNK = 500;
@@ -230,11 +230,10 @@ export class CrmMirrorRepository {
   }
 
   /**
-   * A live deal by the id a request names (following merges): 400 for something that is not a HubSpot id, 404 for a
+   * A live deal by an id a request named (following merges; the edge checked its form, `requestedDealId`): 404 for a
    * deal this tenant does not have (or no longer has).
    */
   async requireLiveDeal(tenantId: string, dealId: string): Promise<MirroredDeal> {
-    if (!/^\d{1,20}$/.test(dealId)) throw new InvalidInputError(`"${dealId.slice(0, 40)}" is not a HubSpot deal id`);
     const deal = await this.findDeal(tenantId, await this.resolveId(tenantId, 'deals', dealId));
     if (!deal || deal.deletedAt) throw new NotFoundError(`deal ${dealId} is not known in this portal`);
     return deal;

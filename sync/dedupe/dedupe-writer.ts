@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type DedupeOptions, dedupeOptionsSchema, findDuplicateClusters } from '../../src/dedupe/find-duplicates.ts';
 import { dealMatchKeys } from '../../src/dedupe/match-keys.ts';
+import { type CrmPropertyValuesOf, crmPropertyNamesOf } from '../../src/model/crm-properties.ts';
 import type { Deal } from '../../src/model/deal.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
 import type { DealWriter } from '../crm/tenant-sync.ts';
@@ -11,7 +12,8 @@ import { type DecisionPair, type DedupeRepository, pairOf, type StoredDuplicate 
 /** Largest webhook drain round whose deals are compared inline (more are noted for `dedupe.refresh`). */
 export const DEDUPE_INLINE_LIMIT = 100;
 
-export const DEDUPE_PROPERTIES = ['pl_duplicate_of', 'pl_duplicate_confidence', 'pl_dedupe_status'] as const;
+/** The deal properties of SPEC §4.5 the dedupe writer owns (src/model/crm-properties.ts). */
+export const DEDUPE_PROPERTIES = crmPropertyNamesOf('dedupe');
 
 /**
  * The admin's dedupe settings (`tenants.settings.dedupe`): the engine's thresholds, and the opt-in merge. Merging
@@ -47,7 +49,7 @@ export function dedupeValues(
   cluster: Pick<StoredDuplicate, 'survivorId' | 'confidence'> | undefined,
   decided: boolean,
   confirmAt: number,
-): Record<(typeof DEDUPE_PROPERTIES)[number], string> {
+): CrmPropertyValuesOf<'dedupe'> {
   if (!cluster) {
     return {
       pl_duplicate_of: '',

@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import type { CardDuplicate } from '../../extensions/app/cards/card-api.ts';
 import type { CrmConnectors } from '../../src/crm/crm-connector.ts';
+import { crmRecordIdSchema } from '../../src/model/crm-record.ts';
+import type { DuplicateView } from '../../src/model/dedupe.ts';
 import { InvalidInputError, parseInput } from '../../src/shared/errors.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
+import { requestedDealId } from '../crm/requested-deal-id.ts';
 import type { CrmTenantSync } from '../crm/tenant-sync.ts';
 import type { Logger } from '../log/logger.ts';
 import type { AuditLogRepository } from '../store/audit-log.repo.ts';
@@ -11,10 +13,7 @@ import type { DedupeRepository } from './dedupe.repo.ts';
 import { type DedupeSettings, dedupeSettingsSchema, tenantDedupeSettings } from './dedupe-writer.ts';
 
 export const notDuplicateRequestSchema = z.strictObject({
-  otherDealId: z
-    .string()
-    .trim()
-    .regex(/^\d{1,20}$/, 'otherDealId must be a HubSpot deal id'),
+  otherDealId: crmRecordIdSchema('otherDealId', 'deal'),
 });
 
 export interface DedupeServiceDeps {
@@ -39,7 +38,7 @@ export class DedupeService {
   constructor(private readonly deps: DedupeServiceDeps) {}
 
   /** The other members of the deal's cluster, for the card (with a link to each record in the CRM). */
-  async duplicatesOf(tenantId: string, dealId: string): Promise<CardDuplicate[]> {
+  async duplicatesOf(tenantId: string, dealId: string): Promise<DuplicateView[]> {
     const row = (await this.deps.dedupe.clustersFor(tenantId, [dealId])).get(dealId);
     if (!row) return [];
     const others = row.memberIds.filter((id) => id !== dealId);
@@ -63,10 +62,12 @@ export class DedupeService {
    */
   async notDuplicate(tenantId: string, dealId: string, body: unknown, actor: string): Promise<void> {
     const { otherDealId } = parseInput(notDuplicateRequestSchema, body);
-    const deal = await this.deps.mirror.requireLiveDeal(tenantId, dealId);
-    const other = await this.deps.mirror.requireLiveDeal(tenantId, otherDealId);
+    const deal = await this.deps.mirror.requireLiveDeal(tenantId, requestedDealId(dealId));
+    const other = await this.deps.mirror.requireLiveDeal(tenantId, requestedDealId(otherDealId));
     if (deal.deal.id === other.deal.id) {
-      throw new InvalidInputError('a deal cannot be marked as not a duplicate of itself', { details: ['otherDealId'] });
+      throw new InvalidInputError('a deal cannot be marked as not a duplicate of itself', {
+        details: ['otherDealId: the deal itself'],
+      });
     }
     const created = await this.deps.dedupe.decideNotDuplicate(tenantId, deal.deal.id, other.deal.id, actor);
     if (created) {

@@ -48,13 +48,11 @@ export function recoveryBoundSeconds(
 /** The key's lease is held by a live run: this attempt did not start and is retried later. */
 export class JobLeaseBusyError extends AppError {
   readonly code = 'job_lease_busy';
-  readonly httpStatus = 409;
 }
 
 /** The run's lease was swept (it was taken for dead): its work is retried, not trusted. */
 export class JobLeaseLostError extends AppError {
   readonly code = 'job_lease_lost';
-  readonly httpStatus = 409;
 }
 
 export interface HeldLease {

@@ -1,14 +1,9 @@
 import type { Kysely } from 'kysely';
-import { operatorBundle } from '../../sandbox/previews/operator-home.bundle.ts';
-import {
-  operatorHomePreviewRouter,
-  operatorHomeRootRouter,
-  statusPageRouter,
-} from '../../sandbox/previews/operator-home.routes.ts';
 import type { CrmConnectors } from '../../src/crm/crm-connector.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
 import type { CrmTenantSync } from '../crm/tenant-sync.ts';
 import type { Route, SignedApiContext } from '../feature-module.ts';
+import { statusPageRouter } from '../http/status-page.ts';
 import type { JobContext } from '../jobs/job-queue.ts';
 import type { Logger } from '../log/logger.ts';
 import type { AuditLogRepository } from '../store/audit-log.repo.ts';
@@ -23,7 +18,8 @@ import { ExportLinkSigner, reportExportsRouter } from './report-exports.ts';
 import { RosterActionsService } from './roster-actions.ts';
 
 // The operator home's wiring (issue #14), kept out of the composition root: its API next to the operator API, the
-// pre-signed CSV exports, the local page in sandbox mode, and the status page at `/` otherwise.
+// pre-signed CSV exports, and the status page at `/` outside sandbox mode. In sandbox mode `/` is the local operator
+// home instead (sandbox/previews/local-routes.ts, loaded through import() by sync/service.ts).
 
 /** What the operator home's routes are built from (the signed API context, plus the reports' stores). */
 export interface OperatorHomeWiring extends SignedApiContext {
@@ -72,19 +68,6 @@ export function operatorHomeApiRoutes(wiring: OperatorHomeWiring): Route[] {
         logger: wiring.logger,
       }),
     },
-  ];
-}
-
-/** Sandbox mode only: the real operator home at `/` and `/operator`, through a signing proxy (like `/preview`). */
-export function operatorHomeLocalRoutes(wiring: SignedApiContext & { logger: Logger }): Route[] {
-  const deps = { ...selfSigning(wiring), tenants: wiring.signing.tenants, logger: wiring.logger };
-  // Built in the background now, so the first page load does not wait ~2 s for esbuild (a failure is retried then).
-  operatorBundle().catch((error: unknown) =>
-    wiring.logger.warn({ err: error }, 'operator home bundle: the first build failed; it is retried on request'),
-  );
-  return [
-    { path: '/operator', ownBody: true, handler: operatorHomePreviewRouter(deps) },
-    { path: '/', handler: operatorHomeRootRouter(deps) },
   ];
 }
 

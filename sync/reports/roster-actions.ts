@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
 import type { RosterActionResult } from '../../extensions/app/pages/operator-api.ts';
+import { crmPropertyNameOf } from '../../src/model/crm-properties.ts';
 import {
   type RosterAction,
   rosterActionOf,
@@ -24,7 +25,7 @@ import type { StoreSchema } from '../store/schema.ts';
  */
 
 export const ROSTER_ACTION_WRITER = 'roster-action';
-export const ROSTER_ACTION_PROPERTY = 'pl_roster_action';
+export const ROSTER_ACTION_PROPERTY = crmPropertyNameOf('roster');
 export const ROSTER_SUBJECT = 'partner_roster';
 export const ROSTER_AUDIT_ACTION = 'partner.roster_action';
 

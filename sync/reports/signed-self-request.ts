@@ -37,7 +37,6 @@ export interface SelfRequest {
 /** The service could not reach itself (it is stopping, or its port is gone). */
 export class SelfRequestError extends AppError {
   readonly code = 'service_unavailable';
-  readonly httpStatus = 502;
 }
 
 /**

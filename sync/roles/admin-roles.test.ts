@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';
 import type { CrmUser } from '../../src/crm/crm-connector.ts';
 import { HubSpotApiError, isHubSpotForbidden } from '../../src/crm/hubspot/hubspot-errors.ts';
+import { httpStatusOf } from '../http/error-envelope.ts';
 import { ADMIN_ROLE_TTL_MS, AdminRequiredError, AdminRoles, signedUserId } from './admin-roles.ts';
 
 const TENANT = 'hubspot:48151623';
@@ -118,10 +119,10 @@ describe('assertAdmin', () => {
     expect(refused).toBeInstanceOf(AdminRequiredError);
     expect(refused).toMatchObject({
       code: 'admin_required',
-      httpStatus: 403,
       message: expect.stringContaining('change the rules'),
       details: [error],
     });
+    expect(httpStatusOf(refused)).toBe(403);
   });
 
   it('given an install without the users scope (HubSpot 403), then the action is refused as unverifiable', async () => {
@@ -136,9 +137,8 @@ describe('assertAdmin', () => {
 
   it('given HubSpot down (5xx after retries), then the error propagates (502), never an assumed role', async () => {
     const { roles } = rolesWith({ '9000001': new HubSpotApiError(503, 'read of HubSpot user', 'down', undefined) });
-    await expect(roles.assertAdmin(TENANT, '9000001', 'disconnect')).rejects.toMatchObject({
-      code: 'crm_request_failed',
-      httpStatus: 502,
-    });
+    const failure = roles.assertAdmin(TENANT, '9000001', 'disconnect');
+    await expect(failure).rejects.toMatchObject({ code: 'crm_request_failed' });
+    expect(httpStatusOf(await failure.catch((e: unknown) => e))).toBe(502);
   });
 });

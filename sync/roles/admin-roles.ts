@@ -11,7 +11,6 @@ const MAX_CACHED_USERS = 10_000;
 /** A signed user who is not an admin of the portal asked for an admin-only action (403; nothing was written). */
 export class AdminRequiredError extends AppError {
   readonly code = 'admin_required';
-  readonly httpStatus = 403;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Segment } from '../../src/attribution/attribution-rules.ts';
+import { crmPropertyNamesOf } from '../../src/model/crm-properties.ts';
 import type { CanonicalDeal } from '../../src/model/crm-record.ts';
 import type { Partner } from '../../src/model/partner.ts';
 import { type DealFit, scoreDealFit } from '../../src/scoring/deal-fit.ts';
@@ -11,23 +12,11 @@ import {
   partnerScoreProperties,
 } from '../../src/scoring/scoring-properties.ts';
 
-/** The company properties of SPEC §4.5 the partner-score write-back owns. */
-export const PARTNER_SCORE_PROPERTIES = [
-  'pl_partner_type',
-  'pl_partner_score',
-  'pl_partner_tier',
-  'pl_win_rate',
-  'pl_won_revenue',
-  'pl_avg_deal_size',
-  'pl_open_pipeline',
-  'pl_last_opportunity_date',
-  'pl_dormant',
-] as const satisfies ReadonlyArray<keyof PartnerScoreProperties>;
+/** The company properties of SPEC §4.5 the partner-score write-back owns (src/model/crm-properties.ts). */
+export const PARTNER_SCORE_PROPERTIES = crmPropertyNamesOf('partner_score');
 
-/** The deal properties of SPEC §4.5 the deal-fit write-back owns. */
-export const DEAL_FIT_PROPERTIES = ['pl_partner_fit_score', 'pl_next_best_partner'] as const satisfies ReadonlyArray<
-  keyof DealFitProperties
->;
+/** The deal properties of SPEC §4.5 the deal-fit write-back owns (src/model/crm-properties.ts). */
+export const DEAL_FIT_PROPERTIES = crmPropertyNamesOf('deal_fit');
 
 /** What a deal that is not open at as-of (closed, excluded type, not created yet) holds: nothing (clears a value). */
 const NO_FIT: DealFitProperties = { pl_partner_fit_score: '', pl_next_best_partner: '' };

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { xorshift32 } from '../../src/shared/seeded-random.ts';
+import { SeededRandom } from '../../src/shared/seeded-random.ts';
 import { answerHeaders, forwardHeaders } from './recording-proxy.ts';
 
 /**
@@ -39,7 +39,7 @@ export async function startBalancer(options: { duplicateRate: number; seed?: num
   let next = 0;
   let inFlight = 0;
   let workBatches = 0;
-  const random = xorshift32(options.seed ?? 7); // a seed gives the same duplicate pattern
+  const random = new SeededRandom(options.seed ?? 7).next; // a seed gives the same duplicate pattern
   const stats: BalancerStats = {
     forwarded: 0,
     failed: 0,

@@ -1,16 +1,30 @@
 // The contract between the deal card and the sync service's card endpoints (`/api/card/...`).
 // Types and tiny pure helpers only: the service imports these, and the card bundle must stay free of runtime deps.
+// The lists are src/model's (SPEC §3), copied into this folder by `npm run generate:models` because HubSpot builds
+// the card from its own folder; the shapes the service builds come from src as types (erased at build).
 
-export type PartnerRole = 'sourced' | 'influenced' | 'cosell' | 'reseller' | 'referral';
-export type AttributionStatus =
-  | 'complete'
-  | 'missing_partner'
-  | 'missing_role'
-  | 'invalid_split'
-  | 'conflict'
-  | 'not_partner_involved';
-export type DedupeStatus = 'unique' | 'suspected' | 'confirmed' | 'not_duplicate';
-export type MotionState = 'draft' | 'requested' | 'accepted' | 'rejected' | 'active' | 'won' | 'lost' | 'withdrawn';
+import type { MotionView } from '../../../src/model/cosell.ts';
+import type { DuplicateView } from '../../../src/model/dedupe.ts';
+import {
+  type AttributionStatus,
+  type DedupeStatus,
+  MOTION_STATES,
+  type MotionState,
+  PARTNER_ROLES,
+  type PartnerRole,
+  type PartnerType,
+} from './model.generated.ts';
+
+export {
+  ATTRIBUTION_STATUSES,
+  type AttributionStatus,
+  DEDUPE_STATUSES,
+  type DedupeStatus,
+  MOTION_STATES,
+  type MotionState,
+  PARTNER_ROLES,
+  type PartnerRole,
+} from './model.generated.ts';
 
 export interface CardPartner {
   partnerId: string;
@@ -21,28 +35,11 @@ export interface CardPartner {
   score: number | null;
 }
 
-export interface CardDuplicate {
-  otherDealId: string;
-  otherDealName: string | null;
-  kind: 'duplicate' | 'registration_conflict';
-  confidence: number;
-  reasons: string[];
-  url: string | null;
-}
+/** Another deal of this deal's duplicate cluster (built by the service's dedupe module). */
+export type CardDuplicate = DuplicateView;
 
-export interface CardMotion {
-  id: string;
-  state: MotionState;
-  partnerId: string | null;
-  partnerName: string | null;
-  programme: string | null;
-  ask: string;
-  ownerId: string | null;
-  slaDueAt: string | null;
-  aging: boolean;
-  allowedTransitions: MotionState[];
-  history: { at: string; from: MotionState | null; to: MotionState; actor: string; note: string | null }[];
-}
+/** A co-sell motion on the deal (built by src/cosell/motion-view.ts `toCardMotion`). */
+export type CardMotion = MotionView;
 
 export interface CardView {
   deal: { id: string; name: string; stage: string; amount: number | null; currency: string | null; isClosed: boolean };
@@ -61,7 +58,7 @@ export interface CardView {
 export interface RosterPartner {
   id: string;
   name: string;
-  type: 'named' | 'self_serve';
+  type: PartnerType;
   tier: string | null;
   score: number | null;
 }
@@ -101,25 +98,6 @@ export interface TransitionMotionRequest {
 export interface CardErrorEnvelope {
   error: { code: string; message: string; details: unknown[] };
 }
-
-export const PARTNER_ROLES = [
-  'sourced',
-  'influenced',
-  'cosell',
-  'reseller',
-  'referral',
-] as const satisfies readonly PartnerRole[];
-
-export const MOTION_STATES = [
-  'draft',
-  'requested',
-  'accepted',
-  'rejected',
-  'active',
-  'won',
-  'lost',
-  'withdrawn',
-] as const satisfies readonly MotionState[];
 
 export const SPLIT_PCT_MIN = 0;
 export const SPLIT_PCT_MAX = 100;

@@ -2,15 +2,15 @@
 // Types and tiny pure helpers only: the service imports these, and the page bundle must stay free of runtime deps.
 // Every list arrives one page at a time (`HomePage`), so no answer comes near hubspot.fetch's 1 MB limit.
 
-// Type-only: the page bundle is built from `extensions/` alone, so the domain's list is copied and checked against it.
-import type { RosterAction } from '../../../src/model/roster-action.ts';
+// The page bundle is built from this folder alone, so src/model's list is copied here by `npm run generate:models`.
+import { ROSTER_ACTIONS, type RosterAction } from './model.generated.ts';
 
 export const HOME_LOOPS = ['daily', 'weekly', 'monthly', 'quarterly'] as const;
 export type HomeLoop = (typeof HOME_LOOPS)[number];
 
 /** `pl_roster_action` on a partner company (SPEC §4.5); null = empty (no action). */
-export const ROSTER_ACTION_VALUES = ['reengage', 'archive'] as const satisfies readonly RosterAction[];
-export type RosterActionValue = (typeof ROSTER_ACTION_VALUES)[number];
+export const ROSTER_ACTION_VALUES = ROSTER_ACTIONS;
+export type RosterActionValue = RosterAction;
 
 /** The sections of the page, each served by `GET /api/reports/home/sections/{section}`. */
 export const HOME_SECTIONS = ['today', 'reconciliation', 'activation', 'lift', 'roster', 'leaderboard'] as const;

@@ -1,12 +1,11 @@
+import { retryAfterMs, type TimedRetryDecision } from '../../shared/retry-after.ts';
+
 /**
- * What to do about one failed HubSpot call. Pure: a status/body/headers (or a network error) in, a decision out.
+ * What to do about one failed HubSpot call. Pure: a status/body/headers (or a network error) in, the shared decision
+ * out (src/shared/retry-after.ts), every retry with its wait since the client has no backoff of its own.
  * Sources for every rule are in docs/BEHAVIOR.md ("HubSpot client").
  */
-export type ErrorDecision =
-  | { action: 'retry'; waitMs: number; reason: string }
-  | { action: 'refresh'; reason: string }
-  | { action: 'fail'; reason: string; dailyLimit?: boolean }
-  | { action: 'ignore'; reason: string };
+export type ErrorDecision = TimedRetryDecision;
 
 export interface FailedCall {
   /** HTTP status; undefined for a network failure (reset, timeout, refused). */
@@ -41,14 +40,6 @@ function policyName(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
   const value = (body as { policyName?: unknown }).policyName;
   return typeof value === 'string' ? value : undefined;
-}
-
-function retryAfterMs(value: string | null | undefined, now: number): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 export function classifyError(call: FailedCall, options: { now?: number; random?: () => number } = {}): ErrorDecision {

@@ -2,17 +2,17 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../shared/testing/manual-clock.ts';
 import { HubSpotClient } from './hubspot-client.ts';
 import { HubSpotApiError, HubSpotDisconnectedError } from './hubspot-errors.ts';
 import { HubSpotObjects } from './hubspot-objects.ts';
 import { PortalRateLimiter } from './rate-limiter.ts';
-import { fakeClock } from './testing/fake-clock.ts';
 import { memoryCredentials } from './testing/memory-credentials.ts';
 
 const BASE = 'https://hubspot.test';
 const FRESH = { accessToken: 'at-1', refreshToken: 'rt-1', expiresAt: 10_000_000, scopes: ['crm.objects.deals.read'] };
 
-function setup(credentials = FRESH, clock = fakeClock(1_000_000)) {
+function setup(credentials = FRESH, clock = new ManualClock(1_000_000)) {
   const creds = memoryCredentials(credentials);
   const client = new HubSpotClient({
     baseUrl: BASE,
@@ -213,7 +213,7 @@ describe('HubSpotClient against recorded HubSpot shapes (nock)', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     nock.enableNetConnect('127.0.0.1');
     try {
-      const clock = fakeClock(1_000_000);
+      const clock = new ManualClock(1_000_000);
       const client = new HubSpotClient({
         baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
         clientId: 'cid',

@@ -1,8 +1,9 @@
 import { Client } from '@hubspot/api-client';
+import { type Clock, systemClock } from '../../shared/clock.ts';
 import type { CredentialStore, OAuthCredentials } from '../crm-credentials.ts';
 import { classifyError, type ErrorDecision } from './classify-error.ts';
 import { HubSpotApiError, HubSpotDisconnectedError } from './hubspot-errors.ts';
-import { type Clock, PortalRateLimiter, realClock } from './rate-limiter.ts';
+import { PortalRateLimiter } from './rate-limiter.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -64,7 +65,7 @@ export class HubSpotClient {
     // No SDK-side retries or limiter: their decorators are process-wide singletons and would stack with ours.
     this.#sdk = new Client({ basePath: options.baseUrl, numberOfApiCallRetries: 0 });
     this.#limiter = options.limiter ?? new PortalRateLimiter();
-    this.#clock = options.clock ?? realClock;
+    this.#clock = options.clock ?? systemClock;
   }
 
   /** Performs one logical call; returns the parsed JSON body (undefined for 204 or an ignored 404). */

@@ -3,7 +3,6 @@ import { AppError } from '../../shared/errors.ts';
 /** A HubSpot call that failed for good. `message` is safe to show; provider text stays in `providerMessage`. */
 export class HubSpotApiError extends AppError {
   readonly code = 'crm_request_failed';
-  readonly httpStatus = 502;
 
   constructor(
     readonly status: number | undefined,
@@ -27,7 +26,6 @@ export class HubSpotApiError extends AppError {
 /** The tenant's HubSpot authorization is gone (refresh refused): it must reinstall. */
 export class HubSpotDisconnectedError extends AppError {
   readonly code = 'crm_disconnected';
-  readonly httpStatus = 409;
 }
 
 /** Whether HubSpot refused to tell (403: a scope the install lacks), as opposed to failing. */

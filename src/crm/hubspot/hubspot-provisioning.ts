@@ -1,8 +1,10 @@
-import { AGING_COSELL_STATUSES, COSELL_STATUS_VALUES, type CoSellStatus } from '../../cosell/motion-queue.ts';
+import {
+  type CrmPropertyDefinition,
+  type CrmPropertyKind,
+  type CrmPropertyOption,
+  crmPropertiesOf,
+} from '../../model/crm-properties.ts';
 import { PARTNER_ROLES, type PartnerRole } from '../../model/deal.ts';
-import { PARTNER_TYPES } from '../../model/partner.ts';
-import { ROSTER_ACTIONS } from '../../model/roster-action.ts';
-import { PARTNER_TIERS } from '../../scoring/partner-tiers.ts';
 import { chunks } from '../../shared/chunks.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { HubSpotClient } from './hubspot-client.ts';
@@ -67,162 +69,42 @@ export interface PortalDefinitions {
 
 export const PARTNERLOOP_GROUP: PropertyGroupSpec = { name: 'partnerloop', label: 'PartnerLoop', displayOrder: -1 };
 
-/** `pl_attribution_status` values (SPEC §2.1). */
-export const ATTRIBUTION_STATUSES = [
-  'complete',
-  'missing_partner',
-  'missing_role',
-  'invalid_split',
-  'conflict',
-  'not_partner_involved',
-] as const;
-
-/** `pl_dedupe_status` values (SPEC §2.2). */
-export const DEDUPE_STATUSES = ['unique', 'suspected', 'confirmed', 'not_duplicate'] as const;
-
-/**
- * `pl_cosell_status` values: the co-sell motion's states (SPEC §2.4), each open state followed by its aging variant
- * (`requested_aging`: the motion has used up most of its SLA, or is past it). Aging is a judgement of time, so the
- * service re-writes it on every change, hourly for deals with open motions, and on the nightly reconcile.
- */
-export const COSELL_STATUSES: readonly CoSellStatus[] = COSELL_STATUS_VALUES;
-
-const COSELL_STATUS_LABELS: Readonly<Record<string, string>> = Object.fromEntries(
-  Object.entries(AGING_COSELL_STATUSES).map(([state, aging]) => [aging, `${humanize(state)} (aging)`]),
-);
-
-function humanize(value: string): string {
-  const words = value.replaceAll('_', ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-function optionsOf(values: readonly string[], labels: Readonly<Record<string, string>> = {}): PropertyOptionSpec[] {
-  return values.map((value, displayOrder) => ({ value, label: labels[value] ?? humanize(value), displayOrder }));
-}
-
 /** HubSpot stores `bool` values as the strings `true` / `false` (what the scorer writes for `pl_dormant`). */
-const YES_NO = optionsOf(['true', 'false'], { true: 'Yes', false: 'No' });
+const YES_NO: readonly CrmPropertyOption[] = [
+  { value: 'true', label: 'Yes' },
+  { value: 'false', label: 'No' },
+];
 
-type SpecInput = Omit<PropertySpec, 'groupName' | 'displayOrder' | 'formField'>;
+/** How each kind of the catalogue is stored in HubSpot (properties API guide, "type and fieldType"). */
+const HUBSPOT_TYPES: Readonly<Record<CrmPropertyKind, Pick<PropertySpec, 'type' | 'fieldType'>>> = {
+  text: { type: 'string', fieldType: 'text' },
+  long_text: { type: 'string', fieldType: 'textarea' },
+  number: { type: 'number', fieldType: 'number' },
+  date: { type: 'date', fieldType: 'date' },
+  choice: { type: 'enumeration', fieldType: 'select' },
+  flag: { type: 'bool', fieldType: 'booleancheckbox' },
+};
 
-function inGroup(inputs: readonly SpecInput[]): PropertySpec[] {
-  return inputs.map((input, displayOrder) => ({
-    ...input,
+/** The HubSpot definition of one catalogue property, `displayOrder` its place among its object's properties. */
+function propertySpec(property: CrmPropertyDefinition, displayOrder: number): PropertySpec {
+  const options = property.kind === 'flag' ? YES_NO : property.options;
+  return {
+    name: property.name,
+    label: property.label,
+    description: property.description,
+    ...HUBSPOT_TYPES[property.kind],
+    ...(options ? { options: options.map((option, order) => ({ ...option, displayOrder: order })) } : {}),
     groupName: PARTNERLOOP_GROUP.name,
     displayOrder,
     formField: false,
-  }));
+  };
 }
 
-const text = (name: string, label: string, description: string): SpecInput => ({
-  name,
-  label,
-  description,
-  type: 'string',
-  fieldType: 'text',
-});
-const numeric = (name: string, label: string, description: string): SpecInput => ({
-  name,
-  label,
-  description,
-  type: 'number',
-  fieldType: 'number',
-});
-const choice = (name: string, label: string, description: string, options: PropertyOptionSpec[]): SpecInput => ({
-  name,
-  label,
-  description,
-  type: 'enumeration',
-  fieldType: 'select',
-  options,
-});
-const flag = (name: string, label: string, description: string): SpecInput => ({
-  name,
-  label,
-  description,
-  type: 'bool',
-  fieldType: 'booleancheckbox',
-  options: YES_NO,
-});
-
-/** Deal properties (SPEC §4.5), in the formats the engines write. */
-export const DEAL_PROPERTIES: readonly PropertySpec[] = inGroup([
-  choice(
-    'pl_attribution_status',
-    'Attribution status',
-    'Whether partner attribution on this deal is complete (PartnerLoop).',
-    optionsOf(ATTRIBUTION_STATUSES, { not_partner_involved: 'Not partner-involved' }),
-  ),
-  {
-    name: 'pl_attribution_issues',
-    label: 'Attribution issues',
-    description: 'What is missing or wrong in this deal’s partner attribution (PartnerLoop).',
-    type: 'string',
-    fieldType: 'textarea',
-  },
-  text('pl_sourced_partner', 'Sourced partner', 'Company record id of the partner that sourced this deal.'),
-  text(
-    'pl_influence_partners',
-    'Influencing partners',
-    'Company record ids of the partners that influenced this deal, separated by semicolons.',
-  ),
-  text('pl_duplicate_of', 'Duplicate of', 'Record id of the deal this one duplicates (the surviving record).'),
-  numeric('pl_duplicate_confidence', 'Duplicate confidence', 'Confidence (0–1) that this deal is a duplicate.'),
-  choice(
-    'pl_dedupe_status',
-    'Duplicate status',
-    'Whether PartnerLoop sees this deal as a duplicate.',
-    optionsOf(DEDUPE_STATUSES, { not_duplicate: 'Not a duplicate' }),
-  ),
-  numeric('pl_partner_fit_score', 'Partner fit score', 'Fit (0–100) of the best partner for this deal.'),
-  text('pl_next_best_partner', 'Next best partner', 'Company record id of the partner most likely to win this deal.'),
-  choice(
-    'pl_cosell_status',
-    'Co-sell status',
-    'State of the deal’s co-sell motion, flagged “aging” when it waits past most of its SLA (PartnerLoop).',
-    optionsOf(COSELL_STATUSES, COSELL_STATUS_LABELS),
-  ),
-]);
+/** Deal properties (SPEC §4.5), from the catalogue (`src/model/crm-properties.ts`). */
+export const DEAL_PROPERTIES: readonly PropertySpec[] = crmPropertiesOf('deal').map(propertySpec);
 
 /** Company properties (SPEC §4.5): a partner is a company with `pl_is_partner = true`. */
-export const COMPANY_PROPERTIES: readonly PropertySpec[] = inGroup([
-  flag('pl_is_partner', 'Is partner', 'Whether this company is a partner (PartnerLoop).'),
-  choice(
-    'pl_partner_type',
-    'Partner type',
-    'Named or self-serve partner.',
-    optionsOf(PARTNER_TYPES, { self_serve: 'Self-serve' }),
-  ),
-  numeric('pl_partner_score', 'Partner score', 'Partner yield score, 0–100.'),
-  choice(
-    'pl_partner_tier',
-    'Partner tier',
-    'Tier from the partner score and track record.',
-    optionsOf(PARTNER_TIERS, { long_tail: 'Long tail' }),
-  ),
-  numeric('pl_win_rate', 'Partner win rate', 'Win rate corrected for small samples, as a fraction (0–1).'),
-  numeric('pl_won_revenue', 'Partner won revenue', 'Revenue of won deals with this partner.'),
-  numeric('pl_avg_deal_size', 'Partner average deal size', 'Average amount of won deals with this partner.'),
-  numeric('pl_open_pipeline', 'Partner open pipeline', 'Amount of open deals with this partner.'),
-  {
-    name: 'pl_last_opportunity_date',
-    label: 'Partner last opportunity',
-    description: 'Day of the partner’s latest opportunity.',
-    type: 'date',
-    fieldType: 'date',
-  },
-  flag(
-    'pl_dormant',
-    'Dormant partner',
-    'No new opportunity within the dormancy window (decay is reported by the service).',
-  ),
-  choice(
-    'pl_roster_action',
-    'Roster action',
-    'What the partnership operator decided for this partner in the PartnerLoop operator home: re-engage or archive.',
-    optionsOf(ROSTER_ACTIONS, { reengage: 'Re-engage' }),
-  ),
-]);
+export const COMPANY_PROPERTIES: readonly PropertySpec[] = crmPropertiesOf('partner').map(propertySpec);
 
 const ROLE_LABEL_TEXT: Readonly<Record<PartnerRole, string>> = {
   sourced: 'Sourced',
@@ -428,7 +310,6 @@ export function planProvisioning(definitions: PortalDefinitions, schema: PortalS
 /** Provisioning could not finish: something we need is still missing after creating it. */
 export class HubSpotProvisioningError extends AppError {
   readonly code = 'crm_provisioning_failed';
-  readonly httpStatus = 502;
 }
 
 export interface ProvisioningOptions {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { InvalidInputError } from '../../shared/errors.ts';
+import { parseInput } from '../../shared/errors.ts';
 import { COMPANY_READ_PROPERTIES, DEAL_READ_PROPERTIES } from './hubspot-mapping.ts';
 
 /**
@@ -46,13 +46,7 @@ export const webhookBatchSchema = z
 
 /** Validates a delivery; a bad one is refused whole (400) with every problem listed as `[index].field: message`. */
 export function parseWebhookBatch(body: unknown): WebhookEvent[] {
-  const parsed = webhookBatchSchema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  const details = parsed.error.issues.map((issue) => {
-    const path = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
-    return path ? `${path.replace(/^\./, '')}: ${issue.message}` : issue.message;
-  });
-  throw new InvalidInputError(`invalid webhook delivery: ${details[0]}`, { details });
+  return parseInput(webhookBatchSchema, body, { what: 'webhook delivery' });
 }
 
 export type EventKind = 'creation' | 'deletion' | 'propertyChange' | 'merge' | 'associationChange' | 'restore';

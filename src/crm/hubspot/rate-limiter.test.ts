@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../shared/testing/manual-clock.ts';
 import { SlidingWindowLimiter } from './rate-limiter.ts';
-import { fakeClock } from './testing/fake-clock.ts';
 
 describe('SlidingWindowLimiter', () => {
   it('given 3 per second, when 7 requests go out, then no second-long window ever holds more than 3', async () => {
-    const clock = fakeClock();
+    const clock = new ManualClock(0);
     const limiter = new SlidingWindowLimiter(3, 1000, clock, 0);
     const sentAt: number[] = [];
     for (let i = 0; i < 7; i += 1) {
@@ -15,7 +15,7 @@ describe('SlidingWindowLimiter', () => {
   });
 
   it('given concurrent callers, then they are served in order without exceeding the window', async () => {
-    const clock = fakeClock();
+    const clock = new ManualClock(0);
     const limiter = new SlidingWindowLimiter(2, 1000, clock, 50);
     const order: number[] = [];
     await Promise.all([0, 1, 2, 3].map((i) => limiter.acquire().then(() => order.push(i))));
@@ -24,7 +24,7 @@ describe('SlidingWindowLimiter', () => {
   });
 
   it('given an infinite limit, then nothing waits', async () => {
-    const clock = fakeClock();
+    const clock = new ManualClock(0);
     const limiter = new SlidingWindowLimiter(Number.POSITIVE_INFINITY, 1000, clock);
     for (let i = 0; i < 1000; i += 1) await limiter.acquire();
     expect(clock.sleeps).toEqual([]);
@@ -33,7 +33,7 @@ describe('SlidingWindowLimiter', () => {
 
 describe('SlidingWindowLimiter.observeRemaining', () => {
   it('given the server reports calls we did not make, then we wait as if we had made them', async () => {
-    const clock = fakeClock();
+    const clock = new ManualClock(0);
     const limiter = new SlidingWindowLimiter(10, 1000, clock, 0);
     await limiter.acquire();
     limiter.observeRemaining(2, 10); // server: 8 used; we know of 1
@@ -44,7 +44,7 @@ describe('SlidingWindowLimiter.observeRemaining', () => {
   });
 
   it('given the server reports fewer calls than we sent, or no headers, then nothing changes', async () => {
-    const clock = fakeClock();
+    const clock = new ManualClock(0);
     const limiter = new SlidingWindowLimiter(3, 1000, clock, 0);
     await limiter.acquire();
     limiter.observeRemaining(3, 3);

@@ -1,17 +1,10 @@
+import { type Clock, systemClock } from '../../shared/clock.ts';
+
 /**
  * Client-side pacing so we stay under HubSpot's limits instead of bouncing off them: a sliding-window limiter per
  * portal for the ten-secondly limit, and another for search (per second). A sliding window matches HubSpot's
  * `TEN_SECONDLY_ROLLING` policy; the margin absorbs the gap between when we send and when HubSpot counts.
  */
-export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
 
 export class SlidingWindowLimiter {
   readonly #sent: number[] = [];
@@ -20,7 +13,7 @@ export class SlidingWindowLimiter {
   constructor(
     readonly max: number,
     readonly windowMs: number,
-    private readonly clock: Clock = realClock,
+    private readonly clock: Clock = systemClock,
     /** Extra spacing added to the window to absorb clock and latency skew. */
     private readonly marginMs = 50,
   ) {
@@ -78,7 +71,7 @@ export class PortalRateLimiter {
   readonly general: SlidingWindowLimiter;
   readonly search: SlidingWindowLimiter;
 
-  constructor(limits: PortalLimits = DEFAULT_PORTAL_LIMITS, clock: Clock = realClock) {
+  constructor(limits: PortalLimits = DEFAULT_PORTAL_LIMITS, clock: Clock = systemClock) {
     this.general = new SlidingWindowLimiter(limits.tenSecondly, limits.windowMs, clock);
     this.search = new SlidingWindowLimiter(limits.searchPerSecond, 1000, clock);
   }

@@ -15,7 +15,7 @@ import type {
   CrmSnapshot,
   CrmValues,
 } from '../../../src/model/crm-record.ts';
-import type { PartnerRole } from '../../../src/model/deal.ts';
+import { PARTNER_ROLES, type PartnerRole } from '../../../src/model/deal.ts';
 import type { Partner } from '../../../src/model/partner.ts';
 
 /** One call the in-memory CRM received, in order (tests assert what the sync sent and in which order). */
@@ -35,7 +35,7 @@ export class MemoryCrm implements CrmConnector {
   readonly calls: MemoryCrmCall[] = [];
   readonly deals = new Map<string, CanonicalDeal>();
   readonly partners = new Map<string, { partner: Partner | undefined; values: CrmValues }>();
-  roles: ReadonlySet<PartnerRole> = new Set(['sourced', 'influenced', 'cosell', 'reseller', 'referral']);
+  roles: ReadonlySet<PartnerRole> = new Set(PARTNER_ROLES);
   /** Records per write call (HubSpot's batch size is 100). */
   batchSize = 100;
 

@@ -3,7 +3,8 @@ import type { CredentialStore } from '../../../src/crm/crm-credentials.ts';
 import { type CallEvent, HubSpotClient } from '../../../src/crm/hubspot/hubspot-client.ts';
 import { HubSpotConnector, parseRoleLabels } from '../../../src/crm/hubspot/hubspot-connector.ts';
 import { HubSpotObjects } from '../../../src/crm/hubspot/hubspot-objects.ts';
-import { type Clock, type PortalLimits, PortalRateLimiter, realClock } from '../../../src/crm/hubspot/rate-limiter.ts';
+import { type PortalLimits, PortalRateLimiter } from '../../../src/crm/hubspot/rate-limiter.ts';
+import { type Clock, systemClock } from '../../../src/shared/clock.ts';
 import type { TenantsRepository } from '../../store/tenants.repo.ts';
 
 export interface HubSpotConnectionsOptions {
@@ -33,7 +34,7 @@ export class HubSpotConnections implements CrmConnectors {
   #connection(tenantId: string) {
     let connection = this.#clients.get(tenantId);
     if (!connection) {
-      const clock = this.options.clock ?? realClock;
+      const clock = this.options.clock ?? systemClock;
       const onCall = this.options.onCall;
       const client = new HubSpotClient({
         baseUrl: this.options.apiBaseUrl,

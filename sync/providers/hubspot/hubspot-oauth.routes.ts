@@ -102,7 +102,7 @@ async function consumeState(db: Kysely<StoreSchema>, state: string, now: number)
   if (!row) {
     throw new InvalidInputError(
       'the install link has expired or was already used (state mismatch); start the install again',
-      { details: ['state'] },
+      { details: ['state: expired or already used'] },
     );
   }
 }

@@ -1,7 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 
 // Frozen copies of the motion states at the time of this migration (not imported: a migration must not move when the
-// TypeScript model does).
+// TypeScript model does). The list itself is src/model/cosell.ts `MOTION_STATES`; a state added there needs a new
+// migration that widens these checks.
 const MOTION_STATES = sql.raw(`'draft', 'requested', 'accepted', 'rejected', 'active', 'won', 'lost', 'withdrawn'`);
 const OPEN_MOTION_STATES = sql.raw(`'draft', 'requested', 'accepted', 'active'`);
 

@@ -1,5 +1,10 @@
-import type { DedupeTruth, DuplicateMechanism, HardNegativeType } from './labelled-deals.ts';
-import { DUPLICATE_MECHANISMS, HARD_NEGATIVE_TYPES } from './labelled-deals.ts';
+import {
+  DUPLICATE_MECHANISMS,
+  type DuplicateMechanism,
+  HARD_NEGATIVE_TYPES,
+  type HardNegativeType,
+} from './anomaly-kinds.ts';
+import type { DedupeTruth } from './labelled-deals.ts';
 
 /**
  * Pairwise evaluation of predicted clusters against the generator's truth: a predicted pair is every pair of records

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { agingMotionView, requestedMotion } from '../../extensions/app/cards/testing/card-fixtures.ts';
-import { type CoSellMotion, createMotion, transition } from './motion-state-machine.ts';
-import { toCardMotion } from './motion-view.ts';
+import { agingMotionView, requestedMotion } from '../extensions/app/cards/testing/card-fixtures.ts';
+import { type CoSellMotion, createMotion, transition } from '../src/cosell/motion-state-machine.ts';
+import { toCardMotion } from '../src/cosell/motion-view.ts';
+
+// The domain builds the card's motions (src/cosell/motion-view.ts); the card's fixtures are what the card renders.
+// This test sits outside src/ because src/ imports nothing of extensions/ (SPEC §3).
 
 const at = (iso: string) => new Date(iso);
 

@@ -2,10 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readDeals, readPartners } from '../../interchange/interchange-files.ts';
-import { dealSchema } from '../../model/deal.ts';
-import { partnerSchema } from '../../model/partner.ts';
-import { operatorReport } from '../operator-metrics.ts';
+import { readDeals, readPartners } from '../../src/interchange/interchange-files.ts';
+import { operatorReport } from '../../src/metrics/operator-metrics.ts';
+import { dealSchema } from '../../src/model/deal.ts';
+import { partnerSchema } from '../../src/model/partner.ts';
 import { SEGMENT_PROFILES, simulatedWorld, writeSimulatedWorld } from './simulated-world.ts';
 
 const AS_OF = '2026-07-01';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { dealSchema } from '../../model/deal.ts';
-import { DUPLICATE_MECHANISMS, generateLabelledDeals, HARD_NEGATIVE_TYPES } from './labelled-deals.ts';
+import { dealSchema } from '../../src/model/deal.ts';
+import { DUPLICATE_MECHANISMS, HARD_NEGATIVE_TYPES } from './anomaly-kinds.ts';
+import { generateLabelledDeals } from './labelled-deals.ts';
 
 describe('generateLabelledDeals', () => {
   const world = generateLabelledDeals({ seed: 11, deals: 4000 });

@@ -1,9 +1,9 @@
 import { open } from 'node:fs/promises';
-import { DEFAULT_ATTRIBUTION_RULES } from '../../attribution/attribution-rules.ts';
-import type { Deal, DealPartner, DealType, PartnerRole } from '../../model/deal.ts';
-import type { Partner, PartnerType } from '../../model/partner.ts';
-import { InvalidInputError } from '../../shared/errors.ts';
-import { SeededRandom } from '../../shared/seeded-random.ts';
+import { DEFAULT_ATTRIBUTION_RULES } from '../../src/attribution/attribution-rules.ts';
+import type { Deal, DealPartner, DealType, PartnerRole } from '../../src/model/deal.ts';
+import type { Partner, PartnerType } from '../../src/model/partner.ts';
+import { InvalidInputError } from '../../src/shared/errors.ts';
+import { SeededRandom } from '../../src/shared/seeded-random.ts';
 
 /**
  * A seeded world of deals with **segment confounding and a known true lift**, for the lift benchmark (SPEC §6) and the
