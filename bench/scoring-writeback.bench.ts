@@ -1,9 +1,7 @@
 import { demoObjects } from '../sandbox/demo/demo-objects.ts';
 import { generateDemoPortal } from '../sandbox/demo/demo-portal.ts';
-import type { HubSpotClient } from '../src/crm/hubspot/hubspot-client.ts';
-import { HubSpotConnector } from '../src/crm/hubspot/hubspot-connector.ts';
-import type { HubSpotObjects } from '../src/crm/hubspot/hubspot-objects.ts';
 import { readPortal } from '../src/crm/hubspot/hubspot-portal-reader.ts';
+import { batchUpdateConnectors } from '../src/crm/hubspot/testing/batch-update-connector.ts';
 import { DEFAULT_SCORING_CONFIG } from '../src/scoring/scoring-config.ts';
 import { CrmMirrorRepository } from '../sync/crm/crm-mirror.repo.ts';
 import { CrmTenantSync } from '../sync/crm/tenant-sync.ts';
@@ -71,20 +69,11 @@ const bench: BenchModule = {
         { asOf: () => asOf },
       );
       let written = 0;
-      const objects = {
-        batchUpdate: async (_type: string, inputs: readonly unknown[]) => {
+      const sync = new CrmTenantSync({
+        crm: batchUpdateConnectors(async (_type, inputs) => {
           written += inputs.length;
           return Math.ceil(inputs.length / 100);
-        },
-      } as unknown as HubSpotObjects;
-      const connector = new HubSpotConnector({
-        portalId: '1',
-        client: {} as HubSpotClient,
-        objects,
-        roleLabels: { load: async () => ({}), save: async () => undefined },
-      });
-      const sync = new CrmTenantSync({
-        crm: { connector: () => connector, forget: () => undefined },
+        }),
         mirror,
         logger,
         writers: scoring.dealWriters,

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HubSpotClient } from '../../src/crm/hubspot/hubspot-client.ts';
-import { HubSpotConnector, type RoleLabelStore } from '../../src/crm/hubspot/hubspot-connector.ts';
-import type { HubSpotObjects } from '../../src/crm/hubspot/hubspot-objects.ts';
+import { batchUpdateConnectors } from '../../src/crm/hubspot/testing/batch-update-connector.ts';
 import { scoreDealFit } from '../../src/scoring/deal-fit.ts';
 import { scorePartners } from '../../src/scoring/partner-scoring.ts';
 import { DEFAULT_SCORING_CONFIG } from '../../src/scoring/scoring-config.ts';
@@ -146,27 +144,15 @@ describe('scoring writers', () => {
   });
 });
 
-/** No role labels: these passes write properties only. */
-const NO_LABELS: RoleLabelStore = { load: async () => ({}), save: async () => undefined };
-
 describe('scoring writers in the sync', () => {
   it('given a full write-back pass, when the sync runs both writers, then it scores once and writes only differences', async () => {
     const { scoring, saved } = service();
     const batches: Array<{ type: string; ids: string[] }> = [];
-    const objects = {
-      batchUpdate: async (type: string, inputs: Array<{ id: string }>) => {
+    const sync = new CrmTenantSync({
+      crm: batchUpdateConnectors(async (type, inputs) => {
         batches.push({ type, ids: inputs.map((input) => input.id) });
         return Math.ceil(inputs.length / 100);
-      },
-    } as unknown as HubSpotObjects;
-    const connector = new HubSpotConnector({
-      portalId: '1',
-      client: {} as HubSpotClient,
-      objects,
-      roleLabels: NO_LABELS,
-    });
-    const sync = new CrmTenantSync({
-      crm: { connector: () => connector, forget: () => undefined },
+      }),
       mirror: {
         recordDealValues: async () => undefined,
         recordPartnerValues: async () => undefined,
