@@ -1,4 +1,4 @@
-import { createLogger } from '../sync/log/logger.ts';
+import { createLogger } from '../sync/platform/log/logger.ts';
 import { OPERATOR_LOOPS, type OperatorLoop } from '../sync/reports/loop-results.repo.ts';
 import type { BenchModule } from './bench-module.ts';
 import { openDemoTenant } from './support/demo-tenant.ts';

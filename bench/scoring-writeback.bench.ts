@@ -5,14 +5,14 @@ import { batchUpdateConnectors } from '../src/crm/hubspot/testing/batch-update-c
 import { DEFAULT_SCORING_CONFIG } from '../src/scoring/scoring-config.ts';
 import { CrmMirrorRepository } from '../sync/crm/crm-mirror.repo.ts';
 import { CrmTenantSync } from '../sync/crm/tenant-sync.ts';
-import { createLogger } from '../sync/log/logger.ts';
+import { createLogger } from '../sync/platform/log/logger.ts';
+import { AuditLogRepository } from '../sync/platform/store/audit-log.repo.ts';
+import { openStore } from '../sync/platform/store/database.ts';
+import { migrateToLatest } from '../sync/platform/store/migrate.ts';
+import { TenantsRepository } from '../sync/platform/store/tenants.repo.ts';
+import { TokenCipher } from '../sync/platform/store/token-cipher.ts';
 import { createScoringFeatures } from '../sync/scoring/scoring.module.ts';
 import { computeScoringRun, dealFitValues, partnerScoreValues } from '../sync/scoring/scoring-run.ts';
-import { AuditLogRepository } from '../sync/store/audit-log.repo.ts';
-import { openStore } from '../sync/store/database.ts';
-import { migrateToLatest } from '../sync/store/migrate.ts';
-import { TenantsRepository } from '../sync/store/tenants.repo.ts';
-import { TokenCipher } from '../sync/store/token-cipher.ts';
 import type { BenchModule } from './bench-module.ts';
 import { measure } from './support/measure.ts';
 

@@ -1,7 +1,7 @@
-import type { AppDeps } from './http/app.ts';
-import type { SignedApiDeps } from './http/hubspot-signature.middleware.ts';
-import type { CadenceTasks } from './jobs/cadence.job.ts';
-import type { JobDefinition, JobQueue } from './jobs/job-queue.ts';
+import type { AppDeps } from './platform/http/app.ts';
+import type { SignedApiDeps } from './platform/http/hubspot-signature.middleware.ts';
+import type { CadenceTasks } from './platform/jobs/cadence.job.ts';
+import type { JobDefinition, JobQueue } from './platform/jobs/job-queue.ts';
 import type { AdminRoles } from './roles/admin-roles.ts';
 
 /** A router mounted on the service's app (`ownBody`: it reads its raw body itself, for signatures). */

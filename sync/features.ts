@@ -5,16 +5,20 @@ import {
   createAttributionModule,
 } from './attribution/attribution.module.ts';
 import { cardRouter } from './card/card.routes.ts';
-import type { Config } from './config/env.ts';
 import { type CoSellModule, createCoSellModule, createCoSellStore } from './cosell/cosell.module.ts';
 import { CrmMirrorRepository } from './crm/crm-mirror.repo.ts';
 import { RECONCILE_JOB, reconcileJob } from './crm/reconcile.job.ts';
 import { CrmTenantSync, type DealWriter } from './crm/tenant-sync.ts';
 import { createDedupeModule, type DedupeModule, dedupeWriters } from './dedupe/dedupe.module.ts';
 import { type FeatureModule, mergeCadences, type Route, type SignedApiContext } from './feature-module.ts';
-import type { CadenceTasks } from './jobs/cadence.job.ts';
-import type { JobContext, JobDefinition, JobQueue } from './jobs/job-queue.ts';
-import type { Logger } from './log/logger.ts';
+import type { Config } from './platform/config/env.ts';
+import type { CadenceTasks } from './platform/jobs/cadence.job.ts';
+import type { JobContext, JobDefinition, JobQueue } from './platform/jobs/job-queue.ts';
+import type { Logger } from './platform/log/logger.ts';
+import type { AuditLogRepository } from './platform/store/audit-log.repo.ts';
+import type { Database } from './platform/store/database.ts';
+import type { TenantsRepository } from './platform/store/tenants.repo.ts';
+import type { TokenCipher } from './platform/store/token-cipher.ts';
 import { runLoopsAfterInstall } from './reports/operator-home.module.ts';
 import { createReportsModule, type ReportsModule } from './reports/reports.module.ts';
 import { RosterDecisions, rosterActionWriter } from './reports/roster-actions.ts';
@@ -24,10 +28,6 @@ import {
   type ScoringModule,
   type ScoringOptions,
 } from './scoring/scoring.module.ts';
-import type { AuditLogRepository } from './store/audit-log.repo.ts';
-import type { Database } from './store/database.ts';
-import type { TenantsRepository } from './store/tenants.repo.ts';
-import type { TokenCipher } from './store/token-cipher.ts';
 
 /** The service's platform: its store, tenants, audit log, the one token cipher, and the logger. */
 export interface Platform {

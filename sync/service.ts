@@ -1,27 +1,27 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Config } from './config/env.ts';
-import { describeConfig } from './config/env.ts';
 import { CrmConnections } from './crm/crm-connections.ts';
 import type { Route, SignedApiContext } from './feature-module.ts';
 import { createFeatures, type Features, type FeatureTestKnobs } from './features.ts';
-import { createApp } from './http/app.ts';
-import { createMetrics } from './http/metrics.ts';
-import { type ApiBudget, DEFAULT_API_BUDGET, TenantThrottle } from './http/tenant-throttle.ts';
-import { type CadenceTasks, cadenceJob } from './jobs/cadence.job.ts';
-import { type JobDefinition, JobQueue, type JobQueueOptions } from './jobs/job-queue.ts';
-import { DEFAULT_SCHEDULES, type ScheduleDefinition, Scheduler } from './jobs/schedules.ts';
-import { createLogger, type Logger } from './log/logger.ts';
-import { openPlatform } from './platform.ts';
+import type { Config } from './platform/config/env.ts';
+import { describeConfig } from './platform/config/env.ts';
+import { createApp } from './platform/http/app.ts';
+import { createMetrics } from './platform/http/metrics.ts';
+import { type ApiBudget, DEFAULT_API_BUDGET, TenantThrottle } from './platform/http/tenant-throttle.ts';
+import { type CadenceTasks, cadenceJob } from './platform/jobs/cadence.job.ts';
+import { type JobDefinition, JobQueue, type JobQueueOptions } from './platform/jobs/job-queue.ts';
+import { DEFAULT_SCHEDULES, type ScheduleDefinition, Scheduler } from './platform/jobs/schedules.ts';
+import { createLogger, type Logger } from './platform/log/logger.ts';
+import { openPlatform } from './platform/platform.ts';
+import type { AuditLogRepository } from './platform/store/audit-log.repo.ts';
+import type { Store } from './platform/store/database.ts';
+import { withStartupLock } from './platform/store/startup-lock.ts';
+import type { TenantsRepository } from './platform/store/tenants.repo.ts';
 import { createHubSpotProvider, type HubSpotProvider } from './providers/hubspot/hubspot.provider.ts';
 import { statusPageRoute } from './reports/operator-home.module.ts';
 import { AdminRoles } from './roles/admin-roles.ts';
-import type { AuditLogRepository } from './store/audit-log.repo.ts';
-import type { Store } from './store/database.ts';
-import { withStartupLock } from './store/startup-lock.ts';
-import type { TenantsRepository } from './store/tenants.repo.ts';
 
-export { encryptionKey } from './platform.ts';
+export { encryptionKey } from './platform/platform.ts';
 
 export interface ServiceOptions {
   logger?: Logger;

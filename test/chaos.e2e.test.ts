@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recoveryBoundSeconds } from '../sync/jobs/job-leases.ts';
+import { recoveryBoundSeconds } from '../sync/platform/jobs/job-leases.ts';
 import { CHAOS_LEASES, CHAOS_POLLING_SECONDS } from './support/chaos-options.ts';
 import { type ChaosReport, runChaosScenario } from './support/chaos-scenario.ts';
 import { TEST_DATABASE_URL } from './support/test-stores.ts';
@@ -50,7 +50,7 @@ describe.skipIf(!TEST_DATABASE_URL)(
       expect(drain.dealsWrittenBeforeKill).toBeGreaterThan(0);
       expect(drain.dealsWrittenBeforeKill).toBeLessThan(report.burst);
       // Test timings: stale after 5 s, sweeps each second, the job's first retry (reconcile 15-30 s, drain 5-10 s);
-      // 20 s of slack for a loaded machine. Production's bounds are in sync/jobs/job-leases.test.ts (≤ 2 minutes).
+      // 20 s of slack for a loaded machine. Production's bounds are in sync/platform/jobs/job-leases.test.ts (≤ 2 minutes).
       for (const kill of report.kills) {
         const retryDelaySeconds = kill.phase === 'reconcile' ? 15 : 5;
         const bound = recoveryBoundSeconds(CHAOS_LEASES, { retryDelaySeconds }, CHAOS_POLLING_SECONDS);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../sandbox/server.ts';
+import type { Store } from '../sync/platform/store/database.ts';
+import { TenantsRepository } from '../sync/platform/store/tenants.repo.ts';
+import { TokenCipher } from '../sync/platform/store/token-cipher.ts';
 import { HubSpotConnections } from '../sync/providers/hubspot/hubspot-connections.ts';
-import type { Store } from '../sync/store/database.ts';
-import { TenantsRepository } from '../sync/store/tenants.repo.ts';
-import { TokenCipher } from '../sync/store/token-cipher.ts';
 import { STORE_KINDS, testEncryptionKey } from './support/test-stores.ts';
 
 /** The real SDK (through our client) against the CRM sandbox, with the store of the service behind it. */

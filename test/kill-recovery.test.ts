@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RECONCILE_JOB } from '../sync/crm/reconcile.job.ts';
-import { recoveryBoundSeconds } from '../sync/jobs/job-leases.ts';
-import { jobIdFor } from '../sync/jobs/job-queue.ts';
+import { recoveryBoundSeconds } from '../sync/platform/jobs/job-leases.ts';
+import { jobIdFor } from '../sync/platform/jobs/job-queue.ts';
+import { openStore } from '../sync/platform/store/database.ts';
 import {
   WEBHOOK_DRAIN_JOB,
   type WebhookDrainDeps,
   webhookDrainJob,
 } from '../sync/providers/hubspot/webhook-drain.job.ts';
-import { openStore } from '../sync/store/database.ts';
 import { spawnTs } from './support/child-service.ts';
 import { createTempDatabase, eventually, TEST_DATABASE_URL } from './support/test-stores.ts';
 

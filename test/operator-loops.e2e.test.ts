@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OperatorMetrics } from '../src/metrics/operator-metrics.ts';
 import { coveredPeriod, periodKey, shiftPeriod } from '../src/metrics/periods.ts';
-import { CADENCE_JOB } from '../sync/jobs/schedules.ts';
+import { CADENCE_JOB } from '../sync/platform/jobs/schedules.ts';
 import type { DailyResult, PeriodResult } from '../sync/reports/operator-loops.ts';
 import { ReportsReadRepository } from '../sync/reports/reports-read.repo.ts';
 import { type InstalledService, startInstalledService } from './support/installed-service.ts';

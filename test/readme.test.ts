@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { commands } from '../sync/cli/commands.ts';
-import { ENV_VARIABLES } from '../sync/config/env.ts';
+import { ENV_VARIABLES } from '../sync/platform/config/env.ts';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../sync/config/env.ts';
-import { createLogger } from '../sync/log/logger.ts';
+import { loadConfig } from '../sync/platform/config/env.ts';
+import { createLogger } from '../sync/platform/log/logger.ts';
 import { type Service, startService } from '../sync/service.ts';
 import { spawnTs } from './support/child-service.ts';
 import { createTempDatabase, eventually, TEST_DATABASE_URL, type TempDatabase } from './support/test-stores.ts';

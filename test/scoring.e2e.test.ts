@@ -4,7 +4,7 @@ import { scoreDealFit } from '../src/scoring/deal-fit.ts';
 import { scorePartners } from '../src/scoring/partner-scoring.ts';
 import { DEFAULT_SCORING_CONFIG } from '../src/scoring/scoring-config.ts';
 import { dealFitProperties, partnerScoreProperties } from '../src/scoring/scoring-properties.ts';
-import { CADENCE_JOB } from '../sync/jobs/schedules.ts';
+import { CADENCE_JOB } from '../sync/platform/jobs/schedules.ts';
 import { DEAL_FIT_PROPERTIES, PARTNER_SCORE_PROPERTIES } from '../sync/scoring/scoring-run.ts';
 import { type InstalledService, startInstalledService } from './support/installed-service.ts';
 import { eventually, TEST_DATABASE_URL } from './support/test-stores.ts';

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { JobQueue } from '../sync/jobs/job-queue.ts';
-import { CADENCE_JOB } from '../sync/jobs/schedules.ts';
-import { createLogger } from '../sync/log/logger.ts';
-import { openStore, type StoreOptions } from '../sync/store/database.ts';
-import { migrateToLatest } from '../sync/store/migrate.ts';
+import { JobQueue } from '../sync/platform/jobs/job-queue.ts';
+import { CADENCE_JOB } from '../sync/platform/jobs/schedules.ts';
+import { createLogger } from '../sync/platform/log/logger.ts';
+import { openStore, type StoreOptions } from '../sync/platform/store/database.ts';
+import { migrateToLatest } from '../sync/platform/store/migrate.ts';
 import { type ChildService, spawnTs } from './support/child-service.ts';
 import { createTempDatabase, TEST_DATABASE_URL } from './support/test-stores.ts';
 

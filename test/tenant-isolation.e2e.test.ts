@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CardView } from '../extensions/app/cards/card-api.ts';
 import type { SandboxPortal } from '../sandbox/hubspot/portal/sandbox-portal.ts';
 import { SANDBOX_ADMIN_USER_ID } from '../sandbox/hubspot/users.ts';
-import { type ListedRoute, listRoutes } from '../sync/http/route-list.ts';
+import { type ListedRoute, listRoutes } from '../sync/platform/http/route-list.ts';
 import { type InstalledService, startInstalledService } from './support/installed-service.ts';
 import { eventually, TEST_DATABASE_URL } from './support/test-stores.ts';
 

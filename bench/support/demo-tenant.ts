@@ -9,15 +9,15 @@ import { readPortal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
 import { DEFAULT_SCORING_CONFIG } from '../../src/scoring/scoring-config.ts';
 import { CoSellMotionsRepository } from '../../sync/cosell/motions.repo.ts';
 import { CrmMirrorRepository } from '../../sync/crm/crm-mirror.repo.ts';
-import type { Logger } from '../../sync/log/logger.ts';
+import type { Logger } from '../../sync/platform/log/logger.ts';
+import { openStore } from '../../sync/platform/store/database.ts';
+import { migrateToLatest } from '../../sync/platform/store/migrate.ts';
+import { TenantsRepository } from '../../sync/platform/store/tenants.repo.ts';
+import { TokenCipher } from '../../sync/platform/store/token-cipher.ts';
 import { LoopResultsRepository } from '../../sync/reports/loop-results.repo.ts';
 import { OperatorLoops } from '../../sync/reports/operator-loops.ts';
 import { ReportsReadRepository } from '../../sync/reports/reports-read.repo.ts';
 import { ScoresRepository } from '../../sync/scoring/scores.repo.ts';
-import { openStore } from '../../sync/store/database.ts';
-import { migrateToLatest } from '../../sync/store/migrate.ts';
-import { TenantsRepository } from '../../sync/store/tenants.repo.ts';
-import { TokenCipher } from '../../sync/store/token-cipher.ts';
 
 /**
  * A demo portal of `deals` deals read through the real mapping and mirrored for one tenant on a disk-backed embedded

@@ -7,11 +7,11 @@
 
 import { readPortal } from '../../src/crm/hubspot/hubspot-portal-reader.ts';
 import { changedProperties } from '../../src/model/crm-record.ts';
+import { openStore } from '../../sync/platform/store/database.ts';
+import { migrateToLatest } from '../../sync/platform/store/migrate.ts';
+import { TenantsRepository } from '../../sync/platform/store/tenants.repo.ts';
+import { TokenCipher } from '../../sync/platform/store/token-cipher.ts';
 import { HubSpotConnections } from '../../sync/providers/hubspot/hubspot-connections.ts';
-import { openStore } from '../../sync/store/database.ts';
-import { migrateToLatest } from '../../sync/store/migrate.ts';
-import { TenantsRepository } from '../../sync/store/tenants.repo.ts';
-import { TokenCipher } from '../../sync/store/token-cipher.ts';
 
 const env = (name: string) => {
   const value = process.env[name];

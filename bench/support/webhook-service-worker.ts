@@ -10,8 +10,8 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import { loadConfig } from '../../sync/config/env.ts';
-import { createLogger } from '../../sync/log/logger.ts';
+import { loadConfig } from '../../sync/platform/config/env.ts';
+import { createLogger } from '../../sync/platform/log/logger.ts';
 import { WEBHOOK_DRAIN_JOB } from '../../sync/providers/hubspot/webhook-drain.job.ts';
 import { startService } from '../../sync/service.ts';
 

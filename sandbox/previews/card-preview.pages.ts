@@ -3,7 +3,7 @@
 
 import type { AttributionStatus } from '../../extensions/app/cards/card-api.ts';
 import { ATTRIBUTION_STATUS, formatAmount } from '../../extensions/app/cards/card-format.ts';
-import { escapeHtml, pageLayout, scriptJson } from '../../sync/http/html-page.ts';
+import { escapeHtml, pageLayout, scriptJson } from '../../sync/platform/http/html-page.ts';
 import type { PreviewDealRow } from './preview-deals.repo.ts';
 
 function attributionLabel(status: string | null): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../src/shared/errors.ts';
-import { escapeHtml } from '../../sync/http/html-page.ts';
+import { escapeHtml } from '../../sync/platform/http/html-page.ts';
 import { dealPage, indexPage } from './card-preview.pages.ts';
 import { forwardedUrl } from './card-preview.routes.ts';
 

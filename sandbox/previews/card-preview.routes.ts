@@ -8,12 +8,12 @@ import {
   signV3,
 } from '../../src/crm/hubspot/hubspot-signature.ts';
 import { AppError, InvalidInputError, NotFoundError } from '../../src/shared/errors.ts';
-import { BODY_LIMIT } from '../../sync/http/app.ts';
-import { PAGE_HEADERS } from '../../sync/http/html-page.ts';
-import type { SignedRoutesOptions } from '../../sync/http/hubspot-signature.middleware.ts';
-import type { Logger } from '../../sync/log/logger.ts';
-import type { StoreSchema } from '../../sync/store/schema.ts';
-import type { Tenant, TenantsRepository } from '../../sync/store/tenants.repo.ts';
+import { BODY_LIMIT } from '../../sync/platform/http/app.ts';
+import { PAGE_HEADERS } from '../../sync/platform/http/html-page.ts';
+import type { SignedRoutesOptions } from '../../sync/platform/http/hubspot-signature.middleware.ts';
+import type { Logger } from '../../sync/platform/log/logger.ts';
+import type { StoreSchema } from '../../sync/platform/store/schema.ts';
+import type { Tenant, TenantsRepository } from '../../sync/platform/store/tenants.repo.ts';
 import { type PreviewBundle, previewBundle } from './card-preview.bundle.ts';
 import { dealPage, type IndexPortal, indexPage } from './card-preview.pages.ts';
 import { PreviewDealsRepository } from './preview-deals.repo.ts';

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Route, SignedApiContext } from '../../sync/feature-module.ts';
-import type { Logger } from '../../sync/log/logger.ts';
-import type { StoreSchema } from '../../sync/store/schema.ts';
+import type { Logger } from '../../sync/platform/log/logger.ts';
+import type { StoreSchema } from '../../sync/platform/store/schema.ts';
 import { cardPreviewRouter } from './card-preview.routes.ts';
 import { operatorBundle } from './operator-home.bundle.ts';
 import { operatorHomePreviewRouter, operatorHomeRootRouter } from './operator-home.routes.ts';

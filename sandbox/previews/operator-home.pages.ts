@@ -1,7 +1,7 @@
-// HTML of the local operator home (sandbox mode); the service's status page (outside sandbox mode) is sync/http's.
+// HTML of the local operator home (sandbox mode); the service's status page (outside sandbox mode) is sync/platform/http's.
 // Plain strings, every interpolated value escaped; the only script is the same-origin bundle (the CSP says so).
 
-import { escapeHtml, pageLayout, scriptJson } from '../../sync/http/html-page.ts';
+import { escapeHtml, pageLayout, scriptJson } from '../../sync/platform/http/html-page.ts';
 
 export interface OperatorPageInput {
   /** `/operator`: where the bundle and the signing proxy live. */

@@ -1,9 +1,9 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { NotFoundError } from '../../src/shared/errors.ts';
-import { BODY_LIMIT } from '../../sync/http/app.ts';
-import type { Logger } from '../../sync/log/logger.ts';
+import { BODY_LIMIT } from '../../sync/platform/http/app.ts';
+import type { Logger } from '../../sync/platform/log/logger.ts';
+import type { TenantsRepository } from '../../sync/platform/store/tenants.repo.ts';
 import { relay, type SelfSigning, signedSelfRequest } from '../../sync/reports/signed-self-request.ts';
-import type { TenantsRepository } from '../../sync/store/tenants.repo.ts';
 import {
   installedPortal,
   PREVIEW_PORTAL_HEADER,

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { StoreSchema } from '../../sync/store/schema.ts';
+import type { StoreSchema } from '../../sync/platform/store/schema.ts';
 
 /** One line of the preview's deal index: what a newcomer needs to pick a deal, read straight from the mirror. */
 export interface PreviewDealRow {

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 /**
  * Typed errors: a literal snake_case `code`, a user-facing `message` (safe to show a seller or print on one CLI
  * line), optional `details`, and the technical `cause` kept separately for logs. The domain says what went wrong, not
- * how a transport answers it: the HTTP edge maps `code` to a status (sync/http/error-envelope.ts) and the CLI to an
+ * how a transport answers it: the HTTP edge maps `code` to a status (sync/platform/http/error-envelope.ts) and the CLI to an
  * exit code.
  */
 export abstract class AppError extends Error {

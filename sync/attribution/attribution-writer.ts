@@ -11,9 +11,9 @@ import type { CanonicalDeal } from '../../src/model/crm-record.ts';
 import type { Deal, DealPartner, PartnerRole } from '../../src/model/deal.ts';
 import type { Partner } from '../../src/model/partner.ts';
 import type { DealWriter } from '../crm/tenant-sync.ts';
-import type { Logger } from '../log/logger.ts';
-import type { AuditLogRepository } from '../store/audit-log.repo.ts';
-import type { Tenant, TenantsRepository } from '../store/tenants.repo.ts';
+import type { Logger } from '../platform/log/logger.ts';
+import type { AuditLogRepository } from '../platform/store/audit-log.repo.ts';
+import type { Tenant, TenantsRepository } from '../platform/store/tenants.repo.ts';
 import type { AttributionRepository, SplitRow } from './attribution.repo.ts';
 
 /** The deal properties of SPEC §4.5 the attribution writer owns (src/model/crm-properties.ts). */

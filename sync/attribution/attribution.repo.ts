@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AttributionResult } from '../../src/attribution/attribution-model.ts';
 import { type DealPartner, dealPartnerSchema, type PartnerRole } from '../../src/model/deal.ts';
-import type { StoreSchema } from '../store/schema.ts';
+import type { StoreSchema } from '../platform/store/schema.ts';
 
 export interface SplitRow {
   partnerId: string;

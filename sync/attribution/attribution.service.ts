@@ -10,9 +10,9 @@ import { AppError, NotFoundError, parseInput } from '../../src/shared/errors.ts'
 import type { CrmMirrorRepository, MirroredDeal } from '../crm/crm-mirror.repo.ts';
 import { requestedDealId } from '../crm/requested-deal-id.ts';
 import type { CrmTenantSync } from '../crm/tenant-sync.ts';
+import type { AuditLogRepository } from '../platform/store/audit-log.repo.ts';
+import type { TenantsRepository } from '../platform/store/tenants.repo.ts';
 import { AdminRequiredError } from '../roles/admin-roles.ts';
-import type { AuditLogRepository } from '../store/audit-log.repo.ts';
-import type { TenantsRepository } from '../store/tenants.repo.ts';
 import type { AttributionRepository } from './attribution.repo.ts';
 import { type AttributionWriterDeps, evaluateDeals, tenantRules } from './attribution-writer.ts';
 

@@ -6,7 +6,7 @@ import { coSellCardRoutes } from '../cosell/cosell-card.routes.ts';
 import type { CoSellService } from '../cosell/cosell-service.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
 import type { DedupeService } from '../dedupe/dedupe.service.ts';
-import { type SignedApiDeps, signedApi, tenantOf } from '../http/hubspot-signature.middleware.ts';
+import { type SignedApiDeps, signedApi, tenantOf } from '../platform/http/hubspot-signature.middleware.ts';
 import { type AdminRoles, signedUserId } from '../roles/admin-roles.ts';
 import type { ScoresRepository } from '../scoring/scores.repo.ts';
 

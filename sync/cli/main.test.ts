@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../../test/support/cli-harness.ts';
-import { MIGRATIONS } from '../store/migrations/migrations.ts';
+import { MIGRATIONS } from '../platform/store/migrations/migrations.ts';
 
 describe('partnerloop CLI', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { AppError } from '../../src/shared/errors.ts';
-import { httpStatusOf } from '../http/error-envelope.ts';
+import { httpStatusOf } from '../platform/http/error-envelope.ts';
 import type { CliCommand, CliIo } from './cli-command.ts';
 import { commands } from './commands.ts';
 

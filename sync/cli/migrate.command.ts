@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadConfig } from '../config/env.ts';
+import { loadConfig } from '../platform/config/env.ts';
 import type { CliCommand } from './cli-command.ts';
 
 export const migrateCommand: CliCommand = {
@@ -13,8 +13,8 @@ export const migrateCommand: CliCommand = {
     // Only the database matters here: migrating needs no CRM credentials.
     const config = loadConfig(env, { sandbox: true });
     const [{ openStore }, { migrateToLatest }] = await Promise.all([
-      import('../store/database.ts'),
-      import('../store/migrate.ts'),
+      import('../platform/store/database.ts'),
+      import('../platform/store/migrate.ts'),
     ]);
     const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, 'pglite') });
     try {

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../sandbox/server.ts';
 import { cli } from '../../test/support/cli-harness.ts';
-import { openStore } from '../store/database.ts';
-import { migrateToLatest } from '../store/migrate.ts';
-import { TenantsRepository } from '../store/tenants.repo.ts';
-import { TokenCipher } from '../store/token-cipher.ts';
+import { openStore } from '../platform/store/database.ts';
+import { migrateToLatest } from '../platform/store/migrate.ts';
+import { TenantsRepository } from '../platform/store/tenants.repo.ts';
+import { TokenCipher } from '../platform/store/token-cipher.ts';
 
 const KEY = Buffer.alloc(32, 4);
 

@@ -1,5 +1,5 @@
 import { InvalidInputError, NotFoundError } from '../../src/shared/errors.ts';
-import { loadConfig } from '../config/env.ts';
+import { loadConfig } from '../platform/config/env.ts';
 import type { CliCommand } from './cli-command.ts';
 
 export const reconcileCommand: CliCommand = {
@@ -22,8 +22,8 @@ export const reconcileCommand: CliCommand = {
     // The service's modules load only when this command runs (the CLI starts fast for the file commands).
     const [{ createLogger }, { openPlatform }, { createFeatures }, { createHubSpotProvider }, { CrmConnections }] =
       await Promise.all([
-        import('../log/logger.ts'),
-        import('../platform.ts'),
+        import('../platform/log/logger.ts'),
+        import('../platform/platform.ts'),
         import('../features.ts'),
         import('../providers/hubspot/hubspot.provider.ts'),
         import('../crm/crm-connections.ts'),

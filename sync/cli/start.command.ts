@@ -1,6 +1,6 @@
 import { todayAsOf } from '../../src/scoring/deal-timeline.ts';
 import { InvalidInputError } from '../../src/shared/errors.ts';
-import { type Config, loadConfig } from '../config/env.ts';
+import { type Config, loadConfig } from '../platform/config/env.ts';
 import type { Service } from '../service.ts';
 import type { CliCommand, CliContext } from './cli-command.ts';
 import { waitForSignal } from './wait-for-signal.ts';

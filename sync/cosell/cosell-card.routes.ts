@@ -3,7 +3,7 @@ import type { CardView } from '../../extensions/app/cards/card-api.ts';
 import { NotFoundError } from '../../src/shared/errors.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
 import { requestedDealId } from '../crm/requested-deal-id.ts';
-import { tenantOf } from '../http/hubspot-signature.middleware.ts';
+import { tenantOf } from '../platform/http/hubspot-signature.middleware.ts';
 import type { CoSellService } from './cosell-service.ts';
 
 /** A live deal of the tenant by the id the card or caller names (merged ids followed): 400 malformed, 404 unknown. */

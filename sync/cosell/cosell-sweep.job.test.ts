@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { JobContext } from '../jobs/job-queue.ts';
-import { createLogger } from '../log/logger.ts';
-import type { Tenant } from '../store/tenants.repo.ts';
+import type { JobContext } from '../platform/jobs/job-queue.ts';
+import { createLogger } from '../platform/log/logger.ts';
+import type { Tenant } from '../platform/store/tenants.repo.ts';
 import { COSELL_SWEEP_JOB, cosellSweepJob, STRANDED_DELIVERY_AFTER_MS } from './cosell-sweep.job.ts';
 
 const context: JobContext = {

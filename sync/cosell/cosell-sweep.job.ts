@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineTenantJob } from '../jobs/tenant-job.ts';
-import type { TenantsRepository } from '../store/tenants.repo.ts';
+import { defineTenantJob } from '../platform/jobs/tenant-job.ts';
+import type { TenantsRepository } from '../platform/store/tenants.repo.ts';
 import type { CoSellService } from './cosell-service.ts';
 import type { CoSellMotionsRepository } from './motions.repo.ts';
 

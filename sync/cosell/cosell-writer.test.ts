@@ -4,7 +4,7 @@ import type { CanonicalDeal } from '../../src/model/crm-record.ts';
 import { changedProperties } from '../../src/model/crm-record.ts';
 import type { Deal } from '../../src/model/deal.ts';
 import { STORE_KINDS } from '../../test/support/test-stores.ts';
-import type { Store } from '../store/database.ts';
+import type { Store } from '../platform/store/database.ts';
 import { seedDeals, seedPartners, seedTenant } from './cosell.fixtures.ts';
 import { CoSellStatusWriter, cosellStatusValues } from './cosell-writer.ts';
 import { CoSellMotionsRepository } from './motions.repo.ts';

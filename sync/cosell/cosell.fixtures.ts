@@ -1,8 +1,8 @@
 // Test support for the co-sell store suites: tenants and the mirror rows a motion needs (a deal, a partner).
 import { testEncryptionKey } from '../../test/support/test-stores.ts';
-import type { Store } from '../store/database.ts';
-import { TenantsRepository } from '../store/tenants.repo.ts';
-import { TokenCipher } from '../store/token-cipher.ts';
+import type { Store } from '../platform/store/database.ts';
+import { TenantsRepository } from '../platform/store/tenants.repo.ts';
+import { TokenCipher } from '../platform/store/token-cipher.ts';
 
 export const testCipher = () => new TokenCipher(testEncryptionKey());
 

@@ -4,7 +4,7 @@ import type { QueueEntry } from '../../src/cosell/motion-queue.ts';
 import { NotFoundError } from '../../src/shared/errors.ts';
 import { actorOf } from '../card/card.routes.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
-import { type SignedApiDeps, signedApi, tenantOf } from '../http/hubspot-signature.middleware.ts';
+import { type SignedApiDeps, signedApi, tenantOf } from '../platform/http/hubspot-signature.middleware.ts';
 import { type AdminRoles, requireAdmin } from '../roles/admin-roles.ts';
 import { type PartnerEndpointPolicy, partnerEndpointRequest } from './cosell-requests.ts';
 import type { CoSellService } from './cosell-service.ts';

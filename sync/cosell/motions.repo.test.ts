@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, IllegalTransitionError, InvalidInputError, NotFoundError } from '../../src/shared/errors.ts';
 import { STORE_KINDS } from '../../test/support/test-stores.ts';
-import { httpStatusOf } from '../http/error-envelope.ts';
-import { AuditLogRepository } from '../store/audit-log.repo.ts';
-import type { Store } from '../store/database.ts';
+import { httpStatusOf } from '../platform/http/error-envelope.ts';
+import { AuditLogRepository } from '../platform/store/audit-log.repo.ts';
+import type { Store } from '../platform/store/database.ts';
 import { countRows, seedDeals, seedPartners, seedTenant, testCipher } from './cosell.fixtures.ts';
 import { partnerEndpointRequest, startMotionRequest, transitionMotionRequest } from './cosell-requests.ts';
 import { CoSellMotionsRepository, MOTION_SUBJECT, type MotionActor } from './motions.repo.ts';

@@ -24,8 +24,8 @@ import {
 } from '../../src/cosell/motion-targets.ts';
 import { chunks } from '../../src/shared/chunks.ts';
 import { ConflictError, NotFoundError } from '../../src/shared/errors.ts';
-import { AuditLogRepository } from '../store/audit-log.repo.ts';
-import type { StoreSchema } from '../store/schema.ts';
+import { AuditLogRepository } from '../platform/store/audit-log.repo.ts';
+import type { StoreSchema } from '../platform/store/schema.ts';
 import type { StartMotion, TransitionMotion } from './cosell-requests.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

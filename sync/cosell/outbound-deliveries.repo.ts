@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { type DeliveryPayload, deliveryPayloadSchema, type MotionTargetKind } from '../../src/cosell/motion-targets.ts';
-import type { OutboundDeliveriesTable, StoreSchema } from '../store/schema.ts';
+import type { OutboundDeliveriesTable, StoreSchema } from '../platform/store/schema.ts';
 import type { DeliveryRef } from './motions.repo.ts';
 
 export type DeliveryStatus = OutboundDeliveriesTable['status'];

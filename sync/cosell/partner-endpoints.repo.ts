@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { PartnerWebhookEndpoint } from '../../src/cosell/motion-targets.ts';
 import { InvalidInputError } from '../../src/shared/errors.ts';
-import { AuditLogRepository } from '../store/audit-log.repo.ts';
-import type { StoreSchema } from '../store/schema.ts';
-import type { TokenCipher } from '../store/token-cipher.ts';
+import { AuditLogRepository } from '../platform/store/audit-log.repo.ts';
+import type { StoreSchema } from '../platform/store/schema.ts';
+import type { TokenCipher } from '../platform/store/token-cipher.ts';
 import { PARTNER_SECRET_MIN_CHARS, type PartnerEndpointRequest } from './cosell-requests.ts';
 
 /** An endpoint as settings show it: never the secret. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { MotionTarget, MotionTargetKind } from '../../src/cosell/motion-targets.ts';
-import { defineJob, type JobQueue } from '../jobs/job-queue.ts';
-import type { Logger } from '../log/logger.ts';
+import { defineJob, type JobQueue } from '../platform/jobs/job-queue.ts';
+import type { Logger } from '../platform/log/logger.ts';
 import type { DeliveryRef } from './motions.repo.ts';
 import type { OutboundDeliveriesRepository } from './outbound-deliveries.repo.ts';
 

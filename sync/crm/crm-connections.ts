@@ -1,5 +1,5 @@
 import type { CrmConnector, CrmConnectors, CrmProvider } from '../../src/crm/crm-connector.ts';
-import { providerOf } from '../store/tenants.repo.ts';
+import { providerOf } from '../platform/store/tenants.repo.ts';
 
 /**
  * The connector of each tenant, chosen by the tenant's provider among the configured ones (HubSpot when its app

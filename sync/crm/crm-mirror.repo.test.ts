@@ -3,9 +3,9 @@ import { makeDeal } from '../../src/dedupe/testing/deal-fixtures.ts';
 import { changedProperties } from '../../src/model/crm-record.ts';
 import type { Partner } from '../../src/model/partner.ts';
 import { STORE_KINDS, testEncryptionKey } from '../../test/support/test-stores.ts';
-import type { Store } from '../store/database.ts';
-import { TenantsRepository } from '../store/tenants.repo.ts';
-import { TokenCipher } from '../store/token-cipher.ts';
+import type { Store } from '../platform/store/database.ts';
+import { TenantsRepository } from '../platform/store/tenants.repo.ts';
+import { TokenCipher } from '../platform/store/token-cipher.ts';
 import { CrmMirrorRepository } from './crm-mirror.repo.ts';
 
 /** A mirrored deal as the CRM adapters read it (the canonical model plus the raw CRM values). */

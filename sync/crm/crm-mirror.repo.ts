@@ -5,7 +5,7 @@ import { type Deal, dealSchema } from '../../src/model/deal.ts';
 import { type Partner, partnerSchema } from '../../src/model/partner.ts';
 import { chunks } from '../../src/shared/chunks.ts';
 import { NotFoundError } from '../../src/shared/errors.ts';
-import type { StoreSchema } from '../store/schema.ts';
+import type { StoreSchema } from '../platform/store/schema.ts';
 
 const CHUNK = 500;
 /** Rows per read on paths that run beside webhook acknowledgements (a drain's reads). */

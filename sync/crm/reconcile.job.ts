@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { JobContext } from '../jobs/job-queue.ts';
-import { defineTenantJob } from '../jobs/tenant-job.ts';
-import type { TenantsRepository } from '../store/tenants.repo.ts';
+import type { JobContext } from '../platform/jobs/job-queue.ts';
+import { defineTenantJob } from '../platform/jobs/tenant-job.ts';
+import type { TenantsRepository } from '../platform/store/tenants.repo.ts';
 import type { CrmTenantSync } from './tenant-sync.ts';
 
 export const RECONCILE_JOB = 'hubspot.reconcile';

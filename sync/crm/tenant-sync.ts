@@ -2,7 +2,7 @@ import type { CrmConnector, CrmConnectors, PartnerLink } from '../../src/crm/crm
 import { type CanonicalDeal, type CrmChangeSet, changedProperties } from '../../src/model/crm-record.ts';
 import type { PartnerRole } from '../../src/model/deal.ts';
 import type { Partner } from '../../src/model/partner.ts';
-import type { Logger } from '../log/logger.ts';
+import type { Logger } from '../platform/log/logger.ts';
 import type { CrmMirrorRepository } from './crm-mirror.repo.ts';
 
 /**

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
 import { drainLeaseKey } from '../crm/tenant-leases.ts';
 import type { CrmTenantSync } from '../crm/tenant-sync.ts';
-import { type DebounceOptions, scheduleDebounced } from '../jobs/debounce.ts';
-import type { JobQueue } from '../jobs/job-queue.ts';
-import { defineTenantJob } from '../jobs/tenant-job.ts';
-import type { TenantsRepository } from '../store/tenants.repo.ts';
+import { type DebounceOptions, scheduleDebounced } from '../platform/jobs/debounce.ts';
+import type { JobQueue } from '../platform/jobs/job-queue.ts';
+import { defineTenantJob } from '../platform/jobs/tenant-job.ts';
+import type { TenantsRepository } from '../platform/store/tenants.repo.ts';
 import type { DedupeRepository } from './dedupe.repo.ts';
 
 export const DEDUPE_REFRESH_JOB = 'dedupe.refresh';

@@ -5,8 +5,8 @@ import { type CrmPropertyValuesOf, crmPropertyNamesOf } from '../../src/model/cr
 import type { Deal } from '../../src/model/deal.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
 import type { DealWriter } from '../crm/tenant-sync.ts';
-import type { Logger } from '../log/logger.ts';
-import type { Tenant, TenantsRepository } from '../store/tenants.repo.ts';
+import type { Logger } from '../platform/log/logger.ts';
+import type { Tenant, TenantsRepository } from '../platform/store/tenants.repo.ts';
 import { type DecisionPair, type DedupeRepository, pairOf, type StoredDuplicate } from './dedupe.repo.ts';
 
 /** Largest webhook drain round whose deals are compared inline (more are noted for `dedupe.refresh`). */

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { compareIds, type DuplicateCluster } from '../../src/dedupe/duplicate-clustering.ts';
 import { chunks } from '../../src/shared/chunks.ts';
-import type { StoreSchema } from '../store/schema.ts';
+import type { StoreSchema } from '../platform/store/schema.ts';
 
 const CHUNK = 1_000;
 

@@ -1,6 +1,6 @@
 import express, { type Router } from 'express';
 import { actorOf } from '../card/card.routes.ts';
-import { type SignedApiDeps, signedApi, tenantOf } from '../http/hubspot-signature.middleware.ts';
+import { type SignedApiDeps, signedApi, tenantOf } from '../platform/http/hubspot-signature.middleware.ts';
 import { type AdminRoles, requireAdmin } from '../roles/admin-roles.ts';
 import type { DedupeService } from './dedupe.service.ts';
 

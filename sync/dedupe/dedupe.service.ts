@@ -6,9 +6,9 @@ import { InvalidInputError, parseInput } from '../../src/shared/errors.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
 import { requestedDealId } from '../crm/requested-deal-id.ts';
 import type { CrmTenantSync } from '../crm/tenant-sync.ts';
-import type { Logger } from '../log/logger.ts';
-import type { AuditLogRepository } from '../store/audit-log.repo.ts';
-import type { TenantsRepository } from '../store/tenants.repo.ts';
+import type { Logger } from '../platform/log/logger.ts';
+import type { AuditLogRepository } from '../platform/store/audit-log.repo.ts';
+import type { TenantsRepository } from '../platform/store/tenants.repo.ts';
 import type { DedupeRepository } from './dedupe.repo.ts';
 import { type DedupeSettings, dedupeSettingsSchema, tenantDedupeSettings } from './dedupe-writer.ts';
 

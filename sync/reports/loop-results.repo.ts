@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import type { Period } from '../../src/metrics/periods.ts';
-import type { StoreSchema } from '../store/schema.ts';
+import type { StoreSchema } from '../platform/store/schema.ts';
 
 export const OPERATOR_LOOPS = ['daily', 'weekly', 'monthly', 'quarterly'] as const;
 export type OperatorLoop = (typeof OPERATOR_LOOPS)[number];

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { LeaderboardRowView } from '../../extensions/app/pages/operator-api.ts';
 import { rosterActionOf } from '../../src/model/roster-action.ts';
-import type { StoreSchema } from '../store/schema.ts';
+import type { StoreSchema } from '../platform/store/schema.ts';
 
 /**
  * The operator home's narrow reads: a page of the leaderboard, and the names and roster decisions of the partners on

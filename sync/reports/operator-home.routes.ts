@@ -23,9 +23,9 @@ import type { RecordLinks } from '../../src/crm/crm-connector.ts';
 import { recordsCsvLines } from '../../src/metrics/report-csv.ts';
 import { NotFoundError, parseInput } from '../../src/shared/errors.ts';
 import { actorOf } from '../card/card.routes.ts';
-import { type SignedApiDeps, signedApi, tenantOf } from '../http/hubspot-signature.middleware.ts';
+import { type SignedApiDeps, signedApi, tenantOf } from '../platform/http/hubspot-signature.middleware.ts';
+import type { Tenant } from '../platform/store/tenants.repo.ts';
 import { signedUserId } from '../roles/admin-roles.ts';
-import type { Tenant } from '../store/tenants.repo.ts';
 import type { LoopResultsRepository, StoredLoopResult } from './loop-results.repo.ts';
 import type { OperatorHomeRepository } from './operator-home.repo.ts';
 import {

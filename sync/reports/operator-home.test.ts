@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { HOME_PAGE_MAX, HOME_PAGE_SIZE, ROSTER_ACTION_VALUES } from '../../extensions/app/pages/operator-api.ts';
 import { ROSTER_ACTIONS } from '../../src/model/roster-action.ts';
-import { DEFAULT_SCHEDULES } from '../jobs/schedules.ts';
+import { DEFAULT_SCHEDULES } from '../platform/jobs/schedules.ts';
 import type { StoredLoopResult } from './loop-results.repo.ts';
 import { runLoopsAfterInstall } from './operator-home.module.ts';
 import { liftPoint, nextRunAt, pageOf, pageWindow, rosterPoint, storedListRows } from './operator-home.ts';

@@ -226,7 +226,7 @@ export function rosterPoint(stored: StoredLoopResult<PeriodResult>): RosterPoint
 // ---- schedule ------------------------------------------------------------------------------------------------------
 
 /**
- * When each loop's cadence ticks next, in UTC (sync/jobs/schedules.ts DEFAULT_SCHEDULES: daily 06:00, weekly Monday
+ * When each loop's cadence ticks next, in UTC (sync/platform/jobs/schedules.ts DEFAULT_SCHEDULES: daily 06:00, weekly Monday
  * 07:00, monthly the 1st 07:00, quarterly 1 Jan/Apr/Jul/Oct 07:00; a test keeps the two in step). The page says "first
  * results at …" with it.
  */

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { periodFromKey } from '../../src/metrics/periods.ts';
 import { isoDateSchema } from '../../src/model/deal.ts';
-import type { CadenceTasks } from '../jobs/cadence.job.ts';
-import { defineTenantJob } from '../jobs/tenant-job.ts';
-import type { TenantsRepository } from '../store/tenants.repo.ts';
+import type { CadenceTasks } from '../platform/jobs/cadence.job.ts';
+import { defineTenantJob } from '../platform/jobs/tenant-job.ts';
+import type { TenantsRepository } from '../platform/store/tenants.repo.ts';
 import { OPERATOR_LOOPS, type OperatorLoop } from './loop-results.repo.ts';
 import { LOOP_PERIODS, type OperatorLoops } from './operator-loops.ts';
 
@@ -15,7 +15,7 @@ export const LOOP_JOBS: Readonly<Record<OperatorLoop, string>> = {
   quarterly: 'reports.quarterly',
 };
 
-/** Cadence → task: each loop's cadence (sync/jobs/schedules.ts, same names) runs its job per active tenant. */
+/** Cadence → task: each loop's cadence (sync/platform/jobs/schedules.ts, same names) runs its job per active tenant. */
 export const REPORTS_CADENCE_TASKS: CadenceTasks = Object.fromEntries(
   OPERATOR_LOOPS.map((loop) => [loop, [LOOP_JOBS[loop]]]),
 );

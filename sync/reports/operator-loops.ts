@@ -17,8 +17,8 @@ import type { Partner } from '../../src/model/partner.ts';
 import { scorePartners } from '../../src/scoring/partner-scoring.ts';
 import type { ScoringConfig } from '../../src/scoring/scoring-config.ts';
 import type { MotionQueueCandidate } from '../cosell/motions.repo.ts';
-import type { Logger } from '../log/logger.ts';
-import type { Tenant } from '../store/tenants.repo.ts';
+import type { Logger } from '../platform/log/logger.ts';
+import type { Tenant } from '../platform/store/tenants.repo.ts';
 import type { LoopResultsRepository, OperatorLoop } from './loop-results.repo.ts';
 import type { ReportsReadRepository } from './reports-read.repo.ts';
 

@@ -1,8 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import express, { type Response, type Router } from 'express';
 import type { ExportLinks } from '../../extensions/app/pages/operator-api.ts';
-import type { Logger } from '../log/logger.ts';
-import type { TenantsRepository } from '../store/tenants.repo.ts';
+import type { Logger } from '../platform/log/logger.ts';
+import type { TenantsRepository } from '../platform/store/tenants.repo.ts';
 import { relay, type SelfSigning, signedSelfRequest } from './signed-self-request.ts';
 
 /**

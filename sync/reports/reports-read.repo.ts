@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { StoredAttribution } from '../../src/metrics/operator-metrics.ts';
 import type { Deal } from '../../src/model/deal.ts';
-import type { StoreSchema } from '../store/schema.ts';
+import type { StoreSchema } from '../platform/store/schema.ts';
 
 /** Deals per page of a full read: small enough that no single statement holds the embedded database for long. */
 const PAGE = 2_000;

@@ -6,9 +6,9 @@ import { periodCsvRows, REPORT_CSV_HEADER, recordsCsvLines } from '../../src/met
 import { isoDateSchema } from '../../src/model/deal.ts';
 import { InvalidInputError, NotFoundError, parseInput } from '../../src/shared/errors.ts';
 import { actorOf } from '../card/card.routes.ts';
-import { type SignedApiDeps, signedApi, tenantOf } from '../http/hubspot-signature.middleware.ts';
-import type { JobQueue } from '../jobs/job-queue.ts';
-import type { TenantsRepository } from '../store/tenants.repo.ts';
+import { type SignedApiDeps, signedApi, tenantOf } from '../platform/http/hubspot-signature.middleware.ts';
+import type { JobQueue } from '../platform/jobs/job-queue.ts';
+import type { TenantsRepository } from '../platform/store/tenants.repo.ts';
 import {
   type LoopResultsRepository,
   OPERATOR_LOOPS,

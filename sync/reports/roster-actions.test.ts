@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Partner } from '../../src/model/partner.ts';
-import { createLogger } from '../log/logger.ts';
-import type { AuditEntry } from '../store/audit-log.repo.ts';
+import { createLogger } from '../platform/log/logger.ts';
+import type { AuditEntry } from '../platform/store/audit-log.repo.ts';
 import {
   ROSTER_ACTION_WRITER,
   RosterActionsService,

@@ -11,9 +11,9 @@ import {
 import { NotFoundError, parseInput } from '../../src/shared/errors.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
 import type { CompanyWriter, CrmTenantSync } from '../crm/tenant-sync.ts';
-import type { Logger } from '../log/logger.ts';
-import type { AuditLogRepository } from '../store/audit-log.repo.ts';
-import type { StoreSchema } from '../store/schema.ts';
+import type { Logger } from '../platform/log/logger.ts';
+import type { AuditLogRepository } from '../platform/store/audit-log.repo.ts';
+import type { StoreSchema } from '../platform/store/schema.ts';
 
 /**
  * The roster lever of the operator home (SPEC §2.5 "mark a dormant partner for re-engagement or archive", §4.5

@@ -7,7 +7,7 @@ import {
   signV3,
 } from '../../src/crm/hubspot/hubspot-signature.ts';
 import { AppError } from '../../src/shared/errors.ts';
-import type { Logger } from '../log/logger.ts';
+import type { Logger } from '../platform/log/logger.ts';
 
 /** The query parameters HubSpot appends to every `hubspot.fetch` call; a caller's own values for them are dropped. */
 const HUBSPOT_APPENDED = ['userId', 'userEmail', 'appId', 'portalId'] as const;

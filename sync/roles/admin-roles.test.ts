@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';
 import type { CrmUser } from '../../src/crm/crm-connector.ts';
 import { HubSpotApiError, isHubSpotForbidden } from '../../src/crm/hubspot/hubspot-errors.ts';
-import { httpStatusOf } from '../http/error-envelope.ts';
+import { httpStatusOf } from '../platform/http/error-envelope.ts';
 import { ADMIN_ROLE_TTL_MS, AdminRequiredError, AdminRoles, signedUserId } from './admin-roles.ts';
 
 const TENANT = 'hubspot:48151623';

@@ -1,7 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import type { CrmUser } from '../../src/crm/crm-connector.ts';
 import { AppError } from '../../src/shared/errors.ts';
-import { tenantOf } from '../http/hubspot-signature.middleware.ts';
+import { tenantOf } from '../platform/http/hubspot-signature.middleware.ts';
 
 /** How long a user's role is trusted before HubSpot is asked again (SPEC §2.6: admin-only actions check the role). */
 export const ADMIN_ROLE_TTL_MS = 5 * 60_000;

@@ -4,7 +4,7 @@ import type { PartnerType } from '../../src/model/partner.ts';
 import type { PartnerScore, PriorSummary } from '../../src/scoring/partner-scoring.ts';
 import type { PartnerTier } from '../../src/scoring/partner-tiers.ts';
 import { chunks } from '../../src/shared/chunks.ts';
-import type { DealFitsTable, PartnerScoresTable, StoreSchema } from '../store/schema.ts';
+import type { DealFitsTable, PartnerScoresTable, StoreSchema } from '../platform/store/schema.ts';
 import type { ScoringRun } from './scoring-run.ts';
 
 const CHUNK = 250;

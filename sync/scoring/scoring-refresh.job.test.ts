@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CrmTenantSync } from '../crm/tenant-sync.ts';
-import type { JobContext } from '../jobs/job-queue.ts';
-import { createLogger } from '../log/logger.ts';
-import type { TenantsRepository } from '../store/tenants.repo.ts';
+import type { JobContext } from '../platform/jobs/job-queue.ts';
+import { createLogger } from '../platform/log/logger.ts';
+import type { TenantsRepository } from '../platform/store/tenants.repo.ts';
 import { TENANT } from './scoring.fixtures.ts';
 import { refreshSlot, SCORING_REFRESH_JOB, scheduleScoringRefresh, scoringRefreshJob } from './scoring-refresh.job.ts';
 import { SCORING_WRITERS } from './scoring-writers.ts';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { CrmTenantSync } from '../crm/tenant-sync.ts';
-import { type DebounceOptions, debounceSlot, scheduleDebounced } from '../jobs/debounce.ts';
-import type { JobQueue } from '../jobs/job-queue.ts';
-import { defineTenantJob } from '../jobs/tenant-job.ts';
-import type { TenantsRepository } from '../store/tenants.repo.ts';
+import { type DebounceOptions, debounceSlot, scheduleDebounced } from '../platform/jobs/debounce.ts';
+import type { JobQueue } from '../platform/jobs/job-queue.ts';
+import { defineTenantJob } from '../platform/jobs/tenant-job.ts';
+import type { TenantsRepository } from '../platform/store/tenants.repo.ts';
 import { SCORING_WRITERS } from './scoring-writers.ts';
 
 export const SCORING_REFRESH_JOB = 'scoring.refresh';

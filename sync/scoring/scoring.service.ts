@@ -16,9 +16,9 @@ import {
 } from '../../src/scoring/scoring-config.ts';
 import { tenantRules } from '../attribution/attribution-writer.ts';
 import type { DealWriterInput } from '../crm/tenant-sync.ts';
-import type { Logger } from '../log/logger.ts';
-import type { AuditLogRepository } from '../store/audit-log.repo.ts';
-import type { Tenant, TenantsRepository } from '../store/tenants.repo.ts';
+import type { Logger } from '../platform/log/logger.ts';
+import type { AuditLogRepository } from '../platform/store/audit-log.repo.ts';
+import type { Tenant, TenantsRepository } from '../platform/store/tenants.repo.ts';
 import type { ScoresRepository, StoredPartnerScore, StoredScoringRun } from './scores.repo.ts';
 import { computeScoringRun, type ScoringRun } from './scoring-run.ts';
 

@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../sync/config/env.ts';
-import { createLogger } from '../../sync/log/logger.ts';
+import { loadConfig } from '../../sync/platform/config/env.ts';
+import { createLogger } from '../../sync/platform/log/logger.ts';
 import { type Service, startService } from '../../sync/service.ts';
 
 /** Chromium comes from the OS (`apt-get install chromium`, see .ci/run); `npx playwright install` is never used. */

@@ -1,6 +1,6 @@
-import type { LeaseTimings } from '../../sync/jobs/job-leases.ts';
-import type { ScheduleDefinition } from '../../sync/jobs/schedules.ts';
-import type { Logger } from '../../sync/log/logger.ts';
+import type { LeaseTimings } from '../../sync/platform/jobs/job-leases.ts';
+import type { ScheduleDefinition } from '../../sync/platform/jobs/schedules.ts';
+import type { Logger } from '../../sync/platform/log/logger.ts';
 import type { ServiceOptions, ServiceTestKnobs } from '../../sync/service.ts';
 
 /**

@@ -6,8 +6,8 @@
  * Env: the service's own variables (DATABASE_URL, PUBLIC_URL, HUBSPOT_*, TOKEN_ENCRYPTION_KEY, LOG_LEVEL), and
  * CHAOS_REPLICA, a name bound into every log line.
  */
-import { loadConfig } from '../../sync/config/env.ts';
-import { createLogger } from '../../sync/log/logger.ts';
+import { loadConfig } from '../../sync/platform/config/env.ts';
+import { createLogger } from '../../sync/platform/log/logger.ts';
 import { startService } from '../../sync/service.ts';
 import { chaosServiceOptions } from './chaos-options.ts';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openStore, type Store } from '../../sync/store/database.ts';
-import { migrateToLatest } from '../../sync/store/migrate.ts';
+import { openStore, type Store } from '../../sync/platform/store/database.ts';
+import { migrateToLatest } from '../../sync/platform/store/migrate.ts';
 
 /** Postgres used by the store/queue suite when set (CI sets it); PGlite always runs. */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL?.trim() || undefined;
@@ -71,7 +71,7 @@ const postgresKind = (adminUrl: string): StoreKind => ({
 /** The store kinds every store/queue test runs on: PGlite, and Postgres when TEST_DATABASE_URL is set. */
 export const STORE_KINDS: StoreKind[] = [pgliteKind, ...(TEST_DATABASE_URL ? [postgresKind(TEST_DATABASE_URL)] : [])];
 
-export const silentLogger = async () => (await import('../../sync/log/logger.ts')).createLogger('silent');
+export const silentLogger = async () => (await import('../../sync/platform/log/logger.ts')).createLogger('silent');
 
 export function testEncryptionKey(): Buffer {
   return Buffer.alloc(32, 7);

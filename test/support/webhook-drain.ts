@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
+import type { StoreSchema } from '../../sync/platform/store/schema.ts';
 import { WEBHOOK_DRAIN_JOB } from '../../sync/providers/hubspot/webhook-drain.job.ts';
-import type { StoreSchema } from '../../sync/store/schema.ts';
 import { eventually } from './test-stores.ts';
 
 /** One stored webhook event, as a test reads it back. */

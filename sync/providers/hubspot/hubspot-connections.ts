@@ -5,7 +5,7 @@ import { HubSpotConnector, parseRoleLabels } from '../../../src/crm/hubspot/hubs
 import { HubSpotObjects } from '../../../src/crm/hubspot/hubspot-objects.ts';
 import { type PortalLimits, PortalRateLimiter } from '../../../src/crm/hubspot/rate-limiter.ts';
 import { type Clock, systemClock } from '../../../src/shared/clock.ts';
-import type { TenantsRepository } from '../../store/tenants.repo.ts';
+import type { TenantsRepository } from '../../platform/store/tenants.repo.ts';
 
 export interface HubSpotConnectionsOptions {
   apiBaseUrl: string;

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { CrmConnectors } from '../../../src/crm/crm-connector.ts';
 import { RECONCILE_JOB } from '../../crm/reconcile.job.ts';
-import { defineTenantJob } from '../../jobs/tenant-job.ts';
-import type { AuditLogRepository } from '../../store/audit-log.repo.ts';
-import type { TenantsRepository } from '../../store/tenants.repo.ts';
+import { defineTenantJob } from '../../platform/jobs/tenant-job.ts';
+import type { AuditLogRepository } from '../../platform/store/audit-log.repo.ts';
+import type { TenantsRepository } from '../../platform/store/tenants.repo.ts';
 
 export const HUBSPOT_INSTALL_JOB = 'hubspot.install';
 

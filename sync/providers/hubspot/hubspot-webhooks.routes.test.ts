@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../config/env.ts';
-import { createLogger } from '../../log/logger.ts';
+import { loadConfig } from '../../platform/config/env.ts';
+import { createLogger } from '../../platform/log/logger.ts';
 import { type Service, startService } from '../../service.ts';
 
 const SECRET = 'matrix-client-secret';

@@ -5,10 +5,10 @@ import {
   isIgnorable,
   parseWebhookBatch,
 } from '../../../src/crm/hubspot/hubspot-webhook-events.ts';
-import { type SignedRoutesOptions, signedRequest } from '../../http/hubspot-signature.middleware.ts';
-import type { JobQueue } from '../../jobs/job-queue.ts';
-import type { Logger } from '../../log/logger.ts';
-import type { TenantsRepository } from '../../store/tenants.repo.ts';
+import { type SignedRoutesOptions, signedRequest } from '../../platform/http/hubspot-signature.middleware.ts';
+import type { JobQueue } from '../../platform/jobs/job-queue.ts';
+import type { Logger } from '../../platform/log/logger.ts';
+import type { TenantsRepository } from '../../platform/store/tenants.repo.ts';
 import { WEBHOOK_DRAIN_JOB } from './webhook-drain.job.ts';
 import type { InboxEntry, WebhookInboxRepository } from './webhook-inbox.repo.ts';
 

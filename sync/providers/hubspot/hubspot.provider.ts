@@ -1,11 +1,11 @@
-import type { Config } from '../../config/env.ts';
 import type { CrmTenantSync } from '../../crm/tenant-sync.ts';
 import type { Route, SignedApiContext } from '../../feature-module.ts';
-import type { JobContext, JobDefinition } from '../../jobs/job-queue.ts';
-import type { Logger } from '../../log/logger.ts';
-import type { AuditLogRepository } from '../../store/audit-log.repo.ts';
-import type { Database } from '../../store/database.ts';
-import type { TenantsRepository } from '../../store/tenants.repo.ts';
+import type { Config } from '../../platform/config/env.ts';
+import type { JobContext, JobDefinition } from '../../platform/jobs/job-queue.ts';
+import type { Logger } from '../../platform/log/logger.ts';
+import type { AuditLogRepository } from '../../platform/store/audit-log.repo.ts';
+import type { Database } from '../../platform/store/database.ts';
+import type { TenantsRepository } from '../../platform/store/tenants.repo.ts';
 import { loadHubSpotAppProject } from './hubspot-app-project.ts';
 import { HubSpotConnections } from './hubspot-connections.ts';
 import { hubspotInstallJob } from './hubspot-install.job.ts';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { WebhookEvent } from '../../../src/crm/hubspot/hubspot-webhook-events.ts';
 import type { CrmTenantSync } from '../../crm/tenant-sync.ts';
-import type { JobContext } from '../../jobs/job-queue.ts';
-import { createLogger } from '../../log/logger.ts';
-import type { TenantsRepository } from '../../store/tenants.repo.ts';
+import type { JobContext } from '../../platform/jobs/job-queue.ts';
+import { createLogger } from '../../platform/log/logger.ts';
+import type { TenantsRepository } from '../../platform/store/tenants.repo.ts';
 import { WEBHOOK_DRAIN_JOB, webhookDrainJob } from './webhook-drain.job.ts';
 import type { PendingEvent, WebhookInboxRepository } from './webhook-inbox.repo.ts';
 

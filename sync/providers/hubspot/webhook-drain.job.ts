@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { planWebhookWork } from '../../../src/crm/hubspot/hubspot-webhook-events.ts';
 import { drainLeaseKey } from '../../crm/tenant-leases.ts';
 import type { CrmTenantSync } from '../../crm/tenant-sync.ts';
-import { defineJob, type JobContext } from '../../jobs/job-queue.ts';
-import type { TenantsRepository } from '../../store/tenants.repo.ts';
+import { defineJob, type JobContext } from '../../platform/jobs/job-queue.ts';
+import type { TenantsRepository } from '../../platform/store/tenants.repo.ts';
 import type { WebhookInboxRepository } from './webhook-inbox.repo.ts';
 
 export const WEBHOOK_DRAIN_JOB = 'hubspot.webhooks.drain';
@@ -26,7 +26,7 @@ export interface WebhookDrainDeps {
  * Drains a tenant's inbox in `occurredAt` order. Events are marked processed only after their work succeeded, so a
  * crash or a failed CRM call leaves them for the retry; the work itself re-reads state, so doing it twice is harmless.
  *
- * Leased per tenant (sync/jobs/job-leases.ts): a drain whose worker was killed is handed back once its lease goes
+ * Leased per tenant (sync/platform/jobs/job-leases.ts): a drain whose worker was killed is handed back once its lease goes
  * stale — within about 70 s, not at its 10-minute expiry — and a drain queued meanwhile by another replica waits for
  * the lease (retried with backoff) instead of re-reading and re-writing the same records beside it.
  */

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { WebhookEvent } from '../../../src/crm/hubspot/hubspot-webhook-events.ts';
-import type { StoreSchema } from '../../store/schema.ts';
+import type { StoreSchema } from '../../platform/store/schema.ts';
 
 export interface InboxEntry {
   tenantId: string;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { eventually, STORE_KINDS } from '../../test/support/test-stores.ts';
+import { eventually, STORE_KINDS } from '../../../test/support/test-stores.ts';
 import { createLogger } from '../log/logger.ts';
 import type { Store } from '../store/database.ts';
 import { defineJob, JobQueue, jobIdFor } from './job-queue.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { AppError } from '../../src/shared/errors.ts';
+import { AppError } from '../../../src/shared/errors.ts';
 import type { SqlExecutor } from '../store/database.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../../src/shared/errors.ts';
+import { ConfigError } from '../../../src/shared/errors.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError } from '../../src/shared/errors.ts';
+import { AppError } from '../../../src/shared/errors.ts';
 import type { Logger } from '../log/logger.ts';
 
 export interface ErrorEnvelope {

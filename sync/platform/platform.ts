@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Platform } from '../features.ts';
 import type { Config } from './config/env.ts';
-import type { Platform } from './features.ts';
 import type { Logger } from './log/logger.ts';
 import { AuditLogRepository } from './store/audit-log.repo.ts';
 import { openStore, type Store } from './store/database.ts';
@@ -13,7 +13,7 @@ import { TokenCipher } from './store/token-cipher.ts';
 
 /**
  * Opens the store, brings its schema to the latest migration (replicas starting together on an empty database take
- * turns, see sync/store/startup-lock.ts) and builds what every part shares: tenants, the audit log, the token cipher.
+ * turns, see sync/platform/store/startup-lock.ts) and builds what every part shares: tenants, the audit log, the token cipher.
  * The caller closes `store`.
  */
 export async function openPlatform(config: Config, logger: Logger): Promise<Platform & { store: Store }> {

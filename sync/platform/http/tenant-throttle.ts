@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { RateLimitedError } from '../../src/shared/errors.ts';
+import { RateLimitedError } from '../../../src/shared/errors.ts';
 
 /** A tenant's request budget on the signed API: `requests` per `perSeconds`, refilled continuously. */
 export interface ApiBudget {

@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { readV3Headers, type VerifyV3Reason, verifyV3 } from '../../src/crm/hubspot/hubspot-signature.ts';
-import { InvalidSignatureError, NotFoundError } from '../../src/shared/errors.ts';
+import { readV3Headers, type VerifyV3Reason, verifyV3 } from '../../../src/crm/hubspot/hubspot-signature.ts';
+import { InvalidSignatureError, NotFoundError } from '../../../src/shared/errors.ts';
 import type { Tenant, TenantsRepository } from '../store/tenants.repo.ts';
 import { BODY_LIMIT } from './app.ts';
 import { type TenantThrottle, throttleSignedPortal } from './tenant-throttle.ts';

@@ -1,6 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { MotionState } from '../../src/cosell/motion-state-machine.ts';
-import type { ScoreComponents } from '../../src/scoring/partner-scoring.ts';
+import type { MotionState } from '../../../src/cosell/motion-state-machine.ts';
+import type { ScoreComponents } from '../../../src/scoring/partner-scoring.ts';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { STORE_KINDS, testEncryptionKey } from '../../test/support/test-stores.ts';
+import { STORE_KINDS, testEncryptionKey } from '../../../test/support/test-stores.ts';
 import { AuditLogRepository } from './audit-log.repo.ts';
 import { CheckpointsRepository } from './checkpoints.repo.ts';
 import type { Store } from './database.ts';

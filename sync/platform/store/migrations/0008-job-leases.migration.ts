@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  // A running job's lease (sync/jobs/job-leases.ts): held by one run per key (e.g. one reconcile per tenant) and
+  // A running job's lease (sync/platform/jobs/job-leases.ts): held by one run per key (e.g. one reconcile per tenant) and
   // renewed while it works. pg-boss 10 has no heartbeat, so a lease that stops being renewed is how a killed worker
   // is noticed: the sweeper deletes it and hands its job back to pg-boss for a retry.
   await db.schema

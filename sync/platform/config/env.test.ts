@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/shared/errors.ts';
+import { ConfigError } from '../../../src/shared/errors.ts';
 import { describeConfig, ENV_VARIABLES, loadConfig } from './env.ts';
 
 const KEY = Buffer.alloc(32, 3).toString('base64');

@@ -330,7 +330,7 @@ export class JobQueue {
 
   /**
    * Every worker process sweeps stale leases: each one it deletes is its own to hand back, so the dead run's job is
-   * failed once, and pg-boss retries it after the job's retry delay (sync/jobs/job-leases.ts).
+   * failed once, and pg-boss retries it after the job's retry delay (sync/platform/jobs/job-leases.ts).
    */
   #startSweeper(): void {
     let sweeping = false;

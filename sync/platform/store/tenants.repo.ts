@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { NotFoundError } from '../../src/shared/errors.ts';
+import { NotFoundError } from '../../../src/shared/errors.ts';
 import type { StoreSchema, TenantsTable } from './schema.ts';
 import type { TokenCipher } from './token-cipher.ts';
 

@@ -1,5 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
-import { periodContaining, periodKey as reportingPeriodKey } from '../../src/metrics/periods.ts';
+import { periodContaining, periodKey as reportingPeriodKey } from '../../../src/metrics/periods.ts';
 import type { Logger } from '../log/logger.ts';
 import type { JobQueue } from './job-queue.ts';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempDatabase, TEST_DATABASE_URL, type TempDatabase } from '../../test/support/test-stores.ts';
+import { createTempDatabase, TEST_DATABASE_URL, type TempDatabase } from '../../../test/support/test-stores.ts';
 import { openStore, type Store } from './database.ts';
 import { withStartupLock } from './startup-lock.ts';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { PreviewBundleError } from '../../sandbox/previews/card-preview.bundle.ts';
-import { PreviewUpstreamError } from '../../sandbox/previews/card-preview.routes.ts';
-import { HubSpotApiError, HubSpotDisconnectedError } from '../../src/crm/hubspot/hubspot-errors.ts';
-import { HubSpotProvisioningError } from '../../src/crm/hubspot/hubspot-provisioning.ts';
+import { PreviewBundleError } from '../../../sandbox/previews/card-preview.bundle.ts';
+import { PreviewUpstreamError } from '../../../sandbox/previews/card-preview.routes.ts';
+import { HubSpotApiError, HubSpotDisconnectedError } from '../../../src/crm/hubspot/hubspot-errors.ts';
+import { HubSpotProvisioningError } from '../../../src/crm/hubspot/hubspot-provisioning.ts';
 import {
   type AppError,
   BadRecordError,
@@ -15,11 +15,11 @@ import {
   PayloadTooLargeError,
   RateLimitedError,
   UnauthorizedError,
-} from '../../src/shared/errors.ts';
-import { AttributionFrozenError } from '../attribution/attribution.service.ts';
+} from '../../../src/shared/errors.ts';
+import { AttributionFrozenError } from '../../attribution/attribution.service.ts';
+import { SelfRequestError } from '../../reports/signed-self-request.ts';
+import { AdminRequiredError } from '../../roles/admin-roles.ts';
 import { JobLeaseBusyError, JobLeaseLostError } from '../jobs/job-leases.ts';
-import { SelfRequestError } from '../reports/signed-self-request.ts';
-import { AdminRequiredError } from '../roles/admin-roles.ts';
 import { httpStatusOf } from './error-envelope.ts';
 
 describe('httpStatusOf', () => {
