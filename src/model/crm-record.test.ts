@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { changedProperties } from './crm-record.ts';
+import { InvalidInputError } from '../shared/errors.ts';
+import { changedProperties, crmRecordIdSchema, requestedDealId } from './crm-record.ts';
 
 describe('the write-back diff (changedProperties)', () => {
   it('given current and desired values, then only real changes are written (empty equals unset)', () => {
@@ -70,5 +71,20 @@ describe('the write-back diff (changedProperties)', () => {
     expect(changed).toStrictEqual({ pl_attribution_status: 'complete' });
     expect(changed).not.toBe(desired);
     expect(current).toStrictEqual({ pl_attribution_status: 'missing_partner' });
+  });
+});
+
+describe('record ids a request names', () => {
+  it.each([
+    ['a HubSpot id', '4815162342', true],
+    ['a Salesforce 18-character id', '006Hs00001AbCdEIAV', true],
+    ['an injection attempt', "1' or '1'='1", false],
+    ['a path traversal', '../tenants', false],
+    ['empty', '', false],
+    ['over 40 characters', 'a'.repeat(41), false],
+  ])('given %s, then it is accepted: %s', (_case, raw, accepted) => {
+    if (accepted) expect(requestedDealId(raw)).toBe(raw);
+    else expect(() => requestedDealId(raw)).toThrow(InvalidInputError);
+    expect(crmRecordIdSchema('partnerId', 'partner').safeParse(raw).success).toBe(accepted);
   });
 });

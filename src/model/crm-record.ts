@@ -1,16 +1,25 @@
 import { z } from 'zod';
+import { InvalidInputError } from '../shared/errors.ts';
 import type { Deal } from './deal.ts';
 import type { Partner } from './partner.ts';
 
+/** A CRM record id: HubSpot's numeric ids and Salesforce's 15/18-character ids both fit. */
+const CRM_RECORD_ID = /^[A-Za-z0-9]{1,40}$/;
+
 /**
- * A CRM record id as requests name it: HubSpot's numeric ids and Salesforce's 15/18-character ids both fit; the
- * connector is what finds out whether the record exists.
+ * A record id as a request body names it; the connector is what finds out whether the record exists.
  */
 export function crmRecordIdSchema(field: string, record: string) {
-  return z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z0-9]{1,40}$/, `${field} must be a CRM ${record} id`);
+  return z.string().trim().regex(CRM_RECORD_ID, `${field} must be a CRM ${record} id`);
+}
+
+/**
+ * A deal id as a request names it (a path segment or a body field), checked at the edge before any store read:
+ * anything that cannot be a CRM record id is invalid input, never a lookup.
+ */
+export function requestedDealId(raw: string): string {
+  if (!CRM_RECORD_ID.test(raw)) throw new InvalidInputError(`"${raw.slice(0, 40)}" is not a CRM deal id`);
+  return raw;
 }
 
 /** A record's raw CRM values by internal property name (what HubSpot or Salesforce holds, as strings). */

@@ -4,11 +4,10 @@ import { checkAttributionChange } from '../../src/attribution/attribution-hygien
 import type { AttributionResult } from '../../src/attribution/attribution-model.ts';
 import { type AttributionRules, parseAttributionRules } from '../../src/attribution/attribution-rules.ts';
 import type { CrmConnectors } from '../../src/crm/crm-connector.ts';
-import { crmRecordIdSchema } from '../../src/model/crm-record.ts';
+import { crmRecordIdSchema, requestedDealId } from '../../src/model/crm-record.ts';
 import { type DealPartner, partnerRoleSchema } from '../../src/model/deal.ts';
 import { AppError, NotFoundError, parseInput } from '../../src/shared/errors.ts';
 import type { CrmMirrorRepository, MirroredDeal } from '../crm/crm-mirror.repo.ts';
-import { requestedDealId } from '../crm/requested-deal-id.ts';
 import type { CrmTenantSync } from '../crm/tenant-sync.ts';
 import type { AuditLogRepository } from '../platform/store/audit-log.repo.ts';
 import type { TenantsRepository } from '../platform/store/tenants.repo.ts';

@@ -1,8 +1,8 @@
 import express, { type Request, type Router } from 'express';
 import type { CardView } from '../../extensions/app/cards/card-api.ts';
+import { requestedDealId } from '../../src/model/crm-record.ts';
 import { NotFoundError } from '../../src/shared/errors.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
-import { requestedDealId } from '../crm/requested-deal-id.ts';
 import { tenantOf } from '../platform/http/hubspot-signature.middleware.ts';
 import type { CoSellService } from './cosell-service.ts';
 

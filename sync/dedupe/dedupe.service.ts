@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import type { CrmConnectors } from '../../src/crm/crm-connector.ts';
-import { crmRecordIdSchema } from '../../src/model/crm-record.ts';
+import { crmRecordIdSchema, requestedDealId } from '../../src/model/crm-record.ts';
 import type { DuplicateView } from '../../src/model/dedupe.ts';
 import { InvalidInputError, parseInput } from '../../src/shared/errors.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
-import { requestedDealId } from '../crm/requested-deal-id.ts';
 import type { CrmTenantSync } from '../crm/tenant-sync.ts';
 import type { Logger } from '../platform/log/logger.ts';
 import type { AuditLogRepository } from '../platform/store/audit-log.repo.ts';
