@@ -76,15 +76,30 @@ describe('the write-back diff (changedProperties)', () => {
 
 describe('record ids a request names', () => {
   it.each([
+    ['a HubSpot id on a HubSpot tenant', 'hubspot:1', '4815162342', true],
+    ['a Salesforce id on a HubSpot tenant', 'hubspot:1', '006Hs00001AbCdEIAV', false],
+    ['a Salesforce 18-character id on a Salesforce tenant', 'salesforce:00D', '006Hs00001AbCdEIAV', true],
+    ['a Salesforce 15-character id on a Salesforce tenant', 'salesforce:00D', '006Hs00001AbCdE', true],
+    ['a 16-character id on a Salesforce tenant', 'salesforce:00D', '006Hs00001AbCdEI', false],
+    ['an injection attempt', 'hubspot:1', "1' or '1'='1", false],
+    ['a path traversal', 'salesforce:00D', '../tenants', false],
+    ['empty', 'hubspot:1', '', false],
+    ['over 20 digits', 'hubspot:1', '1'.repeat(21), false],
+  ])('given %s, then it is accepted: %s', (_case, tenantId, raw, accepted) => {
+    if (accepted) expect(requestedDealId(tenantId, raw)).toBe(raw);
+    else expect(() => requestedDealId(tenantId, raw)).toThrow(InvalidInputError);
+  });
+
+  it.each([
     ['a HubSpot id', '4815162342', true],
-    ['a Salesforce 18-character id', '006Hs00001AbCdEIAV', true],
+    ['a Salesforce id', '006Hs00001AbCdEIAV', true],
     ['an injection attempt', "1' or '1'='1", false],
-    ['a path traversal', '../tenants', false],
-    ['empty', '', false],
     ['over 40 characters', 'a'.repeat(41), false],
-  ])('given %s, then it is accepted: %s', (_case, raw, accepted) => {
-    if (accepted) expect(requestedDealId(raw)).toBe(raw);
-    else expect(() => requestedDealId(raw)).toThrow(InvalidInputError);
+  ])('given %s in a body, then the schema accepts it: %s', (_case, raw, accepted) => {
     expect(crmRecordIdSchema('partnerId', 'partner').safeParse(raw).success).toBe(accepted);
+  });
+
+  it('given a HubSpot tenant, then the refusal names the form it expected', () => {
+    expect(() => requestedDealId('hubspot:1', 'abc')).toThrow('"abc" is not a HubSpot deal id');
   });
 });

@@ -13,12 +13,23 @@ export function crmRecordIdSchema(field: string, record: string) {
   return z.string().trim().regex(CRM_RECORD_ID, `${field} must be a CRM ${record} id`);
 }
 
+/** How each CRM's record ids look: HubSpot's are numeric; Salesforce's are 15 or 18 alphanumeric characters. */
+const RECORD_ID_FORMS: Record<string, { pattern: RegExp; name: string }> = {
+  hubspot: { pattern: /^\d{1,20}$/, name: 'HubSpot deal id' },
+  salesforce: { pattern: /^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/, name: 'Salesforce record id' },
+};
+
 /**
- * A deal id as a request names it (a path segment or a body field), checked at the edge before any store read:
- * anything that cannot be a CRM record id is invalid input, never a lookup.
+ * A deal id as a request names it (a path segment or a body field), checked at the edge against the form of the
+ * tenant's CRM (tenant ids are `provider:externalId`) before any store read: anything else is invalid input, never
+ * a lookup.
  */
-export function requestedDealId(raw: string): string {
-  if (!CRM_RECORD_ID.test(raw)) throw new InvalidInputError(`"${raw.slice(0, 40)}" is not a CRM deal id`);
+export function requestedDealId(tenantId: string, raw: string): string {
+  const form = RECORD_ID_FORMS[tenantId.slice(0, tenantId.indexOf(':'))] ?? {
+    pattern: CRM_RECORD_ID,
+    name: 'CRM deal id',
+  };
+  if (!form.pattern.test(raw)) throw new InvalidInputError(`"${raw.slice(0, 40)}" is not a ${form.name}`);
   return raw;
 }
 

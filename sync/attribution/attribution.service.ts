@@ -63,7 +63,7 @@ export class AttributionService {
   constructor(private readonly deps: AttributionServiceDeps) {}
 
   async view(tenantId: string, dealId: string): Promise<DealAttributionView> {
-    const deal = await this.deps.mirror.requireLiveDeal(tenantId, requestedDealId(dealId));
+    const deal = await this.deps.mirror.requireLiveDeal(tenantId, requestedDealId(tenantId, dealId));
     const partners = await this.deps.mirror.livePartners(tenantId);
     const [evaluation] = await evaluateDeals(this.deps, tenantId, [deal], partners);
     const names = new Map(partners.map((p) => [p.id, p.name]));
@@ -86,7 +86,7 @@ export class AttributionService {
     authorizeOverride?: OverrideAuthorizer,
   ): Promise<DealAttributionView> {
     const request = parseInput(tagRequestSchema, body);
-    const deal = await this.deps.mirror.requireLiveDeal(tenantId, requestedDealId(dealId));
+    const deal = await this.deps.mirror.requireLiveDeal(tenantId, requestedDealId(tenantId, dealId));
     const roster = await this.deps.mirror.livePartners(tenantId);
     // 404 like any record the portal does not have (a partner of another portal included), as co-sell answers.
     if (!roster.some((p) => p.id === request.partnerId)) {
@@ -135,7 +135,7 @@ export class AttributionService {
   ) {
     const role = parseInput(partnerRoleSchema, roleText);
     const reason = parseInput(untagRequestSchema, body ?? {}).override?.reason;
-    const deal = await this.deps.mirror.requireLiveDeal(tenantId, requestedDealId(dealId));
+    const deal = await this.deps.mirror.requireLiveDeal(tenantId, requestedDealId(tenantId, dealId));
     const before = (await this.view(tenantId, deal.deal.id)).partners.map(({ name: _n, ...p }) => p);
     if (!before.some((p) => p.partnerId === partnerId && p.role === role)) {
       throw new NotFoundError(`partner ${partnerId} is not tagged as ${role} on deal ${deal.deal.id}`);

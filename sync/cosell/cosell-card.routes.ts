@@ -8,7 +8,7 @@ import type { CoSellService } from './cosell-service.ts';
 
 /** A live deal of the tenant by the id the card or caller names (merged ids followed): 400 malformed, 404 unknown. */
 export async function liveDealId(mirror: CrmMirrorRepository, tenantId: string, raw: string): Promise<string> {
-  const id = await mirror.resolveId(tenantId, 'deals', requestedDealId(raw));
+  const id = await mirror.resolveId(tenantId, 'deals', requestedDealId(tenantId, raw));
   const deal = await mirror.findDeal(tenantId, id);
   if (!deal || deal.deletedAt) throw new NotFoundError(`deal ${raw} is not known in this portal`);
   return id;

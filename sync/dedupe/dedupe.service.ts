@@ -61,8 +61,8 @@ export class DedupeService {
    */
   async notDuplicate(tenantId: string, dealId: string, body: unknown, actor: string): Promise<void> {
     const { otherDealId } = parseInput(notDuplicateRequestSchema, body);
-    const deal = await this.deps.mirror.requireLiveDeal(tenantId, requestedDealId(dealId));
-    const other = await this.deps.mirror.requireLiveDeal(tenantId, requestedDealId(otherDealId));
+    const deal = await this.deps.mirror.requireLiveDeal(tenantId, requestedDealId(tenantId, dealId));
+    const other = await this.deps.mirror.requireLiveDeal(tenantId, requestedDealId(tenantId, otherDealId));
     if (deal.deal.id === other.deal.id) {
       throw new InvalidInputError('a deal cannot be marked as not a duplicate of itself', {
         details: ['otherDealId: the deal itself'],
