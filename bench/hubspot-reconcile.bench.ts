@@ -30,9 +30,9 @@ interface WorkerReport {
   maxEventLoopLagMs: number;
 }
 
-function runWorker(env: Record<string, string>): Promise<WorkerReport> {
+export function runWorker(env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<WorkerReport> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/reconcile-worker.ts'], {
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'bench/support/reconcile-worker.ts'], {
       cwd: root,
       env: { ...process.env, LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -50,7 +50,7 @@ function runWorker(env: Record<string, string>): Promise<WorkerReport> {
 }
 
 /** A store for the command to use: an empty PGlite directory, or a fresh database on the Postgres at `url`. */
-async function prepareStore(sandbox: Sandbox, key: Buffer, databaseUrl: string | undefined) {
+export async function prepareStore(sandbox: Sandbox, key: Buffer, databaseUrl: string | undefined) {
   const dataDir = await mkdtemp(join(tmpdir(), 'pl-bench-reconcile-'));
   let benchUrl: string | undefined;
   let admin: pg.Client | undefined;

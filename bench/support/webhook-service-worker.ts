@@ -88,9 +88,10 @@ const mirrored = await features.mirror.counts(tenantId);
 const upserts: MirrorObservation['upserts'] = [];
 const upsertDeals = features.mirror.upsertDeals.bind(features.mirror);
 features.mirror.upsertDeals = async (id, deals) => {
-  await upsertDeals(id, deals);
+  const written = await upsertDeals(id, deals);
   const at = Date.now();
   for (const entry of deals) upserts.push({ dealId: entry.deal.id, at, properties: entry.properties });
+  return written;
 };
 let drainRounds = 0;
 let drainEvents = 0;

@@ -1,7 +1,16 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { AttributionResult } from '../../src/attribution/attribution-model.ts';
 import { type DealPartner, dealPartnerSchema, type PartnerRole } from '../../src/model/deal.ts';
+import { recordset } from '../platform/store/bulk.ts';
 import type { StoreSchema } from '../platform/store/schema.ts';
+
+const ATTRIBUTION_COLUMNS = {
+  deal_id: 'text',
+  status: 'text',
+  partner_involved: 'boolean',
+  issues: 'jsonb',
+  partners_at_close: 'jsonb',
+} as const;
 
 export interface SplitRow {
   partnerId: string;
@@ -93,30 +102,31 @@ export class AttributionRepository {
     evaluations: ReadonlyArray<{ dealId: string; result: AttributionResult; closedPartners: DealPartner[] | null }>,
   ): Promise<void> {
     for (let i = 0; i < evaluations.length; i += 500) {
-      const batch = evaluations.slice(i, i + 500);
-      await this.db
-        .insertInto('deal_attributions')
-        .values(
-          batch.map((e) => ({
-            tenant_id: tenantId,
-            deal_id: e.dealId,
-            status: e.result.status,
-            partner_involved: e.result.partnerInvolved,
-            issues: JSON.stringify(e.result.issues),
-            partners_at_close: e.closedPartners ? JSON.stringify(e.closedPartners) : null,
-          })),
-        )
-        .onConflict((oc) =>
-          oc.columns(['tenant_id', 'deal_id']).doUpdateSet((eb) => ({
-            status: eb.ref('excluded.status'),
-            partner_involved: eb.ref('excluded.partner_involved'),
-            issues: eb.ref('excluded.issues'),
-            // Keep the first capture: what was attributed at close is what later edits are judged against.
-            partners_at_close: eb.fn.coalesce('deal_attributions.partners_at_close', 'excluded.partners_at_close'),
-            evaluated_at: new Date(),
-          })),
-        )
-        .execute();
+      const rows = evaluations.slice(i, i + 500).map((e) => ({
+        deal_id: e.dealId,
+        status: e.result.status,
+        partner_involved: e.result.partnerInvolved,
+        issues: e.result.issues,
+        partners_at_close: e.closedPartners,
+      }));
+      // A row is rewritten only when its evaluation changed (a reconcile that changed nothing writes nothing);
+      // `evaluated_at` is when it last changed.
+      await sql`
+        insert into deal_attributions (tenant_id, deal_id, status, partner_involved, issues, partners_at_close)
+        select ${tenantId}, r.deal_id, r.status, r.partner_involved, r.issues, r.partners_at_close
+        from ${recordset(JSON.stringify(rows), ATTRIBUTION_COLUMNS)}
+        on conflict (tenant_id, deal_id) do update set
+          status = excluded.status,
+          partner_involved = excluded.partner_involved,
+          issues = excluded.issues,
+          -- Keep the first capture: what was attributed at close is what later edits are judged against.
+          partners_at_close = coalesce(deal_attributions.partners_at_close, excluded.partners_at_close),
+          evaluated_at = now()
+        where (deal_attributions.status, deal_attributions.partner_involved, deal_attributions.issues)
+            is distinct from (excluded.status, excluded.partner_involved, excluded.issues)
+          or (deal_attributions.partners_at_close is null and excluded.partners_at_close is not null)`.execute(
+        this.db,
+      );
     }
   }
 

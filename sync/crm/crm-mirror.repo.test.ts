@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dealMatchKeys } from '../../src/dedupe/match-keys.ts';
 import { makeDeal } from '../../src/dedupe/testing/deal-fixtures.ts';
 import { changedProperties } from '../../src/model/crm-record.ts';
 import type { Partner } from '../../src/model/partner.ts';
@@ -169,6 +170,117 @@ describe.each(STORE_KINDS)('the CRM mirror on $name', (kind) => {
       // A full read's raw values replace them.
       await mirror.upsertPartners(own, [partner('p2')], new Map([['p2', { pl_partner_score: '13' }]]));
       expect((await mirror.livePartnerProperties(own)).get('p2')).toStrictEqual({ pl_partner_score: '13' });
+    });
+  });
+
+  describe('a read that finds nothing changed (row digests)', () => {
+    it('given mirrored deals, when the same deals are read again, then nothing is written and their match keys stay', async () => {
+      const own = await connect('8401');
+      const deals = ['301', '302'].map((id) => mirrorDeal(id, { amount: id }, `Globex renewal ${id}`));
+      expect(await mirror.upsertDeals(own, deals)).toBe(2);
+      const before = await store.db
+        .selectFrom('crm_deals')
+        .select(['deal_id', 'synced_at'])
+        .where('tenant_id', '=', own)
+        .execute();
+
+      expect(await mirror.upsertDeals(own, deals)).toBe(0);
+      const after = await store.db
+        .selectFrom('crm_deals')
+        .select(['deal_id', 'synced_at'])
+        .where('tenant_id', '=', own)
+        .execute();
+      expect(after).toStrictEqual(before);
+      const keys = dealMatchKeys(deals[0]?.deal ?? makeDeal('x'));
+      expect((await mirror.dealsSharingKeys(own, keys)).map((deal) => deal.id)).toContain('301');
+
+      // One changed deal among unchanged ones: only it is written.
+      expect(await mirror.upsertDeals(own, [deals[0] as MirrorDeal, mirrorDeal('302', { amount: '9' })])).toBe(1);
+      expect((await mirror.findDeal(own, '302'))?.properties).toStrictEqual({ amount: '9' });
+    });
+
+    it('given values we wrote, when the CRM gives back exactly what the last read held (our write undone), then the row is rewritten to it', async () => {
+      const own = await connect('8402');
+      const read = mirrorDeal('311', { pl_attribution_status: 'missing_partner' });
+      await mirror.upsertDeals(own, [read]);
+      await mirror.recordDealValues(own, new Map([['311', { pl_attribution_status: 'complete' }]]));
+
+      expect(await mirror.upsertDeals(own, [read])).toBe(1);
+      expect((await mirror.findDeal(own, '311'))?.properties).toStrictEqual({
+        pl_attribution_status: 'missing_partner',
+      });
+    });
+
+    it('given values we wrote over what was stored, when the next read finds exactly them, then nothing is written', async () => {
+      const own = await connect('8405');
+      const read = mirrorDeal('341', { amount: '7', pl_attribution_status: 'missing_partner' });
+      await mirror.upsertDeals(own, [read]);
+      await mirror.recordDealValues(
+        own,
+        new Map([['341', { pl_attribution_status: 'complete' }]]),
+        new Map([['341', read.properties]]),
+      );
+
+      // HubSpot gives the written value back (keys in another order): the row already holds it.
+      const reread = mirrorDeal('341', { pl_attribution_status: 'complete', amount: '7' });
+      expect(await mirror.upsertDeals(own, [reread])).toBe(0);
+      expect((await mirror.findDeal(own, '341'))?.properties).toStrictEqual({
+        amount: '7',
+        pl_attribution_status: 'complete',
+      });
+      // Anything else is written.
+      expect(
+        await mirror.upsertDeals(own, [mirrorDeal('341', { amount: '8', pl_attribution_status: 'complete' })]),
+      ).toBe(1);
+    });
+
+    it('given the row changed between the comparison and the record (another read), when recorded, then the next read rewrites it', async () => {
+      const own = await connect('8406');
+      const compared = mirrorDeal('351', { amount: '1', pl_attribution_status: 'missing_partner' });
+      await mirror.upsertDeals(own, [compared]);
+      await mirror.upsertDeals(own, [mirrorDeal('351', { amount: '2', pl_attribution_status: 'missing_partner' })]);
+      await mirror.recordDealValues(
+        own,
+        new Map([['351', { pl_attribution_status: 'complete' }]]),
+        new Map([['351', compared.properties]]),
+      );
+
+      // What the stale comparison would predict is not what the row holds ({amount: 2, complete}).
+      expect(
+        await mirror.upsertDeals(own, [mirrorDeal('351', { amount: '1', pl_attribution_status: 'complete' })]),
+      ).toBe(1);
+      expect((await mirror.findDeal(own, '351'))?.properties).toStrictEqual({
+        amount: '1',
+        pl_attribution_status: 'complete',
+      });
+    });
+
+    it('given a deal marked deleted, when it is read again unchanged, then it comes back to life', async () => {
+      const own = await connect('8403');
+      const deal = mirrorDeal('321', { amount: '5' });
+      await mirror.upsertDeals(own, [deal]);
+      await mirror.markDeleted(own, 'deals', ['321']);
+
+      expect(await mirror.upsertDeals(own, [deal])).toBe(1);
+      expect((await mirror.findDeal(own, '321'))?.deletedAt).toBeNull();
+    });
+
+    it('given a deal moved to another account, when read again, then its match keys follow the new account', async () => {
+      const own = await connect('8404');
+      const old = mirrorDeal('331', {});
+      const renamed: MirrorDeal = {
+        ...old,
+        deal: makeDeal('331', { account: { id: 'a-999', name: 'Umbrella Corp', domain: 'umbrella.example' } }),
+      };
+      await mirror.upsertDeals(own, [old]);
+      await mirror.upsertDeals(own, [renamed]);
+      const oldOnly = dealMatchKeys(old.deal).filter((key) => !dealMatchKeys(renamed.deal).includes(key));
+
+      expect(oldOnly.length).toBeGreaterThan(0);
+      expect(await mirror.dealsSharingKeys(own, oldOnly)).toStrictEqual([]);
+      expect((await mirror.dealsSharingKeys(own, dealMatchKeys(renamed.deal))).map((deal) => deal.id)).toStrictEqual([
+        '331',
+      ]);
     });
   });
 

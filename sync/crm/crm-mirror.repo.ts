@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { dealMatchKeys } from '../../src/dedupe/match-keys.ts';
 import type { CanonicalDeal } from '../../src/model/crm-record.ts';
@@ -5,13 +6,34 @@ import { type Deal, dealSchema } from '../../src/model/deal.ts';
 import { type Partner, partnerSchema } from '../../src/model/partner.ts';
 import { chunks } from '../../src/shared/chunks.ts';
 import { NotFoundError } from '../../src/shared/errors.ts';
+import { recordset } from '../platform/store/bulk.ts';
 import type { StoreSchema } from '../platform/store/schema.ts';
 
 const CHUNK = 500;
+const DEAL_COLUMNS = {
+  deal_id: 'text',
+  deal: 'jsonb',
+  properties: 'jsonb',
+  unlabeled_partner_ids: 'jsonb',
+  account_partner_ids: 'jsonb',
+  digest: 'text',
+} as const;
 /** Rows per read on paths that run beside webhook acknowledgements (a drain's reads). */
 const SMALL_READ = 200;
 /** Page size of full reads of a tenant's deals. */
 const LIVE_PAGE = 1_000;
+
+/** Change detection, not security: a short digest of serialised parts. */
+function digestOf(...parts: string[]): string {
+  const hash = createHash('sha1');
+  for (const part of parts) hash.update(part).update('\u0000');
+  return hash.digest('base64url');
+}
+
+/** A digest of raw CRM values that ignores key order (the store's jsonb reorders keys; a read may too). */
+function propertiesDigest(properties: Readonly<Record<string, string | null>>): string {
+  return digestOf(JSON.stringify(Object.entries(properties).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+}
 
 export interface MirroredDeal extends CanonicalDeal {
   deletedAt: Date | null;
@@ -25,45 +47,74 @@ export interface MirroredDeal extends CanonicalDeal {
 export class CrmMirrorRepository {
   constructor(private readonly db: Kysely<StoreSchema>) {}
 
-  async upsertDeals(tenantId: string, deals: readonly CanonicalDeal[]): Promise<void> {
+  /**
+   * Deals as just read from the CRM. A row whose digest matches what the last read stored is left alone (with its
+   * match keys), so a reconcile that finds nothing changed reads one short row per deal and writes nothing.
+   * Returns the number of rows written.
+   */
+  async upsertDeals(tenantId: string, deals: readonly CanonicalDeal[]): Promise<number> {
+    let written = 0;
     for (const batch of chunks(deals, CHUNK)) {
-      await this.db
-        .insertInto('crm_deals')
-        .values(
-          batch.map((entry) => ({
-            tenant_id: tenantId,
-            deal_id: entry.deal.id,
-            deal: JSON.stringify(entry.deal),
-            properties: JSON.stringify(entry.properties),
-            unlabeled_partner_ids: JSON.stringify(entry.unlabeledPartnerIds),
-            account_partner_ids: JSON.stringify(entry.accountPartnerIds ?? []),
-          })),
-        )
-        .onConflict((oc) =>
-          oc.columns(['tenant_id', 'deal_id']).doUpdateSet((eb) => ({
-            deal: eb.ref('excluded.deal'),
-            properties: eb.ref('excluded.properties'),
-            unlabeled_partner_ids: eb.ref('excluded.unlabeled_partner_ids'),
-            account_partner_ids: eb.ref('excluded.account_partner_ids'),
-            synced_at: new Date(),
-            deleted_at: null,
-          })),
-        )
-        .execute();
-      await this.db
-        .deleteFrom('deal_match_keys')
+      const rows = batch.map((entry) => {
+        const row = {
+          deal_id: entry.deal.id,
+          deal: JSON.stringify(entry.deal),
+          properties: JSON.stringify(entry.properties),
+          unlabeled_partner_ids: JSON.stringify(entry.unlabeledPartnerIds),
+          account_partner_ids: JSON.stringify(entry.accountPartnerIds ?? []),
+        };
+        // Two parts: the record and its links as read, and its raw values (which our own write-backs move on).
+        const digest = `${digestOf(row.deal, row.unlabeled_partner_ids, row.account_partner_ids)}.${propertiesDigest(entry.properties)}`;
+        return { ...row, digest };
+      });
+      const stored = await this.db
+        .selectFrom('crm_deals')
+        .select(['deal_id', 'digest'])
         .where('tenant_id', '=', tenantId)
         .where(
           'deal_id',
           'in',
-          batch.map((entry) => entry.deal.id),
+          rows.map((row) => row.deal_id),
         )
+        .where('deleted_at', 'is', null)
         .execute();
-      const keys = batch.flatMap((entry) =>
-        dealMatchKeys(entry.deal).map((key) => ({ tenant_id: tenantId, match_key: key, deal_id: entry.deal.id })),
+      const current = new Map(stored.map((row) => [row.deal_id, row.digest]));
+      const changed = rows.filter((row) => current.get(row.deal_id) !== row.digest);
+      if (changed.length === 0) continue;
+      written += changed.length;
+      // The serialised columns go into the batch's JSON as they are (no second stringify of every deal).
+      const json = `[${changed
+        .map(
+          (row) =>
+            `{"deal_id":${JSON.stringify(row.deal_id)},"deal":${row.deal},"properties":${row.properties},` +
+            `"unlabeled_partner_ids":${row.unlabeled_partner_ids},"account_partner_ids":${row.account_partner_ids},` +
+            `"digest":${JSON.stringify(row.digest)}}`,
+        )
+        .join(',')}]`;
+      await sql`
+        insert into crm_deals (tenant_id, deal_id, deal, properties, unlabeled_partner_ids, account_partner_ids, digest)
+        select ${tenantId}, r.deal_id, r.deal, r.properties, r.unlabeled_partner_ids, r.account_partner_ids, r.digest
+        from ${recordset(json, DEAL_COLUMNS)}
+        on conflict (tenant_id, deal_id) do update set
+          deal = excluded.deal, properties = excluded.properties,
+          unlabeled_partner_ids = excluded.unlabeled_partner_ids, account_partner_ids = excluded.account_partner_ids,
+          digest = excluded.digest, synced_at = now(), deleted_at = null`.execute(this.db);
+      const changedIds = new Set(changed.map((row) => row.deal_id));
+      await sql`delete from deal_match_keys where tenant_id = ${tenantId} and deal_id = any(${[...changedIds]}::text[])`.execute(
+        this.db,
       );
-      if (keys.length > 0) await this.db.insertInto('deal_match_keys').values(keys).execute();
+      const keys = batch
+        .filter((entry) => changedIds.has(entry.deal.id))
+        .flatMap((entry) => dealMatchKeys(entry.deal).map((key) => ({ match_key: key, deal_id: entry.deal.id })));
+      if (keys.length > 0) {
+        await sql`
+          insert into deal_match_keys (tenant_id, match_key, deal_id)
+          select ${tenantId}, r.match_key, r.deal_id from ${recordset(JSON.stringify(keys), { match_key: 'text', deal_id: 'text' })}`.execute(
+          this.db,
+        );
+      }
     }
+    return written;
   }
 
   /**
@@ -98,25 +149,44 @@ export class CrmMirrorRepository {
     }
   }
 
-  /** Records the CRM values just written, so the next comparison sees them without a re-read. */
-  async recordDealValues(tenantId: string, written: ReadonlyMap<string, Record<string, string>>): Promise<void> {
+  /**
+   * Records the CRM values just written, so the next comparison sees them without a re-read. `before` is what the
+   * write-back compared against (the stored values): when the row still holds exactly those, its digest moves on to
+   * the merged values, so a later read that finds them writes nothing; otherwise (or without `before`) the digest is
+   * cleared and the next read rewrites the row whatever it finds.
+   */
+  async recordDealValues(
+    tenantId: string,
+    written: ReadonlyMap<string, Record<string, string>>,
+    before?: ReadonlyMap<string, Readonly<Record<string, string | null>>>,
+  ): Promise<void> {
     for (const batch of chunks([...written], CHUNK)) {
-      const rows = sql.join(batch.map(([dealId, values]) => sql`(${dealId}, ${JSON.stringify(values)}::jsonb)`));
+      const rows = batch.map(([id, vals]) => {
+        const previous = before?.get(id);
+        return {
+          id,
+          vals,
+          before_digest: previous ? propertiesDigest(previous) : null,
+          after_digest: previous ? propertiesDigest({ ...previous, ...vals }) : null,
+        };
+      });
       await sql`
-        update crm_deals as d set properties = d.properties || v.vals
-        from (values ${rows}) as v(deal_id, vals)
-        where d.tenant_id = ${tenantId} and d.deal_id = v.deal_id`.execute(this.db);
+        update crm_deals as d set
+          properties = d.properties || r.vals,
+          digest = case when split_part(d.digest, '.', 2) = r.before_digest
+            then split_part(d.digest, '.', 1) || '.' || r.after_digest end
+        from ${recordset(JSON.stringify(rows), { id: 'text', vals: 'jsonb', before_digest: 'text', after_digest: 'text' })}
+        where d.tenant_id = ${tenantId} and d.deal_id = r.id`.execute(this.db);
     }
   }
 
   /** The same for partner companies. */
   async recordPartnerValues(tenantId: string, written: ReadonlyMap<string, Record<string, string>>): Promise<void> {
     for (const batch of chunks([...written], CHUNK)) {
-      const rows = sql.join(batch.map(([id, values]) => sql`(${id}, ${JSON.stringify(values)}::jsonb)`));
       await sql`
-        update crm_partners as p set properties = p.properties || v.vals
-        from (values ${rows}) as v(partner_id, vals)
-        where p.tenant_id = ${tenantId} and p.partner_id = v.partner_id`.execute(this.db);
+        update crm_partners as p set properties = p.properties || r.vals
+        from ${recordset(JSON.stringify(batch.map(([id, vals]) => ({ id, vals }))), { id: 'text', vals: 'jsonb' })}
+        where p.tenant_id = ${tenantId} and p.partner_id = r.id`.execute(this.db);
     }
   }
 

@@ -220,7 +220,11 @@ export class CrmTenantSync {
     const connector = this.options.crm.connector(tenantId);
     const pending: Array<{ links: readonly PartnerLink[]; afterLinked: () => Promise<void> }> = [];
     const input = { tenantId, deals, partners, full, links: linkSink(connector, pending) };
-    const dealUpdates = await this.#dealUpdates(tenantId, deals, await collect(chosen(this.#writers), input));
+    const { updates: dealUpdates, compared } = await this.#dealUpdates(
+      tenantId,
+      deals,
+      await collect(chosen(this.#writers), input),
+    );
     let calls = 0;
     // Links first: the values written next (attribution status) already count the linked partners.
     for (const { links, afterLinked } of pending) {
@@ -232,7 +236,7 @@ export class CrmTenantSync {
         'deals',
         [...dealUpdates].map(([id, properties]) => ({ id, properties })),
       );
-      await this.options.mirror.recordDealValues(tenantId, dealUpdates);
+      await this.options.mirror.recordDealValues(tenantId, dealUpdates, compared);
     }
     const companyUpdates = new Map<string, Record<string, string>>();
     const companyWriters = full ? chosen(this.#companyWriters) : [];
@@ -268,18 +272,26 @@ export class CrmTenantSync {
     tenantId: string,
     deals: readonly CanonicalDeal[],
     desired: ReadonlyMap<string, Record<string, string>>,
-  ): Promise<Map<string, Record<string, string>>> {
+  ): Promise<{
+    updates: Map<string, Record<string, string>>;
+    /** The stored values each update was compared against. */
+    compared: Map<string, Readonly<Record<string, string | null>>>;
+  }> {
     const updates = new Map<string, Record<string, string>>();
-    if (desired.size === 0) return updates;
+    const compared = new Map<string, Readonly<Record<string, string | null>>>();
+    if (desired.size === 0) return { updates, compared };
     const given = new Set(deals.map((entry) => entry.deal.id));
     const related = [...desired.keys()].filter((id) => !given.has(id));
     const others = related.length > 0 ? await this.options.mirror.dealsByIds(tenantId, related) : [];
     for (const entry of [...deals, ...others]) {
       const want = desired.get(entry.deal.id);
       const changed = want ? changedProperties(entry.properties, want) : undefined;
-      if (changed) updates.set(entry.deal.id, changed);
+      if (changed) {
+        updates.set(entry.deal.id, changed);
+        compared.set(entry.deal.id, entry.properties);
+      }
     }
-    return updates;
+    return { updates, compared };
   }
 
   private async resolveAll(tenantId: string, objectType: string, ids: readonly string[]): Promise<string[]> {

@@ -170,6 +170,17 @@ function accountLink(
  * Raw deals + their company associations → canonical deals: the primary non-partner company is the account, and
  * `accountPartners` (account id → partner ids; omitted when not read) names the partners of that account.
  */
+/**
+ * HubSpot returns `hs_lastmodifieddate` with every record whether asked or not, and bumps it on every accepted write,
+ * ours included. Nothing compares against it, and keeping it would make every record we wrote look changed to the
+ * next read (the mirror rewrites what changed): it is left out of the raw values.
+ */
+function withoutBookkeeping(properties: Record<string, string | null>): Record<string, string | null> {
+  if (!('hs_lastmodifieddate' in properties)) return properties;
+  const { hs_lastmodifieddate: _modified, ...rest } = properties;
+  return rest;
+}
+
 function canonicalDeals(
   rawDeals: readonly CrmRecord[],
   links: ReadonlyMap<string, AssociationLink[]>,
@@ -202,7 +213,7 @@ function canonicalDeals(
     const accountPartnerIds = primary ? [...new Set(accountPartners?.get(primary.toId) ?? [])].sort() : [];
     return {
       deal,
-      properties: record.properties,
+      properties: withoutBookkeeping(record.properties),
       unlabeledPartnerIds,
       ...(accountPartners ? { accountPartnerIds } : {}),
     };

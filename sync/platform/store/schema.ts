@@ -80,6 +80,8 @@ export interface CrmDealsTable {
   unlabeled_partner_ids: Json<string[]>;
   /** Partner companies associated with the deal's account (migration 0009). */
   account_partner_ids: ColumnType<string[], string | undefined, string>;
+  /** Digest of the values last read from the CRM (migration 0010); null after our own write-back changed them. */
+  digest: ColumnType<string | null, string | null | undefined, string | null>;
   synced_at: UpdatedAt;
   deleted_at: Date | null;
 }

@@ -8,6 +8,7 @@ import * as scoring from './0006-scoring.migration.ts';
 import * as operatorLoops from './0007-operator-loops.migration.ts';
 import * as jobLeases from './0008-job-leases.migration.ts';
 import * as accountPartners from './0009-account-partners.migration.ts';
+import * as mirrorDigests from './0010-mirror-digests.migration.ts';
 
 /** Every migration, in order. Names are stable forever: they are the keys recorded in the database. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -20,4 +21,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0007-operator-loops': operatorLoops,
   '0008-job-leases': jobLeases,
   '0009-account-partners': accountPartners,
+  '0010-mirror-digests': mirrorDigests,
 };
