@@ -124,9 +124,7 @@ export class AttributionRepository {
           evaluated_at = now()
         where (deal_attributions.status, deal_attributions.partner_involved, deal_attributions.issues)
             is distinct from (excluded.status, excluded.partner_involved, excluded.issues)
-          or (deal_attributions.partners_at_close is null and excluded.partners_at_close is not null)`.execute(
-        this.db,
-      );
+          or (deal_attributions.partners_at_close is null and excluded.partners_at_close is not null)`.execute(this.db);
     }
   }
 
