@@ -6,6 +6,7 @@ export const benches: Record<string, () => Promise<BenchModule>> = {
   dedupe: () => import('./dedupe.bench.ts').then((m) => m.default),
   'hubspot-reconcile': () => import('./hubspot-reconcile.bench.ts').then((m) => m.default),
   'scoring-writeback': () => import('./scoring-writeback.bench.ts').then((m) => m.default),
+  'card-api': () => import('./card-api.bench.ts').then((m) => m.default),
   'webhook-ack': () => import('./webhook-ack.bench.ts').then((m) => m.default),
   report: () => import('./report.bench.ts').then((m) => m.default),
   'operator-loops': () => import('./operator-loops.bench.ts').then((m) => m.default),

@@ -10,6 +10,7 @@ import { type Sandbox, startSandbox } from '../sandbox/server.ts';
 import { signV3 } from '../src/crm/hubspot/hubspot-signature.ts';
 import { SeededRandom } from '../src/shared/seeded-random.ts';
 import type { BenchModule } from './bench-module.ts';
+import { percentiles } from './support/measure.ts';
 import type { MirrorObservation, PhaseObservation, WorkerRequest } from './support/webhook-service-worker.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -23,16 +24,6 @@ const E2E_P95_TARGET_MS = 2_000;
 const CHANGED_PROPERTIES = ['dealname', 'amount', 'dealstage'] as const;
 /** The sandbox's default subscriptions: deals creation / propertyChange. */
 const SUBSCRIPTION = { creation: 5_000_000, propertyChange: 5_000_002 } as const;
-
-function percentiles(values: readonly number[]) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (p: number) => {
-    if (sorted.length === 0) return null;
-    const value = sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
-    return Number(value.toFixed(1));
-  };
-  return { count: sorted.length, p50: at(50), p95: at(95), p99: at(99), max: at(100) };
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));

@@ -47,6 +47,8 @@ export interface DealAttributionView {
   deal: MirroredDeal;
   partners: Array<DealPartner & { name: string }>;
   result: AttributionResult;
+  /** Every partner's name in the tenant's roster (for suggestions that name a partner not on the deal). */
+  partnerNames: ReadonlyMap<string, string>;
 }
 
 export interface AttributionServiceDeps extends AttributionWriterDeps {
@@ -74,6 +76,7 @@ export class AttributionService {
         name: names.get(p.partnerId) ?? `Company ${p.partnerId}`,
       })),
       result: evaluation!.result,
+      partnerNames: names,
     };
   }
 

@@ -130,7 +130,7 @@ async function cardView(deps: CardRoutesDeps, tenantId: string, view: DealAttrib
     score: scores.get(p.partnerId)?.score ?? null,
   }));
   const autoTag = view.result.autoTag;
-  const names = new Map((await deps.mirror.livePartners(tenantId)).map((p) => [p.id, p.name]));
+  const names = view.partnerNames;
   const dedupeStatus = properties.pl_dedupe_status ?? '';
   const duplicates = await deps.dedupe.duplicatesOf(tenantId, deal.id);
   const nextBest = fit?.nextBestPartner ?? null;

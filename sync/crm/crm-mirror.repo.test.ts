@@ -284,6 +284,36 @@ describe.each(STORE_KINDS)('the CRM mirror on $name', (kind) => {
     });
   });
 
+  describe('the roster kept per tenant', () => {
+    it('given a roster read by one replica, when another replica renames, retires or adds a partner, then the next read sees it', async () => {
+      const own = await connect('8501');
+      const replica = new CrmMirrorRepository(store.db);
+      await mirror.upsertPartners(own, [partner('1'), partner('2')]);
+      expect((await mirror.livePartners(own)).map((p) => p.name)).toEqual(['Partner 1', 'Partner 2']);
+
+      await replica.upsertPartners(own, [{ ...partner('1'), name: 'Renamed One' }]);
+      expect((await mirror.livePartners(own)).map((p) => p.name)).toEqual(['Renamed One', 'Partner 2']);
+      await replica.retirePartners(own, ['2']);
+      expect((await mirror.livePartners(own)).map((p) => p.id)).toEqual(['1']);
+      await replica.upsertPartners(own, [partner('2'), partner('3')]);
+      expect((await mirror.livePartners(own)).map((p) => p.id)).toEqual(['1', '2', '3']);
+    });
+
+    it('given a cached roster, when a caller changes the list it got, then the next caller gets the roster intact', async () => {
+      const own = await connect('8502');
+      await mirror.upsertPartners(own, [partner('1'), partner('2')]);
+      const first = await mirror.livePartners(own);
+      first.pop();
+      expect(() => {
+        (first[0] as { name: string }).name = 'x';
+      }).toThrow(TypeError);
+      expect((await mirror.livePartners(own)).map((p) => [p.id, p.name])).toEqual([
+        ['1', 'Partner 1'],
+        ['2', 'Partner 2'],
+      ]);
+    });
+  });
+
   describe('a full read: upsertDeals then markUnseenDeleted', () => {
     it('given mirrored deals, when a full read did not see some, then exactly those are marked deleted and leave the live reads', async () => {
       const own = await connect('8201');

@@ -45,6 +45,9 @@ export interface MirroredDeal extends CanonicalDeal {
  * cannot make it wrong; deletions and merges keep a row (and an alias) so late events and decisions still resolve.
  */
 export class CrmMirrorRepository {
+  /** Each tenant's roster as last read, with the version it was read at (see `livePartners`). */
+  readonly #rosters = new Map<string, { version: string; partners: readonly Partner[] }>();
+
   constructor(private readonly db: Kysely<StoreSchema>) {}
 
   /**
@@ -404,7 +407,19 @@ export class CrmMirrorRepository {
     return new Map(rows.map((row) => [row.partner_id, row.properties]));
   }
 
+  /**
+   * The tenant's partner roster, in id order. Every card view and write-back needs it, so it is kept per tenant and
+   * re-read only when the roster rows changed: a one-row aggregate decides (the row count, the deleted count and the
+   * sum of the rows' `xmin`, the writing transaction, which every insert or update of a row moves), whichever replica
+   * wrote, in whatever order their transactions commit.
+   */
   async livePartners(tenantId: string): Promise<Partner[]> {
+    const version = await sql<{ version: string }>`
+      select count(*) || '.' || count(deleted_at) || '.' || coalesce(sum(xmin::text::bigint), 0) as version
+      from crm_partners where tenant_id = ${tenantId}`.execute(this.db);
+    const current = version.rows[0]?.version ?? '';
+    const cached = this.#rosters.get(tenantId);
+    if (cached?.version === current) return [...cached.partners];
     const rows = await this.db
       .selectFrom('crm_partners')
       .select('partner')
@@ -412,7 +427,9 @@ export class CrmMirrorRepository {
       .where('deleted_at', 'is', null)
       .orderBy('partner_id')
       .execute();
-    return rows.map((row) => partnerSchema.parse(row.partner));
+    const partners = rows.map((row) => Object.freeze(partnerSchema.parse(row.partner)) as Partner);
+    this.#rosters.set(tenantId, { version: current, partners });
+    return [...partners];
   }
 
   async counts(tenantId: string): Promise<{ deals: number; partners: number; deletedDeals: number }> {

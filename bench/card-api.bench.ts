@@ -1,0 +1,144 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { SANDBOX_ADMIN_USER_ID } from '../sandbox/hubspot/users.ts';
+import { startSandbox } from '../sandbox/server.ts';
+import { signV3 } from '../src/crm/hubspot/hubspot-signature.ts';
+import { SeededRandom } from '../src/shared/seeded-random.ts';
+import type { BenchModule } from './bench-module.ts';
+import { prepareStore, runWorker } from './hubspot-reconcile.bench.ts';
+import { percentiles } from './support/measure.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const TARGET_P95_MS = 50;
+const CONCURRENCY = 100;
+
+interface CardService {
+  url: string;
+  child: ChildProcess;
+}
+
+function startCardService(env: Record<string, string>): Promise<CardService> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/card-service-worker.ts'], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`card service exited ${code}`)));
+    child.once('message', (message: { type: string; url: string }) => resolve({ url: message.url, child }));
+  });
+}
+
+function ask<T>(child: ChildProcess, type: string, answer: string): Promise<T> {
+  return new Promise((resolve) => {
+    const listener = (message: { type: string } & T) => {
+      if (message.type !== answer) return;
+      child.off('message', listener);
+      resolve(message);
+    };
+    child.on('message', listener);
+    child.send({ type });
+  });
+}
+
+/**
+ * The card API under load on the real service: a sandbox portal is reconciled by the real `partnerloop reconcile`
+ * (mirror, attribution, duplicates, scores), then the service serves `GET /api/card/deals/{id}` — signed like
+ * HubSpot's `hubspot.fetch` — for random deals, one at a time and then 100 at a time (closed loop). p95 against
+ * 50 ms; every answer must be a 200 with the deal's card. PGlite, and Postgres when BENCH_DATABASE_URL (or
+ * TEST_DATABASE_URL) is set.
+ */
+const bench: BenchModule = {
+  name: 'card-api',
+  description: 'the card API on a reconciled portal, 1 and 100 concurrent requests (100k deals; --quick: 10k)',
+  async run({ quick, log }) {
+    const deals = quick ? 10_000 : 100_000;
+    const seconds = quick ? 5 : 15;
+    const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+    const stores: Array<[string, string | undefined]> = [['pglite', undefined]];
+    if (databaseUrl) stores.push(['postgres', databaseUrl]);
+    const out: Record<string, unknown> = { deals, concurrency: CONCURRENCY, targetP95Ms: TARGET_P95_MS };
+    for (const [kind, url] of stores) {
+      const sandbox = await startSandbox({ deals, seed: 2026 });
+      const key = randomBytes(32);
+      const store = await prepareStore(sandbox, key, url);
+      let service: CardService | undefined;
+      try {
+        const env = {
+          ...store.env,
+          HUBSPOT_API_BASE_URL: sandbox.url,
+          HUBSPOT_CLIENT_ID: sandbox.app.clientId,
+          HUBSPOT_CLIENT_SECRET: sandbox.app.clientSecret,
+          TOKEN_ENCRYPTION_KEY: key.toString('base64'),
+          PORTAL: String(sandbox.portal.portalId),
+        };
+        log(`${kind}: reconciling ${deals} deals with partnerloop reconcile`);
+        await runWorker(env);
+        service = await startCardService(env);
+        const base = service.url;
+        const portalId = sandbox.portal.portalId;
+        const ids = [...sandbox.portal.records('deals')].map((record) => record.id);
+        const random = new SeededRandom(7);
+        const request = async () => {
+          const id = ids[Math.floor(random.next() * ids.length)] as string;
+          const target = `${base}/api/card/deals/${id}?portalId=${portalId}&userId=${SANDBOX_ADMIN_USER_ID}`;
+          const timestamp = Date.now();
+          const started = performance.now();
+          const response = await fetch(target, {
+            headers: {
+              'x-hubspot-signature-v3': signV3({
+                secret: sandbox.app.clientSecret,
+                method: 'GET',
+                uri: target,
+                body: '',
+                timestamp,
+              }),
+              'x-hubspot-request-timestamp': String(timestamp),
+            },
+          });
+          const body = (await response.json()) as { deal?: { id?: string } };
+          const ms = performance.now() - started;
+          if (response.status !== 200 || body.deal?.id !== id) {
+            throw new Error(`card for deal ${id}: HTTP ${response.status} ${JSON.stringify(body).slice(0, 200)}`);
+          }
+          return ms;
+        };
+        // Warm-up (connections, the first query plans), then one at a time.
+        for (let i = 0; i < 20; i += 1) await request();
+        const sequential: number[] = [];
+        for (let i = 0; i < 200; i += 1) sequential.push(await request());
+        log(`${kind}: sequential p95 ${percentiles(sequential).p95} ms; ${CONCURRENCY} concurrent for ${seconds} s`);
+        await ask(service.child, 'measure', 'measuring');
+        const concurrent: number[] = [];
+        const until = performance.now() + seconds * 1000;
+        const started = performance.now();
+        await Promise.all(
+          Array.from({ length: CONCURRENCY }, async () => {
+            while (performance.now() < until) concurrent.push(await request());
+          }),
+        );
+        const wall = (performance.now() - started) / 1000;
+        const lag = await ask<{ p50: number; p99: number; max: number }>(service.child, 'stop', 'lag');
+        service = undefined;
+        const under = percentiles(concurrent);
+        out[kind] = {
+          sequentialMs: percentiles(sequential),
+          concurrentMs: under,
+          requestsPerSecond: Number((concurrent.length / wall).toFixed(1)),
+          serviceEventLoopDelayMs: { p50: lag.p50, p99: lag.p99, max: lag.max },
+          p95Ratio: under.p95 === null ? null : Number((under.p95 / TARGET_P95_MS).toFixed(3)),
+          met: under.p95 !== null && under.p95 < TARGET_P95_MS,
+        };
+        log(`${kind}: ${CONCURRENCY} concurrent p95 ${under.p95} ms, ${(concurrent.length / wall).toFixed(0)} req/s`);
+      } finally {
+        service?.child.kill('SIGKILL');
+        await store.close();
+        await sandbox.close();
+      }
+    }
+    return out;
+  },
+};
+
+export default bench;
