@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { JobContext } from '../platform/jobs/job-queue.ts';
 import { defineTenantJob } from '../platform/jobs/tenant-job.ts';
 import type { TenantsRepository } from '../platform/store/tenants.repo.ts';
+import { fullPassLeaseKey } from './tenant-leases.ts';
 import type { CrmTenantSync } from './tenant-sync.ts';
 
 export const RECONCILE_JOB = 'hubspot.reconcile';
@@ -17,10 +18,11 @@ export interface ReconcileJobDeps {
   afterRun?: (run: { tenantId: string; periodKey: string }, context: JobContext) => Promise<void>;
 }
 
-/** One lease per tenant: two reconciles of a tenant never run at once, whichever period or replica queued them. */
-export function reconcileLeaseKey(tenantId: string): string {
-  return `${RECONCILE_JOB}:${tenantId}`;
-}
+/**
+ * One lease per tenant: two reconciles of a tenant never run at once, whichever period or replica queued them, and
+ * no mirror refresh (scoring) runs beside one (`fullPassLeaseKey`).
+ */
+export const reconcileLeaseKey = fullPassLeaseKey;
 
 /**
  * A full reconcile of one tenant: the safety net for lost webhooks (nightly), and the first read after an install.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { reconcileJob } from '../crm/reconcile.job.ts';
 import type { CrmTenantSync } from '../crm/tenant-sync.ts';
 import type { JobContext } from '../platform/jobs/job-queue.ts';
 import { createLogger } from '../platform/log/logger.ts';
@@ -81,5 +82,19 @@ describe('scoring refresh job', () => {
     const { result, calls } = await run('disconnected');
     expect(calls).toEqual([]);
     expect(result).toEqual({ skipped: true });
+  });
+});
+
+describe('the scoring refresh beside a reconcile', () => {
+  it('given a tenant, then its refresh takes the same lease as its reconcile (they never overlap) and no other tenant’s', () => {
+    const deps = { tenants: {} as TenantsRepository, sync: {} as CrmTenantSync };
+    const refresh = scoringRefreshJob(deps);
+    const reconcile = reconcileJob(deps);
+    expect(refresh.lease?.({ tenantId: TENANT })).toBe(
+      reconcile.lease?.({ tenantId: TENANT, periodKey: '2026-12-05' }),
+    );
+    expect(refresh.lease?.({ tenantId: 'hubspot:2' })).not.toBe(
+      reconcile.lease?.({ tenantId: TENANT, periodKey: '2026-12-05' }),
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fullPassLeaseKey } from '../crm/tenant-leases.ts';
 import type { CrmTenantSync } from '../crm/tenant-sync.ts';
 import { type DebounceOptions, debounceSlot, scheduleDebounced } from '../platform/jobs/debounce.ts';
 import type { JobQueue } from '../platform/jobs/job-queue.ts';
@@ -27,7 +28,8 @@ export function scoringRefreshJob(deps: ScoringRefreshJobDeps) {
     retryLimit: 5,
     retryDelaySeconds: 30,
     expireInSeconds: 30 * 60,
-    lease: ({ tenantId }) => `${SCORING_REFRESH_JOB}:${tenantId}`,
+    // The tenant's full-pass lease: never beside a reconcile (which runs these writers too) or another refresh.
+    lease: ({ tenantId }) => fullPassLeaseKey(tenantId),
     async handle({ tenantId }, context) {
       const result = await deps.sync.refreshFromMirror(tenantId, SCORING_WRITERS);
       context.logger.info({ tenantId, ...result }, 'partner scores refreshed');
