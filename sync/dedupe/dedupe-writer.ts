@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type DedupeOptions, dedupeOptionsSchema, findDuplicateClusters } from '../../src/dedupe/find-duplicates.ts';
+import { dedupeOptionsSchema } from '../../src/dedupe/find-duplicates.ts';
 import { dealMatchKeys } from '../../src/dedupe/match-keys.ts';
 import { type CrmPropertyValuesOf, crmPropertyNamesOf } from '../../src/model/crm-properties.ts';
 import type { Deal } from '../../src/model/deal.ts';
@@ -7,7 +7,8 @@ import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
 import type { DealWriter } from '../crm/tenant-sync.ts';
 import type { Logger } from '../platform/log/logger.ts';
 import type { Tenant, TenantsRepository } from '../platform/store/tenants.repo.ts';
-import { type DecisionPair, type DedupeRepository, pairOf, type StoredDuplicate } from './dedupe.repo.ts';
+import type { DedupeRepository, StoredDuplicate } from './dedupe.repo.ts';
+import { clusterDealsOffThread } from './duplicate-clusters.ts';
 
 /** Largest webhook drain round whose deals are compared inline (more are noted for `dedupe.refresh`). */
 export const DEDUPE_INLINE_LIMIT = 100;
@@ -64,15 +65,6 @@ export function dedupeValues(
   };
 }
 
-function keepApart(pairs: readonly DecisionPair[]): DedupeOptions['keepApart'] {
-  if (pairs.length === 0) return undefined;
-  const keys = new Set(pairs.map(([a, b]) => `${a}\u0000${b}`));
-  return (a, b) => {
-    const [x, y] = pairOf(a, b);
-    return keys.has(`${x}\u0000${y}`);
-  };
-}
-
 /**
  * Duplicate flags on every pass (SPEC §2.2): a full pass clusters every deal; a webhook pass compares the changed
  * deals with the stored deals sharing an account, domain or name key, and rewrites only the clusters it touched
@@ -109,8 +101,7 @@ export function dedupeWriter(deps: DedupeWriterDeps): DealWriter {
       }
       const ids = subset.map((deal) => deal.id);
       const pairs = await deps.dedupe.decisions(tenantId, full ? null : ids);
-      const apart = keepApart(pairs);
-      const clusters = findDuplicateClusters(subset, apart ? { ...engine, keepApart: apart } : engine);
+      const clusters = await clusterDealsOffThread({ deals: subset, engine, apart: pairs });
       const relevant = full ? clusters : clusters.filter((cluster) => cluster.ids.some((id) => touched.has(id)));
       for (const cluster of relevant) for (const id of cluster.ids) touched.add(id);
       await deps.dedupe.replace(tenantId, full ? null : [...touched], relevant);

@@ -20,7 +20,7 @@ import type { Logger } from '../platform/log/logger.ts';
 import type { AuditLogRepository } from '../platform/store/audit-log.repo.ts';
 import type { Tenant, TenantsRepository } from '../platform/store/tenants.repo.ts';
 import type { ScoresRepository, StoredPartnerScore, StoredScoringRun } from './scores.repo.ts';
-import { computeScoringRun, type ScoringRun } from './scoring-run.ts';
+import { computeScoringRunOffThread, type ScoringRun } from './scoring-run.ts';
 
 export interface ScoringServiceDeps {
   tenants: TenantsRepository;
@@ -101,7 +101,7 @@ export class ScoringService {
     const tenant = await this.deps.tenants.find(tenantId);
     const config = tenantScoringConfig(tenant, this.deps.logger);
     const segments = tenantSegments(tenant);
-    const run = computeScoringRun({ tenantId, deals, partners, asOf: this.#asOf(), config, segments });
+    const run = await computeScoringRunOffThread({ tenantId, deals, partners, asOf: this.#asOf(), config, segments });
     const stored = await this.deps.scores.save(run);
     this.deps.logger.info(
       {
