@@ -6,7 +6,7 @@ import { startSandbox } from '../sandbox/server.ts';
 import { signV3 } from '../src/crm/hubspot/hubspot-signature.ts';
 import { SeededRandom } from '../src/shared/seeded-random.ts';
 import type { BenchModule } from './bench-module.ts';
-import { prepareStore, runWorker } from './hubspot-reconcile.bench.ts';
+import { benchStores, prepareStore, runWorker } from './hubspot-reconcile.bench.ts';
 import { percentiles } from './support/measure.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -55,24 +55,14 @@ const bench: BenchModule = {
   async run({ quick, log }) {
     const deals = quick ? 10_000 : 100_000;
     const seconds = quick ? 5 : 15;
-    const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-    const stores: Array<[string, string | undefined]> = [['pglite', undefined]];
-    if (databaseUrl) stores.push(['postgres', databaseUrl]);
     const out: Record<string, unknown> = { deals, concurrency: CONCURRENCY, targetP95Ms: TARGET_P95_MS };
-    for (const [kind, url] of stores) {
+    for (const [kind, url] of benchStores()) {
       const sandbox = await startSandbox({ deals, seed: 2026 });
       const key = randomBytes(32);
       const store = await prepareStore(sandbox, key, url);
       let service: CardService | undefined;
       try {
-        const env = {
-          ...store.env,
-          HUBSPOT_API_BASE_URL: sandbox.url,
-          HUBSPOT_CLIENT_ID: sandbox.app.clientId,
-          HUBSPOT_CLIENT_SECRET: sandbox.app.clientSecret,
-          TOKEN_ENCRYPTION_KEY: key.toString('base64'),
-          PORTAL: String(sandbox.portal.portalId),
-        };
+        const env = store.env;
         log(`${kind}: reconciling ${deals} deals with partnerloop reconcile`);
         await runWorker(env);
         service = await startCardService(env);

@@ -49,6 +49,17 @@ export function runWorker(env: Record<string, string>, nodeArgs: readonly string
   });
 }
 
+/** The stores a benchmark runs on: PGlite, and Postgres when BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set. */
+export function benchStores(): Array<[kind: string, databaseUrl: string | undefined]> {
+  const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  return databaseUrl
+    ? [
+        ['pglite', undefined],
+        ['postgres', databaseUrl],
+      ]
+    : [['pglite', undefined]];
+}
+
 /** A store for the command to use: an empty PGlite directory, or a fresh database on the Postgres at `url`. */
 export async function prepareStore(sandbox: Sandbox, key: Buffer, databaseUrl: string | undefined) {
   const dataDir = await mkdtemp(join(tmpdir(), 'pl-bench-reconcile-'));
@@ -75,7 +86,16 @@ export async function prepareStore(sandbox: Sandbox, key: Buffer, databaseUrl: s
   });
   await store.close();
   return {
-    env: { DATA_DIR: dataDir, ...(benchUrl ? { DATABASE_URL: benchUrl } : {}) },
+    /** The service's environment for this store and sandbox, plus PORTAL (the sandbox portal's id). */
+    env: {
+      DATA_DIR: dataDir,
+      ...(benchUrl ? { DATABASE_URL: benchUrl } : {}),
+      HUBSPOT_API_BASE_URL: sandbox.url,
+      HUBSPOT_CLIENT_ID: sandbox.app.clientId,
+      HUBSPOT_CLIENT_SECRET: sandbox.app.clientSecret,
+      TOKEN_ENCRYPTION_KEY: key.toString('base64'),
+      PORTAL: String(sandbox.portal.portalId),
+    },
     async close() {
       await rm(dataDir, { recursive: true, force: true });
       if (admin) {
@@ -98,24 +118,14 @@ const bench: BenchModule = {
   description: 'the real `partnerloop reconcile` at real HubSpot limits, twice (100k deals; --quick: 10k)',
   async run({ quick, log }) {
     const deals = quick ? 10_000 : 100_000;
-    const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-    const stores: Array<[string, string | undefined]> = [['pglite', undefined]];
-    if (databaseUrl) stores.push(['postgres', databaseUrl]);
     const out: Record<string, unknown> = { deals };
-    for (const [kind, url] of stores) {
+    for (const [kind, url] of benchStores()) {
       const sandbox = await startSandbox({ deals, seed: 2026 });
       const key = randomBytes(32);
       const store = await prepareStore(sandbox, key, url);
       try {
         const companies = sandbox.portal.count('companies');
-        const env = {
-          ...store.env,
-          HUBSPOT_API_BASE_URL: sandbox.url,
-          HUBSPOT_CLIENT_ID: sandbox.app.clientId,
-          HUBSPOT_CLIENT_SECRET: sandbox.app.clientSecret,
-          TOKEN_ENCRYPTION_KEY: key.toString('base64'),
-          PORTAL: String(sandbox.portal.portalId),
-        };
+        const env = store.env;
         const partners = [...sandbox.portal.records('companies')].filter(
           (c) => c.properties.pl_is_partner === 'true',
         ).length;
