@@ -47,7 +47,8 @@ describe('leased jobs', () => {
       'cadence.run:nightly:2026-12-04',
       81,
     ],
-    ['scoring.refresh', scoringRefreshJob({} as ScoringRefreshJobDeps), tenant, 'scoring.refresh:hubspot:1', 121],
+    // A refresh from the mirror: never beside a reconcile of its tenant (#20, no double work).
+    ['scoring.refresh', scoringRefreshJob({} as ScoringRefreshJobDeps), tenant, 'hubspot.reconcile:hubspot:1', 121],
     // The deferred half of a drain's dedupe: never beside a drain of its tenant.
     ['dedupe.refresh', dedupeRefreshJob({} as DedupeRefreshJobDeps), tenant, 'hubspot.webhooks.drain:hubspot:1', 121],
   ];
