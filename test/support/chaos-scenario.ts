@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import type { FaultRule, FaultStep } from '../../sandbox/kit/faults.ts';
 import { type Sandbox, startSandbox } from '../../sandbox/server.ts';
 import { LIST_PAGE_LIMIT } from '../../src/crm/hubspot/hubspot-objects.ts';
-import { reconcileLeaseKey } from '../../sync/crm/reconcile.job.ts';
+import { RECONCILE_JOB, reconcileLeaseKey } from '../../sync/crm/reconcile.job.ts';
 import { drainLeaseKey } from '../../sync/crm/tenant-leases.ts';
 import { loadConfig } from '../../sync/platform/config/env.ts';
 import { leaseOwnerProcess } from '../../sync/platform/jobs/job-leases.ts';
@@ -252,9 +252,11 @@ async function spawnReplica(name: string, env: NodeJS.ProcessEnv): Promise<Repli
   return { name, child, url: url as string, pid: Number(pid), killed: false };
 }
 
-async function leaseHolder(store: Store, key: string) {
+/** Who holds `key`'s lease (only a run of `jobName` when given: a reconcile's key is shared with scoring refreshes). */
+async function leaseHolder(store: Store, key: string, jobName?: string) {
   const { rows } = await sql<{ owner: string; job_id: string }>`
-    select owner, job_id from job_leases where lease_key = ${key}`.execute(store.db);
+    select owner, job_id from job_leases
+    where lease_key = ${key} and (${jobName ?? null}::text is null or job_name = ${jobName ?? null})`.execute(store.db);
   const row = rows[0];
   const pid = row ? leaseOwnerProcess(row.owner)?.pid : undefined;
   return row && pid !== undefined ? { owner: row.owner, jobId: row.job_id, pid } : undefined;
@@ -395,8 +397,9 @@ export async function runChaosScenario(input: ChaosOptions): Promise<ChaosReport
       phase: KillReport['phase'],
       key: string,
       when: { dealPagesRead: number } | { firstWrite: true; fallbackMs: number },
+      jobName?: string,
     ) => {
-      const holder = await eventually(() => leaseHolder(running, key), 240_000, 25);
+      const holder = await eventually(() => leaseHolder(running, key, jobName), 240_000, 25);
       const victim = replicas.find((replica) => replica.pid === holder.pid && !replica.killed);
       if (!victim) throw new Error(`${phase}: lease held by pid ${holder.pid}, which is none of the replicas`);
       const atKill = await jobState(running, holder.jobId);
@@ -468,9 +471,12 @@ export async function runChaosScenario(input: ChaosOptions): Promise<ChaosReport
     await install(balancer);
     const tenantId = `hubspot:${sandbox.portal.portalId}`;
     // In the middle of its read, the bulk of a reconcile: half of its deal pages served.
-    await killHolder('reconcile', reconcileLeaseKey(tenantId), {
-      dealPagesRead: Math.max(1, Math.floor(options.deals / LIST_PAGE_LIMIT / 2)),
-    });
+    await killHolder(
+      'reconcile',
+      reconcileLeaseKey(tenantId),
+      { dealPagesRead: Math.max(1, Math.floor(options.deals / LIST_PAGE_LIMIT / 2)) },
+      RECONCILE_JOB,
+    );
     await converge(running, sandbox, balancer, 300_000);
     const installSeconds = (Date.now() - installedAt) / 1000;
     log(`chaos: install converged ${installSeconds.toFixed(1)} s after the install`);
