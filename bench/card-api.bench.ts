@@ -80,7 +80,8 @@ const bench: BenchModule = {
               'x-hubspot-signature-v3': signV3({
                 secret: sandbox.app.clientSecret,
                 method: 'GET',
-                uri: target,
+                // The service signs against its PUBLIC_URL, by default http://localhost:<port>.
+                uri: target.replace('//127.0.0.1:', '//localhost:'),
                 body: '',
                 timestamp,
               }),
