@@ -19,12 +19,6 @@ export interface ReconcileJobDeps {
 }
 
 /**
- * One lease per tenant: two reconciles of a tenant never run at once, whichever period or replica queued them, and
- * no mirror refresh (scoring) runs beside one (`fullPassLeaseKey`).
- */
-export const reconcileLeaseKey = fullPassLeaseKey;
-
-/**
  * A full reconcile of one tenant: the safety net for lost webhooks (nightly), and the first read after an install.
  * Keyed by tenant and period, so one period is queued once; leased per tenant, so no two runs overlap.
  *
@@ -44,7 +38,8 @@ export function reconcileJob(deps: ReconcileJobDeps) {
     // The backstop only (a run that died before it took its lease): a dead worker is noticed by its lease within a minute.
     // 100k deals take ~4 minutes at HubSpot's rate limit; leave room for throttling before pg-boss gives up waiting.
     expireInSeconds: 60 * 60,
-    lease: ({ tenantId }) => reconcileLeaseKey(tenantId),
+    // One lease per tenant: no two reconciles of a tenant at once, and no mirror refresh (scoring) beside one.
+    lease: ({ tenantId }) => fullPassLeaseKey(tenantId),
     async handle({ tenantId, periodKey }, context) {
       // Between pages: a run whose lease was swept (taken for dead) stops rather than overlap its retry.
       const onProgress = () => context.signal?.throwIfAborted();

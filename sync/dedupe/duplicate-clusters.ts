@@ -1,11 +1,8 @@
 import type { DuplicateCluster } from '../../src/dedupe/duplicate-clustering.ts';
 import { type DedupeOptions, findDuplicateClusters } from '../../src/dedupe/find-duplicates.ts';
 import type { Deal } from '../../src/model/deal.ts';
-import { runOffThread } from '../platform/workers/off-thread.ts';
+import { computeBySize } from '../platform/workers/off-thread.ts';
 import { type DecisionPair, pairOf } from './dedupe.repo.ts';
-
-/** Below this many deals a clustering is quick enough to stay on the calling thread (webhook passes, tests). */
-const OFF_THREAD_MIN_DEALS = 5_000;
 
 /** One clustering: the deals, the tenant's engine settings and the seller's "not a duplicate" pairs. */
 export interface ClusteringInput {
@@ -34,6 +31,10 @@ export function clusterDeals(input: ClusteringInput): DuplicateCluster[] {
  * otherwise hold the thread serving card requests and webhook acknowledgements); inline for small ones.
  */
 export function clusterDealsOffThread(input: ClusteringInput): Promise<DuplicateCluster[]> {
-  if (input.deals.length < OFF_THREAD_MIN_DEALS) return Promise.resolve(clusterDeals(input));
-  return runOffThread(new URL('./duplicate-clusters.worker.ts', import.meta.url), input);
+  return computeBySize(
+    new URL('./duplicate-clusters.worker.ts', import.meta.url),
+    input,
+    input.deals.length,
+    clusterDeals,
+  );
 }

@@ -11,7 +11,7 @@ import {
   type PartnerScoreProperties,
   partnerScoreProperties,
 } from '../../src/scoring/scoring-properties.ts';
-import { runOffThread } from '../platform/workers/off-thread.ts';
+import { computeBySize } from '../platform/workers/off-thread.ts';
 
 /** The company properties of SPEC §4.5 the partner-score write-back owns (src/model/crm-properties.ts). */
 export const PARTNER_SCORE_PROPERTIES = crmPropertyNamesOf('partner_score');
@@ -71,25 +71,13 @@ export function computeScoringRun(input: ScoringRunInput): ScoringRun {
   };
 }
 
-/** Below this many deals a run is quick enough to stay on the calling thread (tests, small portals). */
-const OFF_THREAD_MIN_DEALS = 5_000;
-
 /**
  * `computeScoringRun` off the calling thread for large tenants (a 100k-deal run takes seconds of CPU that would
- * otherwise hold the thread serving card requests and webhook acknowledgements); inline below
- * `OFF_THREAD_MIN_DEALS`, or when `offThread` is false.
+ * otherwise hold the thread serving card requests and webhook acknowledgements); inline for small ones.
  */
-export function computeScoringRunOffThread(
-  input: ScoringRunInput,
-  options: { offThread?: boolean } = {},
-): Promise<ScoringRun> {
-  if (options.offThread === false || (options.offThread === undefined && input.deals.length < OFF_THREAD_MIN_DEALS)) {
-    return Promise.resolve(computeScoringRun(input));
-  }
-  return runOffThread<ScoringRunInput, ScoringRun>(new URL('./scoring-run.worker.ts', import.meta.url), {
-    ...input,
-    deals: input.deals.map((entry) => ({ deal: entry.deal })),
-  });
+export function computeScoringRunOffThread(input: ScoringRunInput): Promise<ScoringRun> {
+  const slim = { ...input, deals: input.deals.map((entry) => ({ deal: entry.deal })) };
+  return computeBySize(new URL('./scoring-run.worker.ts', import.meta.url), slim, slim.deals.length, computeScoringRun);
 }
 
 /** Every scored partner's CRM values (SPEC §4.5 company properties). */

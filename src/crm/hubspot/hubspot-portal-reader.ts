@@ -167,10 +167,6 @@ function accountLink(
 }
 
 /**
- * Raw deals + their company associations → canonical deals: the primary non-partner company is the account, and
- * `accountPartners` (account id → partner ids; omitted when not read) names the partners of that account.
- */
-/**
  * HubSpot returns `hs_lastmodifieddate` with every record whether asked or not, and bumps it on every accepted write,
  * ours included. Nothing compares against it, and keeping it would make every record we wrote look changed to the
  * next read (the mirror rewrites what changed): it is left out of the raw values.
@@ -181,6 +177,10 @@ function withoutBookkeeping(properties: Record<string, string | null>): Record<s
   return rest;
 }
 
+/**
+ * Raw deals + their company associations → canonical deals: the primary non-partner company is the account, and
+ * `accountPartners` (account id → partner ids; omitted when not read) names the partners of that account.
+ */
 function canonicalDeals(
   rawDeals: readonly CrmRecord[],
   links: ReadonlyMap<string, AssociationLink[]>,

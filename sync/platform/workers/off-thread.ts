@@ -29,6 +29,17 @@ export function runOffThread<I, O>(entry: URL, input: I): Promise<O> {
   });
 }
 
+/** Below this many items a computation is quick enough to stay on the calling thread (webhook passes, small portals). */
+const OFF_THREAD_MIN_ITEMS = 5_000;
+
+/**
+ * `compute(input)` inline when it covers fewer than 5,000 items (`size`), otherwise on a worker thread running
+ * `entry` (which must answer with the same `compute`).
+ */
+export function computeBySize<I, O>(entry: URL, input: I, size: number, compute: (input: I) => O): Promise<O> {
+  return size < OFF_THREAD_MIN_ITEMS ? Promise.resolve(compute(input)) : runOffThread<I, O>(entry, input);
+}
+
 /** The worker side: computes its answer from `workerData` and posts it (or the error's message) once. */
 export async function answerFromWorker<I, O>(compute: (input: I) => O | Promise<O>): Promise<void> {
   const { parentPort, workerData } = await import('node:worker_threads');
