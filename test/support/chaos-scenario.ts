@@ -6,8 +6,8 @@ import { sql } from 'kysely';
 import type { FaultRule, FaultStep } from '../../sandbox/kit/faults.ts';
 import { type Sandbox, startSandbox } from '../../sandbox/server.ts';
 import { LIST_PAGE_LIMIT } from '../../src/crm/hubspot/hubspot-objects.ts';
-import { RECONCILE_JOB, reconcileLeaseKey } from '../../sync/crm/reconcile.job.ts';
-import { drainLeaseKey } from '../../sync/crm/tenant-leases.ts';
+import { RECONCILE_JOB } from '../../sync/crm/reconcile.job.ts';
+import { drainLeaseKey, fullPassLeaseKey } from '../../sync/crm/tenant-leases.ts';
 import { loadConfig } from '../../sync/platform/config/env.ts';
 import { leaseOwnerProcess } from '../../sync/platform/jobs/job-leases.ts';
 import { CADENCE_JOB } from '../../sync/platform/jobs/schedules.ts';
@@ -396,17 +396,19 @@ export async function runChaosScenario(input: ChaosOptions): Promise<ChaosReport
     const killHolder = async (
       phase: KillReport['phase'],
       key: string,
-      when: { dealPagesRead: number } | { firstWrite: true; fallbackMs: number },
+      when: { dealPagesRead: number; countedFrom: number } | { firstWrite: true; fallbackMs: number },
       jobName?: string,
     ) => {
       const holder = await eventually(() => leaseHolder(running, key, jobName), 240_000, 25);
       const victim = replicas.find((replica) => replica.pid === holder.pid && !replica.killed);
       if (!victim) throw new Error(`${phase}: lease held by pid ${holder.pid}, which is none of the replicas`);
       const atKill = await jobState(running, holder.jobId);
-      const pagesBefore = dealPages();
+      // Counted from before the run could start: a fast read must not outrun the lease poll.
+      const pagesBefore = 'countedFrom' in when ? when.countedFrom : dealPages();
       written.clear();
       let killedAt = 0;
       let dealPagesReadBeforeKill = 0;
+      let finishedFirst = false;
       const kill = () => {
         if (killedAt > 0) return;
         onWrite = undefined;
@@ -425,10 +427,21 @@ export async function runChaosScenario(input: ChaosOptions): Promise<ChaosReport
         timer = setInterval(() => {
           if (dealPages() - pagesBefore >= when.dealPagesRead || Date.now() > deadline) kill();
         }, 10);
+        // The run must still be going when it is killed; say so at once when it finished first.
+        const ended = setInterval(async () => {
+          if (killedAt > 0) return clearInterval(ended);
+          const current = await leaseHolder(running, key).catch(() => undefined);
+          if (killedAt === 0 && current?.owner !== holder.owner) {
+            clearInterval(ended);
+            kill();
+            finishedFirst = true;
+          }
+        }, 50);
       }
       await victim.child.exited;
       clearInterval(timer);
       if (killedAt === 0) throw new Error(`${phase}: replica ${victim.name} exited before it was killed`);
+      if (finishedFirst) throw new Error(`${phase}: the run released its lease before it could be killed mid-way`);
       // What the dead run's last (unanswered) write had applied.
       const dealsWrittenBeforeKill = written.size;
       // Still the dead run's lease: it was not released, so the run died in its middle.
@@ -468,13 +481,14 @@ export async function runChaosScenario(input: ChaosOptions): Promise<ChaosReport
 
     // Install; kill the install's reconcile once its write-back has begun.
     const installedAt = Date.now();
+    const pagesAtInstall = dealPages();
     await install(balancer);
     const tenantId = `hubspot:${sandbox.portal.portalId}`;
     // In the middle of its read, the bulk of a reconcile: half of its deal pages served.
     await killHolder(
       'reconcile',
-      reconcileLeaseKey(tenantId),
-      { dealPagesRead: Math.max(1, Math.floor(options.deals / LIST_PAGE_LIMIT / 2)) },
+      fullPassLeaseKey(tenantId),
+      { dealPagesRead: Math.max(1, Math.floor(options.deals / LIST_PAGE_LIMIT / 2)), countedFrom: pagesAtInstall },
       RECONCILE_JOB,
     );
     await converge(running, sandbox, balancer, 300_000);
