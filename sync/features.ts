@@ -5,6 +5,7 @@ import {
   createAttributionModule,
 } from './attribution/attribution.module.ts';
 import { cardRouter } from './card/card.routes.ts';
+import { type CloudStore, createCloudModule, createCloudStore } from './cloud/cloud.module.ts';
 import { type CoSellModule, createCoSellModule, createCoSellStore } from './cosell/cosell.module.ts';
 import { CrmMirrorRepository } from './crm/crm-mirror.repo.ts';
 import { RECONCILE_JOB, reconcileJob } from './crm/reconcile.job.ts';
@@ -58,6 +59,7 @@ export interface Features {
   dedupe: DedupeModule['service'];
   dedupeStore: DedupeModule['store'];
   cosell: CoSellModule;
+  cloud: CloudStore;
   scoring: ScoringModule;
   reports: ReportsModule;
   /** The job kinds of every feature, the reconcile included. */
@@ -86,6 +88,8 @@ export function createFeatures(
   const mirror = new CrmMirrorRepository(db);
   // Partner webhook secrets are sealed like CRM tokens (AES-256-GCM, tenant id as associated data).
   const cosellStore = createCoSellStore(db, cipher, { allowInsecureHttp: config.sandbox });
+  // Programme credentials are sealed the same way; co-sell delivers programme motions through the cloud targets.
+  const cloudStore = createCloudStore(db, cipher, { mirror, logger });
   const attributionStore = attributionWriters({
     db,
     tenants,
@@ -102,6 +106,7 @@ export function createFeatures(
     writers: knobs.dealWriters ?? [
       attributionStore.dealWriter,
       cosellStore.writer,
+      cloudStore.writer,
       dedupeStore.dealWriter,
       ...scoringFeatures.dealWriters,
     ],
@@ -133,7 +138,22 @@ export function createFeatures(
     audit,
     ...(knobs.dedupe?.debounceSeconds === undefined ? {} : { debounceSeconds: knobs.dedupe.debounceSeconds }),
   });
-  const cosell = createCoSellModule(cosellStore, { enqueue: queue.enqueue, tenants, mirror, sync, logger });
+  const cosell = createCoSellModule(cosellStore, {
+    enqueue: queue.enqueue,
+    tenants,
+    mirror,
+    sync,
+    logger,
+    programmeTargets: cloudStore.targets,
+    cloudViews: (tenantId, motionIds) => cloudStore.opportunities.views(tenantId, motionIds),
+  });
+  cloudStore.aws.onDealChanged = (tenantId, dealId) => cosell.writeStatus(tenantId, [dealId]);
+  const cloud = createCloudModule(cloudStore, {
+    tenants,
+    motions: cosell.service,
+    writeStatus: cosell.writeStatus,
+    sandbox: config.sandbox,
+  });
   const scoring = createScoringModule(scoringFeatures, { tenants, mirror, sync });
   const reports = createReportsModule({
     db,
@@ -180,7 +200,7 @@ export function createFeatures(
     ],
   };
   // Mount order matters only where paths nest: the operator home's /api/reports/home comes with the reports module.
-  const modules: FeatureModule[] = [crmSync, cosell, dedupe, attribution, reports, scoring];
+  const modules: FeatureModule[] = [crmSync, cosell, cloud, dedupe, attribution, reports, scoring];
   return {
     crm,
     mirror,
@@ -189,6 +209,7 @@ export function createFeatures(
     dedupe: dedupe.service,
     dedupeStore: dedupe.store,
     cosell,
+    cloud: cloudStore,
     scoring,
     reports,
     jobs: modules.flatMap((module) => module.jobs),

@@ -109,6 +109,9 @@ describe('definitions', () => {
       'pl_partner_fit_score',
       'pl_next_best_partner',
       'pl_cosell_status',
+      'pl_cloud_status',
+      'pl_aws_opportunity_id',
+      'pl_microsoft_referral_id',
     ]);
     expect(COMPANY_PROPERTIES.map((spec) => spec.name)).toEqual([
       'pl_is_partner',
@@ -138,6 +141,7 @@ describe('definitions', () => {
     ['pl_influence_partners', 'string', 'text'],
     ['pl_duplicate_confidence', 'number', 'number'],
     ['pl_cosell_status', 'enumeration', 'select'],
+    ['pl_cloud_status', 'string', 'text'],
     ['pl_is_partner', 'bool', 'booleancheckbox'],
     ['pl_partner_score', 'number', 'number'],
     ['pl_win_rate', 'number', 'number'],

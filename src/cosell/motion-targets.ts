@@ -12,6 +12,21 @@ export const MOTION_TARGET_KINDS = ['partner_webhook', 'aws_ace', 'microsoft_ref
 export type MotionTargetKind = (typeof MOTION_TARGET_KINDS)[number];
 
 /**
+ * The programme a motion names, as a target kind: "AWS", "AWS ACE", "aws_ace", "Amazon" → `aws_ace`; "Microsoft",
+ * "Microsoft referral(s)", "microsoft_referrals" → `microsoft_referrals`; anything else (a programme worked by hand)
+ * → null, and the motion is tracked without being sent anywhere.
+ */
+export function programmeKindOf(programme: string | null): 'aws_ace' | 'microsoft_referrals' | null {
+  const words = (programme ?? '')
+    .toLowerCase()
+    .replace(/[^a-z]+/g, ' ')
+    .trim();
+  if (/^(aws|amazon)( ace| partner central)?$|^aws ace$/.test(words) || words === 'ace') return 'aws_ace';
+  if (/^(microsoft|msft|mpn)( partner center)?( referrals?)?$/.test(words)) return 'microsoft_referrals';
+  return null;
+}
+
+/**
  * What a target is told about a motion. Deliberately without history, actors and notes: those are the tenant's
  * internal record (a note may say why the partner is slow); the ask is what the partner is meant to read.
  */

@@ -1,4 +1,4 @@
-import type { MotionView } from '../model/cosell.ts';
+import type { MotionCloudView, MotionView } from '../model/cosell.ts';
 import { DEFAULT_MOTION_QUEUE_POLICY, type MotionQueuePolicy, motionTiming } from './motion-queue.ts';
 import { allowedTransitions, type CoSellMotion } from './motion-state-machine.ts';
 
@@ -6,6 +6,8 @@ export interface CardMotionOptions {
   now: Date;
   partnerName?: string | null | undefined;
   policy?: MotionQueuePolicy | undefined;
+  /** The motion's record at its programme, when it has one. */
+  cloud?: MotionCloudView | null | undefined;
 }
 
 /** A motion as the deal card shows it (card-api.ts `CardMotion`): aging judged at `now`, the moves it allows. */
@@ -28,5 +30,6 @@ export function toCardMotion(motion: CoSellMotion, options: CardMotionOptions): 
       actor: entry.actor,
       note: entry.note,
     })),
+    cloud: options.cloud ?? null,
   };
 }

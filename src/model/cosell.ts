@@ -58,4 +58,20 @@ export interface MotionView {
   aging: boolean;
   allowedTransitions: MotionState[];
   history: { at: string; from: MotionState | null; to: MotionState; actor: string; note: string | null }[];
+  /** Where a programme motion stands with the programme itself (AWS ACE, Microsoft); null for partner motions. */
+  cloud: MotionCloudView | null;
+}
+
+/** A programme motion's record at the programme, as the card shows it. */
+export interface MotionCloudView {
+  programme: 'aws_ace' | 'microsoft_referrals';
+  /** The programme's own status, e.g. `Submitted`, `In review`, `Approved`; `Needs fixes` when it was refused. */
+  status: string;
+  stage: string | null;
+  /** The programme's record id (ACE opportunity id, Microsoft referral id) once it has one. */
+  externalId: string | null;
+  /** Why it was not sent or was refused, one sentence per field, in the seller's words. */
+  issues: { field: string; message: string }[];
+  /** The last send or update problem (throttled, unreachable), retried by itself. */
+  lastError: string | null;
 }

@@ -21,7 +21,7 @@ export type CrmPropertyObject = 'deal' | 'partner';
 export type CrmPropertyKind = 'text' | 'long_text' | 'number' | 'date' | 'choice' | 'flag';
 
 /** The part of PartnerLoop that writes a property; null = provisioned for people to set, PartnerLoop only reads it. */
-export type CrmPropertyWriter = 'attribution' | 'dedupe' | 'deal_fit' | 'cosell' | 'partner_score' | 'roster';
+export type CrmPropertyWriter = 'attribution' | 'dedupe' | 'deal_fit' | 'cosell' | 'cloud' | 'partner_score' | 'roster';
 
 export interface CrmPropertyOption {
   value: string;
@@ -138,6 +138,31 @@ export const CRM_PROPERTIES = [
     description:
       'State of the deal’s co-sell motion, flagged “aging” when it waits past most of its SLA (PartnerLoop).',
     options: choices(COSELL_STATUSES, COSELL_STATUS_LABELS),
+  },
+  {
+    name: 'pl_cloud_status',
+    object: 'deal',
+    writer: 'cloud',
+    kind: 'text',
+    label: 'Cloud co-sell status',
+    description:
+      'Where this deal stands with each cloud co-sell programme, e.g. "aws:Approved/Prospect; microsoft:Active/Accepted".',
+  },
+  {
+    name: 'pl_aws_opportunity_id',
+    object: 'deal',
+    writer: 'cloud',
+    kind: 'text',
+    label: 'AWS opportunity id',
+    description: 'The AWS Partner Central (ACE) opportunity this deal is co-sold as.',
+  },
+  {
+    name: 'pl_microsoft_referral_id',
+    object: 'deal',
+    writer: 'cloud',
+    kind: 'text',
+    label: 'Microsoft referral id',
+    description: 'The Microsoft Partner Center referral this deal is co-sold as.',
   },
   // --- partner (company) --------------------------------------------------------------------------------------
   {

@@ -2,6 +2,7 @@ import type { CardMotion } from '../../extensions/app/cards/card-api.ts';
 import { DEFAULT_MOTION_QUEUE_POLICY, type MotionQueuePolicy, type QueueEntry } from '../../src/cosell/motion-queue.ts';
 import type { CoSellMotion } from '../../src/cosell/motion-state-machine.ts';
 import { toCardMotion } from '../../src/cosell/motion-view.ts';
+import type { MotionCloudView } from '../../src/model/cosell.ts';
 import type { JobQueue } from '../platform/jobs/job-queue.ts';
 import type { Logger } from '../platform/log/logger.ts';
 import { startMotionRequest, transitionMotionRequest } from './cosell-requests.ts';
@@ -22,6 +23,8 @@ export interface CoSellServiceDeps {
    */
   onMotionChanged?: (tenantId: string, dealId: string) => Promise<void>;
   now?: () => Date;
+  /** Programme motions' records at their programme (sync/cloud), keyed by motion id. */
+  cloudViews?: (tenantId: string, motionIds: readonly string[]) => Promise<ReadonlyMap<string, MotionCloudView>>;
 }
 
 export interface Who {
@@ -84,11 +87,13 @@ export class CoSellService {
       tenantId,
       motions.flatMap((motion) => (motion.partnerId === null ? [] : [motion.partnerId])),
     );
+    const cloud = await this.#cloudViews(tenantId, motions);
     return motions.map((motion) =>
       toCardMotion(motion, {
         now,
         partnerName: motion.partnerId === null ? null : (names.get(motion.partnerId) ?? null),
         policy: this.#policy,
+        cloud: cloud.get(motion.id) ?? null,
       }),
     );
   }
@@ -125,10 +130,18 @@ export class CoSellService {
       motion.partnerId === null
         ? new Map<string, string>()
         : await this.deps.motions.partnerNames(motion.tenantId, [motion.partnerId]);
+    const cloud = await this.#cloudViews(motion.tenantId, [motion]);
     return toCardMotion(motion, {
       now,
       partnerName: motion.partnerId === null ? null : (names.get(motion.partnerId) ?? null),
       policy: this.#policy,
+      cloud: cloud.get(motion.id) ?? null,
     });
+  }
+
+  async #cloudViews(tenantId: string, motions: readonly CoSellMotion[]): Promise<ReadonlyMap<string, MotionCloudView>> {
+    const programmeMotions = motions.filter((motion) => motion.programme !== null).map((motion) => motion.id);
+    if (programmeMotions.length === 0 || !this.deps.cloudViews) return new Map();
+    return this.deps.cloudViews(tenantId, programmeMotions);
   }
 }

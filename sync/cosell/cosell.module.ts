@@ -11,7 +11,7 @@ import type { TenantsRepository } from '../platform/store/tenants.repo.ts';
 import type { TokenCipher } from '../platform/store/token-cipher.ts';
 import { coSellOperatorRouter } from './cosell.routes.ts';
 import type { PartnerEndpointPolicy } from './cosell-requests.ts';
-import { CoSellService } from './cosell-service.ts';
+import { CoSellService, type CoSellServiceDeps } from './cosell-service.ts';
 import { COSELL_SWEEP_JOB, cosellSweepJob } from './cosell-sweep.job.ts';
 import { CoSellStatusWriter } from './cosell-writer.ts';
 import { CoSellMotionsRepository } from './motions.repo.ts';
@@ -59,7 +59,7 @@ export interface StatusWriteResult {
 
 export interface CoSellModule extends CoSellStore, FeatureModule {
   service: CoSellService;
-  /** Where motion changes are told: the partner's signed webhook today, hyperscaler programmes later. */
+  /** Where motion changes are told: the partner's signed webhook and the connected cloud programmes. */
   targets: readonly MotionTarget[];
   /** Runs the deal writers over these deals as the mirror holds them: only values HubSpot lacks are written. */
   writeStatus(tenantId: string, dealIds: readonly string[]): Promise<StatusWriteResult>;
@@ -73,6 +73,10 @@ export interface CoSellModuleDeps {
   sync: CrmTenantSync;
   logger: Logger;
   fetch?: typeof fetch;
+  /** The co-sell programmes' targets (AWS ACE, Microsoft referrals): sync/cloud. */
+  programmeTargets?: readonly MotionTarget[];
+  /** Programme motions' records at their programme, for the card. */
+  cloudViews?: CoSellServiceDeps['cloudViews'];
 }
 
 /**
@@ -100,6 +104,7 @@ export function createCoSellModule(store: CoSellStore, deps: CoSellModuleDeps): 
     deliveries: store.deliveries,
     enqueue: deps.enqueue,
     logger: deps.logger,
+    ...(deps.cloudViews ? { cloudViews: deps.cloudViews } : {}),
     // The seller sees the new status in HubSpot at once; a failure here is logged and the sweep or the next reconcile
     // writes it (the motion change itself is committed either way).
     onMotionChanged: async (tenantId, dealId) => {
@@ -111,6 +116,7 @@ export function createCoSellModule(store: CoSellStore, deps: CoSellModuleDeps): 
       endpointFor: (tenantId, partnerId) => store.endpoints.get(tenantId, partnerId),
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
     }),
+    ...(deps.programmeTargets ?? []),
   ];
   return {
     ...store,

@@ -20,6 +20,7 @@ import {
   type MotionTargetKind,
   motionEvent,
   notifiedMotion,
+  programmeKindOf,
   shouldNotifyPartner,
 } from '../../src/cosell/motion-targets.ts';
 import { chunks } from '../../src/shared/chunks.ts';
@@ -507,8 +508,8 @@ export class CoSellMotionsRepository {
   }
 
   /**
-   * Appends history rows and, for each event a target should hear about, an outbox delivery. Today only partners
-   * with an enabled webhook endpoint are notified; programme targets (AWS ACE, Microsoft referrals) plug in here.
+   * Appends history rows and, for each event a target should hear about, an outbox delivery. Partners with an enabled
+   * webhook endpoint are notified; programme motions go to the connected programme (AWS ACE, Microsoft referrals).
    */
   async #appendEvents(
     trx: Transaction<StoreSchema>,
@@ -533,6 +534,8 @@ export class CoSellMotionsRepository {
         .executeTakeFirstOrThrow();
       for (const kind of targets) {
         if (kind === 'partner_webhook' && !shouldNotifyPartner(entry.from, entry.to)) continue;
+        // A programme is sent the motion once, when it is requested; its own review moves the motion after that.
+        if (kind !== 'partner_webhook' && entry.to !== 'requested') continue;
         const deliveryId = this.#newId();
         const payload = {
           motion: notifiedMotion({ ...motion, state: entry.to }),
@@ -559,7 +562,18 @@ export class CoSellMotionsRepository {
   }
 
   async #targetsOf(trx: Transaction<StoreSchema>, motion: CoSellMotion): Promise<MotionTargetKind[]> {
-    if (motion.partnerId === null) return [];
+    if (motion.partnerId === null) {
+      // A programme motion goes to the programme when the tenant connected it; otherwise it is worked by hand.
+      const kind = programmeKindOf(motion.programme);
+      if (kind === null) return [];
+      const connection = await trx
+        .selectFrom('programme_connections')
+        .select('programme')
+        .where('tenant_id', '=', motion.tenantId)
+        .where('programme', '=', kind)
+        .executeTakeFirst();
+      return connection ? [kind] : [];
+    }
     const endpoint = await trx
       .selectFrom('partner_webhook_endpoints')
       .select('enabled')

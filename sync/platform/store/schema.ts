@@ -274,6 +274,39 @@ export interface OperatorLoopResultsTable {
   computed_at: CreatedAt;
 }
 
+export interface ProgrammeConnectionsTable {
+  tenant_id: string;
+  programme: 'aws_ace' | 'microsoft_referrals';
+  /** AES-256-GCM envelope of the credentials JSON (token-cipher.ts, tenant id as AAD); never plaintext. */
+  credentials: string;
+  settings: Json<Record<string, unknown>>;
+  /** Changes up to here were read (the next poll starts a little before it). */
+  checkpoint: Date | null;
+  last_error: string | null;
+  connected_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface CloudOpportunitiesTable {
+  tenant_id: string;
+  programme: 'aws_ace' | 'microsoft_referrals';
+  motion_id: string;
+  deal_id: string;
+  external_id: string | null;
+  attempt: ColumnType<number, number | undefined, number>;
+  client_token: string | null;
+  request: Json<unknown> | null;
+  phase: 'invalid' | 'creating' | 'created' | 'submitted' | 'closed';
+  issues: Json<Array<{ field: string; message: string }>>;
+  review_status: string | null;
+  stage: string | null;
+  remote_modified_at: Date | null;
+  sent_fields: Json<Record<string, string>> | null;
+  last_error: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
 export interface StoreSchema {
   tenants: TenantsTable;
   audit_log: AuditLogTable;
@@ -298,4 +331,6 @@ export interface StoreSchema {
   deal_fits: DealFitsTable;
   scoring_runs: ScoringRunsTable;
   operator_loop_results: OperatorLoopResultsTable;
+  programme_connections: ProgrammeConnectionsTable;
+  cloud_opportunities: CloudOpportunitiesTable;
 }

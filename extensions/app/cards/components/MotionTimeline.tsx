@@ -53,6 +53,7 @@ function MotionItem({ motion, busy, onTransition }: { motion: CardMotion } & Omi
           )}
         </Flex>
         <Text>{motion.ask}</Text>
+        {motion.cloud !== null && <CloudRecord motion={motion} />}
         {motion.slaDueAt !== null && (
           <Text variant="microcopy">
             SLA due {formatDate(motion.slaDueAt)}
@@ -101,5 +102,35 @@ function MotionItem({ motion, busy, onTransition }: { motion: CardMotion } & Omi
         )}
       </Flex>
     </Tile>
+  );
+}
+
+const PROGRAMME_NAMES = { aws_ace: 'AWS', microsoft_referrals: 'Microsoft' } as const;
+
+/** Where a programme motion stands at the programme, and what the seller must fix when it was refused. */
+function CloudRecord({ motion }: { motion: CardMotion }) {
+  const cloud = motion.cloud;
+  if (cloud === null) return null;
+  const name = PROGRAMME_NAMES[cloud.programme];
+  return (
+    <Flex direction="column" gap="xs" testId={`motion-cloud-${motion.id}`}>
+      <Text variant="microcopy">
+        {name}: {cloud.status}
+        {cloud.stage === null ? '' : ` · ${cloud.stage}`}
+        {cloud.externalId === null ? '' : ` · ${cloud.externalId}`}
+      </Text>
+      {cloud.issues.length > 0 && (
+        <List testId={`motion-cloud-issues-${motion.id}`}>
+          {cloud.issues.map((issue) => (
+            <Text key={issue.field} variant="microcopy">
+              {issue.message}
+            </Text>
+          ))}
+        </List>
+      )}
+      {cloud.lastError !== null && (
+        <Text variant="microcopy">Last attempt: {cloud.lastError} PartnerLoop tries again by itself.</Text>
+      )}
+    </Flex>
   );
 }

@@ -185,6 +185,28 @@ export const requestedMotion: CardMotion = {
     { at: '2026-03-03T09:30:00.000Z', from: null, to: 'draft', actor: 'Dana Seller', note: null },
     { at: '2026-03-03T09:30:00.000Z', from: 'draft', to: 'requested', actor: 'Dana Seller', note: null },
   ],
+  cloud: null,
+};
+/** A motion to AWS that AWS would refuse: what the seller must fix, in words. */
+export const awsMotionNeedingFixes: CardMotion = {
+  ...requestedMotion,
+  id: 'm-aws',
+  partnerId: null,
+  partnerName: null,
+  programme: 'AWS ACE',
+  cloud: {
+    programme: 'aws_ace',
+    status: 'Needs fixes',
+    stage: null,
+    externalId: null,
+    issues: [
+      {
+        field: 'Customer.Account.WebsiteUrl',
+        message: 'Customer website is required by AWS: give Globex a domain in the CRM.',
+      },
+    ],
+    lastError: null,
+  },
 };
 
 /** After "Start co-sell" with Acme Cloud Partners on `completeView`. */

@@ -9,6 +9,7 @@ import * as operatorLoops from './0007-operator-loops.migration.ts';
 import * as jobLeases from './0008-job-leases.migration.ts';
 import * as accountPartners from './0009-account-partners.migration.ts';
 import * as mirrorDigests from './0010-mirror-digests.migration.ts';
+import * as cloudProgrammes from './0011-cloud-programmes.migration.ts';
 
 /** Every migration, in order. Names are stable forever: they are the keys recorded in the database. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -22,4 +23,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0008-job-leases': jobLeases,
   '0009-account-partners': accountPartners,
   '0010-mirror-digests': mirrorDigests,
+  '0011-cloud-programmes': cloudProgrammes,
 };

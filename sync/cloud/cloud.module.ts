@@ -1,0 +1,85 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { MotionTarget } from '../../src/cosell/motion-targets.ts';
+import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
+import type { FeatureModule } from '../feature-module.ts';
+import { defineTenantJob } from '../platform/jobs/tenant-job.ts';
+import type { Logger } from '../platform/log/logger.ts';
+import type { StoreSchema } from '../platform/store/schema.ts';
+import type { TenantsRepository } from '../platform/store/tenants.repo.ts';
+import type { TokenCipher } from '../platform/store/token-cipher.ts';
+import { AwsAceCoSell, type MotionMover } from './aws-ace.cosell.ts';
+import { cloudSettingsRouter } from './cloud.routes.ts';
+import { CloudOpportunitiesRepository } from './cloud-opportunities.repo.ts';
+import { CloudStatusWriter } from './cloud-writer.ts';
+import { ProgrammeConnectionsRepository } from './programme-connections.repo.ts';
+
+export const AWS_POLL_JOB = 'cloud.aws.poll';
+
+/** The cloud programmes' store side, built before co-sell (which sends through their targets) and the tenant sync. */
+export interface CloudStore {
+  connections: ProgrammeConnectionsRepository;
+  opportunities: CloudOpportunitiesRepository;
+  aws: AwsAceCoSell;
+  /** `pl_cloud_status`, `pl_aws_opportunity_id`, `pl_microsoft_referral_id`. */
+  writer: CloudStatusWriter;
+  /** The programme motion targets co-sell delivers to. */
+  targets: readonly MotionTarget[];
+}
+
+export function createCloudStore(
+  db: Kysely<StoreSchema>,
+  cipher: TokenCipher,
+  deps: { mirror: Pick<CrmMirrorRepository, 'findDeal'>; logger: Logger },
+): CloudStore {
+  const connections = new ProgrammeConnectionsRepository(db, cipher);
+  const opportunities = new CloudOpportunitiesRepository(db);
+  const aws = new AwsAceCoSell({ connections, opportunities, mirror: deps.mirror, logger: deps.logger });
+  return { connections, opportunities, aws, writer: new CloudStatusWriter(opportunities), targets: [aws.target()] };
+}
+
+export interface CloudModuleDeps {
+  tenants: Pick<TenantsRepository, 'find'>;
+  motions: MotionMover;
+  writeStatus(tenantId: string, dealIds: readonly string[]): Promise<unknown>;
+  sandbox: boolean;
+}
+
+/**
+ * Cloud co-sell programmes (SPEC §2.7): the hourly poll of each connected programme (motions follow the programme's
+ * review, approved records follow the deal) and the programme connection settings.
+ */
+export function createCloudModule(store: CloudStore, deps: CloudModuleDeps): FeatureModule {
+  const poll = defineTenantJob(deps.tenants, {
+    name: AWS_POLL_JOB,
+    schema: z.strictObject({ tenantId: z.string().min(1), periodKey: z.string().min(1) }),
+    retryLimit: 4,
+    retryDelaySeconds: 60,
+    expireInSeconds: 15 * 60,
+    async handle({ tenantId }, context) {
+      if (!(await store.connections.isConnected(tenantId, 'aws_ace'))) return { connected: false };
+      const result = await store.aws.poll(tenantId, deps.motions);
+      if (result.dealIds.length > 0) await deps.writeStatus(tenantId, result.dealIds);
+      context.logger.info({ tenantId, ...result, dealIds: result.dealIds.length }, 'AWS ACE poll finished');
+      return { ...result, dealIds: result.dealIds.length };
+    },
+  });
+  return {
+    jobs: [poll],
+    cadence: { hourly: [AWS_POLL_JOB] },
+    routes: ({ signing }) => [
+      {
+        path: '/api/programmes',
+        ownBody: true,
+        handler: cloudSettingsRouter({
+          ...signing,
+          connections: store.connections,
+          aws: store.aws,
+          motions: deps.motions,
+          writeStatus: deps.writeStatus,
+          sandbox: deps.sandbox,
+        }),
+      },
+    ],
+  };
+}
