@@ -20,6 +20,7 @@ import { crmRouter } from './hubspot/routes/crm.routes.ts';
 import type { RouteDeps } from './hubspot/routes/crm-request.ts';
 import { usersRouter } from './hubspot/users.ts';
 import { WebhookDispatcher, type WebhookOptions } from './hubspot/webhooks.ts';
+import { controlRoutes } from './kit/control-routes.ts';
 import { type FaultAction, FaultInjector, type FaultRule } from './kit/faults.ts';
 import { DEFAULT_LIMITS, PortalLimiter, rateLimitBody, type SandboxLimits } from './kit/limits.ts';
 
@@ -215,22 +216,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   });
 
   // Sandbox controls (not HubSpot): stats and faults for benchmarks running in another process.
-  expressApp.get('/_sandbox/stats', (_req, res) => {
-    res.json(stats);
-  });
-  expressApp.post('/_sandbox/stats/reset', (_req, res) => {
-    stats = { calls: 0, rateLimited: 0, injected: 0, routes: {} };
-    res.status(204).end();
-  });
-  expressApp.post('/_sandbox/faults', express.json(), (req, res) => {
-    const rules = Array.isArray(req.body) ? (req.body as FaultRule[]) : [req.body as FaultRule];
-    for (const rule of rules) faults.add(rule);
-    res.status(204).end();
-  });
-  expressApp.delete('/_sandbox/faults', (_req, res) => {
-    faults.clear();
-    res.status(204).end();
-  });
+  expressApp.use(
+    controlRoutes({
+      stats: () => stats,
+      resetStats: () => {
+        stats = { calls: 0, rateLimited: 0, injected: 0, routes: {} };
+      },
+      faults,
+    }),
+  );
 
   expressApp.use(
     oauthRouter({

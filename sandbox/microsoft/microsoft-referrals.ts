@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { type Clock, systemClock } from '../../src/shared/clock.ts';
+import { controlRoutes } from '../kit/control-routes.ts';
 import { type FaultAction, FaultInjector, type FaultRule } from '../kit/faults.ts';
 import { RollingWindow } from '../kit/limits.ts';
 import { seedDemoReferrals } from './demo-referrals.ts';
@@ -279,22 +280,15 @@ export async function startMicrosoftReferrals(
   });
 
   // Controls (not Microsoft): stats, faults and the Microsoft side's moves, for demos driven from another process.
-  app.get('/_sandbox/stats', (_req, res) => {
-    res.json(stats);
-  });
-  app.post('/_sandbox/stats/reset', (_req, res) => {
-    stats = emptyStats();
-    res.status(204).end();
-  });
-  app.post('/_sandbox/faults', express.json(), (req, res) => {
-    const rules = Array.isArray(req.body) ? (req.body as FaultRule[]) : [req.body as FaultRule];
-    for (const rule of rules) faults.add(rule);
-    res.status(204).end();
-  });
-  app.delete('/_sandbox/faults', (_req, res) => {
-    faults.clear();
-    res.status(204).end();
-  });
+  app.use(
+    controlRoutes({
+      stats: () => stats,
+      resetStats: () => {
+        stats = emptyStats();
+      },
+      faults,
+    }),
+  );
   app.post('/_sandbox/referrals/incoming', express.json(), (req, res) => {
     const body = req.body as Partial<IncomingReferralInput> | undefined;
     if (typeof body?.name !== 'string' || typeof body.customerName !== 'string') {
