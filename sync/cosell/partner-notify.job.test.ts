@@ -283,6 +283,11 @@ describe.each(STORE_KINDS)('cosell.notify on $name', (kind) => {
         30_000,
       );
       expect(receiver.requests).toHaveLength(2);
+      // The row is marked inside the handler; pg-boss completes the job just after it returns.
+      await eventually(
+        async () => (await queue.jobState(COSELL_NOTIFY_JOB, delivery.deliveryId))?.state === 'completed',
+        30_000,
+      );
       expect(await queue.jobState(COSELL_NOTIFY_JOB, delivery.deliveryId)).toEqual({
         state: 'completed',
         retryCount: 1,
