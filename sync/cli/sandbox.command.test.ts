@@ -19,7 +19,7 @@ function startInProcess(values: Record<string, string>) {
   const running = runSandbox({ values, positionals: [], stdout, stderr: new PassThrough(), env: {} }, () => stopped);
   return {
     printed: async () => {
-      await expect.poll(() => printed.includes('Press Ctrl+C')).toBe(true);
+      await expect.poll(() => printed.includes('Press Ctrl+C'), { timeout: 20_000 }).toBe(true);
       return printed;
     },
     stop: async () => {
@@ -67,7 +67,7 @@ describe('partnerloop sandbox', () => {
       { values: { deals: '50', seed: '9' }, positionals: [], stdout, stderr: new PassThrough(), env: {} },
       () => stopped,
     );
-    await expect.poll(() => printed.includes('Press Ctrl+C')).toBe(true);
+    await expect.poll(() => printed.includes('Press Ctrl+C'), { timeout: 20_000 }).toBe(true);
 
     const url = /listening on (\S+)/.exec(printed)?.[1] ?? '';
     const token = /access token:\s+(\S+)/.exec(printed)?.[1] ?? '';
@@ -79,6 +79,11 @@ describe('partnerloop sandbox', () => {
     });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { results: unknown[] }).results).toHaveLength(3);
+    // One line per programme stand-in; the AWS one refuses an unsigned call the way AWS does.
+    const aws = /AWS Partner Central stand-in: (\S+)/.exec(printed)?.[1] ?? '';
+    expect(printed).toMatch(/Microsoft referrals stand-in: http:\/\/\S+\/v1\.0\/engagements\/referrals/);
+    const unsigned = await fetch(aws, { method: 'POST', body: '{}' });
+    expect(unsigned.status).toBe(403);
 
     stop();
     await expect(running).resolves.toBe(0);

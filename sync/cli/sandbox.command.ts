@@ -75,6 +75,15 @@ export async function runSandbox(context: CliContext, stopped: () => Promise<unk
     ...(port === undefined ? {} : { port }),
     ...(webhookTarget === undefined ? {} : { webhookTarget }),
   });
+  // The co-sell programmes' stand-ins, beside the CRM (SPEC §5).
+  const [{ startAwsPartnerCentral }, { startMicrosoftReferrals }] = await Promise.all([
+    // biome-ignore lint/style/noRestrictedImports: the sandbox-mode door into sandbox/, a dynamic import by design
+    import('../../sandbox/aws/aws-partner-central.ts'),
+    // biome-ignore lint/style/noRestrictedImports: the sandbox-mode door into sandbox/, a dynamic import by design
+    import('../../sandbox/microsoft/microsoft-referrals.ts'),
+  ]);
+  const aws = await startAwsPartnerCentral({ seedDemo: true });
+  const microsoft = await startMicrosoftReferrals({ seedDemo: true });
   const tokens = sandbox.issueToken({ lifetimeMs: DEMO_TOKEN_LIFETIME_MS });
   const { clientId, clientSecret, appId } = sandbox.app;
   const portal = sandbox.portal;
@@ -91,13 +100,15 @@ export async function runSandbox(context: CliContext, stopped: () => Promise<unk
     `  webhooks:       ${webhookTarget ?? 'off (use --webhook-target URL)'}`,
     `  use it:         HUBSPOT_API_BASE_URL=${sandbox.url} HUBSPOT_CLIENT_ID=${clientId} HUBSPOT_CLIENT_SECRET=${clientSecret} HUBSPOT_APP_ID=${appId}`,
     `  try:           curl -H "Authorization: Bearer ${tokens.accessToken}" "${sandbox.url}/crm/objects/2026-03/deals?limit=2&properties=dealname,amount"`,
+    `AWS Partner Central stand-in: ${aws.url}  (AWS JSON 1.0, region ${aws.region}, catalog Sandbox; access key ${aws.credentials.accessKeyId}, secret ${aws.credentials.secretAccessKey})`,
+    `Microsoft referrals stand-in: ${microsoft.url}/v1.0/engagements/referrals  (Entra authority ${microsoft.authority}; client id ${microsoft.clientId}, secret ${microsoft.clientSecret}, user ${microsoft.demoUser.username})`,
     'Press Ctrl+C to stop.',
   ];
   stdout.write(`${lines.join('\n')}\n`);
   try {
     await stopped();
   } finally {
-    await sandbox.close();
+    await Promise.all([sandbox.close(), aws.close(), microsoft.close()]);
   }
   stdout.write('CRM sandbox stopped.\n');
   return 0;

@@ -33,6 +33,7 @@ export const startCommand: CliCommand = {
     }
     // Listen for SIGTERM/SIGINT before printing anything: whoever reads our output may stop us at once.
     const stopSignal = waitForSignal();
+    let programmes: { url: string; close(): Promise<void> } | undefined;
     try {
       // Issue #14: the operator home (sandbox mode serves it locally) is the first thing to open.
       if (sandbox)
@@ -57,6 +58,11 @@ export const startCommand: CliCommand = {
             `(${sandbox.portal.count('deals')} deals, ${sandbox.portal.count('companies')} companies, ${partners} partners); ` +
             'provisioning and the first reconcile are queued\n',
         );
+        programmes = await connectLocalProgrammes(service, `hubspot:${portalId}`);
+        stdout.write(
+          `  AWS Partner Central stand-in: ${programmes.url} — connected to tenant hubspot:${portalId} ` +
+            '(Sandbox catalog); start co-sell with programme "AWS ACE" on a deal card\n',
+        );
       }
       stdout.write(`  install: ${service.publicUrl}/oauth/hubspot/install\n`);
       // The local card preview exists in sandbox mode only (sandbox/previews).
@@ -65,6 +71,7 @@ export const startCommand: CliCommand = {
       stdout.write('PartnerLoop is stopping: finishing in-flight jobs…\n');
     } finally {
       await service.stop();
+      await programmes?.close();
       await sandbox?.close();
     }
     return 0;
@@ -89,6 +96,31 @@ async function startLocalSandbox(values: CliContext['values'], env: NodeJS.Proce
   const notice = sandboxCredentialsNotice(env, sandbox.app);
   if (notice) stderr.write(`${notice}\n`);
   return sandbox;
+}
+
+/**
+ * `--sandbox`: the AWS Partner Central stand-in (Sandbox catalog, a few demo opportunities), connected to the demo
+ * tenant the way an admin's `PUT /api/programmes/aws` would, so a newcomer can start an AWS co-sell from the card.
+ */
+async function connectLocalProgrammes(service: Service, tenantId: string) {
+  // biome-ignore lint/style/noRestrictedImports: the sandbox-mode door into sandbox/, a dynamic import by design
+  const { startAwsPartnerCentral } = await import('../../sandbox/aws/aws-partner-central.ts');
+  const aws = await startAwsPartnerCentral({ seedDemo: true });
+  await service.features?.cloud.connections.setAws(
+    tenantId,
+    {
+      catalog: 'Sandbox',
+      region: aws.region,
+      accessKeyId: aws.credentials.accessKeyId,
+      secretAccessKey: aws.credentials.secretAccessKey,
+      endpoint: aws.url,
+      countryCode: 'US',
+      industry: 'Software and Internet',
+    },
+    'system:sandbox',
+    { allowEndpoint: true },
+  );
+  return { url: aws.url, close: () => aws.close() };
 }
 
 /** What the service needs of the sandbox to talk to it (sync/ declares it; it never imports the sandbox's types). */
