@@ -117,6 +117,21 @@ const CASES: Readonly<Record<string, Case>> = {
       }),
     expect: is404,
   },
+  // --- programme connections: A's own only (A is not connected; a refused connect writes nothing) ---
+  'GET /api/programmes/': {
+    send: (_f, fetchA) => fetchA('GET', '/api/programmes'),
+    expect: (r) =>
+      expect(r).toMatchObject({ status: 200, body: { programmes: [{ programme: 'aws_ace', connected: false }, {}] } }),
+  },
+  'PUT /api/programmes/aws': {
+    // Invalid on purpose: a connected A would make the poll below call AWS itself.
+    send: (_f, fetchA) => fetchA('PUT', '/api/programmes/aws', { accessKeyId: 'short' }),
+    expect: (r) => expect(r.status).toBe(400),
+  },
+  'POST /api/programmes/aws/poll': {
+    send: (_f, fetchA) => fetchA('POST', '/api/programmes/aws/poll'),
+    expect: (r) => expect(r).toMatchObject({ status: 200, body: { changed: 0, resent: 0, dealIds: [] } }),
+  },
   // --- tenant-wide settings: A reads and writes its own; B's distinct values never show ---
   'GET /api/dedupe/settings': {
     send: (_f, fetchA) => fetchA('GET', '/api/dedupe/settings'),
