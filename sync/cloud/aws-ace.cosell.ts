@@ -116,7 +116,7 @@ export class AwsAceCoSell {
     const client = this.#clientFor(connection);
     try {
       let opportunityId = row?.external_id ?? null;
-      let attempt = row?.attempt ?? 1;
+      const attempt = row?.attempt ?? 1;
       if (opportunityId === null) {
         let body: AwsOpportunityBody;
         let token: string;
@@ -125,7 +125,7 @@ export class AwsAceCoSell {
           body = row.request as AwsOpportunityBody;
           token = row.client_token;
         } else {
-          const mapped = await this.#map(tenantId, motion);
+          const mapped = await this.#map(tenantId, connection, motion);
           if (!mapped.ok) {
             await this.#deps.opportunities.markInvalid({ ...key, dealId: motion.dealId }, mapped.issues, attempt);
             return { status: 'failed', error: `Not sent to AWS: ${issuesText(mapped.issues)}` };
@@ -152,7 +152,6 @@ export class AwsAceCoSell {
           lastError: null,
         });
       }
-      attempt = (await this.#deps.opportunities.forMotion(tenantId, KEY, motion.id))?.attempt ?? attempt;
       await client.submit(
         opportunityId,
         awsClientToken({ tenantId, dealId: motion.dealId, operation: 'submit', attempt }),
@@ -236,7 +235,7 @@ export class AwsAceCoSell {
 
       for (const row of await this.#deps.opportunities.open(tenantId, KEY)) {
         if (row.external_id === null || row.phase !== 'submitted') continue;
-        const outcome = await this.#keepInStep(tenantId, row, client);
+        const outcome = await this.#keepInStep(tenantId, connection, row, client);
         if (outcome === 'updated') {
           result.updated += 1;
           deals.add(row.deal_id);
@@ -281,11 +280,17 @@ export class AwsAceCoSell {
    */
   async #keepInStep(
     tenantId: string,
+    connection: AwsConnection,
     row: CloudOpportunityRow,
     client: AwsAceClient,
   ): Promise<'updated' | 'held' | 'same' | 'failed'> {
     const motion = { id: row.motion_id, dealId: row.deal_id, ask: '' };
-    const mapped = await this.#map(tenantId, motion, (row.request as AwsOpportunityBody | null) ?? undefined);
+    const mapped = await this.#map(
+      tenantId,
+      connection,
+      motion,
+      (row.request as AwsOpportunityBody | null) ?? undefined,
+    );
     if (!mapped.ok) return 'same';
     const fields = awsTrackedFields(mapped.body);
     const sent = row.sent_fields ?? {};
@@ -311,10 +316,14 @@ export class AwsAceCoSell {
     }
   }
 
-  async #map(tenantId: string, motion: { dealId: string; ask: string }, sent?: AwsOpportunityBody) {
-    const connection = await this.#deps.connections.aws(tenantId);
+  async #map(
+    tenantId: string,
+    connection: AwsConnection,
+    motion: { dealId: string; ask: string },
+    sent?: AwsOpportunityBody,
+  ) {
     const deal = await this.#deps.mirror.findDeal(tenantId, motion.dealId);
-    if (!connection || !deal || deal.deletedAt) {
+    if (!deal || deal.deletedAt) {
       return {
         ok: false as const,
         issues: [{ field: 'Opportunity', message: 'The deal is no longer in the CRM.' }],
