@@ -5,7 +5,12 @@ import {
   createAttributionModule,
 } from './attribution/attribution.module.ts';
 import { cardRouter } from './card/card.routes.ts';
-import { type CloudStore, createCloudModule, createCloudStore } from './cloud/cloud.module.ts';
+import {
+  type CloudStore,
+  cloudReconciliationInputs,
+  createCloudModule,
+  createCloudStore,
+} from './cloud/cloud.module.ts';
 import { type CoSellModule, createCoSellModule, createCoSellStore } from './cosell/cosell.module.ts';
 import { CrmMirrorRepository } from './crm/crm-mirror.repo.ts';
 import { RECONCILE_JOB, reconcileJob } from './crm/reconcile.job.ts';
@@ -165,6 +170,7 @@ export function createFeatures(
     attribution: attribution.service,
     scoring,
     cosell,
+    cloud: (tenantId) => cloudReconciliationInputs(cloudStore, cosell.motions, tenantId),
     logger,
   });
   const afterReconcile = async (tenantId: string) => ({

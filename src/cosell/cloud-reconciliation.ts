@@ -120,6 +120,15 @@ export interface ReconciliationInput {
   similarity?: Partial<SimilaritySettings> | undefined;
 }
 
+/** The programmes' side of one reconciliation, as the store holds it (the weekly loop adds the deals). */
+export interface ProgrammeSide {
+  /** The programmes the tenant connected. */
+  programmes: CloudProgramme[];
+  opportunities: CloudOpportunity[];
+  links: CloudLink[];
+  coSellDeals: ReadonlyMap<string, ReadonlySet<CloudProgramme>>;
+}
+
 /** In display and export order. */
 export const MISMATCH_KINDS = [
   'cloud_only',

@@ -16,9 +16,12 @@ import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
 import type { Logger } from '../platform/log/logger.ts';
 import type { CloudOpportunitiesRepository, CloudOpportunityRow } from './cloud-opportunities.repo.ts';
 import type { AwsConnection, ProgrammeConnectionsRepository } from './programme-connections.repo.ts';
+import type { ProgrammeRecordsRepository } from './programme-records.repo.ts';
 
 /** Changes are read again from a little before the checkpoint: AWS's list is eventually consistent. */
 export const AWS_POLL_OVERLAP_MS = 5 * 60_000;
+/** Opportunities mirrored per statement. */
+const MIRROR_PAGE = 500;
 
 /** What the poll needs of co-sell: the motion, and moving it (history, deliveries, `pl_cosell_status`). */
 export interface MotionMover {
@@ -29,6 +32,8 @@ export interface MotionMover {
 export interface AwsAceCoSellDeps {
   connections: ProgrammeConnectionsRepository;
   opportunities: CloudOpportunitiesRepository;
+  /** Every listed opportunity, ours or not, for the weekly reconciliation. */
+  records: Pick<ProgrammeRecordsRepository, 'mirror'>;
   mirror: Pick<CrmMirrorRepository, 'findDeal'>;
   logger: Logger;
   clientFor?: (connection: AwsConnection) => AwsAceClient;
@@ -203,6 +208,14 @@ export class AwsAceCoSell {
     try {
       const after = connection.checkpoint ? new Date(connection.checkpoint.getTime() - AWS_POLL_OVERLAP_MS) : null;
       const changes = await client.changedSince(after);
+      for (let start = 0; start < changes.length; start += MIRROR_PAGE) {
+        const page = changes.slice(start, start + MIRROR_PAGE);
+        await this.#deps.records.mirror(
+          tenantId,
+          KEY,
+          page.map((change) => change.record),
+        );
+      }
       const rows = new Map(
         (
           await this.#deps.opportunities.byExternalIds(

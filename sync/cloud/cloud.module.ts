@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { MotionTarget } from '../../src/cosell/motion-targets.ts';
+import type { CloudLink, CloudProgramme, ProgrammeSide } from '../../src/cosell/cloud-reconciliation.ts';
+import { type MotionTarget, programmeKindOf } from '../../src/cosell/motion-targets.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
 import type { FeatureModule } from '../feature-module.ts';
 import { defineTenantJob } from '../platform/jobs/tenant-job.ts';
@@ -13,6 +14,7 @@ import { cloudSettingsRouter } from './cloud.routes.ts';
 import { CloudOpportunitiesRepository } from './cloud-opportunities.repo.ts';
 import { CloudStatusWriter } from './cloud-writer.ts';
 import { ProgrammeConnectionsRepository } from './programme-connections.repo.ts';
+import { ProgrammeRecordsRepository } from './programme-records.repo.ts';
 
 export const AWS_POLL_JOB = 'cloud.aws.poll';
 
@@ -20,6 +22,8 @@ export const AWS_POLL_JOB = 'cloud.aws.poll';
 export interface CloudStore {
   connections: ProgrammeConnectionsRepository;
   opportunities: CloudOpportunitiesRepository;
+  /** What the programmes hold (all their opportunities, inbound invitations), as the polls last listed it. */
+  records: ProgrammeRecordsRepository;
   aws: AwsAceCoSell;
   /** `pl_cloud_status`, `pl_aws_opportunity_id`, `pl_microsoft_referral_id`. */
   writer: CloudStatusWriter;
@@ -34,8 +38,56 @@ export function createCloudStore(
 ): CloudStore {
   const connections = new ProgrammeConnectionsRepository(db, cipher);
   const opportunities = new CloudOpportunitiesRepository(db);
-  const aws = new AwsAceCoSell({ connections, opportunities, mirror: deps.mirror, logger: deps.logger });
-  return { connections, opportunities, aws, writer: new CloudStatusWriter(opportunities), targets: [aws.target()] };
+  const records = new ProgrammeRecordsRepository(db);
+  const aws = new AwsAceCoSell({ connections, opportunities, records, mirror: deps.mirror, logger: deps.logger });
+  return {
+    connections,
+    opportunities,
+    records,
+    aws,
+    writer: new CloudStatusWriter(opportunities),
+    targets: [aws.target()],
+  };
+}
+
+/**
+ * The programme side of the weekly cross-cloud reconciliation (SPEC §2.7): what the polls mirrored, the links our
+ * sends and accepted invitations made, and which deals run a programme co-sell. Null when nothing is connected.
+ */
+export async function cloudReconciliationInputs(
+  store: CloudStore,
+  motions: { programmeMotions(tenantId: string): Promise<Array<{ dealId: string; programme: string }>> },
+  tenantId: string,
+): Promise<ProgrammeSide | null> {
+  const programmes = await store.connections.connectedProgrammes(tenantId);
+  if (programmes.length === 0) return null;
+  const [opportunities, sent, invitations, running] = await Promise.all([
+    store.records.opportunities(tenantId),
+    store.opportunities.forDeals(tenantId, 'all'),
+    store.records.invitations(tenantId, { status: ['accepted'] }),
+    motions.programmeMotions(tenantId),
+  ]);
+  const links: CloudLink[] = [
+    ...sent.flatMap((row) =>
+      row.external_id === null
+        ? []
+        : [{ programme: row.programme, opportunityId: row.external_id, dealId: row.deal_id }],
+    ),
+    ...invitations.flatMap((row) =>
+      row.opportunity_id === null || row.deal_id === null
+        ? []
+        : [{ programme: row.programme, opportunityId: row.opportunity_id, dealId: row.deal_id }],
+    ),
+  ];
+  const coSellDeals = new Map<string, Set<CloudProgramme>>();
+  for (const motion of running) {
+    const kind = programmeKindOf(motion.programme);
+    if (kind === null) continue;
+    const set = coSellDeals.get(motion.dealId) ?? new Set<CloudProgramme>();
+    set.add(kind);
+    coSellDeals.set(motion.dealId, set);
+  }
+  return { programmes, opportunities, links, coSellDeals };
 }
 
 export interface CloudModuleDeps {

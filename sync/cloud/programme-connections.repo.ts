@@ -142,6 +142,17 @@ export class ProgrammeConnectionsRepository {
     return (await this.#row(tenantId, programme)) !== undefined;
   }
 
+  /** The programmes this tenant connected. */
+  async connectedProgrammes(tenantId: string): Promise<ProgrammeKind[]> {
+    const rows = await this.db
+      .selectFrom('programme_connections')
+      .select('programme')
+      .where('tenant_id', '=', tenantId)
+      .orderBy('programme')
+      .execute();
+    return rows.map((row) => row.programme);
+  }
+
   /** Tenants connected to `programme`, for the polling job's fan-out. */
   async tenantsOf(programme: ProgrammeKind): Promise<string[]> {
     const rows = await this.db

@@ -317,6 +317,19 @@ export class CoSellMotionsRepository {
     return motion;
   }
 
+  /** Programme motions (no named partner) not rejected, lost or withdrawn: the co-sell the clouds should hold. */
+  async programmeMotions(tenantId: string): Promise<Array<{ dealId: string; programme: string }>> {
+    const rows = await this.db
+      .selectFrom('cosell_motions')
+      .select(['deal_id', 'programme'])
+      .where('tenant_id', '=', tenantId)
+      .where('partner_id', 'is', null)
+      .where('programme', 'is not', null)
+      .where('state', 'not in', ['rejected', 'lost', 'withdrawn'])
+      .execute();
+    return rows.map((row) => ({ dealId: row.deal_id, programme: row.programme as string }));
+  }
+
   /** The deal's motions with their history, newest first. */
   async listForDeal(tenantId: string, dealId: string): Promise<CoSellMotion[]> {
     const rows = await this.db

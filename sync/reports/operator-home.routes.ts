@@ -30,6 +30,7 @@ import type { LoopResultsRepository, StoredLoopResult } from './loop-results.rep
 import type { OperatorHomeRepository } from './operator-home.repo.ts';
 import {
   activationRows,
+  cloudReconciliationView,
   LIST_LOOPS,
   LOOP_DESCRIPTIONS,
   liftPoint,
@@ -268,6 +269,7 @@ const reconciliation: SectionBuilder<'reconciliation'> = async (deps, tenant, mi
       ...counts,
       rows: null,
       pipelineSourced: null,
+      cloud: null,
       exports: mint({}),
     } satisfies ReconciliationSectionView;
   }
@@ -283,8 +285,10 @@ const reconciliation: SectionBuilder<'reconciliation'> = async (deps, tenant, mi
       FIRST_PAGE,
     ) as ReconciliationSectionView['rows'],
     pipelineSourced: stored.result.pipelineSourced ?? null,
+    cloud: cloudReconciliationView(stored.result, key, FIRST_PAGE),
     exports: mint({
       reconciliation: loopCsvPath('weekly', key, 'reconciliation'),
+      ...(stored.result.weekly?.cloud ? { cloudMismatches: loopCsvPath('weekly', key, 'cloudMismatches') } : {}),
       sourcedByPartner: loopCsvPath('weekly', key, 'sourcedByPartner'),
       weekMetrics: loopCsvPath('weekly', key),
     }),

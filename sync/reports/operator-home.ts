@@ -6,6 +6,9 @@ import type {
   ActivationRowView,
   AgingDealView,
   AttributionExceptionView,
+  CloudMismatchKind,
+  CloudMismatchRowView,
+  CloudReconciliationView,
   HomeList,
   HomeLoop,
   HomePage,
@@ -18,7 +21,8 @@ import type {
   RosterPartnerView,
   RosterPointView,
 } from '../../extensions/app/pages/operator-api.ts';
-import { HOME_PAGE_MAX, HOME_PAGE_SIZE } from '../../extensions/app/pages/operator-api.ts';
+import { CLOUD_MISMATCH_KINDS, HOME_PAGE_MAX, HOME_PAGE_SIZE } from '../../extensions/app/pages/operator-api.ts';
+import { type CloudMismatch, MISMATCH_KINDS, type MismatchKind } from '../../src/cosell/cloud-reconciliation.ts';
 import type { LoopStampRow, StoredLoopResult } from './loop-results.repo.ts';
 import { type DailyResult, type PeriodResult, STORED_LISTS } from './operator-loops.ts';
 
@@ -69,6 +73,7 @@ export const LIST_LOOPS: Readonly<Record<Exclude<HomeList, 'leaderboard'>, HomeL
   decayingPartners: 'daily',
   attributionExceptions: 'daily',
   reconciliation: 'weekly',
+  cloudMismatches: 'weekly',
   reengage: 'quarterly',
   archive: 'quarterly',
 };
@@ -86,6 +91,7 @@ export function storedListRows(
   | Omit<RosterPartnerView, 'rosterAction'>
   | AttributionExceptionView
   | ReconciliationRowView
+  | CloudMismatchRowView
 > {
   switch (list) {
     case 'queue':
@@ -123,6 +129,8 @@ export function storedListRows(
         detail: row.detail,
         url: row.url,
       }));
+    case 'cloudMismatches':
+      return (STORED_LISTS.cloudMismatches(result as AnyStored) ?? []).map(cloudMismatchRow);
     case 'reengage':
       return (STORED_LISTS.reengage(result as AnyStored) ?? []).map((row) => ({
         partnerId: row.partnerId,
@@ -139,6 +147,46 @@ export function storedListRows(
       }));
   }
 }
+
+function cloudMismatchRow(row: CloudMismatch & { url: string | null }): CloudMismatchRowView {
+  return {
+    kind: row.kind,
+    programme: row.programme,
+    dealId: row.dealId,
+    dealName: row.crm?.name ?? null,
+    opportunityId: row.opportunityId,
+    opportunityTitle: row.cloud?.title ?? null,
+    message: row.message,
+    url: row.url,
+  };
+}
+
+/** The stored cross-cloud reconciliation as the home shows it (null: no programme connected when the week ran). */
+export function cloudReconciliationView(
+  result: PeriodResult | undefined,
+  periodKey: string,
+  window: { offset: number; limit: number },
+): CloudReconciliationView | null {
+  const cloud = result?.weekly?.cloud;
+  if (!cloud) return null;
+  const byKind = Object.fromEntries(CLOUD_MISMATCH_KINDS.map((kind) => [kind, cloud.counts[kind] ?? 0])) as Record<
+    CloudMismatchKind,
+    number
+  >;
+  return {
+    asOf: cloud.asOf,
+    programmes: [...cloud.programmes],
+    opportunities: cloud.opportunities,
+    matched: cloud.matched,
+    total: cloud.total,
+    byKind,
+    rows: pageOf('cloudMismatches', periodKey, cloud.mismatches.map(cloudMismatchRow), window),
+  };
+}
+
+// The page's copy of the kinds must be the engine's, in the same order.
+const _sameKinds: readonly MismatchKind[] = CLOUD_MISMATCH_KINDS satisfies readonly MismatchKind[];
+const _sameKindsBack: readonly CloudMismatchKind[] = MISMATCH_KINDS satisfies readonly CloudMismatchKind[];
 
 function queueRow(row: DailyResult['queue'][number]): QueueRowView {
   return {

@@ -1,4 +1,12 @@
 import type { AttributionRules } from '../../src/attribution/attribution-rules.ts';
+import {
+  type CloudMismatch,
+  type CloudProgramme,
+  MISMATCH_KINDS,
+  type MismatchKind,
+  type ProgrammeSide,
+  reconcileCloudProgrammes,
+} from '../../src/cosell/cloud-reconciliation.ts';
 import type { QueueEntry } from '../../src/cosell/motion-queue.ts';
 import type { RecordLinks } from '../../src/crm/crm-connector.ts';
 import { isNewBusiness, OperatorMetrics, type PeriodMetrics } from '../../src/metrics/operator-metrics.ts';
@@ -82,12 +90,27 @@ export type PeriodResult = PeriodMetrics & {
   weekly?: {
     sourcedByPartner: Array<{ partnerId: string; name: string; deals: number; amount: number }>;
     reconciliation: { total: number; byKind: Record<ReconciliationRow['kind'], number>; rows: ReconciliationRow[] };
+    /** The cross-cloud reconciliation (SPEC §2.7), on the covered week only: programmes are read as they are now. */
+    cloud?: CloudReconciliationResult;
   };
   quarterly?: {
     reengage: Array<RecordLink & { partnerId: string; name: string; tierBefore: string }>;
     archive: Array<RecordLink & { partnerId: string; name: string; registeredAt: string }>;
   };
 };
+
+/** What the weekly loop stores of the cross-cloud reconciliation. */
+export interface CloudReconciliationResult {
+  /** When the programmes' side was read (the mirror as the last polls left it). */
+  asOf: string;
+  programmes: CloudProgramme[];
+  opportunities: number;
+  matched: number;
+  counts: Record<MismatchKind, number>;
+  total: number;
+  /** In the engine's order (kind, programme, opportunity, deal); `url` opens the CRM deal when there is one. */
+  mismatches: Array<CloudMismatch & { url: string | null }>;
+}
 
 type AnyResult = Partial<DailyResult> & Partial<PeriodResult>;
 
@@ -103,6 +126,7 @@ export const STORED_LISTS = {
   sellerActivation: (r: AnyResult) => r.sellerActivation,
   sourcedByPartner: (r: AnyResult) => r.weekly?.sourcedByPartner,
   reconciliation: (r: AnyResult) => r.weekly?.reconciliation.rows,
+  cloudMismatches: (r: AnyResult) => r.weekly?.cloud?.mismatches,
   reengage: (r: AnyResult) => r.quarterly?.reengage,
   archive: (r: AnyResult) => r.quarterly?.archive,
 } as const;
@@ -127,6 +151,8 @@ export interface OperatorLoopsDeps {
   now?: () => Date;
   /** Where the tenant's CRM records open (the lists link to them). */
   links(tenantId: string): RecordLinks;
+  /** The connected programmes' side of the weekly reconciliation; absent or null: no programme to reconcile. */
+  cloud?: (tenantId: string) => Promise<ProgrammeSide | null>;
 }
 
 /** What one loop run stored (each period it computed, and whether that added a version) and the deals it read. */
@@ -237,12 +263,13 @@ export class OperatorLoops {
   ): Promise<LoopWork> {
     const { kind, history } = LOOP_PERIODS[loop];
     const covered = coveredPeriod(kind, asOf);
-    const [rules, scoring, partners, attributions, motions] = await Promise.all([
+    const [rules, scoring, partners, attributions, motions, cloud] = await Promise.all([
       this.#deps.rules(tenant.id),
       this.#deps.scoringConfig(tenant.id),
       this.#deps.livePartners(tenant.id),
       this.#deps.read.attributions(tenant.id),
       this.#deps.read.dealsWithMotions(tenant.id),
+      loop === 'weekly' && this.#deps.cloud ? this.#deps.cloud(tenant.id) : Promise.resolve(null),
     ]);
     // Periods before the covered one are computed only when missing (a first run, or a gap after downtime).
     const candidates = Array.from({ length: history }, (_, i) => shiftPeriod(covered, i - history + 1));
@@ -262,7 +289,8 @@ export class OperatorLoops {
       trendPeriods: history,
     });
     // The quarterly lists need the deals again (re-engagement scores the roster as of the quarter before).
-    const keep: Deal[] | undefined = loop === 'quarterly' ? [] : undefined;
+    // The cross-cloud reconciliation matches against every deal, like the quarterly lists.
+    const keep: Deal[] | undefined = loop === 'quarterly' || cloud !== null ? [] : undefined;
     const weekly = loop === 'weekly' ? new WeeklyReconciliation(candidates, motions, attributions) : undefined;
     for await (const page of this.#deps.read.liveDeals(tenant.id)) {
       for (const deal of page) {
@@ -274,6 +302,7 @@ export class OperatorLoops {
     const links = this.#deps.links(tenant.id);
     const names = new Map(partners.map((p) => [p.id, p.name]));
     const all = metrics.periodMetrics();
+    const cloudResult = cloud && keep ? cloudReconciliation(cloud, keep, links, this.#now()) : undefined;
     const periods: LoopWork['periods'] = [];
     for (const [index, period] of candidates.entries()) {
       const key = periodKey(period);
@@ -281,7 +310,9 @@ export class OperatorLoops {
       if (!isCovered && existing.has(key)) continue;
       const result: PeriodResult = { ...(all[index] as PeriodMetrics), dormantRoster: metrics.dormantRoster(period) };
       if (weekly) result.weekly = weekly.result(index, names, links);
-      if (keep) result.quarterly = quarterlyLists(period, metrics, keep, partners, scoring, links);
+      if (result.weekly && cloudResult && isCovered) result.weekly.cloud = cloudResult;
+      if (keep && loop === 'quarterly')
+        result.quarterly = quarterlyLists(period, metrics, keep, partners, scoring, links);
       const saved = await this.#deps.results.save(
         tenant.id,
         loop,
@@ -367,6 +398,37 @@ class WeeklyReconciliation {
       },
     };
   }
+}
+
+/** The programmes' opportunities against every live deal (src/cosell/cloud-reconciliation.ts), capped for storage. */
+function cloudReconciliation(
+  inputs: ProgrammeSide,
+  deals: readonly Deal[],
+  links: RecordLinks,
+  now: Date,
+): CloudReconciliationResult {
+  const reconciled = reconcileCloudProgrammes({
+    deals,
+    opportunities: inputs.opportunities,
+    links: inputs.links,
+    coSellDeals: inputs.coSellDeals,
+  });
+  const counts = Object.fromEntries(MISMATCH_KINDS.map((kind) => [kind, reconciled.counts[kind]])) as Record<
+    MismatchKind,
+    number
+  >;
+  return {
+    asOf: now.toISOString(),
+    programmes: [...inputs.programmes],
+    opportunities: reconciled.counts.opportunities,
+    matched: reconciled.counts.matched,
+    counts,
+    total: reconciled.mismatches.length,
+    mismatches: reconciled.mismatches.slice(0, LIST_LIMIT).map((mismatch) => ({
+      ...mismatch,
+      url: mismatch.dealId === null ? null : links.deal(mismatch.dealId),
+    })),
+  };
 }
 
 interface ReconciliationRowDraft {

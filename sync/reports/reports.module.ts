@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { ProgrammeSide } from '../../src/cosell/cloud-reconciliation.ts';
 import type { CrmConnectors } from '../../src/crm/crm-connector.ts';
 import type { AttributionService } from '../attribution/attribution.service.ts';
 import type { CoSellModule } from '../cosell/cosell.module.ts';
@@ -28,6 +29,8 @@ export interface ReportsModuleDeps {
   attribution: Pick<AttributionService, 'rules'>;
   scoring: ScoringFeatures;
   cosell: CoSellModule;
+  /** The connected programmes' side of the weekly cross-cloud reconciliation. */
+  cloud?: (tenantId: string) => Promise<ProgrammeSide | null>;
   logger: Logger;
   now?: () => Date;
 }
@@ -53,6 +56,7 @@ export function createReportsModule(deps: ReportsModuleDeps): ReportsModule {
     cosellStatuses: (tenantId) => deps.cosell.motions.statusesForDeals(tenantId, 'all', now()),
     partnerScores: (tenantId) => deps.scoring.scores.ranked(tenantId),
     links: (tenantId) => deps.crm.connector(tenantId).links,
+    ...(deps.cloud ? { cloud: deps.cloud } : {}),
     logger: deps.logger,
     now,
   });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
+import { type CloudMismatch, mismatchesCsv } from '../../src/cosell/cloud-reconciliation.ts';
 import { PERIOD_METRIC_KEYS } from '../../src/metrics/operator-metrics.ts';
 import { periodCsvRows, REPORT_CSV_HEADER, recordsCsvLines } from '../../src/metrics/report-csv.ts';
 import { isoDateSchema } from '../../src/model/deal.ts';
@@ -164,6 +165,12 @@ function loopCsv(stored: StoredLoopResult, list: string | undefined): string[] {
   const rows = lists[wanted];
   if (!rows) {
     throw new NotFoundError(`the ${stored.loop} result has no list "${wanted}"`, { details: Object.keys(lists) });
+  }
+  // The cross-cloud mismatches keep the engine's stable export columns (operators build spreadsheets on them).
+  if (wanted === 'cloudMismatches') {
+    return mismatchesCsv({ mismatches: rows as unknown as CloudMismatch[] }, stored.period)
+      .trimEnd()
+      .split('\n');
   }
   return recordsCsvLines(rows);
 }

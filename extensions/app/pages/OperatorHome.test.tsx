@@ -263,6 +263,22 @@ describe('OperatorHome: sections with data', () => {
     expect(renderer.findByTestId(Link, 'reconciliation-export-weekMetrics').text).toBe('All metrics of the week');
   });
 
+  it('given a cloud programme connected, then its mismatches are listed beside the exceptions, cloud-only ones without a CRM link', async () => {
+    const { renderer } = await renderLoaded(homeRoutes(activeSummary, fullSections));
+    expect(textOf(renderer.findByTestId(Text, 'cloud-reconciliation-totals'))).toBe(
+      'AWS ACE: 4 opportunities, 3 matched to deals, 2 mismatches',
+    );
+    const cloudOnly = renderer.findByTestId(TableRow, 'cloud-row-O1000042-cloud_only');
+    expect(textOf(cloudOnly)).toContain('AWS ACE O1000042 (Umbrella Corp) In the cloud, not the CRM');
+    expect(cloudOnly.findAll(Link)).toHaveLength(0);
+    const drift = renderer.findByTestId(TableRow, 'cloud-row-O1000007-amount_drift');
+    expect(drift.find(Link).text).toBe('Hooli – search migration');
+    expect(textOf(drift)).toContain('Amount differs');
+    expect(renderer.findByTestId(Link, 'reconciliation-export-cloudMismatches').text).toBe(
+      'Cloud programme mismatches',
+    );
+  });
+
   it('given two months of activation, then the bar chart compares them per region and the table reads the same numbers', async () => {
     const { renderer } = await renderLoaded(homeRoutes(activeSummary, fullSections));
     const chart = renderer.findByTestId(BarChart, 'activation-chart');

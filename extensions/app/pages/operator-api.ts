@@ -23,6 +23,7 @@ export const HOME_LISTS = [
   'decayingPartners',
   'attributionExceptions',
   'reconciliation',
+  'cloudMismatches',
   'reengage',
   'archive',
   'leaderboard',
@@ -135,6 +136,43 @@ export interface ReconciliationRowView {
   url: string;
 }
 
+/** The cross-cloud reconciliation's kinds (src/cosell/cloud-reconciliation.ts MISMATCH_KINDS, same order). */
+export const CLOUD_MISMATCH_KINDS = [
+  'cloud_only',
+  'crm_only',
+  'stage_drift',
+  'closed_one_side',
+  'close_date_drift',
+  'amount_drift',
+] as const;
+export type CloudMismatchKind = (typeof CLOUD_MISMATCH_KINDS)[number];
+
+export interface CloudMismatchRowView {
+  kind: CloudMismatchKind;
+  /** `aws_ace` or `microsoft_referrals`. */
+  programme: string;
+  /** Null for `cloud_only` (no CRM deal matched). */
+  dealId: string | null;
+  dealName: string | null;
+  /** Null for `crm_only` (nothing in the programme). */
+  opportunityId: string | null;
+  opportunityTitle: string | null;
+  message: string;
+  /** The CRM deal; null for `cloud_only`. */
+  url: string | null;
+}
+
+export interface CloudReconciliationView {
+  /** When the programmes' side was read. */
+  asOf: string;
+  programmes: string[];
+  opportunities: number;
+  matched: number;
+  total: number;
+  byKind: Record<CloudMismatchKind, number>;
+  rows: HomePage<CloudMismatchRowView>;
+}
+
 export interface LeaderboardRowView {
   rank: number;
   partnerId: string;
@@ -208,6 +246,8 @@ export interface ReconciliationSectionView {
   byKind: Record<ReconciliationKind, number>;
   rows: HomePage<ReconciliationRowView> | null;
   pipelineSourced: { deals: number; amount: number } | null;
+  /** The clouds' side (AWS ACE, Microsoft referrals); null when no programme is connected or it has not run. */
+  cloud: CloudReconciliationView | null;
   exports: ExportLinks;
 }
 
@@ -259,6 +299,7 @@ export interface HomeListRows {
   decayingPartners: RosterPartnerView;
   attributionExceptions: AttributionExceptionView;
   reconciliation: ReconciliationRowView;
+  cloudMismatches: CloudMismatchRowView;
   reengage: RosterPartnerView;
   archive: RosterPartnerView;
   leaderboard: LeaderboardRowView;

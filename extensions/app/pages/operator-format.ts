@@ -1,7 +1,7 @@
 // What the operator reads for each value of the operator home. Pure and deterministic (UTC), so tests assert on text.
 
 import { formatTier } from '../cards/card-format.ts';
-import type { HomeLoop, LoopStamp, ReconciliationKind, RosterActionValue } from './operator-api.ts';
+import type { CloudMismatchKind, HomeLoop, LoopStamp, ReconciliationKind, RosterActionValue } from './operator-api.ts';
 
 export const LOOP_LABELS: Record<HomeLoop, string> = {
   daily: 'Daily queue',
@@ -21,6 +21,20 @@ export const RECONCILIATION_KINDS: Record<ReconciliationKind, string> = {
   attribution_exception: 'Attribution exception',
   cosell_role_without_motion: 'Co-sell partner, no motion',
   motion_without_cosell_partner: 'Motion, no co-sell partner',
+};
+
+export const CLOUD_MISMATCH_LABELS: Record<CloudMismatchKind, string> = {
+  cloud_only: 'In the cloud, not the CRM',
+  crm_only: 'Co-sell in the CRM, not the cloud',
+  stage_drift: 'Stage differs',
+  closed_one_side: 'Closed on one side only',
+  close_date_drift: 'Close date differs',
+  amount_drift: 'Amount differs',
+};
+
+export const PROGRAMME_LABELS: Record<string, string> = {
+  aws_ace: 'AWS ACE',
+  microsoft_referrals: 'Microsoft referrals',
 };
 
 export const ROSTER_ACTION_LABELS: Record<RosterActionValue, string> = {

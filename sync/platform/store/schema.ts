@@ -307,6 +307,35 @@ export interface CloudOpportunitiesTable {
   updated_at: UpdatedAt;
 }
 
+export interface ProgrammeOpportunitiesTable {
+  tenant_id: string;
+  programme: 'aws_ace' | 'microsoft_referrals';
+  external_id: string;
+  /** A `CloudOpportunity` (src/cosell/cloud-reconciliation.ts). */
+  record: Json<unknown>;
+  last_modified_at: Date;
+  mirrored_at: UpdatedAt;
+}
+
+export interface ProgrammeInvitationsTable {
+  tenant_id: string;
+  programme: 'aws_ace' | 'microsoft_referrals';
+  invitation_id: string;
+  status: 'pending' | 'accepting' | 'accepted' | 'rejected' | 'expired';
+  title: string;
+  customer_name: string;
+  sender: string;
+  invited_at: Date;
+  expires_at: Date | null;
+  payload: Json<unknown>;
+  opportunity_id: string | null;
+  deal_id: string | null;
+  deal_created: boolean | null;
+  accepted_by: string | null;
+  last_error: string | null;
+  updated_at: UpdatedAt;
+}
+
 export interface StoreSchema {
   tenants: TenantsTable;
   audit_log: AuditLogTable;
@@ -333,4 +362,6 @@ export interface StoreSchema {
   operator_loop_results: OperatorLoopResultsTable;
   programme_connections: ProgrammeConnectionsTable;
   cloud_opportunities: CloudOpportunitiesTable;
+  programme_opportunities: ProgrammeOpportunitiesTable;
+  programme_invitations: ProgrammeInvitationsTable;
 }

@@ -12,12 +12,21 @@ import {
 } from '@hubspot/ui-extensions';
 import { useHome } from '../home-context.ts';
 import type {
+  CloudMismatchKind,
+  CloudReconciliationView,
   HomePage,
   ReconciliationKind,
   ReconciliationRowView,
   ReconciliationSectionView,
 } from '../operator-api.ts';
-import { formatCount, formatMoney, RECONCILIATION_KINDS, stampLine } from '../operator-format.ts';
+import {
+  CLOUD_MISMATCH_LABELS,
+  formatCount,
+  formatMoney,
+  PROGRAMME_LABELS,
+  RECONCILIATION_KINDS,
+  stampLine,
+} from '../operator-format.ts';
 import { usePagedList } from '../use-operator-home.ts';
 import { ExportLinks } from './ExportLinks.tsx';
 import { Pager } from './Pager.tsx';
@@ -48,15 +57,84 @@ export function ReconciliationSection({ view, nextRun }: { view: ReconciliationS
           ` · pipeline sourced by partners: ${formatCount(view.pipelineSourced.deals)} deals, ${formatMoney(view.pipelineSourced.amount)}`}
       </Text>
       <ReconciliationTable initial={view.rows} />
+      {view.cloud !== null && <CloudReconciliation cloud={view.cloud} />}
       <ExportLinks
         exports={view.exports}
         labels={{
           reconciliation: 'Exceptions',
+          cloudMismatches: 'Cloud programme mismatches',
           sourcedByPartner: 'Pipeline sourced by partner',
           weekMetrics: 'All metrics of the week',
         }}
         testId="reconciliation-export"
       />
+    </Flex>
+  );
+}
+
+const CLOUD_VARIANTS: Record<CloudMismatchKind, 'error' | 'warning' | 'info'> = {
+  cloud_only: 'warning',
+  crm_only: 'warning',
+  stage_drift: 'info',
+  closed_one_side: 'error',
+  close_date_drift: 'info',
+  amount_drift: 'info',
+};
+
+/** The clouds' side of the week: each programme's opportunities against the CRM's deals (SPEC §2.7). */
+function CloudReconciliation({ cloud }: { cloud: CloudReconciliationView }) {
+  const { client, recordHref } = useHome();
+  const list = usePagedList(cloud.rows, (period, offset, limit) =>
+    client.list('cloudMismatches', period, offset, limit),
+  );
+  const programmes = cloud.programmes.map((p) => PROGRAMME_LABELS[p] ?? p).join(' and ');
+  return (
+    <Flex direction="column" gap="xs">
+      <Text format={{ fontWeight: 'bold' }} testId="cloud-reconciliation-totals">
+        {programmes}: {formatCount(cloud.opportunities)} opportunities, {formatCount(cloud.matched)} matched to deals,{' '}
+        {formatCount(cloud.total)} mismatches
+      </Text>
+      {list.page.total === 0 ? (
+        <Text variant="microcopy" testId="cloud-reconciliation-clean">
+          The programmes and the CRM agree.
+        </Text>
+      ) : (
+        <>
+          <Table bordered={true} testId="cloud-reconciliation-table">
+            <TableHead>
+              <TableRow>
+                <TableHeader>Deal / opportunity</TableHeader>
+                <TableHeader>Mismatch</TableHeader>
+                <TableHeader>Detail</TableHeader>
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {list.page.rows.map((row) => (
+                <TableRow
+                  key={`${row.programme}:${row.opportunityId}:${row.dealId}:${row.kind}`}
+                  testId={`cloud-row-${row.opportunityId ?? row.dealId}-${row.kind}`}
+                >
+                  <TableCell>
+                    {row.url !== null ? (
+                      <Link href={{ url: recordHref(row.url), external: true }}>{row.dealName ?? row.dealId}</Link>
+                    ) : (
+                      <Text>
+                        {PROGRAMME_LABELS[row.programme] ?? row.programme} {row.opportunityId}
+                        {row.opportunityTitle ? ` (${row.opportunityTitle})` : ''}
+                      </Text>
+                    )}
+                  </TableCell>
+                  <TableCell>
+                    <Tag variant={CLOUD_VARIANTS[row.kind]}>{CLOUD_MISMATCH_LABELS[row.kind]}</Tag>
+                  </TableCell>
+                  <TableCell>{row.message}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+          <Pager list={list} testId="cloud-reconciliation-pager" />
+        </>
+      )}
     </Flex>
   );
 }

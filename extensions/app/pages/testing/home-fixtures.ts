@@ -175,7 +175,44 @@ export const reconciliationView: ReconciliationSectionView = {
     },
   ]),
   pipelineSourced: { deals: 7, amount: 412_000 },
-  exports: exportsOf(['reconciliation', 'sourcedByPartner', 'weekMetrics']),
+  cloud: {
+    asOf: '2026-12-07T07:00:00.000Z',
+    programmes: ['aws_ace'],
+    opportunities: 4,
+    matched: 3,
+    total: 2,
+    byKind: {
+      cloud_only: 1,
+      crm_only: 0,
+      stage_drift: 0,
+      closed_one_side: 0,
+      close_date_drift: 0,
+      amount_drift: 1,
+    },
+    rows: page('cloudMismatches', weeklyStamp.periodKey, [
+      {
+        kind: 'cloud_only',
+        programme: 'aws_ace',
+        dealId: null,
+        dealName: null,
+        opportunityId: 'O1000042',
+        opportunityTitle: 'Umbrella Corp',
+        message: 'AWS ACE opportunity O1000042 (Umbrella Corp) matches no CRM deal.',
+        url: null,
+      },
+      {
+        kind: 'amount_drift',
+        programme: 'aws_ace',
+        dealId: '9003',
+        dealName: 'Hooli – search migration',
+        opportunityId: 'O1000007',
+        opportunityTitle: 'Hooli',
+        message: 'Amounts differ by 35%: CRM 120,000 USD, AWS ACE 78,000 USD.',
+        url: record('0-3', '9003'),
+      },
+    ]),
+  },
+  exports: exportsOf(['reconciliation', 'cloudMismatches', 'sourcedByPartner', 'weekMetrics']),
 };
 
 export const emptyReconciliationView: ReconciliationSectionView = {
@@ -185,6 +222,7 @@ export const emptyReconciliationView: ReconciliationSectionView = {
   byKind: { attribution_exception: 0, cosell_role_without_motion: 0, motion_without_cosell_partner: 0 },
   rows: null,
   pipelineSourced: null,
+  cloud: null,
   exports: noExports,
 };
 

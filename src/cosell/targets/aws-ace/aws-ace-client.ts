@@ -11,7 +11,13 @@ import {
   ValidationException,
 } from '@aws-sdk/client-partnercentral-selling';
 import type { RetryDecision } from '../../../shared/retry-after.ts';
-import type { AwsCatalog, AwsFieldIssue, AwsOpportunityBody } from './aws-opportunity.ts';
+import type { CloudOpportunity } from '../../cloud-reconciliation.ts';
+import {
+  type AwsCatalog,
+  type AwsFieldIssue,
+  type AwsOpportunityBody,
+  cloudOpportunityFromAws,
+} from './aws-opportunity.ts';
 
 /**
  * The only place that speaks to AWS Partner Central Selling (through `@aws-sdk/client-partnercentral-selling`, pinned
@@ -37,6 +43,8 @@ export interface AwsOpportunityState {
   reviewComments: string | null;
   stage: string | null;
   lastModifiedDate: Date | null;
+  /** The opportunity in the reconciliation's neutral form (mirrored for the weekly loop). */
+  record: CloudOpportunity;
 }
 
 /** An ACE opportunity as `GetOpportunity` answers it, for read-merge-write. */
@@ -152,6 +160,7 @@ export class AwsAceClient {
           reviewComments: summary.LifeCycle?.ReviewComments ?? null,
           stage: summary.LifeCycle?.Stage ?? null,
           lastModifiedDate: summary.LastModifiedDate ?? null,
+          record: cloudOpportunityFromAws({ ...summary, Id: summary.Id }),
         });
       }
       nextToken = page.NextToken;

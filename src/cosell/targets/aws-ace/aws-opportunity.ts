@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Deal } from '../../../model/deal.ts';
+import type { CloudOpportunity } from '../../cloud-reconciliation.ts';
 import { MOTION_TRANSITIONS, type MotionState } from '../../motion-state-machine.ts';
 
 /**
@@ -314,4 +315,63 @@ export function awsTrackedFields(body: AwsOpportunityBody): Record<string, strin
     stage: body.LifeCycle.Stage,
     title: body.Project.Title,
   };
+}
+
+/** The fields of an ACE `OpportunitySummary` (as `ListOpportunities` answers it) the reconciliation reads. */
+export interface AwsOpportunitySummaryFields {
+  Id: string;
+  PartnerOpportunityIdentifier?: string | undefined;
+  LastModifiedDate?: Date | undefined;
+  CreatedDate?: Date | undefined;
+  LifeCycle?:
+    | { Stage?: string | undefined; ReviewStatus?: string | undefined; TargetCloseDate?: string | undefined }
+    | undefined;
+  Customer?:
+    | { Account?: { CompanyName?: string | undefined; WebsiteUrl?: string | undefined } | undefined }
+    | undefined;
+  Project?:
+    | {
+        ExpectedCustomerSpend?:
+          | Array<{
+              Amount?: string | undefined;
+              CurrencyCode?: string | undefined;
+              Frequency?: string | undefined;
+              TargetCompany?: string | undefined;
+            }>
+          | undefined;
+      }
+    | undefined;
+}
+
+/**
+ * An ACE opportunity in the reconciliation's neutral form. AWS's expected spend is monthly (`Frequency: Monthly`) while
+ * a deal's amount is its contract value: the reverse of `awsOpportunityFromDeal` (×12) makes them comparable. The
+ * summary carries no project title, so the customer's name stands in for it (BEHAVIOR.md).
+ */
+export function cloudOpportunityFromAws(summary: AwsOpportunitySummaryFields): CloudOpportunity {
+  const spend = (summary.Project?.ExpectedCustomerSpend ?? []).filter((s) => s.Amount !== undefined);
+  const monthly = spend.reduce((sum, s) => sum + Number(s.Amount), 0);
+  const stage = summary.LifeCycle?.Stage ?? null;
+  const account = summary.Customer?.Account;
+  const modified = summary.LastModifiedDate ?? summary.CreatedDate ?? new Date(0);
+  return {
+    programme: 'aws_ace',
+    id: summary.Id,
+    crmDealId: summary.PartnerOpportunityIdentifier || null,
+    customerName: account?.CompanyName ?? '',
+    customerDomain: domainOf(account?.WebsiteUrl ?? null),
+    title: account?.CompanyName ?? summary.Id,
+    amount: spend.length > 0 && Number.isFinite(monthly) ? Math.round(monthly * 12 * 100) / 100 : null,
+    currency: spend[0]?.CurrencyCode ?? null,
+    closeDate: summary.LifeCycle?.TargetCloseDate ?? null,
+    outcome: stage === 'Launched' ? 'won' : stage === 'Closed Lost' ? 'lost' : 'open',
+    stage: [stage, summary.LifeCycle?.ReviewStatus].filter(Boolean).join(' / ') || 'Unknown',
+    createdAt: summary.CreatedDate?.toISOString() ?? null,
+    lastModifiedAt: modified.toISOString(),
+  };
+}
+
+function domainOf(url: string | null): string | null {
+  const site = websiteUrl(url);
+  return site === null ? null : site.slice('https://'.length).replace(/^www\./, '');
 }
