@@ -123,11 +123,7 @@ describe.each(STORES)('weekly cross-cloud reconciliation ($name)', ({ databaseUr
     expect(connected.status).toBe(200);
 
     await typedIntoAce(view(matching!));
-    expected.push([
-      'amount_drift',
-      amount!.id,
-      await typedIntoAce(view(amount!, { amount: amountOf(amount!) * 2 })),
-    ]);
+    expected.push(['amount_drift', amount!.id, await typedIntoAce(view(amount!, { amount: amountOf(amount!) * 2 }))]);
     expected.push(['close_date_drift', date!.id, await typedIntoAce(view(date!, { closeDate: '2027-06-30' }))]);
     const lost = await typedIntoAce(view(closed!));
     aws.setStage(lost, 'Closed Lost', { closedLostReason: 'Customer Deficiency' });
