@@ -157,6 +157,11 @@ export function createFeatures(
     tenants,
     motions: cosell.service,
     writeStatus: cosell.writeStatus,
+    crm,
+    mirror,
+    refreshDeals: (tenantId, dealIds) =>
+      sync.applyWebhookWork(tenantId, { deals: [...dealIds], companies: [], aliases: [] }),
+    logger,
     sandbox: config.sandbox,
   });
   const scoring = createScoringModule(scoringFeatures, { tenants, mirror, sync });

@@ -129,8 +129,17 @@ const CASES: Readonly<Record<string, Case>> = {
     expect: (r) => expect(r.status).toBe(400),
   },
   'POST /api/programmes/aws/poll': {
+    // A is not connected: nothing to poll, said in words (B's connection state never leaks into A's answer).
     send: (_f, fetchA) => fetchA('POST', '/api/programmes/aws/poll'),
-    expect: (r) => expect(r).toMatchObject({ status: 200, body: { changed: 0, resent: 0, dealIds: [] } }),
+    expect: (r) => expect(r).toMatchObject({ status: 409, body: { error: { code: 'conflict' } } }),
+  },
+  'GET /api/programmes/invitations': {
+    send: (_f, fetchA) => fetchA('GET', '/api/programmes/invitations'),
+    expect: (r) => expect(r).toMatchObject({ status: 200, body: { invitations: [] } }),
+  },
+  'POST /api/programmes/aws/invitations/:invitationId/accept': {
+    send: (_f, fetchA) => fetchA('POST', '/api/programmes/aws/invitations/engi-b0000000000001/accept'),
+    expect: (r) => expect(r.status).toBe(404),
   },
   // --- tenant-wide settings: A reads and writes its own; B's distinct values never show ---
   'GET /api/dedupe/settings': {

@@ -19,6 +19,7 @@ import {
   cloudMatchModel,
   cloudOpportunitySchema,
   type MismatchKind,
+  matchInboundOpportunity,
   mismatchesCsv,
   type ReconciliationInput,
   type ReconciliationResult,
@@ -565,5 +566,46 @@ describe('cloudOpportunitySchema', () => {
     ['an extra field', { extra: 1 }],
   ])('given %s, when parsed, then it is refused', (_, overrides) => {
     expect(cloudOpportunitySchema.safeParse({ ...opportunity(), ...overrides }).success).toBe(false);
+  });
+});
+
+describe('matchInboundOpportunity: which deal an accepted referral is', () => {
+  const other = (id: string) =>
+    makeDeal(id, {
+      name: 'Globex - Data platform',
+      account: { id: `a${id}`, name: 'Globex Corporation', domain: 'globex.com' },
+      amount: 900_000,
+      closeDate: '2025-11-30',
+    });
+
+  it.each([
+    {
+      name: 'given the referral names a deal, then that deal (crm_id)',
+      deals: [makeDeal('1001'), other('1002')],
+      opportunity: opportunity({ crmDealId: '1002' }),
+      expected: { dealId: '1002', matchedBy: 'crm_id' },
+    },
+    {
+      name: 'given the same customer, amount and close date, then the dedupe match (similarity)',
+      deals: [makeDeal('1001'), other('1002')],
+      opportunity: opportunity(),
+      expected: { dealId: '1001', matchedBy: 'similarity' },
+    },
+    {
+      name: 'given a customer the CRM does not have, then no deal',
+      deals: [other('1002')],
+      opportunity: opportunity(),
+      expected: null,
+    },
+    {
+      name: 'given two deals equally like it, then no deal (a person decides, nothing is guessed)',
+      deals: [makeDeal('1001'), makeDeal('1003')],
+      opportunity: opportunity(),
+      expected: null,
+    },
+  ])('$name', ({ deals, opportunity: offered, expected }) => {
+    const found = matchInboundOpportunity(offered, deals);
+    if (expected === null) expect(found).toBeNull();
+    else expect(found).toMatchObject(expected);
   });
 });

@@ -962,3 +962,26 @@ function round(value: number, digits: number): number {
 function compareProgrammes(a: CloudProgramme, b: CloudProgramme): number {
   return CLOUD_PROGRAMMES.indexOf(a) - CLOUD_PROGRAMMES.indexOf(b);
 }
+
+/**
+ * The CRM deal an inbound programme opportunity is (an accepted AWS referral, say): the deal id it names, else the
+ * dedupe engine's unambiguous match — the same evidence the weekly reconciliation uses, so accepting an invitation
+ * never makes a deal the reconciliation would then call a duplicate. Null: no deal is this one.
+ */
+export function matchInboundOpportunity(
+  opportunity: CloudOpportunity,
+  deals: readonly Deal[],
+  similarity?: Partial<SimilaritySettings>,
+): { dealId: string; matchedBy: MatchPath; confidence: number | null } | null {
+  const result = reconcileCloudProgrammes({
+    deals,
+    // An inbound record was created when the programme offered it to us, not when the customer's project began: its
+    // creation date says nothing about which deal it is.
+    opportunities: [{ ...opportunity, createdAt: null }],
+    links: [],
+    coSellDeals: new Map(),
+    similarity,
+  });
+  const found = result.matched[0];
+  return found ? { dealId: found.dealId, matchedBy: found.matchedBy, confidence: found.confidence } : null;
+}

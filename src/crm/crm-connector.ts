@@ -20,6 +20,20 @@ export interface PropertyUpdate {
   properties: Record<string, string>;
 }
 
+/** A deal PartnerLoop creates (an inbound programme referral no existing deal matched). */
+export interface NewDeal {
+  name: string;
+  amount: number | null;
+  /** ISO 4217. */
+  currency: string | null;
+  /** YYYY-MM-DD. */
+  closeDate: string | null;
+  /** PartnerLoop's own properties to set (canonical names, §4.5). */
+  properties: Record<string, string>;
+  /** The property that identifies the deal's origin (e.g. `pl_aws_opportunity_id`) and its value. */
+  key: { property: string; value: string };
+}
+
 /** What PartnerLoop needs to know of a CRM user: whether they administer the tenant's CRM. */
 export interface CrmUser {
   userId: string;
@@ -69,6 +83,11 @@ export interface CrmConnector {
   linkPartners(links: readonly PartnerLink[]): Promise<void>;
   /** Removes the role from a deal↔partner link. */
   unlinkPartner(link: PartnerLink): Promise<void>;
+  /**
+   * Creates a deal in the first open stage unless a deal already holds `key.value` in `key.property` (then that deal
+   * is answered): a retry after a crash finds the deal the first try made instead of making a second.
+   */
+  createDeal(input: NewDeal): Promise<{ id: string; created: boolean }>;
   /** Merges `mergedId` into `primaryId`; answers the surviving deal's id. */
   mergeDeals(primaryId: string, mergedId: string): Promise<{ survivorId: string }>;
   /** Creates what is missing of PartnerLoop's properties and labels; never changes what exists. Idempotent. */

@@ -266,7 +266,16 @@ export class AwsAceCoSell {
     return result;
   }
 
-  /** Moves the motion along the machine to where AWS's review status and stage put it. */
+  /** A client for this connection (the caller destroys it). */
+  clientFor(connection: AwsConnection): AwsAceClient {
+    return this.#clientFor(connection);
+  }
+
+  /** Moves the motion along the machine to where AWS's review status and stage put it; answers the moves made. */
+  follow(tenantId: string, row: CloudOpportunityRow, motions: MotionMover): Promise<number> {
+    return this.#follow(tenantId, row, row.review_status, row.stage, motions);
+  }
+
   async #follow(
     tenantId: string,
     row: CloudOpportunityRow,

@@ -50,6 +50,38 @@ export class CloudOpportunitiesRepository {
       .execute();
   }
 
+  /**
+   * A programme record that exists already (an accepted inbound referral) taken on by a motion: it is `submitted`
+   * from the start, so the motion's `requested` event sends nothing and the poll keeps it in step.
+   */
+  async adopt(row: {
+    tenantId: string;
+    programme: ProgrammeKind;
+    motionId: string;
+    dealId: string;
+    externalId: string;
+    reviewStatus: string | null;
+    stage: string | null;
+    remoteModifiedAt: Date | null;
+  }): Promise<void> {
+    await this.db
+      .insertInto('cloud_opportunities')
+      .values({
+        tenant_id: row.tenantId,
+        programme: row.programme,
+        motion_id: row.motionId,
+        deal_id: row.dealId,
+        external_id: row.externalId,
+        phase: 'submitted',
+        issues: '[]',
+        review_status: row.reviewStatus,
+        stage: row.stage,
+        remote_modified_at: row.remoteModifiedAt,
+      })
+      .onConflict((oc) => oc.columns(['tenant_id', 'programme', 'motion_id']).doNothing())
+      .execute();
+  }
+
   /** The refusal, in the seller's words; `attempt` moves on when the programme itself refused the body. */
   async markInvalid(
     key: { tenantId: string; programme: ProgrammeKind; motionId: string; dealId: string },

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { CloudLink, CloudProgramme, ProgrammeSide } from '../../src/cosell/cloud-reconciliation.ts';
 import { type MotionTarget, programmeKindOf } from '../../src/cosell/motion-targets.ts';
+import type { CrmConnectors } from '../../src/crm/crm-connector.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
 import type { FeatureModule } from '../feature-module.ts';
 import { defineTenantJob } from '../platform/jobs/tenant-job.ts';
@@ -9,7 +10,8 @@ import type { Logger } from '../platform/log/logger.ts';
 import type { StoreSchema } from '../platform/store/schema.ts';
 import type { TenantsRepository } from '../platform/store/tenants.repo.ts';
 import type { TokenCipher } from '../platform/store/token-cipher.ts';
-import { AwsAceCoSell, type MotionMover } from './aws-ace.cosell.ts';
+import { AwsAceCoSell } from './aws-ace.cosell.ts';
+import { AWS_ACCEPT_JOB, AwsInvitations, type AwsPassResult, type MotionStarter } from './aws-invitations.ts';
 import { cloudSettingsRouter } from './cloud.routes.ts';
 import { CloudOpportunitiesRepository } from './cloud-opportunities.repo.ts';
 import { CloudStatusWriter } from './cloud-writer.ts';
@@ -92,8 +94,13 @@ export async function cloudReconciliationInputs(
 
 export interface CloudModuleDeps {
   tenants: Pick<TenantsRepository, 'find'>;
-  motions: MotionMover;
+  motions: MotionStarter;
   writeStatus(tenantId: string, dealIds: readonly string[]): Promise<unknown>;
+  crm: CrmConnectors;
+  mirror: Pick<CrmMirrorRepository, 'liveDeals'>;
+  /** Reads these deals from the CRM into the mirror and writes their values back. */
+  refreshDeals(tenantId: string, dealIds: readonly string[]): Promise<unknown>;
+  logger: Logger;
   sandbox: boolean;
 }
 
@@ -102,6 +109,35 @@ export interface CloudModuleDeps {
  * review, approved records follow the deal) and the programme connection settings.
  */
 export function createCloudModule(store: CloudStore, deps: CloudModuleDeps): FeatureModule {
+  const invitations = new AwsInvitations({
+    connections: store.connections,
+    records: store.records,
+    opportunities: store.opportunities,
+    aws: store.aws,
+    crm: (tenantId) => deps.crm.connector(tenantId),
+    liveDeals: async (tenantId) => (await deps.mirror.liveDeals(tenantId)).map((entry) => entry.deal),
+    refreshDeals: deps.refreshDeals,
+    logger: deps.logger,
+  });
+  const pass = async (tenantId: string): Promise<AwsPassResult> => {
+    const result = await store.aws.poll(tenantId, deps.motions);
+    const listed = await invitations.list(tenantId);
+    const resumed = await invitations.resume(tenantId, deps.motions);
+    if (result.dealIds.length > 0) await deps.writeStatus(tenantId, result.dealIds);
+    return { ...result, invitations: listed, acceptancesResumed: resumed };
+  };
+  const accept = defineTenantJob(deps.tenants, {
+    name: AWS_ACCEPT_JOB,
+    schema: z.strictObject({ tenantId: z.string().min(1), invitationId: z.string().min(1) }),
+    retryLimit: 4,
+    retryDelaySeconds: 30,
+    expireInSeconds: 15 * 60,
+    async handle({ tenantId, invitationId }, context) {
+      const outcome = await invitations.accept(tenantId, invitationId, deps.motions);
+      context.logger.info({ tenantId, invitationId, ...outcome }, 'AWS invitation acceptance ran');
+      return outcome;
+    },
+  });
   const poll = defineTenantJob(deps.tenants, {
     name: AWS_POLL_JOB,
     schema: z.strictObject({ tenantId: z.string().min(1), periodKey: z.string().min(1) }),
@@ -110,25 +146,25 @@ export function createCloudModule(store: CloudStore, deps: CloudModuleDeps): Fea
     expireInSeconds: 15 * 60,
     async handle({ tenantId }, context) {
       if (!(await store.connections.isConnected(tenantId, 'aws_ace'))) return { connected: false };
-      const result = await store.aws.poll(tenantId, deps.motions);
-      if (result.dealIds.length > 0) await deps.writeStatus(tenantId, result.dealIds);
+      const result = await pass(tenantId);
       context.logger.info({ tenantId, ...result, dealIds: result.dealIds.length }, 'AWS ACE poll finished');
       return { ...result, dealIds: result.dealIds.length };
     },
   });
   return {
-    jobs: [poll],
+    jobs: [poll, accept],
     cadence: { hourly: [AWS_POLL_JOB] },
-    routes: ({ signing }) => [
+    routes: ({ signing, queue }) => [
       {
         path: '/api/programmes',
         ownBody: true,
         handler: cloudSettingsRouter({
           ...signing,
           connections: store.connections,
-          aws: store.aws,
-          motions: deps.motions,
-          writeStatus: deps.writeStatus,
+          records: store.records,
+          invitations,
+          pass,
+          queue,
           sandbox: deps.sandbox,
         }),
       },

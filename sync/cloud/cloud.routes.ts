@@ -1,26 +1,66 @@
 import express, { type Router } from 'express';
-import { parseInput } from '../../src/shared/errors.ts';
+import { z } from 'zod';
+import { ConflictError, parseInput } from '../../src/shared/errors.ts';
 import { actorOf } from '../card/card.routes.ts';
 import { type SignedApiDeps, signedApi, tenantOf } from '../platform/http/hubspot-signature.middleware.ts';
+import type { JobQueue } from '../platform/jobs/job-queue.ts';
 import { type AdminRoles, requireAdmin } from '../roles/admin-roles.ts';
-import type { AwsAceCoSell, AwsPollResult, MotionMover } from './aws-ace.cosell.ts';
+import { AWS_ACCEPT_JOB, type AwsInvitations, type AwsPassResult } from './aws-invitations.ts';
 import { awsConnectionInputSchema, type ProgrammeConnectionsRepository } from './programme-connections.repo.ts';
+import type { ProgrammeInvitationRow, ProgrammeRecordsRepository } from './programme-records.repo.ts';
 
 export interface CloudRoutesDeps extends SignedApiDeps {
   roles: AdminRoles;
   connections: ProgrammeConnectionsRepository;
-  aws: AwsAceCoSell;
-  motions: MotionMover;
-  /** Writes the cloud values of these deals to the CRM (changed values only). */
-  writeStatus(tenantId: string, dealIds: readonly string[]): Promise<unknown>;
+  records: Pick<ProgrammeRecordsRepository, 'invitations'>;
+  invitations: Pick<AwsInvitations, 'claim'>;
+  /** One AWS pass now: the opportunities' poll, the invitations, acceptances cut short. */
+  pass(tenantId: string): Promise<AwsPassResult>;
+  queue: Pick<JobQueue, 'enqueue'>;
   /** The stand-in's loopback endpoint may be given only in sandbox mode. */
   sandbox: boolean;
+}
+
+/** An inbound referral as the operator sees it. */
+export interface InvitationView {
+  programme: string;
+  invitationId: string;
+  status: string;
+  title: string;
+  customerName: string;
+  sender: string;
+  invitedAt: string;
+  expiresAt: string | null;
+  opportunityId: string | null;
+  dealId: string | null;
+  dealCreated: boolean | null;
+  lastError: string | null;
+}
+
+export function invitationView(row: ProgrammeInvitationRow): InvitationView {
+  return {
+    programme: row.programme,
+    invitationId: row.invitation_id,
+    status: row.status,
+    title: row.title,
+    customerName: row.customer_name,
+    sender: row.sender,
+    invitedAt: row.invited_at.toISOString(),
+    expiresAt: row.expires_at?.toISOString() ?? null,
+    opportunityId: row.opportunity_id,
+    dealId: row.deal_id,
+    dealCreated: row.deal_created,
+    lastError: row.last_error,
+  };
 }
 
 /**
  * Programme connections (`/api/programmes`, signed; tenant from the signed `portalId`): connecting one is an
  * admin's (credentials are sealed at rest and never read back), and an operator can ask for a poll now.
  */
+/** AWS engagement invitation ids (`engi-…` or an ARN's last part): printable, bounded. */
+const invitationIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be an AWS invitation id');
+
 export function cloudSettingsRouter(deps: CloudRoutesDeps): Router {
   const router = express.Router();
   router.use(...signedApi(deps));
@@ -43,9 +83,33 @@ export function cloudSettingsRouter(deps: CloudRoutesDeps): Router {
   // What AWS changed since the last poll, at once (the cadence polls hourly).
   router.post('/aws/poll', async (_req, res) => {
     const tenant = tenantOf(res);
-    const result: AwsPollResult = await deps.aws.poll(tenant.id, deps.motions);
-    if (result.dealIds.length > 0) await deps.writeStatus(tenant.id, result.dealIds);
-    res.json(result);
+    if (!(await deps.connections.isConnected(tenant.id, 'aws_ace'))) {
+      throw new ConflictError('AWS Partner Central is not connected for this portal.');
+    }
+    res.json(await deps.pass(tenant.id));
+  });
+
+  // Inbound referrals the programmes offer, the ones still open first (soonest to expire first).
+  router.get('/invitations', async (_req, res) => {
+    const tenant = tenantOf(res);
+    const rows = await deps.records.invitations(tenant.id);
+    res.json({ invitations: rows.map(invitationView) });
+  });
+
+  // Accepting is the operator's word (an admin's, like connecting): checked now, done by a job, answered 202.
+  const acceptor = requireAdmin(deps.roles, 'accept an AWS referral');
+  router.post('/aws/invitations/:invitationId/accept', acceptor, async (req, res) => {
+    const tenant = tenantOf(res);
+    const invitationId = parseInput(invitationIdSchema, req.params.invitationId, { what: 'invitation id' });
+    const row = await deps.invitations.claim(tenant.id, invitationId, actorOf(req));
+    if (row.status === 'accepting') {
+      await deps.queue.enqueue(
+        AWS_ACCEPT_JOB,
+        { tenantId: tenant.id, invitationId },
+        { key: `${tenant.id}:${invitationId}` },
+      );
+    }
+    res.status(row.status === 'accepted' ? 200 : 202).json(invitationView(row));
   });
   return router;
 }

@@ -94,7 +94,9 @@ export class ProgrammeRecordsRepository {
         set status = case when programme_invitations.status = 'pending' then excluded.status
                           else programme_invitations.status end,
             title = excluded.title, customer_name = excluded.customer_name, expires_at = excluded.expires_at,
-            payload = excluded.payload, updated_at = now()`.execute(this.db);
+            payload = case when excluded.payload = '{}'::jsonb then programme_invitations.payload
+                           else excluded.payload end,
+            updated_at = now()`.execute(this.db);
   }
 
   async invitations(

@@ -71,12 +71,12 @@ export async function startInstalledService(
       HUBSPOT_APP_ID: String(sandbox.app.appId),
       HUBSPOT_API_BASE_URL: sandbox.url,
       TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 5).toString('base64'),
-      LOG_LEVEL: 'silent',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     },
     { sandbox: options.sandboxMode ?? false },
   );
   service = await startService(config, {
-    logger: createLogger('silent'),
+    logger: createLogger((process.env.TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent'),
     schedules: false,
     testing: {
       queue: { pollingIntervalSeconds: 0.5 },

@@ -2,7 +2,15 @@ import type { CrmDealsRead, CrmPartnersRead, CrmSnapshot } from '../../model/crm
 import { PARTNER_ROLES, type PartnerRole } from '../../model/deal.ts';
 import type { Partner } from '../../model/partner.ts';
 import { NotFoundError } from '../../shared/errors.ts';
-import type { CrmConnector, CrmObject, CrmUser, PartnerLink, PropertyUpdate, RecordLinks } from '../crm-connector.ts';
+import type {
+  CrmConnector,
+  CrmObject,
+  CrmUser,
+  NewDeal,
+  PartnerLink,
+  PropertyUpdate,
+  RecordLinks,
+} from '../crm-connector.ts';
 import type { HubSpotClient } from './hubspot-client.ts';
 import { isHubSpotForbidden } from './hubspot-errors.ts';
 import { hubspotRecordLinks } from './hubspot-links.ts';
@@ -106,6 +114,27 @@ export class HubSpotConnector implements CrmConnector {
     await this.options.objects.batchRemoveLabels('deals', 'companies', [
       { fromId: link.dealId, toId: link.partnerId, typeId },
     ]);
+  }
+
+  async createDeal(input: NewDeal): Promise<{ id: string; created: boolean }> {
+    const found = await this.options.objects.search('deals', {
+      filterGroups: [{ filters: [{ propertyName: input.key.property, operator: 'EQ', value: input.key.value }] }],
+      properties: ['dealname'],
+      limit: 1,
+    });
+    const existing = found.results[0];
+    if (existing) return { id: existing.id, created: false };
+    const start = await this.options.objects.firstOpenDealStage();
+    const record = await this.options.objects.create('deals', {
+      dealname: input.name,
+      ...(start ? { pipeline: start.pipeline, dealstage: start.stage } : {}),
+      ...(input.amount === null ? {} : { amount: String(input.amount) }),
+      ...(input.currency === null ? {} : { deal_currency_code: input.currency.toUpperCase() }),
+      ...(input.closeDate === null ? {} : { closedate: input.closeDate }),
+      ...input.properties,
+      [input.key.property]: input.key.value,
+    });
+    return { id: record.id, created: true };
   }
 
   async mergeDeals(primaryId: string, mergedId: string): Promise<{ survivorId: string }> {

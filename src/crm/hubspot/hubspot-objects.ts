@@ -3,6 +3,7 @@ import type { HubSpotClient } from './hubspot-client.ts';
 
 /** The date-based CRM object API (SPEC §5). Object types by name or id: deals = 0-3, companies = 0-2. */
 export const OBJECTS_API = '/crm/objects/2026-03';
+const PIPELINES_API = '/crm/pipelines/2026-03/deals';
 export const BATCH_LIMIT = 100;
 /** Association batch reads take up to 1,000 inputs. */
 export const ASSOCIATION_BATCH_LIMIT = 1_000;
@@ -139,6 +140,38 @@ export class HubSpotObjects {
       out.push(...(response?.results ?? []));
     }
     return out;
+  }
+
+  /** Creates one record. Not idempotent: callers look for the record first (see `HubSpotConnector.createDeal`). */
+  async create(type: ObjectType, properties: Record<string, string>): Promise<CrmRecord> {
+    const record = await this.client.call<CrmRecord>({
+      method: 'POST',
+      path: `${OBJECTS_API}/${type}`,
+      body: { properties },
+      idempotent: false,
+      operation: `create of ${type}`,
+    });
+    if (!record) throw new Error(`HubSpot answered the create of ${type} without a record`);
+    return record;
+  }
+
+  /** The first open stage of the first deal pipeline (by display order): where a new deal starts. */
+  async firstOpenDealStage(): Promise<{ pipeline: string; stage: string } | undefined> {
+    const answer = await this.client.call<{
+      results: Array<{
+        id: string;
+        displayOrder: number;
+        stages: Array<{ id: string; displayOrder: number; metadata?: { isClosed?: string } }>;
+      }>;
+    }>({ method: 'GET', path: PIPELINES_API, idempotent: true, operation: 'read of the deal pipelines' });
+    const pipelines = [...(answer?.results ?? [])].sort((a, b) => a.displayOrder - b.displayOrder);
+    for (const pipeline of pipelines) {
+      const stage = [...pipeline.stages]
+        .sort((a, b) => a.displayOrder - b.displayOrder)
+        .find((candidate) => candidate.metadata?.isClosed !== 'true');
+      if (stage) return { pipeline: pipeline.id, stage: stage.id };
+    }
+    return undefined;
   }
 
   /** Sets properties (absolute values, so a retry cannot double anything), 100 records per call. */

@@ -4,6 +4,7 @@ import type {
   CrmObject,
   CrmProvisioningReport,
   CrmUser,
+  NewDeal,
   PartnerLink,
   PropertyUpdate,
   RecordLinks,
@@ -15,7 +16,7 @@ import type {
   CrmSnapshot,
   CrmValues,
 } from '../../../src/model/crm-record.ts';
-import { PARTNER_ROLES, type PartnerRole } from '../../../src/model/deal.ts';
+import { dealSchema, PARTNER_ROLES, type PartnerRole } from '../../../src/model/deal.ts';
 import type { Partner } from '../../../src/model/partner.ts';
 
 /** One call the in-memory CRM received, in order (tests assert what the sync sent and in which order). */
@@ -23,7 +24,8 @@ export type MemoryCrmCall =
   | { op: 'writeProperties'; object: CrmObject; updates: PropertyUpdate[] }
   | { op: 'linkPartners'; links: PartnerLink[] }
   | { op: 'unlinkPartner'; link: PartnerLink }
-  | { op: 'mergeDeals'; primaryId: string; mergedId: string };
+  | { op: 'mergeDeals'; primaryId: string; mergedId: string }
+  | { op: 'createDeal'; input: NewDeal };
 
 /**
  * A CRM behind the port, in memory: deals with their raw values, partner records, and a log of every write. Writes
@@ -101,6 +103,29 @@ export class MemoryCrm implements CrmConnector {
 
   async unlinkPartner(link: PartnerLink): Promise<void> {
     this.calls.push({ op: 'unlinkPartner', link });
+  }
+
+  async createDeal(input: NewDeal): Promise<{ id: string; created: boolean }> {
+    for (const entry of this.deals.values()) {
+      if (entry.properties[input.key.property] === input.key.value) return { id: entry.deal.id, created: false };
+    }
+    this.calls.push({ op: 'createDeal', input: structuredClone(input) });
+    const id = `new-${this.deals.size + 1}`;
+    const deal = dealSchema.parse({
+      id,
+      name: input.name,
+      account: { id: `account-${id}`, name: input.name },
+      amount: input.amount,
+      currency: input.currency,
+      closeDate: input.closeDate,
+      createdAt: new Date().toISOString(),
+      stage: 'appointmentscheduled',
+      isClosed: false,
+      isWon: false,
+    });
+    const properties = { ...input.properties, [input.key.property]: input.key.value };
+    this.deals.set(id, { deal, properties, unlabeledPartnerIds: [] });
+    return { id, created: true };
   }
 
   async mergeDeals(primaryId: string, mergedId: string): Promise<{ survivorId: string }> {

@@ -2,10 +2,14 @@ import {
   ConflictException,
   CreateOpportunityCommand,
   type CreateOpportunityCommandInput,
+  GetEngagementInvitationCommand,
   GetOpportunityCommand,
   type GetOpportunityCommandOutput,
+  ListEngagementByAcceptingInvitationTasksCommand,
+  ListEngagementInvitationsCommand,
   ListOpportunitiesCommand,
   PartnerCentralSellingClient,
+  StartEngagementByAcceptingInvitationTaskCommand,
   StartEngagementFromOpportunityTaskCommand,
   UpdateOpportunityCommand,
   ValidationException,
@@ -46,6 +50,43 @@ export interface AwsOpportunityState {
   /** The opportunity in the reconciliation's neutral form (mirrored for the weekly loop). */
   record: CloudOpportunity;
 }
+
+/** An opportunity invitation from AWS (an inbound referral), as the list shows it. */
+export interface AwsInvitation {
+  id: string;
+  status: 'pending' | 'accepted' | 'rejected' | 'expired';
+  title: string;
+  sender: string;
+  invitedAt: Date;
+  expiresAt: Date | null;
+}
+
+export interface AwsInvitationDetail {
+  customerName: string;
+  websiteUrl: string | null;
+  title: string;
+  businessProblem: string | null;
+  targetCloseDate: string | null;
+  /** AWS's expected spend is monthly. */
+  monthlySpend: number | null;
+  currency: string | null;
+  payload: unknown;
+}
+
+export interface AwsAcceptTask {
+  taskId: string | null;
+  /** `IN_PROGRESS`, `COMPLETE`, `FAILED`, `CANCELED`. */
+  status: string | null;
+  opportunityId: string | null;
+  message: string | null;
+}
+
+const INVITATION_STATUSES: Readonly<Record<string, AwsInvitation['status']>> = {
+  PENDING: 'pending',
+  ACCEPTED: 'accepted',
+  REJECTED: 'rejected',
+  EXPIRED: 'expired',
+};
 
 /** An ACE opportunity as `GetOpportunity` answers it, for read-merge-write. */
 export type AwsOpportunityDocument = GetOpportunityCommandOutput;
@@ -166,6 +207,106 @@ export class AwsAceClient {
       nextToken = page.NextToken;
     } while (nextToken);
     return found;
+  }
+
+  /** Every opportunity invitation AWS sent this partner (all pages), in the neutral form the store keeps. */
+  async invitations(): Promise<AwsInvitation[]> {
+    const found: AwsInvitation[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.#client.send(
+        new ListEngagementInvitationsCommand({
+          Catalog: this.#catalog,
+          ParticipantType: 'RECEIVER',
+          PayloadType: ['OpportunityInvitation'],
+          MaxResults: 50,
+          ...(nextToken ? { NextToken: nextToken } : {}),
+        }),
+      );
+      for (const summary of page.EngagementInvitationSummaries ?? []) {
+        if (!summary.Id) continue;
+        found.push({
+          id: summary.Id,
+          status: INVITATION_STATUSES[summary.Status ?? ''] ?? 'pending',
+          title: summary.EngagementTitle ?? summary.Id,
+          sender: summary.SenderCompanyName ?? summary.SenderAwsAccountId ?? 'AWS',
+          invitedAt: summary.InvitationDate ?? new Date(0),
+          expiresAt: summary.ExpirationDate ?? null,
+        });
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return found;
+  }
+
+  /** The invitation's payload: the customer and project AWS is offering. */
+  async invitation(id: string): Promise<AwsInvitationDetail> {
+    const answer = await this.#client.send(
+      new GetEngagementInvitationCommand({ Catalog: this.#catalog, Identifier: id }),
+    );
+    const offer = answer.Payload?.OpportunityInvitation;
+    const spend = offer?.Project?.ExpectedCustomerSpend ?? [];
+    return {
+      customerName: offer?.Customer?.CompanyName ?? '',
+      websiteUrl: offer?.Customer?.WebsiteUrl ?? null,
+      title: offer?.Project?.Title ?? answer.EngagementTitle ?? id,
+      businessProblem: offer?.Project?.BusinessProblem ?? null,
+      targetCloseDate: offer?.Project?.TargetCompletionDate ?? null,
+      monthlySpend: spend.length > 0 ? spend.reduce((sum, s) => sum + Number(s.Amount ?? 0), 0) : null,
+      currency: spend[0]?.CurrencyCode ?? null,
+      payload: answer.Payload ?? null,
+    };
+  }
+
+  /**
+   * Accepts an invitation (`StartEngagementByAcceptingInvitationTask`). With the same token a retry is answered with
+   * the same task, so a crash mid-accept never accepts twice. The opportunity id comes once the task completes.
+   */
+  async accept(id: string, clientToken: string): Promise<AwsAcceptTask> {
+    const answer = await this.#client.send(
+      new StartEngagementByAcceptingInvitationTaskCommand({
+        Catalog: this.#catalog,
+        Identifier: id,
+        ClientToken: clientToken,
+      }),
+    );
+    return {
+      taskId: answer.TaskId ?? null,
+      status: answer.TaskStatus ?? null,
+      opportunityId: answer.OpportunityId ?? null,
+      message: answer.Message ?? null,
+    };
+  }
+
+  /** Where the latest accept task of an invitation stands (for a task AWS had not finished when asked). */
+  async acceptTask(invitationId: string): Promise<AwsAcceptTask | null> {
+    const answer = await this.#client.send(
+      new ListEngagementByAcceptingInvitationTasksCommand({
+        Catalog: this.#catalog,
+        EngagementInvitationIdentifier: [invitationId],
+        Sort: { SortBy: 'StartTime', SortOrder: 'DESCENDING' },
+        MaxResults: 1,
+      }),
+    );
+    const task = answer.TaskSummaries?.[0];
+    if (!task) return null;
+    return {
+      taskId: task.TaskId ?? null,
+      status: task.TaskStatus ?? null,
+      opportunityId: task.OpportunityId ?? null,
+      message: task.Message ?? null,
+    };
+  }
+
+  /** One opportunity in the reconciliation's neutral form (its full record carries the project title). */
+  async record(id: string): Promise<{ record: CloudOpportunity; reviewStatus: string | null; stage: string | null }> {
+    const document = await this.get(id);
+    const record = cloudOpportunityFromAws({ ...document, Id: document.Id ?? id });
+    return {
+      record: { ...record, title: document.Project?.Title ?? record.title },
+      reviewStatus: document.LifeCycle?.ReviewStatus ?? null,
+      stage: document.LifeCycle?.Stage ?? null,
+    };
   }
 
   destroy(): void {
