@@ -176,6 +176,15 @@ export function createFeatures(
     scoring,
     cosell,
     cloud: (tenantId) => cloudReconciliationInputs(cloudStore, cosell.motions, tenantId),
+    pendingInvitations: async (tenantId) =>
+      (await cloudStore.records.invitations(tenantId, { status: ['pending'] })).map((row) => ({
+        programme: row.programme,
+        invitationId: row.invitation_id,
+        title: row.title,
+        customerName: row.customer_name,
+        sender: row.sender,
+        expiresAt: row.expires_at,
+      })),
     logger,
   });
   const afterReconcile = async (tenantId: string) => ({

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CardView } from '../extensions/app/cards/card-api.ts';
 import { type AwsPartnerCentralStandIn, startAwsPartnerCentral } from '../sandbox/aws/aws-partner-central.ts';
+import type { DailyResult } from '../sync/reports/operator-loops.ts';
 import { type InstalledService, startInstalledService } from './support/installed-service.ts';
 import { eventually, TEST_DATABASE_URL } from './support/test-stores.ts';
 
@@ -118,8 +119,7 @@ describe.each(STORES)('AWS invitations end to end ($name)', ({ databaseUrl }) =>
   const accept = (id: string, userId?: number) =>
     ctx.signedFetch('POST', `/api/programmes/aws/invitations/${id}/accept`, undefined, userId);
   const dealCount = () => [...ctx.sandbox.portal.records('deals')].filter((deal) => !deal.archived).length;
-  const accepted = (id: string) =>
-    eventually(async () => (await invitations()).get(id)?.status === 'accepted', 20_000);
+  const accepted = (id: string) => eventually(async () => (await invitations()).get(id)?.status === 'accepted', 20_000);
 
   it('given AWS sent three invitations, when the poll runs, then each is listed with its expiry and status', async () => {
     const polled = await ctx.signedFetch('POST', '/api/programmes/aws/poll');
@@ -129,6 +129,17 @@ describe.each(STORES)('AWS invitations end to end ($name)', ({ databaseUrl }) =>
     expect(rows.get(fresh)).toMatchObject({ status: 'pending', customerName: 'Quillfeather Orbital Logistics' });
     expect(rows.get(expired)).toMatchObject({ status: 'expired' });
     expect(Date.parse(rows.get(fresh)!.expiresAt!)).toBeGreaterThan(Date.now() + 14 * DAY_MS);
+
+    // The daily queue lists the two still open, soonest to expire first, and not the expired one.
+    await ctx.service.features!.reports.loops.run(ctx.tenantId, 'daily', { reason: 'test' });
+    const daily = await ctx.service.features!.reports.results.current<DailyResult>(ctx.tenantId, 'daily');
+    expect(daily!.result.counts.invitations).toBe(2);
+    expect(daily!.result.invitations!.map((row) => [row.invitationId, row.daysLeft])).toEqual(
+      [
+        [known.invitationId, 15],
+        [fresh, 15],
+      ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    );
   });
 
   it('given a non-admin or an expired invitation, when accepting, then it is refused in words and nothing is sent to AWS', async () => {

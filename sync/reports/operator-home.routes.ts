@@ -232,12 +232,14 @@ const today: SectionBuilder<'today'> = async (deps, tenant, mint) => {
       agingDeals: null,
       decayingPartners: null,
       attributionExceptions: null,
+      invitations: null,
       exports: mint({}),
     } satisfies TodaySectionView;
   }
   const key = stored.periodKey;
-  const page = <L extends 'queue' | 'agingDeals' | 'decayingPartners' | 'attributionExceptions'>(list: L) =>
-    pageOf(list, key, storedListRows(list, stored.result), FIRST_PAGE);
+  const page = <L extends 'queue' | 'agingDeals' | 'decayingPartners' | 'attributionExceptions' | 'invitations'>(
+    list: L,
+  ) => pageOf(list, key, storedListRows(list, stored.result), FIRST_PAGE);
   return {
     section: 'today',
     stamp: stampOf(stored),
@@ -250,6 +252,8 @@ const today: SectionBuilder<'today'> = async (deps, tenant, mint) => {
       page('decayingPartners') as HomePage<Omit<RosterPartnerView, 'rosterAction'>>,
     ),
     attributionExceptions: page('attributionExceptions') as TodaySectionView['attributionExceptions'],
+    // Results stored before invitations were listed have none to show.
+    invitations: stored.result.invitations ? (page('invitations') as TodaySectionView['invitations']) : null,
     exports: mint({
       queue: loopCsvPath('daily', key, 'queue'),
       agingDeals: loopCsvPath('daily', key, 'agingDeals'),

@@ -12,6 +12,7 @@ import type {
   HomeList,
   HomeLoop,
   HomePage,
+  InvitationRowView,
   LiftPointView,
   LoopStamp,
   QueueRowView,
@@ -72,6 +73,7 @@ export const LIST_LOOPS: Readonly<Record<Exclude<HomeList, 'leaderboard'>, HomeL
   agingDeals: 'daily',
   decayingPartners: 'daily',
   attributionExceptions: 'daily',
+  invitations: 'daily',
   reconciliation: 'weekly',
   cloudMismatches: 'weekly',
   reengage: 'quarterly',
@@ -92,6 +94,7 @@ export function storedListRows(
   | AttributionExceptionView
   | ReconciliationRowView
   | CloudMismatchRowView
+  | InvitationRowView
 > {
   switch (list) {
     case 'queue':
@@ -128,6 +131,16 @@ export function storedListRows(
         kind: row.kind,
         detail: row.detail,
         url: row.url,
+      }));
+    case 'invitations':
+      return (STORED_LISTS.invitations(result as AnyStored) ?? []).map((row) => ({
+        programme: row.programme,
+        invitationId: row.invitationId,
+        title: row.title,
+        customerName: row.customerName,
+        sender: row.sender,
+        expiresAt: row.expiresAt,
+        daysLeft: row.daysLeft,
       }));
     case 'cloudMismatches':
       return (STORED_LISTS.cloudMismatches(result as AnyStored) ?? []).map(cloudMismatchRow);

@@ -61,7 +61,13 @@ export interface QueueRow extends RecordLink {
 
 export interface DailyResult {
   asOf: string;
-  counts: { queue: number; agingDeals: number; decayingPartners: number; attributionExceptions: number };
+  counts: {
+    queue: number;
+    agingDeals: number;
+    decayingPartners: number;
+    attributionExceptions: number;
+    invitations?: number;
+  };
   queue: QueueRow[];
   agingDeals: Array<RecordLink & { dealId: string; dealName: string | null; cosellStatus: string }>;
   decayingPartners: Array<RecordLink & { partnerId: string; name: string; tier: string; score: number }>;
@@ -75,6 +81,18 @@ export interface DailyResult {
       issues: string[];
     }
   >;
+  /** Inbound programme referrals still to accept, soonest to expire first (absent before they were listed). */
+  invitations?: InvitationRow[];
+}
+
+export interface InvitationRow {
+  programme: string;
+  invitationId: string;
+  title: string;
+  customerName: string;
+  sender: string;
+  expiresAt: string | null;
+  daysLeft: number | null;
 }
 
 export interface ReconciliationRow extends RecordLink {
@@ -123,6 +141,7 @@ export const STORED_LISTS = {
   agingDeals: (r: AnyResult) => r.agingDeals,
   decayingPartners: (r: AnyResult) => r.decayingPartners,
   attributionExceptions: (r: AnyResult) => r.attributionExceptions,
+  invitations: (r: AnyResult) => r.invitations,
   sellerActivation: (r: AnyResult) => r.sellerActivation,
   sourcedByPartner: (r: AnyResult) => r.weekly?.sourcedByPartner,
   reconciliation: (r: AnyResult) => r.weekly?.reconciliation.rows,
@@ -153,6 +172,10 @@ export interface OperatorLoopsDeps {
   links(tenantId: string): RecordLinks;
   /** The connected programmes' side of the weekly reconciliation; absent or null: no programme to reconcile. */
   cloud?: (tenantId: string) => Promise<ProgrammeSide | null>;
+  /** Inbound referrals the programmes offer and nobody answered yet (the daily queue lists them). */
+  pendingInvitations?: (
+    tenantId: string,
+  ) => Promise<Array<Omit<InvitationRow, 'daysLeft' | 'expiresAt'> & { expiresAt: Date | null }>>;
 }
 
 /** What one loop run stored (each period it computed, and whether that added a version) and the deals it read. */
@@ -200,13 +223,25 @@ export class OperatorLoops {
 
   async #daily(tenant: Tenant, asOf: string, reason: string): Promise<LoopWork> {
     const links = this.#deps.links(tenant.id);
-    const [queue, statuses, scores, partners, exceptions] = await Promise.all([
+    const [queue, statuses, scores, partners, exceptions, pending] = await Promise.all([
       this.#deps.motionQueue(tenant.id),
       this.#deps.cosellStatuses(tenant.id),
       this.#deps.partnerScores(tenant.id),
       this.#deps.livePartners(tenant.id),
       this.#deps.read.attributionExceptions(tenant.id),
+      this.#deps.pendingInvitations ? this.#deps.pendingInvitations(tenant.id) : Promise.resolve([]),
     ]);
+    const dayStart = parseDay(asOf);
+    // An invitation past its expiry can no longer be accepted: it is not a task, whatever the last poll said.
+    const invitations = pending
+      .filter((invitation) => invitation.expiresAt === null || invitation.expiresAt.getTime() > dayStart)
+      .map((invitation) => ({
+        ...invitation,
+        expiresAt: invitation.expiresAt?.toISOString() ?? null,
+        daysLeft:
+          invitation.expiresAt === null ? null : Math.floor((invitation.expiresAt.getTime() - dayStart) / DAY_MS),
+      }))
+      .sort((a, b) => (a.daysLeft ?? Infinity) - (b.daysLeft ?? Infinity) || compare(a.invitationId, b.invitationId));
     const aging = [...statuses].filter(([, status]) => status.endsWith('_aging')).sort(([a], [b]) => compare(a, b));
     const agingNames = await this.#deps.read.dealNames(
       tenant.id,
@@ -221,6 +256,7 @@ export class OperatorLoops {
         agingDeals: aging.length,
         decayingPartners: decaying.length,
         attributionExceptions: exceptions.length,
+        invitations: invitations.length,
       },
       queue: queue.slice(0, LIST_LIMIT).map((entry) => ({
         motionId: entry.motion.id,
@@ -249,6 +285,7 @@ export class OperatorLoops {
         url: links.partner(s.partnerId),
       })),
       attributionExceptions: exceptions.slice(0, LIST_LIMIT).map((e) => ({ ...e, url: links.deal(e.dealId) })),
+      invitations: invitations.slice(0, LIST_LIMIT),
     };
     const day = { start: asOf, end: formatDay(parseDay(asOf) + DAY_MS) };
     const saved = await this.#deps.results.save(tenant.id, 'daily', asOf, day, result, reason);

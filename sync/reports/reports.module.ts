@@ -14,7 +14,7 @@ import type { ScoringFeatures } from '../scoring/scoring.module.ts';
 import { LoopResultsRepository } from './loop-results.repo.ts';
 import { operatorHomeApiRoutes } from './operator-home.module.ts';
 import { operatorLoopJobs, REPORTS_CADENCE_TASKS } from './operator-loop.job.ts';
-import { OperatorLoops } from './operator-loops.ts';
+import { OperatorLoops, type OperatorLoopsDeps } from './operator-loops.ts';
 import { reportsRouter } from './reports.routes.ts';
 import { ReportsReadRepository } from './reports-read.repo.ts';
 
@@ -31,6 +31,8 @@ export interface ReportsModuleDeps {
   cosell: CoSellModule;
   /** The connected programmes' side of the weekly cross-cloud reconciliation. */
   cloud?: (tenantId: string) => Promise<ProgrammeSide | null>;
+  /** Inbound programme referrals nobody answered yet (the daily queue lists them). */
+  pendingInvitations?: OperatorLoopsDeps['pendingInvitations'];
   logger: Logger;
   now?: () => Date;
 }
@@ -57,6 +59,7 @@ export function createReportsModule(deps: ReportsModuleDeps): ReportsModule {
     partnerScores: (tenantId) => deps.scoring.scores.ranked(tenantId),
     links: (tenantId) => deps.crm.connector(tenantId).links,
     ...(deps.cloud ? { cloud: deps.cloud } : {}),
+    ...(deps.pendingInvitations ? { pendingInvitations: deps.pendingInvitations } : {}),
     logger: deps.logger,
     now,
   });

@@ -484,6 +484,39 @@ describe('OperatorHome: levers and their outbound requests', () => {
     });
   });
 
+  it('given an AWS referral expiring soon, when the operator accepts it, then the POST names it and the row says it is being accepted', async () => {
+    const { renderer, fetcher } = await renderLoaded(
+      homeRoutes(activeSummary, fullSections, {
+        'POST /api/programmes/aws/invitations/engi-4k2m9x0q1w7ze/accept': json(
+          { invitationId: 'engi-4k2m9x0q1w7ze', status: 'accepting', dealId: null },
+          202,
+        ),
+      }),
+    );
+    expect(renderer.findByTestId(Text, 'today-counts').text).toContain('1 AWS referral to accept');
+    const row = renderer.findByTestId(TableRow, 'invitation-row-engi-4k2m9x0q1w7ze');
+    expect(textOf(row)).toContain('Wayne Enterprises – data lake on AWS Wayne Enterprises in 2 days');
+    row.find(Button, { testId: 'invitation-accept-engi-4k2m9x0q1w7ze' }).trigger('onClick');
+    await renderer.waitFor(() =>
+      expect(renderer.maybeFindByTestId(Text, 'invitation-accepted-engi-4k2m9x0q1w7ze')).not.toBeNull(),
+    );
+    const posts = fetcher.mock.calls.filter(([, options]) => options?.method === 'POST');
+    expect(posts.map(([url]) => url)).toEqual([`${API}/api/programmes/aws/invitations/engi-4k2m9x0q1w7ze/accept`]);
+  });
+
+  it('given a non-admin operator, when accepting a referral is refused, then the words are shown and the button stays', async () => {
+    const { renderer } = await renderLoaded(
+      homeRoutes(activeSummary, fullSections, {
+        'POST /api/programmes/aws/invitations/engi-4k2m9x0q1w7ze/accept': () =>
+          errorResponse(403, 'forbidden', 'only a super admin of this portal can accept an AWS referral'),
+      }),
+    );
+    renderer.findByTestId(Button, 'invitation-accept-engi-4k2m9x0q1w7ze').trigger('onClick');
+    await renderer.waitFor(() => expect(renderer.maybeFindByTestId(Alert, 'invitations-error')).not.toBeNull());
+    expect(textOf(renderer.findByTestId(Alert, 'invitations-error'))).toContain('accept an AWS referral');
+    expect(renderer.maybeFindByTestId(Button, 'invitation-accept-engi-4k2m9x0q1w7ze')).not.toBeNull();
+  });
+
   it('given an archive candidate, when the lever fails, then the list shows the readable error and the row keeps its state', async () => {
     const { renderer, fetcher } = await renderLoaded(
       homeRoutes(activeSummary, fullSections, {

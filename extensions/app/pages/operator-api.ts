@@ -22,6 +22,7 @@ export const HOME_LISTS = [
   'agingDeals',
   'decayingPartners',
   'attributionExceptions',
+  'invitations',
   'reconciliation',
   'cloudMismatches',
   'reengage',
@@ -121,6 +122,25 @@ export interface AttributionExceptionView {
   status: string;
   issues: string[];
   url: string;
+}
+
+/** An inbound programme referral waiting for the operator (accept before it expires). */
+export interface InvitationRowView {
+  programme: string;
+  invitationId: string;
+  title: string;
+  customerName: string;
+  sender: string;
+  expiresAt: string | null;
+  /** Whole days left at the daily run (0: expires today); null when the programme gave no expiry. */
+  daysLeft: number | null;
+}
+
+/** `POST /api/programmes/aws/invitations/{id}/accept` answers the invitation as it now stands. */
+export interface InvitationAccepted {
+  invitationId: string;
+  status: string;
+  dealId: string | null;
 }
 
 export type ReconciliationKind =
@@ -231,11 +251,19 @@ export interface ExportLinks {
 export interface TodaySectionView {
   section: 'today';
   stamp: LoopStamp | null;
-  counts: { queue: number; agingDeals: number; decayingPartners: number; attributionExceptions: number } | null;
+  counts: {
+    queue: number;
+    agingDeals: number;
+    decayingPartners: number;
+    attributionExceptions: number;
+    /** Absent in results stored before invitations were listed. */
+    invitations?: number;
+  } | null;
   queue: HomePage<QueueRowView> | null;
   agingDeals: HomePage<AgingDealView> | null;
   decayingPartners: HomePage<RosterPartnerView> | null;
   attributionExceptions: HomePage<AttributionExceptionView> | null;
+  invitations: HomePage<InvitationRowView> | null;
   exports: ExportLinks;
 }
 
@@ -298,6 +326,7 @@ export interface HomeListRows {
   agingDeals: AgingDealView;
   decayingPartners: RosterPartnerView;
   attributionExceptions: AttributionExceptionView;
+  invitations: InvitationRowView;
   reconciliation: ReconciliationRowView;
   cloudMismatches: CloudMismatchRowView;
   reengage: RosterPartnerView;

@@ -11,6 +11,7 @@ import type {
   HomeSection,
   HomeSectionViews,
   HomeSummary,
+  InvitationAccepted,
   LoopRunAccepted,
   RosterActionRequest,
   RosterActionResult,
@@ -28,6 +29,7 @@ export const homePaths = {
     `/api/reports/home/lists/${enc(list)}?${period === null ? '' : `period=${enc(period)}&`}offset=${offset}&limit=${limit}`,
   roster: (partnerId: string) => `/api/reports/home/roster/${enc(partnerId)}`,
   runLoop: (loop: HomeLoop) => `/api/reports/loops/${enc(loop)}/run`,
+  acceptInvitation: (invitationId: string) => `/api/programmes/aws/invitations/${enc(invitationId)}/accept`,
 };
 
 export interface OperatorClient {
@@ -41,6 +43,8 @@ export interface OperatorClient {
   ): Promise<HomePage<HomeListRows[L]>>;
   setRosterAction(partnerId: string, request: RosterActionRequest): Promise<RosterActionResult>;
   runLoop(loop: HomeLoop, reason: string): Promise<LoopRunAccepted>;
+  /** Accepts an AWS referral (admins only; the service answers at once and finishes in the background). */
+  acceptInvitation(invitationId: string): Promise<InvitationAccepted>;
 }
 
 export function createOperatorClient(options: { fetcher: CardFetcher; apiBase: string }): OperatorClient {
@@ -55,6 +59,12 @@ export function createOperatorClient(options: { fetcher: CardFetcher; apiBase: s
       send('PUT', homePaths.roster(partnerId), (body) => isRecord(body) && body.partnerId === partnerId, request),
     runLoop: (loop, reason) =>
       send('POST', homePaths.runLoop(loop), (body) => isRecord(body) && body.loop === loop, { reason }),
+    acceptInvitation: (invitationId) =>
+      send(
+        'POST',
+        homePaths.acceptInvitation(invitationId),
+        (body) => isRecord(body) && body.invitationId === invitationId,
+      ),
   };
 }
 

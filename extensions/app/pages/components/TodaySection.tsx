@@ -1,12 +1,14 @@
 import { Alert, Button, Flex, Link, StatusTag, TableCell, TableRow, Tag, Text } from '@hubspot/ui-extensions';
 import { useState } from 'react';
 import { isMotionState } from '../../cards/card-api.ts';
+import type { CardRequestError } from '../../cards/card-client.ts';
 import { formatAmount, formatDate, formatTier, MOTION_STATE } from '../../cards/card-format.ts';
 import { useHome, useRosterLever } from '../home-context.ts';
 import type {
   AgingDealView,
   AttributionExceptionView,
   HomePage,
+  InvitationRowView,
   QueueRowView,
   RosterPartnerView,
   TodaySectionView,
@@ -18,7 +20,7 @@ import {
   QUEUE_REASONS,
   stampLine,
 } from '../operator-format.ts';
-import { usePagedList } from '../use-operator-home.ts';
+import { asRequestError, usePagedList } from '../use-operator-home.ts';
 import { DealActions, type SelectedDeal } from './DealActions.tsx';
 import { ExportLinks } from './ExportLinks.tsx';
 import { ListTable } from './ListTable.tsx';
@@ -55,6 +57,9 @@ export function TodaySection({
           countOf(counts.agingDeals, 'aging co-sell deal', 'aging co-sell deals'),
           countOf(counts.attributionExceptions, 'attribution exception', 'attribution exceptions'),
           countOf(counts.decayingPartners, 'partner turning dormant', 'partners turning dormant'),
+          ...(counts.invitations === undefined
+            ? []
+            : [countOf(counts.invitations, 'AWS referral to accept', 'AWS referrals to accept')]),
         ].join(' · ')}
       </Text>
       {selected !== null && (
@@ -65,6 +70,7 @@ export function TodaySection({
       {view.attributionExceptions !== null && (
         <ExceptionsTable initial={view.attributionExceptions} onSelect={setSelected} />
       )}
+      {view.invitations !== null && <InvitationsTable initial={view.invitations} onChanged={onChanged} />}
       {view.decayingPartners !== null && <DecayingTable initial={view.decayingPartners} />}
       <ExportLinks
         exports={view.exports}
@@ -222,6 +228,79 @@ function ExceptionsTable({
             >
               Start co-sell
             </Button>
+          </TableCell>
+        </TableRow>
+      )}
+    />
+  );
+}
+
+/**
+ * Inbound referrals AWS offers, soonest to expire first. Accepting is an admin's word: the service accepts at AWS
+ * and links or creates the deal in the background, so the row says so and the page reloads to show where it went.
+ */
+function InvitationsTable({ initial, onChanged }: { initial: HomePage<InvitationRowView>; onChanged: () => void }) {
+  const { client } = useHome();
+  const list = usePagedList(initial, (period, offset, limit) => client.list('invitations', period, offset, limit));
+  const [busy, setBusy] = useState<string | null>(null);
+  const [accepted, setAccepted] = useState<ReadonlySet<string>>(new Set());
+  const [error, setError] = useState<CardRequestError | null>(null);
+  const accept = async (invitationId: string) => {
+    setBusy(invitationId);
+    setError(null);
+    try {
+      await client.acceptInvitation(invitationId);
+      setAccepted((before) => new Set([...before, invitationId]));
+      onChanged();
+    } catch (failure) {
+      setError(asRequestError(failure));
+    } finally {
+      setBusy(null);
+    }
+  };
+  return (
+    <ListTable
+      testId="invitations"
+      title="AWS referrals to accept"
+      notice={
+        error !== null && (
+          <Alert title="The referral was not accepted" variant="error" testId="invitations-error">
+            {error.userMessage}
+          </Alert>
+        )
+      }
+      list={list}
+      empty="No referral from AWS is waiting."
+      headers={['Referral', 'Customer', 'Expires', 'Action']}
+      renderRow={(row) => (
+        <TableRow key={row.invitationId} testId={`invitation-row-${row.invitationId}`}>
+          <TableCell>{row.title}</TableCell>
+          <TableCell>{row.customerName}</TableCell>
+          <TableCell>
+            {row.daysLeft === null ? (
+              '—'
+            ) : (
+              <Tag variant={row.daysLeft <= 3 ? 'error' : 'default'}>
+                {row.daysLeft === 0 ? 'today' : `in ${row.daysLeft} day${row.daysLeft === 1 ? '' : 's'}`}
+              </Tag>
+            )}
+          </TableCell>
+          <TableCell>
+            {accepted.has(row.invitationId) ? (
+              <Text variant="microcopy" testId={`invitation-accepted-${row.invitationId}`}>
+                Accepting: the deal is linked or created in a moment.
+              </Text>
+            ) : (
+              <Button
+                size="xs"
+                variant="primary"
+                disabled={busy !== null}
+                onClick={() => void accept(row.invitationId)}
+                testId={`invitation-accept-${row.invitationId}`}
+              >
+                Accept
+              </Button>
+            )}
           </TableCell>
         </TableRow>
       )}

@@ -119,7 +119,7 @@ export const decayingRow = {
 export const todayView: TodaySectionView = {
   section: 'today',
   stamp: dailyStamp,
-  counts: { queue: 12, agingDeals: 1, decayingPartners: 1, attributionExceptions: 1 },
+  counts: { queue: 12, agingDeals: 1, decayingPartners: 1, attributionExceptions: 1, invitations: 1 },
   queue: page('queue', dailyStamp.periodKey, [queueRow], 12),
   agingDeals: page('agingDeals', dailyStamp.periodKey, [
     {
@@ -131,6 +131,17 @@ export const todayView: TodaySectionView = {
   ]),
   decayingPartners: page('decayingPartners', dailyStamp.periodKey, [decayingRow]),
   attributionExceptions: page('attributionExceptions', dailyStamp.periodKey, [exceptionRow]),
+  invitations: page('invitations', dailyStamp.periodKey, [
+    {
+      programme: 'aws_ace',
+      invitationId: 'engi-4k2m9x0q1w7ze',
+      title: 'Wayne Enterprises – data lake on AWS',
+      customerName: 'Wayne Enterprises',
+      sender: 'Amazon Web Services',
+      expiresAt: '2026-12-09T10:00:00.000Z',
+      daysLeft: 2,
+    },
+  ]),
   exports: exportsOf(['queue', 'agingDeals', 'decayingPartners', 'attributionExceptions']),
 };
 
@@ -150,6 +161,7 @@ export const emptyTodayView: TodaySectionView = {
   agingDeals: null,
   decayingPartners: null,
   attributionExceptions: null,
+  invitations: null,
   exports: noExports,
 };
 
