@@ -21,7 +21,7 @@ import type { RouteDeps } from './hubspot/routes/crm-request.ts';
 import { usersRouter } from './hubspot/users.ts';
 import { WebhookDispatcher, type WebhookOptions } from './hubspot/webhooks.ts';
 import { controlRoutes } from './kit/control-routes.ts';
-import { type FaultAction, FaultInjector, type FaultRule } from './kit/faults.ts';
+import { type FaultAction, FaultInjector, type FaultRule, loseResponse } from './kit/faults.ts';
 import { DEFAULT_LIMITS, PortalLimiter, rateLimitBody, type SandboxLimits } from './kit/limits.ts';
 
 /**
@@ -343,6 +343,10 @@ function applyFault(
     case 'drop':
       // The client sees a reset connection (ECONNRESET / "socket hang up"), never a response.
       req.socket.destroy();
+      return;
+    case 'lose_response':
+      loseResponse(req, res);
+      next();
       return;
     case 'latency':
       setTimeout(next, fault.ms);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Clock, systemClock } from '../../src/shared/clock.ts';
-import { type FaultAction, FaultInjector, type FaultRule } from '../kit/faults.ts';
+import { type FaultAction, FaultInjector, type FaultRule, loseResponse } from '../kit/faults.ts';
 import { RollingWindow } from '../kit/limits.ts';
 import { AwsServiceError, awsErrors } from './aws-errors.ts';
 import { seedDemoAccount } from './demo-seed.ts';
@@ -362,6 +362,10 @@ export class AwsPartnerCentralStandIn {
       case 'drop':
         // The client sees a reset connection (ECONNRESET / "socket hang up"), never a response.
         req.socket.destroy();
+        return;
+      case 'lose_response':
+        loseResponse(req, res);
+        proceed();
         return;
       case 'latency':
         setTimeout(proceed, fault.ms);

@@ -1,6 +1,7 @@
 /**
  * Fault injection for reliability tests: per route pattern, either a scripted sequence ("500, then pass") or a
- * probability, of an HTTP status (429/5xx/anything), added latency, or a dropped connection (socket destroyed).
+ * probability, of an HTTP status (429/5xx/anything), added latency, a dropped connection (socket destroyed), or a
+ * lost answer (handled, then the connection reset: the client cannot know its write landed).
  * Injected faults happen before authentication and rate limiting, like a proxy in front of HubSpot failing.
  */
 
@@ -10,10 +11,12 @@ export type FaultAction =
   | { type: 'status'; status: number; retryAfterSeconds?: number; body?: unknown }
   | { type: 'latency'; ms: number }
   | { type: 'drop' }
+  /** The request is handled (and its effect kept), then the connection is reset before the answer leaves. */
+  | { type: 'lose_response' }
   | { type: 'pass' };
 
-/** Shorthands: a number is a status, `'drop'` drops, `'pass'` lets the request through. */
-export type FaultStep = FaultAction | number | 'drop' | 'pass';
+/** Shorthands: a number is a status, `'drop'` drops, `'lose_response'` loses the answer, `'pass'` lets it through. */
+export type FaultStep = FaultAction | number | 'drop' | 'lose_response' | 'pass';
 
 export interface FaultRule {
   /** `"POST /crm/**\/batch/update"` or `"/crm/v3/objects/deals"`; `*` = one path segment, `**` = any depth. */
@@ -30,6 +33,7 @@ export interface FaultRule {
 export function toAction(step: FaultStep): FaultAction {
   if (typeof step === 'number') return { type: 'status', status: step };
   if (step === 'drop') return { type: 'drop' };
+  if (step === 'lose_response') return { type: 'lose_response' };
   if (step === 'pass') return { type: 'pass' };
   return step;
 }
@@ -99,4 +103,12 @@ export class FaultInjector {
     }
     return undefined;
   }
+}
+
+/** Makes the handler's answer vanish: whatever it ends the response with, the socket is reset instead. */
+export function loseResponse(req: { socket: { destroy(): void } }, res: { end: (...args: never[]) => unknown }): void {
+  res.end = (() => {
+    req.socket.destroy();
+    return res;
+  }) as typeof res.end;
 }

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { type Clock, systemClock } from '../../src/shared/clock.ts';
 import { controlRoutes } from '../kit/control-routes.ts';
-import { type FaultAction, FaultInjector, type FaultRule } from '../kit/faults.ts';
+import { type FaultAction, FaultInjector, type FaultRule, loseResponse } from '../kit/faults.ts';
 import { RollingWindow } from '../kit/limits.ts';
 import { seedDemoReferrals } from './demo-referrals.ts';
 import { entraRouter } from './entra.routes.ts';
@@ -362,6 +362,10 @@ function applyFault(fault: FaultAction, req: Request, res: Response, next: NextF
   switch (fault.type) {
     case 'drop':
       req.socket.destroy();
+      return;
+    case 'lose_response':
+      loseResponse(req, res);
+      next();
       return;
     case 'latency':
       setTimeout(next, fault.ms);
