@@ -46,10 +46,26 @@ const json =
   () =>
     jsonResponse(body, status);
 
+const programmes = {
+  programmes: [
+    {
+      programme: 'aws_ace',
+      connected: true,
+      settings: { catalog: 'Sandbox', region: 'us-east-1', countryCode: 'US' },
+      credential: '****WXYZ',
+      checkpoint: '2026-12-05T09:14:00.000Z',
+      lastError: 'AWS is throttling requests; the next poll tries again.',
+      connectedAt: '2026-12-01T10:00:00.000Z',
+    },
+    { programme: 'microsoft_referrals', connected: false },
+  ],
+};
+
 const reads = {
   'GET /api/attribution/rules': json(attribution),
   'GET /api/scoring/config': json(scoring),
   'GET /api/dedupe/settings': json(dedupe),
+  'GET /api/programmes': json(programmes),
 };
 
 async function renderSettings(routes: Record<string, Route | Route[]>) {
@@ -97,12 +113,17 @@ describe('PartnerLoopSettings: reading', () => {
     expect(renderer.findByTestId(NumberInput, 'settings-dedupe-field-matchThreshold').props.value).toBe(0.9);
     // A dedupe number the tenant never set is offered empty, with the service's own value behind it.
     expect(renderer.findByTestId(NumberInput, 'settings-dedupe-field-renewalGapDays').props.value).toBeUndefined();
-    for (const programme of ['aws', 'microsoft']) {
-      expect(renderer.findByTestId(StatusTag, `settings-programmes-${programme}-status`).text).toBe('Not connected');
-    }
-    expect(renderer.findByTestId(Text, 'settings-programmes-note').text).toContain(
-      'the connections arrive with the cloud co-sell programmes',
+    await renderer.waitFor(() =>
+      expect(renderer.maybeFindByTestId(StatusTag, 'settings-programmes-aws-status')).not.toBeNull(),
     );
+    expect(fetcher).toHaveBeenCalledWith(`${API}/api/programmes`, GET);
+    expect(renderer.findByTestId(StatusTag, 'settings-programmes-aws-status').text).toBe('Connected');
+    expect(renderer.findByTestId(Text, 'settings-programmes-aws-facts').text).toBe(
+      'catalog Sandbox · us-east-1 · credential ****WXYZ · read up to 2026-12-05 09:14 UTC',
+    );
+    expect(renderer.findByTestId(Text, 'settings-programmes-aws-last-error').text).toContain('throttling');
+    expect(renderer.findByTestId(StatusTag, 'settings-programmes-microsoft-status').text).toBe('Not connected');
+    expect(renderer.maybeFindByTestId(Text, 'settings-programmes-microsoft-facts')).toBeNull();
   });
 
   it('given a document cannot be read, then that form says so in words and retries alone', async () => {

@@ -112,7 +112,7 @@ export function PartnerLoopSettings({
         optionalNumbers={DEDUPE_OPTIONAL_NUMBERS}
         testId="settings-dedupe"
       />
-      <ProgrammeConnections testId="settings-programmes" />
+      <ProgrammeConnections client={client} testId="settings-programmes" />
     </Flex>
   );
 }

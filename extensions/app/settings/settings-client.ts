@@ -14,11 +14,12 @@ const MAX_DETAILS = 50;
 export const SETTINGS_DOCUMENTS = ['attributionRules', 'scoringConfig', 'dedupeSettings'] as const;
 export type SettingsDocument = (typeof SETTINGS_DOCUMENTS)[number];
 
-export const settingsPaths: Record<SettingsDocument, string> & { matchPreview: string } = {
+export const settingsPaths: Record<SettingsDocument, string> & { matchPreview: string; programmes: string } = {
   attributionRules: '/api/attribution/rules',
   scoringConfig: '/api/scoring/config',
   dedupeSettings: '/api/dedupe/settings',
   matchPreview: '/api/scoring/match-rules/preview',
+  programmes: '/api/programmes',
 };
 
 export type SettingsValue = Record<string, unknown>;
@@ -27,11 +28,25 @@ export type SettingsValue = Record<string, unknown>;
 export type MatchRulesPreview = MatchRulesPreviewResult;
 export type { MatchPreviewPartner };
 
+/** One programme as `GET /api/programmes` answers it (sync/cloud/cloud.routes.ts): never a secret. */
+export interface ProgrammeConnectionStatus {
+  programme: string;
+  connected: boolean;
+  settings?: Record<string, unknown>;
+  /** The credential, masked to its last four characters. */
+  credential?: string;
+  /** The newest change the poll has read. */
+  checkpoint?: string | null;
+  lastError?: string | null;
+  connectedAt?: string;
+}
+
 export interface SettingsClient {
   read(document: SettingsDocument): Promise<SettingsValue>;
   /** Replaces the document (admin only: a 403 otherwise); answers the effective value the service stored. */
   save(document: SettingsDocument, value: SettingsValue): Promise<SettingsValue>;
   previewMatchRules(matchRules: unknown): Promise<MatchRulesPreview>;
+  programmes(): Promise<ProgrammeConnectionStatus[]>;
 }
 
 export function createSettingsClient(options: { fetcher: CardFetcher; apiBase: string }): SettingsClient {
@@ -52,6 +67,14 @@ export function createSettingsClient(options: { fetcher: CardFetcher; apiBase: s
         (body) => isRecord(body) && Array.isArray(body.changes) && typeof body.changed === 'number',
         isRecord(matchRules) ? matchRules : { value: matchRules },
       ),
+    programmes: async () =>
+      (
+        await send<{ programmes: ProgrammeConnectionStatus[] }>(
+          'GET',
+          settingsPaths.programmes,
+          (body) => isRecord(body) && Array.isArray(body.programmes),
+        )
+      ).programmes,
   };
 }
 
