@@ -94,7 +94,7 @@ export function createFeatures(
   // Partner webhook secrets are sealed like CRM tokens (AES-256-GCM, tenant id as associated data).
   const cosellStore = createCoSellStore(db, cipher, { allowInsecureHttp: config.sandbox });
   // Programme credentials are sealed the same way; co-sell delivers programme motions through the cloud targets.
-  const cloudStore = createCloudStore(db, cipher, { mirror, logger });
+  const cloudStore = createCloudStore(db, cipher, { mirror, logger, awsRoleSource: config.aws });
   const attributionStore = attributionWriters({
     db,
     tenants,

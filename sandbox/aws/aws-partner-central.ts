@@ -17,6 +17,7 @@ import {
 } from './selling-schemas.ts';
 import { type InvitationSpec, iso, renderInvitation, renderOpportunity, SellingStore } from './selling-store.ts';
 import { verifySigV4 } from './sigv4-verifier.ts';
+import { StsStandIn, fault as stsFault } from './sts.ts';
 
 /**
  * AWS Partner Central Selling stand-in (SPEC §5): a loopback HTTP server speaking the AWS JSON 1.0 protocol of the
@@ -57,6 +58,11 @@ export interface AwsPartnerCentralOptions {
   /** 0 (default): Start*Task answers COMPLETE; more: IN_PROGRESS, completing that many ms later. */
   taskCompletionMs?: number;
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /**
+   * PartnerLoop's own AWS identity: the only caller STS lets assume a trusted role (`trustRole`). Default:
+   * `DEFAULT_SERVICE_CREDENTIALS`.
+   */
+  serviceCredentials?: { accessKeyId: string; secretAccessKey: string };
   /** The partner's AWS account id (in ARNs and invitations). */
   accountId?: string;
   region?: string;
@@ -71,6 +77,15 @@ export const DEFAULT_CREDENTIALS = {
   accessKeyId: 'AKIASTANDIN000000001',
   secretAccessKey: 'stand-in/secret/access/key/0000000000001',
 } as const;
+
+/** PartnerLoop's own identity in the stand-in (it may only assume roles, not call the Selling API). */
+export const DEFAULT_SERVICE_CREDENTIALS = {
+  accessKeyId: 'AKIAPARTNERLOOP00001',
+  secretAccessKey: 'stand-in/partnerloop/service/key/000001',
+} as const;
+
+/** The demo customer's role for PartnerLoop and the external id its trust policy requires (`seedDemo`). */
+export const DEMO_ROLE_ARN = 'arn:aws:iam::111122223333:role/PartnerLoopCoSell';
 
 const SERVICE = 'partnercentral-selling';
 const TARGET_PREFIX = 'AWSPartnerCentralSelling.';
@@ -122,7 +137,9 @@ export interface AwsStandInStats {
 export class AwsPartnerCentralStandIn {
   readonly region: string;
   readonly credentials: { accessKeyId: string; secretAccessKey: string };
+  readonly serviceCredentials: { accessKeyId: string; secretAccessKey: string };
   readonly accountId: string;
+  readonly sts: StsStandIn;
   readonly clock: Clock;
   readonly faults: FaultInjector;
   #url = '';
@@ -134,8 +151,10 @@ export class AwsPartnerCentralStandIn {
   private constructor(options: AwsPartnerCentralOptions) {
     this.region = options.region ?? 'us-east-1';
     this.credentials = { ...(options.credentials ?? DEFAULT_CREDENTIALS) };
+    this.serviceCredentials = { ...(options.serviceCredentials ?? DEFAULT_SERVICE_CREDENTIALS) };
     this.accountId = options.accountId ?? '111122223333';
     this.clock = options.clock ?? systemClock;
+    this.sts = new StsStandIn({ clock: this.clock, accountId: this.accountId });
     this.faults = new FaultInjector(options.faults ?? [], options.faultSeed ?? 1);
     this.#store = new SellingStore({
       accountId: this.accountId,
@@ -169,6 +188,11 @@ export class AwsPartnerCentralStandIn {
   }
 
   // --- control API (tests and demos) ---------------------------------------------------------------------------
+
+  /** Lets PartnerLoop's identity assume `roleArn` when it names `externalId` (the customer's trust policy). */
+  trustRole(roleArn: string, externalId: string | undefined): void {
+    this.sts.trust({ roleArn, externalId });
+  }
 
   opportunities(catalog?: Catalog): readonly AwsOpportunity[] {
     this.#store.advance(this.clock.now());
@@ -323,13 +347,25 @@ export class AwsPartnerCentralStandIn {
       if (req.method !== 'POST' || (req.url ?? '/').split('?')[0] !== '/') {
         throw new AwsServiceError(404, 'UnknownOperationException', `No operation at ${req.method} ${req.url}`);
       }
+      if (name === undefined && (header(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
+        this.#respondSts(req, res, body);
+        return;
+      }
       const { accessKeyId, secretAccessKey } = this.credentials;
       const auth = verifySigV4(
         { method: req.method, url: req.url ?? '/', headers: req.headers, body },
-        (id) => (id === accessKeyId ? secretAccessKey : undefined),
+        (id) => (id === accessKeyId ? secretAccessKey : this.sts.session(id)?.secretAccessKey),
         { region: this.region, service: SERVICE },
       );
       if (!auth.ok) throw auth.error;
+      const session = auth.accessKeyId === accessKeyId ? undefined : this.sts.session(auth.accessKeyId);
+      if (session && header(req, 'x-amz-security-token') !== session.sessionToken) {
+        throw new AwsServiceError(
+          403,
+          'UnrecognizedClientException',
+          'The security token included in the request is invalid.',
+        );
+      }
       if (!operation) throw awsErrors.unknownOperation(name === undefined ? undefined : `${TARGET_PREFIX}${name}`);
       const now = this.clock.now();
       if (this.#limiter && !this.#limiter(operation, now)) {
@@ -355,6 +391,23 @@ export class AwsPartnerCentralStandIn {
         error instanceof AwsServiceError ? error : awsErrors.internal(`internal error: ${(error as Error).message}`),
       );
     }
+  }
+
+  /** STS on the same loopback endpoint (the SDK's STS client is pointed at it like the Selling client). */
+  #respondSts(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+    const requestId = randomUUID();
+    const { accessKeyId, secretAccessKey } = this.serviceCredentials;
+    const auth = verifySigV4(
+      { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body },
+      (id) => (id === accessKeyId ? secretAccessKey : undefined),
+      { region: this.region, service: 'sts' },
+    );
+    const answer = auth.ok
+      ? this.sts.handle(new URLSearchParams(body.toString('utf8')), requestId)
+      : stsFault(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.', requestId);
+    res.statusCode = answer.status;
+    res.setHeader('content-type', 'text/xml');
+    res.end(answer.xml);
   }
 
   #applyFault(fault: FaultAction, req: IncomingMessage, res: ServerResponse, proceed: () => void): void {

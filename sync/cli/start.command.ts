@@ -106,20 +106,23 @@ async function connectLocalProgrammes(service: Service, tenantId: string) {
   // biome-ignore lint/style/noRestrictedImports: the sandbox-mode door into sandbox/, a dynamic import by design
   const { startAwsPartnerCentral } = await import('../../sandbox/aws/aws-partner-central.ts');
   const aws = await startAwsPartnerCentral({ seedDemo: true });
-  await service.features?.cloud.connections.setAws(
-    tenantId,
-    {
-      catalog: 'Sandbox',
-      region: aws.region,
-      accessKeyId: aws.credentials.accessKeyId,
-      secretAccessKey: aws.credentials.secretAccessKey,
-      endpoint: aws.url,
-      countryCode: 'US',
-      industry: 'Software and Internet',
-    },
-    'system:sandbox',
-    { allowEndpoint: true },
-  );
+  const connections = service.features?.cloud.connections;
+  if (connections) {
+    const candidate = connections.awsCandidate(
+      tenantId,
+      {
+        catalog: 'Sandbox',
+        region: aws.region,
+        accessKeyId: aws.credentials.accessKeyId,
+        secretAccessKey: aws.credentials.secretAccessKey,
+        endpoint: aws.url,
+        countryCode: 'US',
+        industry: 'Software and Internet',
+      },
+      { allowEndpoint: true },
+    );
+    await connections.setAws(tenantId, candidate, 'system:sandbox');
+  }
   return { url: aws.url, close: () => aws.close() };
 }
 

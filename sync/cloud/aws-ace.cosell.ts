@@ -12,6 +12,7 @@ import {
   motionPath,
   motionStateForAws,
 } from '../../src/cosell/targets/aws-ace/aws-opportunity.ts';
+import { ConflictError, InvalidInputError } from '../../src/shared/errors.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
 import type { Logger } from '../platform/log/logger.ts';
 import type { CloudOpportunitiesRepository, CloudOpportunityRow } from './cloud-opportunities.repo.ts';
@@ -37,6 +38,8 @@ export interface AwsAceCoSellDeps {
   mirror: Pick<CrmMirrorRepository, 'findDeal'>;
   logger: Logger;
   clientFor?: (connection: AwsConnection) => AwsAceClient;
+  /** PartnerLoop's own AWS keys for assuming customers' roles; undefined = the SDK's default chain. */
+  roleSource?: { accessKeyId: string; secretAccessKey: string } | undefined;
   now?: () => Date;
 }
 
@@ -89,6 +92,7 @@ export class AwsAceCoSell {
           region: connection.settings.region,
           endpoint: connection.settings.endpoint ?? undefined,
           credentials: connection.credentials,
+          roleSource: deps.roleSource,
         }));
   }
 
@@ -258,12 +262,31 @@ export class AwsAceCoSell {
     } catch (error) {
       const decision = classifyAwsError(error);
       await this.#deps.connections.recordError(tenantId, KEY, decision.reason);
+      // A refusal (role, keys, policy) is the admin's to fix: said in words. A transient failure stays as it is.
+      if (decision.action !== 'retry')
+        throw new ConflictError(`AWS poll failed: ${decision.reason}.`, { cause: error });
       throw error;
     } finally {
       client.destroy();
     }
     result.dealIds = [...deals];
     return result;
+  }
+
+  /** Tries a connection before it is stored: one read with it; a refusal is said in words (400), an outage 409. */
+  async verify(connection: AwsConnection): Promise<void> {
+    const client = this.#clientFor(connection);
+    try {
+      await client.check();
+    } catch (error) {
+      const decision = classifyAwsError(error);
+      if (decision.action === 'retry') {
+        throw new ConflictError(`AWS did not answer the connection check (${decision.reason}); try again in a minute.`);
+      }
+      throw new InvalidInputError(`AWS refused the connection: ${decision.reason}.`, { cause: error });
+    } finally {
+      client.destroy();
+    }
   }
 
   /** A client for this connection (the caller destroys it). */

@@ -36,12 +36,24 @@ export interface CloudStore {
 export function createCloudStore(
   db: Kysely<StoreSchema>,
   cipher: TokenCipher,
-  deps: { mirror: Pick<CrmMirrorRepository, 'findDeal'>; logger: Logger },
+  deps: {
+    mirror: Pick<CrmMirrorRepository, 'findDeal'>;
+    logger: Logger;
+    /** PartnerLoop's own AWS keys (AWS_ACCESS_KEY_ID…) for assuming customers' roles. */
+    awsRoleSource?: { accessKeyId: string; secretAccessKey: string } | undefined;
+  },
 ): CloudStore {
   const connections = new ProgrammeConnectionsRepository(db, cipher);
   const opportunities = new CloudOpportunitiesRepository(db);
   const records = new ProgrammeRecordsRepository(db);
-  const aws = new AwsAceCoSell({ connections, opportunities, records, mirror: deps.mirror, logger: deps.logger });
+  const aws = new AwsAceCoSell({
+    connections,
+    opportunities,
+    records,
+    mirror: deps.mirror,
+    logger: deps.logger,
+    roleSource: deps.awsRoleSource,
+  });
   return {
     connections,
     opportunities,
@@ -162,6 +174,7 @@ export function createCloudModule(store: CloudStore, deps: CloudModuleDeps): Fea
           ...signing,
           connections: store.connections,
           records: store.records,
+          verifyAws: (connection) => store.aws.verify(connection),
           invitations,
           pass,
           queue,

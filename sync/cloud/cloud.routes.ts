@@ -6,7 +6,11 @@ import { type SignedApiDeps, signedApi, tenantOf } from '../platform/http/hubspo
 import type { JobQueue } from '../platform/jobs/job-queue.ts';
 import { type AdminRoles, requireAdmin } from '../roles/admin-roles.ts';
 import { AWS_ACCEPT_JOB, type AwsInvitations, type AwsPassResult } from './aws-invitations.ts';
-import { awsConnectionInputSchema, type ProgrammeConnectionsRepository } from './programme-connections.repo.ts';
+import {
+  type AwsConnection,
+  awsConnectionInputSchema,
+  type ProgrammeConnectionsRepository,
+} from './programme-connections.repo.ts';
 import type { ProgrammeInvitationRow, ProgrammeRecordsRepository } from './programme-records.repo.ts';
 
 export interface CloudRoutesDeps extends SignedApiDeps {
@@ -17,6 +21,8 @@ export interface CloudRoutesDeps extends SignedApiDeps {
   /** One AWS pass now: the opportunities' poll, the invitations, acceptances cut short. */
   pass(tenantId: string): Promise<AwsPassResult>;
   queue: Pick<JobQueue, 'enqueue'>;
+  /** Throws a ValidationError in words when AWS refuses the connection (one cheap read with it). */
+  verifyAws(connection: AwsConnection): Promise<void>;
   /** The stand-in's loopback endpoint may be given only in sandbox mode. */
   sandbox: boolean;
 }
@@ -67,9 +73,10 @@ export function cloudSettingsRouter(deps: CloudRoutesDeps): Router {
 
   router.get('/', async (_req, res) => {
     const tenant = tenantOf(res);
+    // Before connecting, the external id the customer's IAM role must require is shown, so the policy comes first.
     const aws = (await deps.connections.isConnected(tenant.id, 'aws_ace'))
       ? await deps.connections.view(tenant.id, 'aws_ace')
-      : { programme: 'aws_ace', connected: false };
+      : { programme: 'aws_ace', connected: false, externalId: deps.connections.awsExternalId(tenant.id) };
     res.json({ programmes: [aws, { programme: 'microsoft_referrals', connected: false }] });
   });
 
@@ -77,7 +84,11 @@ export function cloudSettingsRouter(deps: CloudRoutesDeps): Router {
   router.put('/aws', connect, async (req, res) => {
     const tenant = tenantOf(res);
     const input = parseInput(awsConnectionInputSchema, req.body, { what: 'AWS connection' });
-    res.json(await deps.connections.setAws(tenant.id, input, actorOf(req), { allowEndpoint: deps.sandbox }));
+    const candidate = deps.connections.awsCandidate(tenant.id, input, { allowEndpoint: deps.sandbox });
+    // Tried before it is stored: a role AWS will not let us assume, or keys it does not know, is said now, not at
+    // the first co-sell.
+    await deps.verifyAws(candidate);
+    res.json(await deps.connections.setAws(tenant.id, candidate, actorOf(req)));
   });
 
   // What AWS changed since the last poll, at once (the cadence polls hourly).

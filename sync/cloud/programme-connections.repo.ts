@@ -8,34 +8,79 @@ import type { TokenCipher } from '../platform/store/token-cipher.ts';
 
 export type ProgrammeKind = ProgrammeConnectionsTable['programme'];
 
+/** An IAM role ARN (`arn:aws:iam::123456789012:role/Name`, also in partitions such as aws-cn / aws-us-gov). */
+const roleArnSchema = z
+  .string()
+  .trim()
+  .regex(
+    /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,128}$/,
+    'an IAM role ARN such as arn:aws:iam::123456789012:role/PartnerLoop',
+  );
+
 /**
- * What an admin sends to connect AWS Partner Central. Keys are what the stand-in and a test account use; a
- * production tenant gives an IAM role in its own account (with the external id PartnerLoop shows it) — see the README.
+ * What an admin sends to connect AWS Partner Central: an IAM role in the customer's own account that PartnerLoop
+ * assumes with the tenant's external id (production), or an access key pair (the stand-in, a test account). Exactly
+ * one of the two.
  */
-export const awsConnectionInputSchema = z.strictObject({
-  catalog: z.enum(AWS_CATALOGS).default('Sandbox'),
-  region: z
-    .string()
-    .trim()
-    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1')
-    .default('us-east-1'),
-  accessKeyId: z.string().trim().min(16).max(128),
-  secretAccessKey: z.string().min(16).max(128),
-  /** Only honoured in sandbox mode (the stand-in's loopback URL); production always uses AWS's endpoint. */
-  endpoint: z.url().optional(),
-  countryCode: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z]{2}$/, 'a two-letter country code')
-    .transform((value) => value.toUpperCase())
-    .optional(),
-  industry: z.string().trim().min(1).max(100).optional(),
-  customerUseCase: z.string().trim().min(1).max(100).optional(),
-  deliveryModels: z.array(z.string().trim().min(1).max(50)).max(6).optional(),
-});
+export const awsConnectionInputSchema = z
+  .strictObject({
+    catalog: z.enum(AWS_CATALOGS).default('Sandbox'),
+    region: z
+      .string()
+      .trim()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1')
+      .default('us-east-1'),
+    roleArn: roleArnSchema.optional(),
+    accessKeyId: z.string().trim().min(16).max(128).optional(),
+    secretAccessKey: z.string().min(16).max(128).optional(),
+    /** Only honoured in sandbox mode (the stand-in's loopback URL); production always uses AWS's endpoint. */
+    endpoint: z.url().optional(),
+    countryCode: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z]{2}$/, 'a two-letter country code')
+      .transform((value) => value.toUpperCase())
+      .optional(),
+    industry: z.string().trim().min(1).max(100).optional(),
+    customerUseCase: z.string().trim().min(1).max(100).optional(),
+    deliveryModels: z.array(z.string().trim().min(1).max(50)).max(6).optional(),
+  })
+  .superRefine((input, ctx) => {
+    const keys = input.accessKeyId !== undefined || input.secretAccessKey !== undefined;
+    if (input.roleArn !== undefined && keys) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['roleArn'],
+        message: 'give either roleArn or an access key pair, not both',
+      });
+    } else if (
+      input.roleArn === undefined &&
+      (input.accessKeyId === undefined || input.secretAccessKey === undefined)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: input.accessKeyId === undefined && input.secretAccessKey === undefined ? ['roleArn'] : keysMissing(input),
+        message:
+          input.accessKeyId === undefined && input.secretAccessKey === undefined
+            ? 'give roleArn (an IAM role PartnerLoop assumes with your external id) or accessKeyId and secretAccessKey'
+            : 'accessKeyId and secretAccessKey go together',
+      });
+    }
+  });
 export type AwsConnectionInput = z.output<typeof awsConnectionInputSchema>;
 
-const awsCredentialsSchema = z.strictObject({ accessKeyId: z.string(), secretAccessKey: z.string() });
+function keysMissing(input: { accessKeyId?: string | undefined }): string[] {
+  return [input.accessKeyId === undefined ? 'accessKeyId' : 'secretAccessKey'];
+}
+
+/** Sealed as one JSON document; rows written before roles existed hold a bare key pair. */
+const awsCredentialsSchema = z.union([
+  z.strictObject({ kind: z.literal('role'), roleArn: z.string(), externalId: z.string() }),
+  z
+    .strictObject({ kind: z.literal('keys').optional(), accessKeyId: z.string(), secretAccessKey: z.string() })
+    .transform((keys) => ({ ...keys, kind: 'keys' as const })),
+]);
+export type AwsCredentials = z.output<typeof awsCredentialsSchema>;
 const awsSettingsSchema = z.object({
   catalog: z.enum(AWS_CATALOGS),
   region: z.string(),
@@ -50,7 +95,7 @@ export type AwsConnectionSettings = z.output<typeof awsSettingsSchema>;
 export interface AwsConnection {
   tenantId: string;
   settings: AwsConnectionSettings;
-  credentials: z.output<typeof awsCredentialsSchema>;
+  credentials: AwsCredentials;
   checkpoint: Date | null;
 }
 
@@ -59,8 +104,10 @@ export interface ProgrammeConnectionView {
   programme: ProgrammeKind;
   connected: true;
   settings: Record<string, unknown>;
-  /** The access key id, masked to its last four characters. */
+  /** The role ARN, or the access key id masked to its last four characters. */
   credential: string;
+  /** With a role: the external id its trust policy requires. */
+  externalId?: string;
   checkpoint: string | null;
   lastError: string | null;
   connectedAt: string;
@@ -80,12 +127,8 @@ export class ProgrammeConnectionsRepository {
     this.#audit = new AuditLogRepository(db);
   }
 
-  async setAws(
-    tenantId: string,
-    input: AwsConnectionInput,
-    actor: string,
-    options: { allowEndpoint: boolean },
-  ): Promise<ProgrammeConnectionView> {
+  /** The connection an admin's input describes, before anything is stored (so it can be tried first). */
+  awsCandidate(tenantId: string, input: AwsConnectionInput, options: { allowEndpoint: boolean }): AwsConnection {
     const settings: AwsConnectionSettings = awsSettingsSchema.parse({
       catalog: input.catalog,
       region: input.region,
@@ -95,10 +138,16 @@ export class ProgrammeConnectionsRepository {
       customerUseCase: input.customerUseCase ?? null,
       ...(input.deliveryModels ? { deliveryModels: input.deliveryModels } : {}),
     });
-    const sealed = this.cipher.encrypt(
-      JSON.stringify({ accessKeyId: input.accessKeyId, secretAccessKey: input.secretAccessKey }),
-      tenantId,
-    );
+    const credentials: AwsCredentials =
+      input.roleArn !== undefined
+        ? { kind: 'role', roleArn: input.roleArn, externalId: this.awsExternalId(tenantId) }
+        : { kind: 'keys', accessKeyId: input.accessKeyId as string, secretAccessKey: input.secretAccessKey as string };
+    return { tenantId, settings, credentials, checkpoint: null };
+  }
+
+  async setAws(tenantId: string, connection: AwsConnection, actor: string): Promise<ProgrammeConnectionView> {
+    const { settings, credentials } = connection;
+    const sealed = this.cipher.encryptJson(credentials, tenantId);
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('programme_connections')
@@ -119,12 +168,20 @@ export class ProgrammeConnectionsRepository {
           action: 'programme.connect',
           subjectType: 'programme',
           subjectId: 'aws_ace',
-          after: { ...settings, accessKeyId: mask(input.accessKeyId) },
+          after: { ...settings, credential: credentialLabel(credentials) },
         },
         trx,
       );
     });
     return this.view(tenantId, 'aws_ace');
+  }
+
+  /**
+   * The external id this tenant's IAM role must require in its trust policy (the confused-deputy guard): stable per
+   * tenant, different for every tenant, shown before connecting so the customer can write the policy first.
+   */
+  awsExternalId(tenantId: string): string {
+    return `partnerloop-${this.cipher.derive('aws-external-id', tenantId).slice(0, 32)}`;
   }
 
   async aws(tenantId: string): Promise<AwsConnection | undefined> {
@@ -190,12 +247,14 @@ export class ProgrammeConnectionsRepository {
   async view(tenantId: string, programme: ProgrammeKind): Promise<ProgrammeConnectionView> {
     const row = await this.#row(tenantId, programme);
     if (!row) throw new NotFoundError(`${programme === 'aws_ace' ? 'AWS' : 'Microsoft'} is not connected.`);
-    const credentials = this.cipher.decryptJson(row.credentials, tenantId) as { accessKeyId?: string };
+    const sealed = this.cipher.decryptJson(row.credentials, tenantId);
+    const parsed = programme === 'aws_ace' ? awsCredentialsSchema.safeParse(sealed) : undefined;
     return {
       programme,
       connected: true,
       settings: row.settings,
-      credential: mask(credentials.accessKeyId ?? ''),
+      credential: parsed?.success ? credentialLabel(parsed.data) : '****',
+      ...(parsed?.success && parsed.data.kind === 'role' ? { externalId: parsed.data.externalId } : {}),
       checkpoint: row.checkpoint?.toISOString() ?? null,
       lastError: row.last_error,
       connectedAt: row.connected_at.toISOString(),
@@ -210,6 +269,11 @@ export class ProgrammeConnectionsRepository {
       .where('programme', '=', programme)
       .executeTakeFirst();
   }
+}
+
+/** How a credential is shown: the role's ARN (not a secret), or the access key masked to its last four characters. */
+function credentialLabel(credentials: AwsCredentials): string {
+  return credentials.kind === 'role' ? credentials.roleArn : mask(credentials.accessKeyId);
 }
 
 function mask(value: string): string {

@@ -51,6 +51,8 @@ export async function startInstalledService(
     scoring?: ScoringOptions;
     /** The signed API's per-portal budget (default: the service's). */
     apiBudget?: ServiceTestKnobs['apiBudget'];
+    /** More environment for the service (e.g. its own AWS identity). */
+    env?: Record<string, string>;
   } = {},
 ): Promise<InstalledService> {
   const sandbox = await startSandbox(options.sandbox ?? { deals: 80, seed: 7 });
@@ -72,6 +74,7 @@ export async function startInstalledService(
       HUBSPOT_API_BASE_URL: sandbox.url,
       TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 5).toString('base64'),
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      ...options.env,
     },
     { sandbox: options.sandboxMode ?? false },
   );

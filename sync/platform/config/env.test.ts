@@ -91,7 +91,7 @@ describe('loadConfig', () => {
     });
   });
 
-  it('given the documented variables, then they are exactly those of SPEC §4.2 plus DATA_DIR', () => {
+  it('given the documented variables, then they are exactly those of SPEC §4.2 plus DATA_DIR and the programme identities', () => {
     expect(Object.keys(ENV_VARIABLES).sort()).toEqual(
       [
         'PORT',
@@ -107,6 +107,9 @@ describe('loadConfig', () => {
         'SALESFORCE_LOGIN_URL',
         'TOKEN_ENCRYPTION_KEY',
         'LOG_LEVEL',
+        // PartnerLoop's own identities at the cloud programmes (SPEC §2.7), all optional.
+        'AWS_ACCESS_KEY_ID',
+        'AWS_SECRET_ACCESS_KEY',
       ].sort(),
     );
   });

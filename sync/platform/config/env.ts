@@ -55,6 +55,13 @@ export const ENV_VARIABLES = {
     default: 'https://login.salesforce.com',
     secret: false,
   },
+  AWS_ACCESS_KEY_ID: {
+    description:
+      "PartnerLoop's own AWS identity, used only to assume customers' Partner Central roles (STS AssumeRole); unset = the AWS SDK's default chain (instance or task role)",
+    default: '(unset)',
+    secret: false,
+  },
+  AWS_SECRET_ACCESS_KEY: { description: 'Secret of AWS_ACCESS_KEY_ID', default: '(unset)', secret: true },
   TOKEN_ENCRYPTION_KEY: {
     description: '32 random bytes, base64; encrypts CRM tokens at rest (required outside sandbox mode)',
     default: '(unset; sandbox mode keeps a generated dev key in DATA_DIR)',
@@ -85,6 +92,8 @@ const envSchema = z.object({
   SALESFORCE_CLIENT_ID: optionalText,
   SALESFORCE_CLIENT_SECRET: optionalText,
   SALESFORCE_LOGIN_URL: urlText('SALESFORCE_LOGIN_URL').default('https://login.salesforce.com'),
+  AWS_ACCESS_KEY_ID: optionalText,
+  AWS_SECRET_ACCESS_KEY: optionalText,
   TOKEN_ENCRYPTION_KEY: optionalText.refine(
     (v) => v === undefined || (/^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32),
     'TOKEN_ENCRYPTION_KEY must be 32 bytes, base64-encoded (openssl rand -base64 32)',
@@ -104,6 +113,8 @@ export interface Config {
     apiBaseUrl: string;
   };
   salesforce: { clientId: string | undefined; clientSecret: string | undefined; loginUrl: string };
+  /** PartnerLoop's own AWS identity for assuming customer roles; undefined = the SDK's default chain. */
+  aws: { accessKeyId: string; secretAccessKey: string } | undefined;
   /** Decoded TOKEN_ENCRYPTION_KEY; undefined only in sandbox mode (a dev key is then kept in DATA_DIR). */
   tokenEncryptionKey: Buffer | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
@@ -130,6 +141,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: { sandbox: boolean }
     if (!data.HUBSPOT_CLIENT_ID) problems.push('HUBSPOT_CLIENT_ID is required outside sandbox mode');
     if (!data.HUBSPOT_CLIENT_SECRET) problems.push('HUBSPOT_CLIENT_SECRET is required outside sandbox mode');
   }
+  if (
+    parsed.success &&
+    (parsed.data.AWS_ACCESS_KEY_ID === undefined) !== (parsed.data.AWS_SECRET_ACCESS_KEY === undefined)
+  ) {
+    problems.push('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together');
+  }
   if (!parsed.success || problems.length > 0) {
     throw new ConfigError(`invalid environment: ${problems.join('; ')}`, { details: problems });
   }
@@ -150,6 +167,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: { sandbox: boolean }
       clientSecret: data.SALESFORCE_CLIENT_SECRET,
       loginUrl: data.SALESFORCE_LOGIN_URL,
     },
+    aws:
+      data.AWS_ACCESS_KEY_ID && data.AWS_SECRET_ACCESS_KEY
+        ? { accessKeyId: data.AWS_ACCESS_KEY_ID, secretAccessKey: data.AWS_SECRET_ACCESS_KEY }
+        : undefined,
     tokenEncryptionKey: data.TOKEN_ENCRYPTION_KEY ? Buffer.from(data.TOKEN_ENCRYPTION_KEY, 'base64') : undefined,
     logLevel: data.LOG_LEVEL,
     sandbox: options.sandbox,
@@ -170,6 +191,8 @@ export function describeConfig(config: Config): Record<string, string | number |
     salesforceClientId: config.salesforce.clientId ?? '(unset)',
     salesforceClientSecret: mask(config.salesforce.clientSecret),
     salesforceLoginUrl: config.salesforce.loginUrl,
+    awsAccessKeyId: config.aws?.accessKeyId ?? '(default chain)',
+    awsSecretAccessKey: mask(config.aws?.secretAccessKey),
     tokenEncryptionKey: mask(config.tokenEncryptionKey),
     logLevel: config.logLevel,
     sandbox: config.sandbox,

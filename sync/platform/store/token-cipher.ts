@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 
 const VERSION = 'v1';
 
@@ -41,5 +41,14 @@ export class TokenCipher {
 
   decryptJson(envelope: string, tenantId: string): unknown {
     return JSON.parse(this.decrypt(envelope, tenantId));
+  }
+
+  /**
+   * A stable, unguessable value per tenant and purpose (an HMAC under a key of its own, derived from this one): e.g.
+   * the external id a customer names in an IAM role's trust policy. Not a secret, never reversible to the key.
+   */
+  derive(purpose: string, tenantId: string): string {
+    const key = createHmac('sha256', this.#key).update(`partnerloop:derive:${purpose}`).digest();
+    return createHmac('sha256', key).update(tenantId).digest('base64url');
   }
 }

@@ -14,6 +14,7 @@ import {
   UpdateOpportunityCommand,
   ValidationException,
 } from '@aws-sdk/client-partnercentral-selling';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { RetryDecision } from '../../../shared/retry-after.ts';
 import type { CloudOpportunity } from '../../cloud-reconciliation.ts';
 import {
@@ -32,13 +33,72 @@ import {
 // The SDK warns at load that its 2027 releases need Node 22; the pin (README) is exactly why that does not apply here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+/** A customer's IAM role PartnerLoop assumes (the production way to connect), with the tenant's external id. */
+export interface AwsAssumedRole {
+  kind: 'role';
+  roleArn: string;
+  externalId: string;
+}
+
+export interface AwsAccessKeys {
+  kind?: 'keys';
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string | undefined;
+}
+
 /** A tenant's AWS connection, credentials already unsealed. */
 export interface AwsAceConnection {
   catalog: AwsCatalog;
   region: string;
-  /** Only for the sandbox and tests: the stand-in's loopback URL. Production uses the SDK's default endpoint. */
+  /** Only for the sandbox and tests: the stand-in's loopback URL (Selling API and STS). Production: AWS's own. */
   endpoint?: string | undefined;
-  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string | undefined };
+  credentials: AwsAccessKeys | AwsAssumedRole;
+  /** Who assumes a role: PartnerLoop's own AWS keys, or (undefined) the SDK's default chain. */
+  roleSource?: { accessKeyId: string; secretAccessKey: string } | undefined;
+}
+
+/** What the SDK accepts as a credentials provider (it refreshes once `expiration` is near). */
+type CredentialsProvider = () => Promise<{
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}>;
+
+/** A role session lasts an hour; the SDK asks for a new one shortly before it ends. */
+const ROLE_SESSION_SECONDS = 3600;
+
+/**
+ * Credentials that assume the customer's role through STS `AssumeRole` with the external id its trust policy requires
+ * (the confused-deputy guard). The SDK keeps them until shortly before `Expiration`, then calls again.
+ */
+function assumedRoleCredentials(
+  role: AwsAssumedRole,
+  connection: AwsAceConnection,
+  sts: STSClient,
+): CredentialsProvider {
+  return async () => {
+    const answer = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: role.roleArn,
+        ExternalId: role.externalId,
+        // Shows in the customer's CloudTrail: which product acted, for which of its catalogs.
+        RoleSessionName: `partnerloop-${connection.catalog.toLowerCase()}`,
+        DurationSeconds: ROLE_SESSION_SECONDS,
+      }),
+    );
+    const issued = answer.Credentials;
+    if (!issued?.AccessKeyId || !issued.SecretAccessKey) {
+      throw new Error(`AWS STS answered AssumeRole for ${role.roleArn} without credentials`);
+    }
+    return {
+      accessKeyId: issued.AccessKeyId,
+      secretAccessKey: issued.SecretAccessKey,
+      ...(issued.SessionToken ? { sessionToken: issued.SessionToken } : {}),
+      ...(issued.Expiration ? { expiration: issued.Expiration } : {}),
+    };
+  };
 }
 
 export interface AwsOpportunityState {
@@ -93,17 +153,31 @@ export type AwsOpportunityDocument = GetOpportunityCommandOutput;
 
 export class AwsAceClient {
   readonly #client: PartnerCentralSellingClient;
+  readonly #sts: STSClient | undefined;
   readonly #catalog: AwsCatalog;
 
   constructor(connection: AwsAceConnection) {
     this.#catalog = connection.catalog;
+    const { credentials } = connection;
+    this.#sts =
+      credentials.kind === 'role'
+        ? new STSClient({
+            region: connection.region,
+            ...(connection.endpoint ? { endpoint: connection.endpoint } : {}),
+            ...(connection.roleSource ? { credentials: connection.roleSource } : {}),
+            maxAttempts: 4,
+          })
+        : undefined;
     this.#client = new PartnerCentralSellingClient({
       region: connection.region,
-      credentials: {
-        accessKeyId: connection.credentials.accessKeyId,
-        secretAccessKey: connection.credentials.secretAccessKey,
-        ...(connection.credentials.sessionToken ? { sessionToken: connection.credentials.sessionToken } : {}),
-      },
+      credentials:
+        credentials.kind === 'role'
+          ? assumedRoleCredentials(credentials, connection, this.#sts as STSClient)
+          : {
+              accessKeyId: credentials.accessKeyId,
+              secretAccessKey: credentials.secretAccessKey,
+              ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
+            },
       ...(connection.endpoint ? { endpoint: connection.endpoint } : {}),
       maxAttempts: 4,
     });
@@ -209,6 +283,11 @@ export class AwsAceClient {
     return found;
   }
 
+  /** One cheap read that proves the connection works (credentials, role, catalog). */
+  async check(): Promise<void> {
+    await this.#client.send(new ListOpportunitiesCommand({ Catalog: this.#catalog, MaxResults: 1 }));
+  }
+
   /** Every opportunity invitation AWS sent this partner (all pages), in the neutral form the store keeps. */
   async invitations(): Promise<AwsInvitation[]> {
     const found: AwsInvitation[] = [];
@@ -311,6 +390,7 @@ export class AwsAceClient {
 
   destroy(): void {
     this.#client.destroy();
+    this.#sts?.destroy();
   }
 }
 
@@ -351,6 +431,20 @@ export function classifyAwsError(error: unknown): AwsCallDecision {
   if (status === undefined) return { action: 'retry', reason: `AWS unreachable: ${named.message ?? String(error)}` };
   if (named.name === 'AccessDeniedException') {
     return { action: 'fail', reason: 'AWS denied access: check the IAM role and policy of the AWS connection' };
+  }
+  // STS (Query protocol) names its refusals without the Exception suffix.
+  if (named.name === 'AccessDenied') {
+    return {
+      action: 'fail',
+      reason:
+        "AWS would not let PartnerLoop assume the IAM role: its trust policy must name PartnerLoop's AWS account and require this tenant's external id",
+    };
+  }
+  if (named.name === 'UnrecognizedClientException' || named.name === 'InvalidClientTokenId') {
+    return { action: 'fail', reason: 'AWS does not know these credentials: check the access key (or the role)' };
+  }
+  if (named.name === 'ExpiredTokenException' || named.name === 'ExpiredToken') {
+    return { action: 'retry', reason: 'the AWS session expired; a new one is taken on the next try' };
   }
   return { action: 'fail', reason: `AWS answered ${status}: ${named.name ?? 'error'}` };
 }
