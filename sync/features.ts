@@ -17,6 +17,8 @@ import { RECONCILE_JOB, reconcileJob } from './crm/reconcile.job.ts';
 import { CrmTenantSync, type DealWriter } from './crm/tenant-sync.ts';
 import { createDedupeModule, type DedupeModule, dedupeWriters } from './dedupe/dedupe.module.ts';
 import { type FeatureModule, mergeCadences, type Route, type SignedApiContext } from './feature-module.ts';
+import { ErrorInboxRepository } from './inbox/error-inbox.repo.ts';
+import { createInboxModule } from './inbox/inbox.module.ts';
 import type { Config } from './platform/config/env.ts';
 import type { CadenceTasks } from './platform/jobs/cadence.job.ts';
 import type { JobContext, JobDefinition, JobQueue } from './platform/jobs/job-queue.ts';
@@ -65,6 +67,8 @@ export interface Features {
   dedupeStore: DedupeModule['store'];
   cosell: CoSellModule;
   cloud: CloudStore;
+  /** The tenant's error inbox: records a CRM or programme refused. */
+  inbox: ErrorInboxRepository;
   scoring: ScoringModule;
   reports: ReportsModule;
   /** The job kinds of every feature, the reconcile included. */
@@ -94,7 +98,9 @@ export function createFeatures(
   // Partner webhook secrets are sealed like CRM tokens (AES-256-GCM, tenant id as associated data).
   const cosellStore = createCoSellStore(db, cipher, { allowInsecureHttp: config.sandbox });
   // Programme credentials are sealed the same way; co-sell delivers programme motions through the cloud targets.
-  const cloudStore = createCloudStore(db, cipher, { mirror, logger, awsRoleSource: config.aws });
+  // Records a CRM or programme refused, kept for the operator until they go through (SPEC §2.6).
+  const inbox = new ErrorInboxRepository(db);
+  const cloudStore = createCloudStore(db, cipher, { mirror, logger, awsRoleSource: config.aws, inbox });
   const attributionStore = attributionWriters({
     db,
     tenants,
@@ -220,7 +226,8 @@ export function createFeatures(
     ],
   };
   // Mount order matters only where paths nest: the operator home's /api/reports/home comes with the reports module.
-  const modules: FeatureModule[] = [crmSync, cosell, cloud, dedupe, attribution, reports, scoring];
+  const inboxModule = createInboxModule(inbox, cloud.inboxRetries);
+  const modules: FeatureModule[] = [crmSync, cosell, cloud, dedupe, attribution, reports, scoring, inboxModule];
   return {
     crm,
     mirror,
@@ -230,6 +237,7 @@ export function createFeatures(
     dedupeStore: dedupe.store,
     cosell,
     cloud: cloudStore,
+    inbox,
     scoring,
     reports,
     jobs: modules.flatMap((module) => module.jobs),

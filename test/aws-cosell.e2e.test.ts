@@ -122,6 +122,29 @@ describe.each(STORES)('AWS Partner Central co-sell end to end ($name)', ({ datab
     expect(sandboxDeal().properties.pl_cloud_status).toBe('aws:Needs fixes');
   });
 
+  it('given the refused motion, then the error inbox holds it with the reason; a retry before the fix is refused again, counted', async () => {
+    const inbox = await ctx.signedFetch('GET', '/api/errors');
+    expect(inbox.status).toBe(200);
+    expect(inbox.body).toMatchObject({ total: 1 });
+    const [entry] = inbox.body.entries as Array<Record<string, unknown>>;
+    expect(entry).toMatchObject({
+      source: 'aws_ace',
+      objectType: 'cosell_motion',
+      recordId: motionId,
+      dealId,
+      attempts: 1,
+      resolvedAt: null,
+    });
+    expect(String(entry!.reason)).toContain('target close date');
+    expect((await ctx.signedFetch('POST', `/api/errors/aws_ace/cosell_motion/${motionId}/retry`, {}, 42)).status).toBe(
+      403,
+    );
+    const retried = await ctx.signedFetch('POST', `/api/errors/aws_ace/cosell_motion/${motionId}/retry`, {});
+    expect(retried.status).toBe(200);
+    expect(retried.body).toMatchObject({ status: 'refused', entry: { attempts: 2, resolvedAt: null } });
+    expect(creates()).toBe(0);
+  });
+
   it('given the seller fixed the close date, when the poll runs, then one opportunity is created, submitted and written to the deal', async () => {
     ctx.sandbox.portal.update('deals', sandboxDeal(), { closedate: '2027-06-30' }, ctx.sandbox.userActor());
     await ctx.idle();
@@ -147,7 +170,11 @@ describe.each(STORES)('AWS Partner Central co-sell end to end ($name)', ({ datab
       pl_cloud_status: 'aws:Submitted/Prospect',
       pl_aws_opportunity_id: opportunityId,
     });
-    // Polling again sends nothing new.
+    // The refusal is resolved in the inbox (kept for history), and polling again sends nothing new.
+    const open = await ctx.signedFetch('GET', '/api/errors');
+    expect(open.body).toMatchObject({ total: 0 });
+    const all = await ctx.signedFetch('GET', '/api/errors?status=resolved');
+    expect(all.body).toMatchObject({ total: 1, entries: [{ recordId: motionId }] });
     await poll();
     expect(creates()).toBe(1);
     expect(aws.stats().byOperation.StartEngagementFromOpportunityTask).toBe(1);

@@ -141,6 +141,15 @@ const CASES: Readonly<Record<string, Case>> = {
     send: (_f, fetchA) => fetchA('POST', '/api/programmes/aws/invitations/engi-b0000000000001/accept'),
     expect: (r) => expect(r.status).toBe(404),
   },
+  // --- error inbox: A's own entries only; B's refused record cannot be retried from A ---
+  'GET /api/errors/': {
+    send: (_f, fetchA) => fetchA('GET', '/api/errors'),
+    expect: (r) => expect(r).toMatchObject({ status: 200, body: { total: 0, entries: [] } }),
+  },
+  'POST /api/errors/:source/:objectType/:recordId/retry': {
+    send: (f, fetchA) => fetchA('POST', `/api/errors/aws_ace/cosell_motion/${f.bMotionId}/retry`, {}),
+    expect: 404,
+  },
   // --- tenant-wide settings: A reads and writes its own; B's distinct values never show ---
   'GET /api/dedupe/settings': {
     send: (_f, fetchA) => fetchA('GET', '/api/dedupe/settings'),
@@ -307,6 +316,11 @@ describe.each(STORES)('tenant isolation on every signed route ($name)', ({ datab
       { start: '2031-01-01', end: '2031-04-01' },
       { lift: { estimate: B_MARKER } },
       'isolation fixture',
+    );
+    // B's error inbox holds a refused record A must neither see nor retry.
+    await ctx.service.features!.inbox.record(
+      { tenantId: `hubspot:${PORTAL_B}`, source: 'aws_ace', objectType: 'cosell_motion', recordId: bMotionId },
+      { reason: 'B marker refusal', dealId: bDeal.id },
     );
     await ctx.idle();
     const aDeal = [...a.records('deals')].find((d) => !d.archived)!;

@@ -12,8 +12,9 @@ import {
   motionPath,
   motionStateForAws,
 } from '../../src/cosell/targets/aws-ace/aws-opportunity.ts';
-import { ConflictError, InvalidInputError } from '../../src/shared/errors.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../../src/shared/errors.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
+import type { ErrorInboxRepository, RetryOutcome } from '../inbox/error-inbox.repo.ts';
 import type { Logger } from '../platform/log/logger.ts';
 import type { CloudOpportunitiesRepository, CloudOpportunityRow } from './cloud-opportunities.repo.ts';
 import type { AwsConnection, ProgrammeConnectionsRepository } from './programme-connections.repo.ts';
@@ -38,6 +39,8 @@ export interface AwsAceCoSellDeps {
   mirror: Pick<CrmMirrorRepository, 'findDeal'>;
   logger: Logger;
   clientFor?: (connection: AwsConnection) => AwsAceClient;
+  /** Where refused records are kept for the operator until they go through (SPEC §2.6). */
+  inbox: Pick<ErrorInboxRepository, 'record' | 'resolve'>;
   /** PartnerLoop's own AWS keys for assuming customers' roles; undefined = the SDK's default chain. */
   roleSource?: { accessKeyId: string; secretAccessKey: string } | undefined;
   now?: () => Date;
@@ -62,6 +65,9 @@ export interface AwsPollResult {
 }
 
 const KEY = 'aws_ace' as const;
+/** Error inbox object types: a motion's opportunity AWS would not take, an update of it AWS refused. */
+export const MOTION_RECORD = 'cosell_motion';
+export const UPDATE_RECORD = 'cloud_update';
 const ACTOR = 'system:aws_ace';
 
 function issuesText(issues: readonly AwsFieldIssue[]): string {
@@ -137,6 +143,7 @@ export class AwsAceCoSell {
           const mapped = await this.#map(tenantId, connection, motion);
           if (!mapped.ok) {
             await this.#deps.opportunities.markInvalid({ ...key, dealId: motion.dealId }, mapped.issues, attempt);
+            await this.#refused(tenantId, motion, mapped.issues);
             return { status: 'failed', error: `Not sent to AWS: ${issuesText(mapped.issues)}` };
           }
           body = mapped.body;
@@ -166,6 +173,7 @@ export class AwsAceCoSell {
         awsClientToken({ tenantId, dealId: motion.dealId, operation: 'submit', attempt }),
       );
       await this.#deps.opportunities.update(key, { phase: 'submitted', reviewStatus: 'Submitted', lastError: null });
+      await this.#deps.inbox.resolve({ tenantId, source: KEY, objectType: MOTION_RECORD }, [motion.id]);
       return { status: 'delivered', httpStatus: 200 };
     } catch (error) {
       const decision = classifyAwsError(error);
@@ -177,6 +185,7 @@ export class AwsAceCoSell {
           decision.issues,
           (current?.attempt ?? 1) + 1,
         );
+        await this.#refused(tenantId, motion, decision.issues);
         return { status: 'failed', error: `AWS refused the opportunity: ${issuesText(decision.issues)}` };
       }
       if (current) await this.#deps.opportunities.update(key, { lastError: decision.reason });
@@ -289,6 +298,50 @@ export class AwsAceCoSell {
     }
   }
 
+  /**
+   * The operator's retry of a refused record (error inbox): a motion's opportunity is sent again now; a refused update
+   * is tried again now. A motion that moved on (withdrawn, closed) has nothing left to send: its entry is resolved.
+   */
+  async retry(tenantId: string, objectType: string, motionId: string, motions: MotionMover): Promise<RetryOutcome> {
+    const motion = await motions.get(tenantId, motionId);
+    const resolveGone = async (message: string): Promise<RetryOutcome> => {
+      await this.#deps.inbox.resolve({ tenantId, source: KEY, objectType }, [motionId]);
+      return { status: 'gone', message };
+    };
+    if (objectType === MOTION_RECORD) {
+      if (motion.state !== 'requested') return resolveGone(`The motion is ${motion.state}: nothing is left to send.`);
+      const outcome = await this.send(tenantId, { id: motion.id, dealId: motion.dealId, ask: motion.ask });
+      await this.onDealChanged?.(tenantId, motion.dealId);
+      return outcome.status === 'delivered'
+        ? { status: 'sent', message: 'Sent to AWS and submitted for co-sell.' }
+        : { status: outcome.status === 'retry' ? 'waiting' : 'refused', message: outcome.error };
+    }
+    if (objectType === UPDATE_RECORD) {
+      const connection = await this.#deps.connections.aws(tenantId);
+      const row = await this.#deps.opportunities.forMotion(tenantId, KEY, motionId);
+      if (!connection || !row?.external_id || row.phase === 'closed') {
+        return resolveGone('The AWS opportunity is closed or gone: nothing is left to update.');
+      }
+      const client = this.#clientFor(connection);
+      try {
+        const outcome = await this.#keepInStep(tenantId, connection, row, client);
+        if (outcome === 'same') await this.#deps.inbox.resolve({ tenantId, source: KEY, objectType }, [motionId]);
+        return {
+          updated: { status: 'sent', message: 'AWS took the update.' },
+          same: { status: 'sent', message: 'AWS already holds the deal as it is.' },
+          held: {
+            status: 'waiting',
+            message: 'AWS is reviewing the opportunity; the update is sent after the review.',
+          },
+          failed: { status: 'refused', message: row.last_error ?? 'AWS refused the update again.' },
+        }[outcome] as RetryOutcome;
+      } finally {
+        client.destroy();
+      }
+    }
+    throw new NotFoundError(`AWS records of type ${objectType} are not retried here.`);
+  }
+
   /** A client for this connection (the caller destroys it). */
   clientFor(connection: AwsConnection): AwsAceClient {
     return this.#clientFor(connection);
@@ -351,14 +404,29 @@ export class AwsAceCoSell {
       }
       const modified = await client.update(document, mapped.body);
       await this.#deps.opportunities.update(key, { sentFields: fields, remoteModifiedAt: modified, lastError: null });
+      await this.#deps.inbox.resolve({ tenantId, source: KEY, objectType: UPDATE_RECORD }, [row.motion_id]);
       return 'updated';
     } catch (error) {
       const decision = classifyAwsError(error);
       const reason = decision.action === 'invalid' ? issuesText(decision.issues) : decision.reason;
       await this.#deps.opportunities.update(key, { lastError: reason });
+      if (decision.action === 'invalid') {
+        await this.#deps.inbox.record(
+          { tenantId, source: KEY, objectType: UPDATE_RECORD, recordId: row.motion_id },
+          { reason: `AWS refused the update: ${reason}`, details: decision.issues, dealId: row.deal_id },
+        );
+      }
       this.#deps.logger.warn({ tenantId, motionId: row.motion_id, reason }, 'AWS opportunity update not sent');
       return 'failed';
     }
+  }
+
+  /** A motion AWS cannot take as it is: kept in the error inbox with the seller's words until a send goes through. */
+  async #refused(tenantId: string, motion: { id: string; dealId: string }, issues: readonly AwsFieldIssue[]) {
+    await this.#deps.inbox.record(
+      { tenantId, source: KEY, objectType: MOTION_RECORD, recordId: motion.id },
+      { reason: `Not sent to AWS: ${issuesText(issues)}`, details: issues, dealId: motion.dealId },
+    );
   }
 
   async #map(

@@ -5,6 +5,7 @@ import { type MotionTarget, programmeKindOf } from '../../src/cosell/motion-targ
 import type { CrmConnectors } from '../../src/crm/crm-connector.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
 import type { FeatureModule } from '../feature-module.ts';
+import type { ErrorInboxRepository, InboxRetry } from '../inbox/error-inbox.repo.ts';
 import { defineTenantJob } from '../platform/jobs/tenant-job.ts';
 import type { Logger } from '../platform/log/logger.ts';
 import type { StoreSchema } from '../platform/store/schema.ts';
@@ -41,6 +42,7 @@ export function createCloudStore(
     logger: Logger;
     /** PartnerLoop's own AWS keys (AWS_ACCESS_KEY_ID…) for assuming customers' roles. */
     awsRoleSource?: { accessKeyId: string; secretAccessKey: string } | undefined;
+    inbox: ErrorInboxRepository;
   },
 ): CloudStore {
   const connections = new ProgrammeConnectionsRepository(db, cipher);
@@ -53,6 +55,7 @@ export function createCloudStore(
     mirror: deps.mirror,
     logger: deps.logger,
     roleSource: deps.awsRoleSource,
+    inbox: deps.inbox,
   });
   return {
     connections,
@@ -120,7 +123,12 @@ export interface CloudModuleDeps {
  * Cloud co-sell programmes (SPEC §2.7): the hourly poll of each connected programme (motions follow the programme's
  * review, approved records follow the deal) and the programme connection settings.
  */
-export function createCloudModule(store: CloudStore, deps: CloudModuleDeps): FeatureModule {
+export interface CloudModule extends FeatureModule {
+  /** The error inbox's retry of records the programmes refused. */
+  inboxRetries: { aws_ace: InboxRetry };
+}
+
+export function createCloudModule(store: CloudStore, deps: CloudModuleDeps): CloudModule {
   const invitations = new AwsInvitations({
     connections: store.connections,
     records: store.records,
@@ -164,6 +172,12 @@ export function createCloudModule(store: CloudStore, deps: CloudModuleDeps): Fea
     },
   });
   return {
+    inboxRetries: {
+      aws_ace: async (tenantId, objectType, recordId) => {
+        const outcome = await store.aws.retry(tenantId, objectType, recordId, deps.motions);
+        return outcome;
+      },
+    },
     jobs: [poll, accept],
     cadence: { hourly: [AWS_POLL_JOB] },
     routes: ({ signing, queue }) => [

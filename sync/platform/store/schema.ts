@@ -336,6 +336,21 @@ export interface ProgrammeInvitationsTable {
   updated_at: UpdatedAt;
 }
 
+export interface ErrorInboxTable {
+  tenant_id: string;
+  source: string;
+  object_type: string;
+  record_id: string;
+  deal_id: string | null;
+  reason: string;
+  details: Json<unknown>;
+  attempts: ColumnType<number, number | undefined, number>;
+  /** Moves when a resolved entry reopens. */
+  first_seen_at: UpdatedAt;
+  last_seen_at: UpdatedAt;
+  resolved_at: Date | null;
+}
+
 export interface StoreSchema {
   tenants: TenantsTable;
   audit_log: AuditLogTable;
@@ -364,4 +379,5 @@ export interface StoreSchema {
   cloud_opportunities: CloudOpportunitiesTable;
   programme_opportunities: ProgrammeOpportunitiesTable;
   programme_invitations: ProgrammeInvitationsTable;
+  error_inbox: ErrorInboxTable;
 }

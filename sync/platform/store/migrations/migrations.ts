@@ -11,6 +11,7 @@ import * as accountPartners from './0009-account-partners.migration.ts';
 import * as mirrorDigests from './0010-mirror-digests.migration.ts';
 import * as cloudProgrammes from './0011-cloud-programmes.migration.ts';
 import * as programmeRecords from './0012-programme-records.migration.ts';
+import * as errorInbox from './0013-error-inbox.migration.ts';
 
 /** Every migration, in order. Names are stable forever: they are the keys recorded in the database. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -26,4 +27,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0010-mirror-digests': mirrorDigests,
   '0011-cloud-programmes': cloudProgrammes,
   '0012-programme-records': programmeRecords,
+  '0013-error-inbox': errorInbox,
 };
