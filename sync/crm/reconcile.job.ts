@@ -41,9 +41,13 @@ export function reconcileJob(deps: ReconcileJobDeps) {
     // One lease per tenant: no two reconciles of a tenant at once, and no mirror refresh (scoring) beside one.
     lease: ({ tenantId }) => fullPassLeaseKey(tenantId),
     async handle({ tenantId, periodKey }, context) {
-      // Between pages: a run whose lease was swept (taken for dead) stops rather than overlap its retry.
+      // Between pages and write slices: a run whose lease was swept (taken for dead), or a service stopping, ends
+      // there rather than overlap its retry or outlive the database.
       const onProgress = () => context.signal?.throwIfAborted();
-      const result = { ...(await deps.sync.reconcile(tenantId, onProgress)), ...(await deps.report?.(tenantId)) };
+      const result = {
+        ...(await deps.sync.reconcile(tenantId, onProgress, context.signal)),
+        ...(await deps.report?.(tenantId)),
+      };
       context.logger.info(result, 'reconcile finished');
       await deps.afterRun?.({ tenantId, periodKey }, context);
       return result;

@@ -83,6 +83,9 @@ export interface CrmTenantSyncOptions {
   logger: Logger;
 }
 
+/** Deal write-back slice: 10 HubSpot batch calls, recorded in the mirror as soon as they are written. */
+const WRITE_SLICE = 1_000;
+
 /**
  * Keeps the store's mirror of a tenant's CRM current (a full reconcile, or the records a change set names) through the
  * CRM port, and runs the deal writers over what changed. Every step is idempotent: re-running it converges on the
@@ -107,7 +110,16 @@ export class CrmTenantSync {
     return [...new Set(this.#companyWriters.flatMap((writer) => writer.properties))];
   }
 
-  async reconcile(tenantId: string, onProgress?: (read: number) => void): Promise<ReconcileResult> {
+  /**
+   * A full pass: read everything, refresh the mirror, write back what changed. `signal` (a lost lease, the service
+   * stopping) is checked between pages and between write batches; what was written by then is recorded, so the
+   * retry after a restart does not write it again.
+   */
+  async reconcile(
+    tenantId: string,
+    onProgress?: (read: number) => void,
+    signal?: AbortSignal,
+  ): Promise<ReconcileResult> {
     const { mirror, crm } = this.options;
     const snapshot = await crm.connector(tenantId).readSnapshot({
       dealProperties: this.writtenProperties,
@@ -122,8 +134,10 @@ export class CrmTenantSync {
       'deals',
       new Set(snapshot.deals.map((entry) => entry.deal.id)),
     );
+    signal?.throwIfAborted();
     const written = await this.writeBack(tenantId, snapshot.deals, snapshot.partners, true, {
       partnerProperties: snapshot.partnerProperties,
+      ...(signal ? { signal } : {}),
     });
     return {
       tenantId,
@@ -210,8 +224,11 @@ export class CrmTenantSync {
     options: {
       partnerProperties?: ReadonlyMap<string, Record<string, string | null>>;
       writers?: readonly string[];
+      /** Checked between write batches: a stop ends the pass there, with what was written recorded. */
+      signal?: AbortSignal;
     } = {},
   ): Promise<WriteBackResult> {
+    const { signal } = options;
     // Named writers run; otherwise all of them, except deferring ones on a large webhook (non-full) pass.
     const chosen = (list: readonly DealWriter[]) =>
       options.writers
@@ -228,15 +245,20 @@ export class CrmTenantSync {
     let calls = 0;
     // Links first: the values written next (attribution status) already count the linked partners.
     for (const { links, afterLinked } of pending) {
+      signal?.throwIfAborted();
       await connector.linkPartners(links);
       await afterLinked();
     }
-    if (dealUpdates.size > 0) {
+    // In slices, each recorded once written: a stop between slices loses nothing and rewrites nothing.
+    const updates = [...dealUpdates];
+    for (let start = 0; start < updates.length; start += WRITE_SLICE) {
+      signal?.throwIfAborted();
+      const slice = updates.slice(start, start + WRITE_SLICE);
       calls += await connector.writeProperties(
         'deals',
-        [...dealUpdates].map(([id, properties]) => ({ id, properties })),
+        slice.map(([id, properties]) => ({ id, properties })),
       );
-      await this.options.mirror.recordDealValues(tenantId, dealUpdates, compared);
+      await this.options.mirror.recordDealValues(tenantId, new Map(slice), compared);
     }
     const companyUpdates = new Map<string, Record<string, string>>();
     const companyWriters = full ? chosen(this.#companyWriters) : [];
@@ -247,6 +269,7 @@ export class CrmTenantSync {
         if (changed) companyUpdates.set(id, changed);
       }
       if (companyUpdates.size > 0) {
+        signal?.throwIfAborted();
         calls += await connector.writeProperties(
           'partners',
           [...companyUpdates].map(([id, properties]) => ({ id, properties })),

@@ -5,6 +5,11 @@ import type { Logger } from '../log/logger.ts';
 import type { SqlExecutor } from '../store/database.ts';
 import { type HeldLease, JobLeaseBusyError, JobLeaseLostError, JobLeases, type LeaseTimings } from './job-leases.ts';
 
+/** The reason running jobs are aborted with when the service stops. */
+export class ServiceStoppingError extends Error {
+  override readonly name = 'ServiceStoppingError';
+}
+
 export interface JobContext {
   jobId: string;
   /** The idempotency key the job was enqueued with. */
@@ -15,8 +20,8 @@ export interface JobContext {
   /** Enqueue follow-up work (keyed, so a retried parent does not double it). */
   enqueue: JobQueue['enqueue'];
   /**
-   * For leased jobs: aborted when the run lost its lease (it was taken for dead and its job handed back). Check it
-   * between steps: a run that goes on would overlap the retry.
+   * Aborted when the service stops, and for leased jobs when the run lost its lease (it was taken for dead and its job
+   * handed back). Check it between steps: a run that goes on would outlive the database or overlap its retry.
    */
   signal?: AbortSignal;
 }
@@ -159,6 +164,8 @@ export class JobQueue {
   readonly #exclusive: NonNullable<JobQueueOptions['exclusive']>;
   #working = false;
   #sweeper: NodeJS.Timeout | undefined;
+  /** Aborted when the service stops: running jobs end at their next check and run again after the restart. */
+  readonly #stopping = new AbortController();
 
   private constructor(boss: PgBoss, options: JobQueueOptions, bossSql: ReturnType<typeof countingExecutor>) {
     this.#boss = boss;
@@ -286,7 +293,7 @@ export class JobQueue {
         attempt: job.retryCount,
         logger,
         enqueue: this.enqueue,
-        ...(lease ? { signal: lost.signal } : {}),
+        signal: AbortSignal.any([lost.signal, this.#stopping.signal]),
       });
       // Finished after its lease was swept: a retry may be running it again; fail, so pg-boss keeps the job open.
       if (lost.signal.aborted) throw lost.signal.reason;
@@ -295,7 +302,9 @@ export class JobQueue {
     } catch (error) {
       const ms = Math.round(performance.now() - started);
       if (error instanceof JobLeaseBusyError) logger.info({ ms, reason: error.message }, 'job deferred; retried later');
-      else logger.warn({ err: error, ms }, 'job failed; pg-boss retries it with backoff');
+      else if (this.#stopping.signal.aborted && error === this.#stopping.signal.reason) {
+        logger.info({ ms }, 'job interrupted by the shutdown; it runs again after the restart');
+      } else logger.warn({ err: error, ms }, 'job failed; pg-boss retries it with backoff');
       throw error;
     } finally {
       clearInterval(renewal);
@@ -363,8 +372,13 @@ export class JobQueue {
   }
 
   /** Waits for in-flight jobs to finish (up to `timeoutMs`), then stops. Queued jobs stay queued for the next start. */
-  async stop(timeoutMs = 30_000): Promise<void> {
+  /**
+   * Stops taking jobs, tells running ones to end at their next check (`context.signal`), and waits for them (at most
+   * `timeoutMs`): a stop well inside the 30 s a platform gives before SIGKILL.
+   */
+  async stop(timeoutMs = 20_000): Promise<void> {
     clearInterval(this.#sweeper);
+    this.#stopping.abort(new ServiceStoppingError('the service is stopping'));
     await this.#boss.stop({ graceful: true, wait: true, timeout: timeoutMs });
     await this.#bossSql.settled(5_000);
   }
