@@ -100,7 +100,13 @@ export function createFeatures(
   // Programme credentials are sealed the same way; co-sell delivers programme motions through the cloud targets.
   // Records a CRM or programme refused, kept for the operator until they go through (SPEC §2.6).
   const inbox = new ErrorInboxRepository(db);
-  const cloudStore = createCloudStore(db, cipher, { mirror, logger, awsRoleSource: config.aws, inbox });
+  const cloudStore = createCloudStore(db, cipher, {
+    mirror,
+    logger,
+    awsRoleSource: config.aws,
+    microsoftApp: config.microsoft,
+    inbox,
+  });
   const attributionStore = attributionWriters({
     db,
     tenants,
@@ -159,6 +165,7 @@ export function createFeatures(
     cloudViews: (tenantId, motionIds) => cloudStore.opportunities.views(tenantId, motionIds),
   });
   cloudStore.aws.onDealChanged = (tenantId, dealId) => cosell.writeStatus(tenantId, [dealId]);
+  cloudStore.microsoft.onDealChanged = (tenantId, dealId) => cosell.writeStatus(tenantId, [dealId]);
   const cloud = createCloudModule(cloudStore, {
     tenants,
     motions: cosell.service,
@@ -169,6 +176,7 @@ export function createFeatures(
       sync.applyWebhookWork(tenantId, { deals: [...dealIds], companies: [], aliases: [] }),
     logger,
     sandbox: config.sandbox,
+    publicUrl: config.publicUrl,
   });
   const scoring = createScoringModule(scoringFeatures, { tenants, mirror, sync });
   const reports = createReportsModule({

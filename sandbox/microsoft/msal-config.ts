@@ -41,18 +41,8 @@ export function msalAuthOptionsForStandIn(identity: StandInEntraIdentity): Stand
   };
 }
 
-/** Production Entra ID for the same app: what `msalAuthOptionsForStandIn` stands in for. */
-export function msalAuthOptionsForEntra(app: {
-  tenantId: string;
-  clientId: string;
-  clientSecret: string;
-}): Pick<NodeAuthOptions, 'clientId' | 'clientSecret' | 'authority'> {
-  return {
-    clientId: app.clientId,
-    clientSecret: app.clientSecret,
-    authority: `https://login.microsoftonline.com/${app.tenantId}`,
-  };
-}
+/** Production Entra ID for the same app: `msalAuthOptionsForEntra` in src/cosell/targets/microsoft. */
+export { msalAuthOptionsForEntra } from '../../src/cosell/targets/microsoft/microsoft-referrals-client.ts';
 
 /**
  * The scopes to ask for. `.default` (all the app's configured permissions, here Partner Center's user_impersonation)

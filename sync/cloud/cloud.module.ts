@@ -8,18 +8,21 @@ import type { FeatureModule } from '../feature-module.ts';
 import type { ErrorInboxRepository, InboxRetry } from '../inbox/error-inbox.repo.ts';
 import { defineTenantJob } from '../platform/jobs/tenant-job.ts';
 import type { Logger } from '../platform/log/logger.ts';
+import { OAuthStatesRepository } from '../platform/store/oauth-states.repo.ts';
 import type { StoreSchema } from '../platform/store/schema.ts';
 import type { TenantsRepository } from '../platform/store/tenants.repo.ts';
 import type { TokenCipher } from '../platform/store/token-cipher.ts';
 import { AwsAceCoSell } from './aws-ace.cosell.ts';
 import { AWS_ACCEPT_JOB, AwsInvitations, type AwsPassResult, type MotionStarter } from './aws-invitations.ts';
-import { cloudSettingsRouter } from './cloud.routes.ts';
+import { cloudSettingsRouter, MICROSOFT_CALLBACK_PATH, microsoftCallbackRouter } from './cloud.routes.ts';
 import { CloudOpportunitiesRepository } from './cloud-opportunities.repo.ts';
 import { CloudStatusWriter } from './cloud-writer.ts';
+import { MicrosoftReferralsCoSell } from './microsoft-referrals.cosell.ts';
 import { ProgrammeConnectionsRepository } from './programme-connections.repo.ts';
 import { ProgrammeRecordsRepository } from './programme-records.repo.ts';
 
 export const AWS_POLL_JOB = 'cloud.aws.poll';
+export const MICROSOFT_POLL_JOB = 'cloud.microsoft.poll';
 
 /** The cloud programmes' store side, built before co-sell (which sends through their targets) and the tenant sync. */
 export interface CloudStore {
@@ -28,6 +31,7 @@ export interface CloudStore {
   /** What the programmes hold (all their opportunities, inbound invitations), as the polls last listed it. */
   records: ProgrammeRecordsRepository;
   aws: AwsAceCoSell;
+  microsoft: MicrosoftReferralsCoSell;
   /** `pl_cloud_status`, `pl_aws_opportunity_id`, `pl_microsoft_referral_id`. */
   writer: CloudStatusWriter;
   /** The programme motion targets co-sell delivers to. */
@@ -42,6 +46,8 @@ export function createCloudStore(
     logger: Logger;
     /** PartnerLoop's own AWS keys (AWS_ACCESS_KEY_ID…) for assuming customers' roles. */
     awsRoleSource?: { accessKeyId: string; secretAccessKey: string } | undefined;
+    /** PartnerLoop's Entra app (MICROSOFT_CLIENT_ID…) for signing in to partners' tenants. */
+    microsoftApp?: { clientId: string; clientSecret: string } | undefined;
     inbox: ErrorInboxRepository;
   },
 ): CloudStore {
@@ -57,13 +63,24 @@ export function createCloudStore(
     roleSource: deps.awsRoleSource,
     inbox: deps.inbox,
   });
+  const microsoft = new MicrosoftReferralsCoSell({
+    connections,
+    opportunities,
+    records,
+    inbox: deps.inbox,
+    states: new OAuthStatesRepository(db, cipher),
+    mirror: deps.mirror,
+    logger: deps.logger,
+    app: deps.microsoftApp,
+  });
   return {
     connections,
     opportunities,
     records,
     aws,
+    microsoft,
     writer: new CloudStatusWriter(opportunities),
-    targets: [aws.target()],
+    targets: [aws.target(), microsoft.target()],
   };
 }
 
@@ -117,6 +134,8 @@ export interface CloudModuleDeps {
   refreshDeals(tenantId: string, dealIds: readonly string[]): Promise<unknown>;
   logger: Logger;
   sandbox: boolean;
+  /** Where the service is reached from a browser (the Microsoft sign-in's redirect comes back there). */
+  publicUrl: string;
 }
 
 /**
@@ -125,7 +144,7 @@ export interface CloudModuleDeps {
  */
 export interface CloudModule extends FeatureModule {
   /** The error inbox's retry of records the programmes refused. */
-  inboxRetries: { aws_ace: InboxRetry };
+  inboxRetries: { aws_ace: InboxRetry; microsoft_referrals: InboxRetry };
 }
 
 export function createCloudModule(store: CloudStore, deps: CloudModuleDeps): CloudModule {
@@ -158,6 +177,20 @@ export function createCloudModule(store: CloudStore, deps: CloudModuleDeps): Clo
       return outcome;
     },
   });
+  const microsoftPoll = defineTenantJob(deps.tenants, {
+    name: MICROSOFT_POLL_JOB,
+    schema: z.strictObject({ tenantId: z.string().min(1), periodKey: z.string().min(1) }),
+    retryLimit: 4,
+    retryDelaySeconds: 60,
+    expireInSeconds: 15 * 60,
+    async handle({ tenantId }, context) {
+      if (!(await store.connections.isConnected(tenantId, 'microsoft_referrals'))) return { connected: false };
+      const result = await store.microsoft.poll(tenantId, deps.motions);
+      if (result.dealIds.length > 0) await deps.writeStatus(tenantId, result.dealIds);
+      context.logger.info({ tenantId, ...result, dealIds: result.dealIds.length }, 'Microsoft referrals poll finished');
+      return { ...result, dealIds: result.dealIds.length };
+    },
+  });
   const poll = defineTenantJob(deps.tenants, {
     name: AWS_POLL_JOB,
     schema: z.strictObject({ tenantId: z.string().min(1), periodKey: z.string().min(1) }),
@@ -173,13 +206,12 @@ export function createCloudModule(store: CloudStore, deps: CloudModuleDeps): Clo
   });
   return {
     inboxRetries: {
-      aws_ace: async (tenantId, objectType, recordId) => {
-        const outcome = await store.aws.retry(tenantId, objectType, recordId, deps.motions);
-        return outcome;
-      },
+      aws_ace: (tenantId, objectType, recordId) => store.aws.retry(tenantId, objectType, recordId, deps.motions),
+      microsoft_referrals: (tenantId, objectType, recordId) =>
+        store.microsoft.retry(tenantId, objectType, recordId, deps.motions),
     },
-    jobs: [poll, accept],
-    cadence: { hourly: [AWS_POLL_JOB] },
+    jobs: [poll, accept, microsoftPoll],
+    cadence: { hourly: [AWS_POLL_JOB, MICROSOFT_POLL_JOB] },
     routes: ({ signing, queue }) => [
       {
         path: '/api/programmes',
@@ -193,7 +225,16 @@ export function createCloudModule(store: CloudStore, deps: CloudModuleDeps): Clo
           pass,
           queue,
           sandbox: deps.sandbox,
+          microsoft: store.microsoft,
+          microsoftRedirectUri: `${deps.publicUrl}${MICROSOFT_CALLBACK_PATH}`,
+          writeStatus: deps.writeStatus,
+          motions: deps.motions,
         }),
+      },
+      {
+        path: '/oauth/microsoft',
+        ownBody: false,
+        handler: microsoftCallbackRouter({ microsoft: store.microsoft, logger: deps.logger }),
       },
     ],
   };

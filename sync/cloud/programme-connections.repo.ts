@@ -99,6 +99,72 @@ export interface AwsConnection {
   checkpoint: Date | null;
 }
 
+/** What an admin chooses when connecting Microsoft (the sign-in itself happens in their browser). */
+export const microsoftConnectionInputSchema = z.strictObject({
+  /** The partner's Entra tenant (directory) id or domain, where PartnerLoop's app signs in. */
+  entraTenantId: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9.-]{3,100}$/, 'an Entra tenant id (GUID) or domain such as contoso.onmicrosoft.com'),
+  countryCode: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z]{2}$/, 'a two-letter country code')
+    .transform((value) => value.toUpperCase())
+    .optional(),
+  currency: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z]{3}$/, 'a three-letter currency code')
+    .transform((value) => value.toUpperCase())
+    .optional(),
+  solutionId: z.string().trim().min(1).max(100).optional(),
+  consent: z.strictObject({ shareInfoWithOthers: z.boolean(), contact: z.boolean() }).optional(),
+});
+export type MicrosoftConnectionInput = z.output<typeof microsoftConnectionInputSchema>;
+
+const microsoftSettingsSchema = z.object({
+  entraTenantId: z.string(),
+  countryCode: z.string().nullable().default(null),
+  currency: z.string().nullable().default(null),
+  solutionId: z.string().nullable().default(null),
+  consent: z.object({ shareInfoWithOthers: z.boolean(), contact: z.boolean() }).default({
+    shareInfoWithOthers: false,
+    contact: true,
+  }),
+  /** Only in sandbox mode: the stand-in's referrals base URL. */
+  baseUrl: z.string().nullable().default(null),
+});
+export type MicrosoftConnectionSettings = z.output<typeof microsoftSettingsSchema>;
+
+/** MSAL's auth options as sealed for a stand-in connection (production takes PartnerLoop's app from the env). */
+const standInAuthSchema = z.strictObject({
+  clientId: z.string(),
+  clientSecret: z.string(),
+  authority: z.string(),
+  knownAuthorities: z.array(z.string()).optional(),
+  authorityMetadata: z.string().optional(),
+  cloudDiscoveryMetadata: z.string().optional(),
+});
+export type MicrosoftStandInAuth = z.output<typeof standInAuthSchema>;
+
+/** Sealed: MSAL's serialized token cache (it holds the refresh token), the signed-in account, a stand-in's auth. */
+const microsoftCredentialsSchema = z.strictObject({
+  kind: z.literal('msal'),
+  cache: z.string().nullable(),
+  homeAccountId: z.string().nullable(),
+  username: z.string().nullable(),
+  standInAuth: standInAuthSchema.nullable().default(null),
+});
+export type MicrosoftCredentials = z.output<typeof microsoftCredentialsSchema>;
+
+export interface MicrosoftConnection {
+  tenantId: string;
+  settings: MicrosoftConnectionSettings;
+  credentials: MicrosoftCredentials;
+  checkpoint: Date | null;
+}
+
 /** A connection as settings show it: never a secret. */
 export interface ProgrammeConnectionView {
   programme: ProgrammeKind;
@@ -195,6 +261,84 @@ export class ProgrammeConnectionsRepository {
     };
   }
 
+  /** The settings an admin chose, as stored with a Microsoft connection (sandbox: the stand-in's URL too). */
+  microsoftSettings(input: MicrosoftConnectionInput, sandbox: { baseUrl: string } | null): MicrosoftConnectionSettings {
+    return microsoftSettingsSchema.parse({
+      entraTenantId: input.entraTenantId,
+      countryCode: input.countryCode ?? null,
+      currency: input.currency ?? null,
+      solutionId: input.solutionId ?? null,
+      ...(input.consent ? { consent: input.consent } : {}),
+      baseUrl: sandbox?.baseUrl ?? null,
+    });
+  }
+
+  /**
+   * Stores (or replaces) the Microsoft connection after a sign-in: the token cache MSAL just wrote, sealed. Audited.
+   */
+  async setMicrosoft(
+    tenantId: string,
+    connection: { settings: MicrosoftConnectionSettings; credentials: MicrosoftCredentials },
+    actor: string,
+  ): Promise<ProgrammeConnectionView> {
+    const sealed = this.cipher.encryptJson(connection.credentials, tenantId);
+    const settings = JSON.stringify(connection.settings);
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('programme_connections')
+        .values({ tenant_id: tenantId, programme: 'microsoft_referrals', credentials: sealed, settings })
+        .onConflict((oc) =>
+          oc.columns(['tenant_id', 'programme']).doUpdateSet({
+            credentials: sealed,
+            settings,
+            checkpoint: null,
+            last_error: null,
+            updated_at: new Date(),
+          }),
+        )
+        .execute();
+      await this.#audit.append(
+        {
+          tenantId,
+          actor,
+          action: 'programme.connect',
+          subjectType: 'programme',
+          subjectId: 'microsoft_referrals',
+          after: { ...connection.settings, signedInAs: connection.credentials.username },
+        },
+        trx,
+      );
+    });
+    return this.view(tenantId, 'microsoft_referrals');
+  }
+
+  /**
+   * MSAL's cache after a token refresh (a rotated refresh token): sealed and stored before the new token is used, so a
+   * crash right after cannot leave us holding only the old, now spent, refresh token.
+   */
+  async saveMicrosoftCache(tenantId: string, cache: string): Promise<void> {
+    const row = await this.#row(tenantId, 'microsoft_referrals');
+    if (!row) return;
+    const current = microsoftCredentialsSchema.parse(this.cipher.decryptJson(row.credentials, tenantId));
+    await this.db
+      .updateTable('programme_connections')
+      .set({ credentials: this.cipher.encryptJson({ ...current, cache }, tenantId), updated_at: new Date() })
+      .where('tenant_id', '=', tenantId)
+      .where('programme', '=', 'microsoft_referrals')
+      .execute();
+  }
+
+  async microsoft(tenantId: string): Promise<MicrosoftConnection | undefined> {
+    const row = await this.#row(tenantId, 'microsoft_referrals');
+    if (!row) return undefined;
+    return {
+      tenantId,
+      settings: microsoftSettingsSchema.parse(row.settings),
+      credentials: microsoftCredentialsSchema.parse(this.cipher.decryptJson(row.credentials, tenantId)),
+      checkpoint: row.checkpoint,
+    };
+  }
+
   async isConnected(tenantId: string, programme: ProgrammeKind): Promise<boolean> {
     return (await this.#row(tenantId, programme)) !== undefined;
   }
@@ -248,13 +392,19 @@ export class ProgrammeConnectionsRepository {
     const row = await this.#row(tenantId, programme);
     if (!row) throw new NotFoundError(`${programme === 'aws_ace' ? 'AWS' : 'Microsoft'} is not connected.`);
     const sealed = this.cipher.decryptJson(row.credentials, tenantId);
-    const parsed = programme === 'aws_ace' ? awsCredentialsSchema.safeParse(sealed) : undefined;
+    const aws = programme === 'aws_ace' ? awsCredentialsSchema.safeParse(sealed) : undefined;
+    const microsoft = programme === 'microsoft_referrals' ? microsoftCredentialsSchema.safeParse(sealed) : undefined;
+    const credential = aws?.success
+      ? credentialLabel(aws.data)
+      : microsoft?.success
+        ? `signed in as ${microsoft.data.username ?? 'the integration user'}`
+        : '****';
     return {
       programme,
       connected: true,
       settings: row.settings,
-      credential: parsed?.success ? credentialLabel(parsed.data) : '****',
-      ...(parsed?.success && parsed.data.kind === 'role' ? { externalId: parsed.data.externalId } : {}),
+      credential,
+      ...(aws?.success && aws.data.kind === 'role' ? { externalId: aws.data.externalId } : {}),
       checkpoint: row.checkpoint?.toISOString() ?? null,
       lastError: row.last_error,
       connectedAt: row.connected_at.toISOString(),

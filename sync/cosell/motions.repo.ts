@@ -547,8 +547,9 @@ export class CoSellMotionsRepository {
         .executeTakeFirstOrThrow();
       for (const kind of targets) {
         if (kind === 'partner_webhook' && !shouldNotifyPartner(entry.from, entry.to)) continue;
-        // A programme is sent the motion once, when it is requested; its own review moves the motion after that.
-        if (kind !== 'partner_webhook' && entry.to !== 'requested') continue;
+        // A programme is sent the motion when it is requested, and told when the seller withdraws it; its own review
+        // moves the motion otherwise.
+        if (kind !== 'partner_webhook' && entry.to !== 'requested' && entry.to !== 'withdrawn') continue;
         const deliveryId = this.#newId();
         const payload = {
           motion: notifiedMotion({ ...motion, state: entry.to }),

@@ -110,6 +110,8 @@ describe('loadConfig', () => {
         // PartnerLoop's own identities at the cloud programmes (SPEC §2.7), all optional.
         'AWS_ACCESS_KEY_ID',
         'AWS_SECRET_ACCESS_KEY',
+        'MICROSOFT_CLIENT_ID',
+        'MICROSOFT_CLIENT_SECRET',
       ].sort(),
     );
   });

@@ -62,6 +62,13 @@ export const ENV_VARIABLES = {
     secret: false,
   },
   AWS_SECRET_ACCESS_KEY: { description: 'Secret of AWS_ACCESS_KEY_ID', default: '(unset)', secret: true },
+  MICROSOFT_CLIENT_ID: {
+    description:
+      "PartnerLoop's Entra ID app (multi-tenant) that signs in to a partner's tenant for Partner Center referrals",
+    default: '(unset)',
+    secret: false,
+  },
+  MICROSOFT_CLIENT_SECRET: { description: 'Client secret of MICROSOFT_CLIENT_ID', default: '(unset)', secret: true },
   TOKEN_ENCRYPTION_KEY: {
     description: '32 random bytes, base64; encrypts CRM tokens at rest (required outside sandbox mode)',
     default: '(unset; sandbox mode keeps a generated dev key in DATA_DIR)',
@@ -94,6 +101,8 @@ const envSchema = z.object({
   SALESFORCE_LOGIN_URL: urlText('SALESFORCE_LOGIN_URL').default('https://login.salesforce.com'),
   AWS_ACCESS_KEY_ID: optionalText,
   AWS_SECRET_ACCESS_KEY: optionalText,
+  MICROSOFT_CLIENT_ID: optionalText,
+  MICROSOFT_CLIENT_SECRET: optionalText,
   TOKEN_ENCRYPTION_KEY: optionalText.refine(
     (v) => v === undefined || (/^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32),
     'TOKEN_ENCRYPTION_KEY must be 32 bytes, base64-encoded (openssl rand -base64 32)',
@@ -115,6 +124,8 @@ export interface Config {
   salesforce: { clientId: string | undefined; clientSecret: string | undefined; loginUrl: string };
   /** PartnerLoop's own AWS identity for assuming customer roles; undefined = the SDK's default chain. */
   aws: { accessKeyId: string; secretAccessKey: string } | undefined;
+  /** PartnerLoop's Entra app for Microsoft Partner Center; undefined = Microsoft cannot be connected (but in sandbox). */
+  microsoft: { clientId: string; clientSecret: string } | undefined;
   /** Decoded TOKEN_ENCRYPTION_KEY; undefined only in sandbox mode (a dev key is then kept in DATA_DIR). */
   tokenEncryptionKey: Buffer | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
@@ -147,6 +158,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: { sandbox: boolean }
   ) {
     problems.push('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together');
   }
+  if (
+    parsed.success &&
+    (parsed.data.MICROSOFT_CLIENT_ID === undefined) !== (parsed.data.MICROSOFT_CLIENT_SECRET === undefined)
+  ) {
+    problems.push('MICROSOFT_CLIENT_ID and MICROSOFT_CLIENT_SECRET go together');
+  }
   if (!parsed.success || problems.length > 0) {
     throw new ConfigError(`invalid environment: ${problems.join('; ')}`, { details: problems });
   }
@@ -171,6 +188,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: { sandbox: boolean }
       data.AWS_ACCESS_KEY_ID && data.AWS_SECRET_ACCESS_KEY
         ? { accessKeyId: data.AWS_ACCESS_KEY_ID, secretAccessKey: data.AWS_SECRET_ACCESS_KEY }
         : undefined,
+    microsoft:
+      data.MICROSOFT_CLIENT_ID && data.MICROSOFT_CLIENT_SECRET
+        ? { clientId: data.MICROSOFT_CLIENT_ID, clientSecret: data.MICROSOFT_CLIENT_SECRET }
+        : undefined,
     tokenEncryptionKey: data.TOKEN_ENCRYPTION_KEY ? Buffer.from(data.TOKEN_ENCRYPTION_KEY, 'base64') : undefined,
     logLevel: data.LOG_LEVEL,
     sandbox: options.sandbox,
@@ -193,6 +214,8 @@ export function describeConfig(config: Config): Record<string, string | number |
     salesforceLoginUrl: config.salesforce.loginUrl,
     awsAccessKeyId: config.aws?.accessKeyId ?? '(default chain)',
     awsSecretAccessKey: mask(config.aws?.secretAccessKey),
+    microsoftClientId: config.microsoft?.clientId ?? '(unset)',
+    microsoftClientSecret: mask(config.microsoft?.clientSecret),
     tokenEncryptionKey: mask(config.tokenEncryptionKey),
     logLevel: config.logLevel,
     sandbox: config.sandbox,

@@ -56,6 +56,10 @@ export interface OAuthStatesTable {
   provider: string;
   created_at: CreatedAt;
   consumed_at: Date | null;
+  /** The tenant a sign-in was started for (programme connections); null for an install. */
+  tenant_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Sealed (token-cipher.ts, the state as associated data): what the callback needs, e.g. a PKCE verifier. */
+  payload: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface WebhookEventsTable {

@@ -12,6 +12,7 @@ import * as mirrorDigests from './0010-mirror-digests.migration.ts';
 import * as cloudProgrammes from './0011-cloud-programmes.migration.ts';
 import * as programmeRecords from './0012-programme-records.migration.ts';
 import * as errorInbox from './0013-error-inbox.migration.ts';
+import * as oauthStatePayload from './0014-oauth-state-payload.migration.ts';
 
 /** Every migration, in order. Names are stable forever: they are the keys recorded in the database. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -28,4 +29,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0011-cloud-programmes': cloudProgrammes,
   '0012-programme-records': programmeRecords,
   '0013-error-inbox': errorInbox,
+  '0014-oauth-state-payload': oauthStatePayload,
 };
