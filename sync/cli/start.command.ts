@@ -33,7 +33,7 @@ export const startCommand: CliCommand = {
     }
     // Listen for SIGTERM/SIGINT before printing anything: whoever reads our output may stop us at once.
     const stopSignal = waitForSignal();
-    let programmes: { url: string; close(): Promise<void> } | undefined;
+    let programmes: { url: string; microsoftUrl: string; close(): Promise<void> } | undefined;
     try {
       // Issue #14: the operator home (sandbox mode serves it locally) is the first thing to open.
       if (sandbox)
@@ -62,6 +62,10 @@ export const startCommand: CliCommand = {
         stdout.write(
           `  AWS Partner Central stand-in: ${programmes.url} — connected to tenant hubspot:${portalId} ` +
             '(Sandbox catalog); start co-sell with programme "AWS ACE" on a deal card\n',
+        );
+        stdout.write(
+          `  Microsoft referrals stand-in: ${programmes.microsoftUrl} — signed in for tenant hubspot:${portalId}; ` +
+            'start co-sell with programme "Microsoft" on a deal card\n',
         );
       }
       stdout.write(`  install: ${service.publicUrl}/oauth/hubspot/install\n`);
@@ -123,7 +127,34 @@ async function connectLocalProgrammes(service: Service, tenantId: string) {
     );
     await connections.setAws(tenantId, candidate, 'system:sandbox');
   }
-  return { url: aws.url, close: () => aws.close() };
+  // Microsoft: the admin's sign-in, played by a browser that follows the stand-in's consent redirect to our callback.
+  // biome-ignore lint/style/noRestrictedImports: the sandbox-mode door into sandbox/, a dynamic import by design
+  const { startMicrosoftReferrals } = await import('../../sandbox/microsoft/microsoft-referrals.ts');
+  const microsoft = await startMicrosoftReferrals({ seedDemo: true });
+  const cloud = service.features?.cloud;
+  if (cloud) {
+    const { authorizeUrl } = await cloud.microsoft.beginSignIn(
+      tenantId,
+      { entraTenantId: microsoft.entraTenantId, countryCode: 'US', currency: 'USD' },
+      {
+        actor: 'system:sandbox',
+        redirectUri: `${service.url}/oauth/microsoft/callback`,
+        standIn: { baseUrl: `${microsoft.url}/v1.0/engagements`, auth: microsoft.msalAuthOptions() },
+      },
+    );
+    const consent = await fetch(authorizeUrl, { redirect: 'manual' });
+    const callback = consent.headers.get('location');
+    const landed = callback ? await fetch(callback) : undefined;
+    if (!landed?.ok) throw new Error(`the Microsoft stand-in sign-in failed (${landed?.status ?? consent.status})`);
+  }
+  return {
+    url: aws.url,
+    microsoftUrl: microsoft.url,
+    close: async () => {
+      await aws.close();
+      await microsoft.close();
+    },
+  };
 }
 
 /** What the service needs of the sandbox to talk to it (sync/ declares it; it never imports the sandbox's types). */

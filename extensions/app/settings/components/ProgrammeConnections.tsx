@@ -79,6 +79,7 @@ function ProgrammeRow({
     ? [
         typeof settings.catalog === 'string' ? `catalog ${settings.catalog}` : null,
         typeof settings.region === 'string' ? settings.region : null,
+        typeof settings.entraTenantId === 'string' ? `Entra tenant ${settings.entraTenantId}` : null,
         status?.credential ? `credential ${status.credential}` : null,
         status?.checkpoint ? `read up to ${status.checkpoint.slice(0, 16).replace('T', ' ')} UTC` : 'not polled yet',
       ].filter((fact): fact is string => fact !== null)
