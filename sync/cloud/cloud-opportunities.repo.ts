@@ -135,6 +135,33 @@ export class CloudOpportunitiesRepository {
       .execute();
   }
 
+  /**
+   * Claims the row for one send (`ms` at most): true for the caller that got it, false while another send holds it.
+   * A crashed holder's claim simply runs out.
+   */
+  async claim(key: { tenantId: string; programme: ProgrammeKind; motionId: string }, ms: number): Promise<boolean> {
+    const now = new Date();
+    const result = await this.db
+      .updateTable('cloud_opportunities')
+      .set({ claimed_until: new Date(now.getTime() + ms) })
+      .where('tenant_id', '=', key.tenantId)
+      .where('programme', '=', key.programme)
+      .where('motion_id', '=', key.motionId)
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async release(key: { tenantId: string; programme: ProgrammeKind; motionId: string }): Promise<void> {
+    await this.db
+      .updateTable('cloud_opportunities')
+      .set({ claimed_until: null })
+      .where('tenant_id', '=', key.tenantId)
+      .where('programme', '=', key.programme)
+      .where('motion_id', '=', key.motionId)
+      .execute();
+  }
+
   /** Rows still being worked: not yet sent (invalid, creating, created) or submitted and not closed. */
   async open(tenantId: string, programme: ProgrammeKind): Promise<CloudOpportunityRow[]> {
     return this.db

@@ -38,6 +38,8 @@ import type {
 import type { ProgrammeRecordsRepository } from './programme-records.repo.ts';
 
 const KEY = 'microsoft_referrals' as const;
+/** How long one send may hold its row: longer than a create with its retries takes. */
+const SEND_CLAIM_MS = 2 * 60_000;
 const ACTOR = 'system:microsoft_referrals';
 /** Error inbox object types (the same as AWS's: a motion's referral, an update of it). */
 const MOTION_RECORD = 'cosell_motion';
@@ -234,6 +236,7 @@ export class MicrosoftReferralsCoSell {
     const connection = await this.#deps.connections.microsoft(tenantId);
     if (!connection) return { status: 'failed', error: 'Microsoft Partner Center is not connected for this portal.' };
     const client = this.clientFor(connection);
+    let claimed = false;
     try {
       const attempt = row?.attempt ?? 1;
       let referral: MicrosoftReferral | null = null;
@@ -258,6 +261,15 @@ export class MicrosoftReferralsCoSell {
           clientToken: reference,
           request: body,
         });
+      }
+      // Microsoft has no idempotency key: one send at a time per motion (the delivery job and the poll may both try).
+      if (!(await this.#deps.opportunities.claim(key, SEND_CLAIM_MS))) {
+        return { status: 'retry', error: 'another send of this referral is in flight' };
+      }
+      claimed = true;
+      if (referral === null && row?.phase === 'creating' && row.client_token !== null) {
+        // Looked up again under the claim: the other sender may have created it meanwhile.
+        referral = await client.findByExternalReference(row.client_token);
       }
       referral ??= await client.create(body);
       await this.#deps.opportunities.update(key, {
@@ -288,6 +300,8 @@ export class MicrosoftReferralsCoSell {
       if (decision.action === 'reauthorize') await this.#deps.connections.recordError(tenantId, KEY, reason);
       if (decision.action === 'retry') return { status: 'retry', error: reason };
       return { status: 'failed', error: reason };
+    } finally {
+      if (claimed) await this.#deps.opportunities.release(key);
     }
   }
 

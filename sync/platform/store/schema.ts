@@ -307,6 +307,8 @@ export interface CloudOpportunitiesTable {
   remote_modified_at: Date | null;
   sent_fields: Json<Record<string, string>> | null;
   last_error: string | null;
+  /** While a send is in flight: until when it holds the row (see `claim`). */
+  claimed_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }

@@ -13,6 +13,7 @@ import * as cloudProgrammes from './0011-cloud-programmes.migration.ts';
 import * as programmeRecords from './0012-programme-records.migration.ts';
 import * as errorInbox from './0013-error-inbox.migration.ts';
 import * as oauthStatePayload from './0014-oauth-state-payload.migration.ts';
+import * as cloudSendClaims from './0015-cloud-send-claims.migration.ts';
 
 /** Every migration, in order. Names are stable forever: they are the keys recorded in the database. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -30,4 +31,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0012-programme-records': programmeRecords,
   '0013-error-inbox': errorInbox,
   '0014-oauth-state-payload': oauthStatePayload,
+  '0015-cloud-send-claims': cloudSendClaims,
 };
