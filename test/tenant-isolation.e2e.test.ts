@@ -133,6 +133,16 @@ const CASES: Readonly<Record<string, Case>> = {
     send: (_f, fetchA) => fetchA('POST', '/api/programmes/aws/poll'),
     expect: (r) => expect(r).toMatchObject({ status: 409, body: { error: { code: 'conflict' } } }),
   },
+  'POST /api/programmes/microsoft/connect': {
+    // A's own sign-in URL; the state it carries names A (the callback takes the tenant from it, never from a request).
+    send: (_f, fetchA) =>
+      fetchA('POST', '/api/programmes/microsoft/connect', { entraTenantId: 'contoso.onmicrosoft.com' }),
+    expect: (r) => expect(r.status).toBe(409),
+  },
+  'POST /api/programmes/microsoft/poll': {
+    send: (_f, fetchA) => fetchA('POST', '/api/programmes/microsoft/poll'),
+    expect: (r) => expect(r).toMatchObject({ status: 409, body: { error: { code: 'conflict' } } }),
+  },
   'GET /api/programmes/invitations': {
     send: (_f, fetchA) => fetchA('GET', '/api/programmes/invitations'),
     expect: (r) => expect(r).toMatchObject({ status: 200, body: { invitations: [] } }),
