@@ -213,18 +213,33 @@ export class ProgrammeConnectionsRepository {
 
   async setAws(tenantId: string, connection: AwsConnection, actor: string): Promise<ProgrammeConnectionView> {
     const { settings, credentials } = connection;
-    const sealed = this.cipher.encryptJson(credentials, tenantId);
+    await this.#store(tenantId, 'aws_ace', { settings, credentials }, actor, {
+      ...settings,
+      credential: credentialLabel(credentials),
+    });
+    return this.view(tenantId, 'aws_ace');
+  }
+
+  /** Stores (or replaces) a connection, sealed, with its audit entry, in one transaction; the poll starts afresh. */
+  async #store(
+    tenantId: string,
+    programme: ProgrammeKind,
+    connection: { settings: unknown; credentials: unknown },
+    actor: string,
+    audited: Record<string, unknown>,
+  ): Promise<void> {
+    const values = {
+      credentials: this.cipher.encryptJson(connection.credentials, tenantId),
+      settings: JSON.stringify(connection.settings),
+    };
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('programme_connections')
-        .values({ tenant_id: tenantId, programme: 'aws_ace', credentials: sealed, settings: JSON.stringify(settings) })
+        .values({ tenant_id: tenantId, programme, ...values })
         .onConflict((oc) =>
-          oc.columns(['tenant_id', 'programme']).doUpdateSet({
-            credentials: sealed,
-            settings: JSON.stringify(settings),
-            last_error: null,
-            updated_at: new Date(),
-          }),
+          oc
+            .columns(['tenant_id', 'programme'])
+            .doUpdateSet({ ...values, checkpoint: null, last_error: null, updated_at: new Date() }),
         )
         .execute();
       await this.#audit.append(
@@ -233,13 +248,12 @@ export class ProgrammeConnectionsRepository {
           actor,
           action: 'programme.connect',
           subjectType: 'programme',
-          subjectId: 'aws_ace',
-          after: { ...settings, credential: credentialLabel(credentials) },
+          subjectId: programme,
+          after: audited,
         },
         trx,
       );
     });
-    return this.view(tenantId, 'aws_ace');
   }
 
   /**
@@ -281,33 +295,9 @@ export class ProgrammeConnectionsRepository {
     connection: { settings: MicrosoftConnectionSettings; credentials: MicrosoftCredentials },
     actor: string,
   ): Promise<ProgrammeConnectionView> {
-    const sealed = this.cipher.encryptJson(connection.credentials, tenantId);
-    const settings = JSON.stringify(connection.settings);
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('programme_connections')
-        .values({ tenant_id: tenantId, programme: 'microsoft_referrals', credentials: sealed, settings })
-        .onConflict((oc) =>
-          oc.columns(['tenant_id', 'programme']).doUpdateSet({
-            credentials: sealed,
-            settings,
-            checkpoint: null,
-            last_error: null,
-            updated_at: new Date(),
-          }),
-        )
-        .execute();
-      await this.#audit.append(
-        {
-          tenantId,
-          actor,
-          action: 'programme.connect',
-          subjectType: 'programme',
-          subjectId: 'microsoft_referrals',
-          after: { ...connection.settings, signedInAs: connection.credentials.username },
-        },
-        trx,
-      );
+    await this.#store(tenantId, 'microsoft_referrals', connection, actor, {
+      ...connection.settings,
+      signedInAs: connection.credentials.username,
     });
     return this.view(tenantId, 'microsoft_referrals');
   }
