@@ -21,7 +21,7 @@ import type { RouteDeps } from './hubspot/routes/crm-request.ts';
 import { usersRouter } from './hubspot/users.ts';
 import { WebhookDispatcher, type WebhookOptions } from './hubspot/webhooks.ts';
 import { controlRoutes } from './kit/control-routes.ts';
-import { type FaultAction, FaultInjector, type FaultRule, loseResponse } from './kit/faults.ts';
+import { applyFault, type FaultAction, FaultInjector, type FaultRule } from './kit/faults.ts';
 import { DEFAULT_LIMITS, PortalLimiter, rateLimitBody, type SandboxLimits } from './kit/limits.ts';
 
 /**
@@ -212,7 +212,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stats.injected++;
     entry.injected++;
     res.locals.injected = true;
-    applyFault(fault, req, res, next, app.appId, defaultPortal.portalId);
+    applyFault(fault, req, res, next, (injected) => injectedStatus(injected, res, app.appId, defaultPortal.portalId));
   });
 
   // Sandbox controls (not HubSpot): stats and faults for benchmarks running in another process.
@@ -331,50 +331,31 @@ function listen(app: express.Express, port: number, host: string): Promise<Serve
   });
 }
 
-function applyFault(
-  fault: FaultAction,
-  req: Request,
+/** An injected status in HubSpot's shapes: its 429 body names the rolling window, the rest the category. */
+function injectedStatus(
+  fault: Extract<FaultAction, { type: 'status' }>,
   res: Response,
-  next: NextFunction,
   appId: number,
   portalId: number,
 ): void {
-  switch (fault.type) {
-    case 'drop':
-      // The client sees a reset connection (ECONNRESET / "socket hang up"), never a response.
-      req.socket.destroy();
-      return;
-    case 'lose_response':
-      loseResponse(req, res);
-      next();
-      return;
-    case 'latency':
-      setTimeout(next, fault.ms);
-      return;
-    case 'status': {
-      if (fault.body !== undefined) {
-        res.status(fault.status).json(fault.body);
-        return;
-      }
-      const headers: Record<string, string> =
-        fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) };
-      const error =
-        fault.status === 429
-          ? new SandboxHttpError(429, rateLimitBody('TEN_SECONDLY_ROLLING', appId, portalId), headers)
-          : new SandboxHttpError(
-              fault.status,
-              {
-                message: fault.status >= 500 ? 'internal error' : `injected ${fault.status}`,
-                category: fault.status >= 500 ? 'INTERNAL_ERROR' : 'VALIDATION_ERROR',
-              },
-              headers,
-            );
-      sendError(res, error);
-      return;
-    }
-    case 'pass':
-      next();
+  if (fault.body !== undefined) {
+    res.status(fault.status).json(fault.body);
+    return;
   }
+  const headers: Record<string, string> =
+    fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) };
+  const error =
+    fault.status === 429
+      ? new SandboxHttpError(429, rateLimitBody('TEN_SECONDLY_ROLLING', appId, portalId), headers)
+      : new SandboxHttpError(
+          fault.status,
+          {
+            message: fault.status >= 500 ? 'internal error' : `injected ${fault.status}`,
+            category: fault.status >= 500 ? 'INTERNAL_ERROR' : 'VALIDATION_ERROR',
+          },
+          headers,
+        );
+  sendError(res, error);
 }
 
 function toSandboxError(error: unknown, maxBodyBytes: number): SandboxHttpError {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Clock, systemClock } from '../../src/shared/clock.ts';
-import { type FaultAction, FaultInjector, type FaultRule, loseResponse } from '../kit/faults.ts';
+import { applyFault, type FaultAction, FaultInjector, type FaultRule } from '../kit/faults.ts';
 import { RollingWindow } from '../kit/limits.ts';
 import { AwsServiceError, awsErrors } from './aws-errors.ts';
 import { seedDemoAccount } from './demo-seed.ts';
@@ -329,7 +329,13 @@ export class AwsPartnerCentralStandIn {
           return;
         }
         this.#stats.injected++;
-        this.#applyFault(fault, req, res, () => this.#respond(req, res, body, name, operation));
+        applyFault(
+          fault,
+          req,
+          res,
+          () => this.#respond(req, res, body, name, operation),
+          (injected) => this.#injectedStatus(injected, res),
+        );
       })
       .catch((error: unknown) => {
         send(res, error instanceof AwsServiceError ? error : awsErrors.internal());
@@ -410,36 +416,19 @@ export class AwsPartnerCentralStandIn {
     res.end(answer.xml);
   }
 
-  #applyFault(fault: FaultAction, req: IncomingMessage, res: ServerResponse, proceed: () => void): void {
-    switch (fault.type) {
-      case 'drop':
-        // The client sees a reset connection (ECONNRESET / "socket hang up"), never a response.
-        req.socket.destroy();
-        return;
-      case 'lose_response':
-        loseResponse(req, res);
-        proceed();
-        return;
-      case 'latency':
-        setTimeout(proceed, fault.ms);
-        return;
-      case 'status': {
-        const headers: Record<string, string> =
-          fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) };
-        if (fault.body !== undefined) {
-          res.statusCode = fault.status;
-          for (const [headerName, value] of Object.entries(headers)) res.setHeader(headerName, value);
-          res.setHeader('content-type', 'application/x-amz-json-1.0');
-          res.end(JSON.stringify(fault.body));
-          return;
-        }
-        const error = injectedError(fault.status);
-        send(res, new AwsServiceError(error.status, error.type, error.message, error.members, headers));
-        return;
-      }
-      case 'pass':
-        proceed();
+  /** An injected status as AWS JSON 1.0 answers it (the error type in the body, `x-amzn-ErrorType`). */
+  #injectedStatus(fault: Extract<FaultAction, { type: 'status' }>, res: ServerResponse): void {
+    const headers: Record<string, string> =
+      fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) };
+    if (fault.body !== undefined) {
+      res.statusCode = fault.status;
+      for (const [headerName, value] of Object.entries(headers)) res.setHeader(headerName, value);
+      res.setHeader('content-type', 'application/x-amz-json-1.0');
+      res.end(JSON.stringify(fault.body));
+      return;
     }
+    const error = injectedError(fault.status);
+    send(res, new AwsServiceError(error.status, error.type, error.message, error.members, headers));
   }
 }
 

@@ -112,3 +112,37 @@ export function loseResponse(req: { socket: { destroy(): void } }, res: { end: (
     return res;
   }) as typeof res.end;
 }
+
+/**
+ * Applies an injected fault the same way in every stand-in: drop the connection, lose the answer, delay, or pass;
+ * a status is answered in the provider's own error shape by `status` (each provider words its errors differently).
+ */
+export function applyFault<
+  Req extends { socket: { destroy(): void } },
+  Res extends { end: (...args: never[]) => unknown },
+>(
+  fault: FaultAction,
+  req: Req,
+  res: Res,
+  proceed: () => void,
+  status: (fault: Extract<FaultAction, { type: 'status' }>) => void,
+): void {
+  switch (fault.type) {
+    case 'drop':
+      // The client sees a reset connection (ECONNRESET / "socket hang up"), never a response.
+      req.socket.destroy();
+      return;
+    case 'lose_response':
+      loseResponse(req, res);
+      proceed();
+      return;
+    case 'latency':
+      setTimeout(proceed, fault.ms);
+      return;
+    case 'pass':
+      proceed();
+      return;
+    case 'status':
+      status(fault);
+  }
+}

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { type Clock, systemClock } from '../../src/shared/clock.ts';
 import { controlRoutes } from '../kit/control-routes.ts';
-import { type FaultAction, FaultInjector, type FaultRule, loseResponse } from '../kit/faults.ts';
+import { applyFault, type FaultAction, FaultInjector, type FaultRule } from '../kit/faults.ts';
 import { RollingWindow } from '../kit/limits.ts';
 import { seedDemoReferrals } from './demo-referrals.ts';
 import { entraRouter } from './entra.routes.ts';
@@ -276,7 +276,7 @@ export async function startMicrosoftReferrals(
       return;
     }
     stats.injected++;
-    applyFault(fault, req, res, next, clock);
+    applyFault(fault, req, res, next, (injected) => injectedStatus(injected, req, res, clock));
   });
 
   // Controls (not Microsoft): stats, faults and the Microsoft side's moves, for demos driven from another process.
@@ -358,46 +358,30 @@ function listen(app: express.Express, port: number, host: string): Promise<Serve
   });
 }
 
-function applyFault(fault: FaultAction, req: Request, res: Response, next: NextFunction, clock: Clock): void {
-  switch (fault.type) {
-    case 'drop':
-      req.socket.destroy();
-      return;
-    case 'lose_response':
-      loseResponse(req, res);
-      next();
-      return;
-    case 'latency':
-      setTimeout(next, fault.ms);
-      return;
-    case 'pass':
-      next();
-      return;
-    case 'status': {
-      if (fault.body !== undefined) {
-        res.status(fault.status).json(fault.body);
-        return;
-      }
-      const headers: Record<string, string> =
-        fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) };
-      if (isEntraPath(req.path)) {
-        const error = fault.status === 429 || fault.status >= 500 ? 'temporarily_unavailable' : 'invalid_request';
-        sendError(res, new EntraHttpError(fault.status, error, 90033, 'injected fault', headers), clock);
-        return;
-      }
-      const error =
-        fault.status === 429
-          ? new PartnerCenterHttpError(429, 'TooManyRequests', 'Rate limit is exceeded.', [], headers)
-          : new PartnerCenterHttpError(
-              fault.status,
-              fault.status >= 500 ? 'InternalServerError' : 'BadRequest',
-              `injected ${fault.status}`,
-              [],
-              headers,
-            );
-      sendError(res, error, clock);
-    }
+/** An injected status in the shapes of whichever Microsoft endpoint was called: Entra's, or Partner Center's. */
+function injectedStatus(fault: Extract<FaultAction, { type: 'status' }>, req: Request, res: Response, clock: Clock) {
+  if (fault.body !== undefined) {
+    res.status(fault.status).json(fault.body);
+    return;
   }
+  const headers: Record<string, string> =
+    fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) };
+  if (isEntraPath(req.path)) {
+    const error = fault.status === 429 || fault.status >= 500 ? 'temporarily_unavailable' : 'invalid_request';
+    sendError(res, new EntraHttpError(fault.status, error, 90033, 'injected fault', headers), clock);
+    return;
+  }
+  const error =
+    fault.status === 429
+      ? new PartnerCenterHttpError(429, 'TooManyRequests', 'Rate limit is exceeded.', [], headers)
+      : new PartnerCenterHttpError(
+          fault.status,
+          fault.status >= 500 ? 'InternalServerError' : 'BadRequest',
+          `injected ${fault.status}`,
+          [],
+          headers,
+        );
+  sendError(res, error, clock);
 }
 
 function toHttpError(error: unknown, req: Request): PartnerCenterHttpError | EntraHttpError {

@@ -5,7 +5,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { type Clock, systemClock } from '../../src/shared/clock.ts';
 import { type DemoPortal, generateDemoPortal } from '../demo/demo-portal.ts';
 import { controlRoutes } from '../kit/control-routes.ts';
-import { type FaultAction, FaultInjector, type FaultRule, loseResponse } from '../kit/faults.ts';
+import { applyFault, type FaultAction, FaultInjector, type FaultRule } from '../kit/faults.ts';
 import { ApiUsage } from './api-usage.ts';
 import {
   DEMO_USER_PASSWORD,
@@ -271,7 +271,7 @@ export async function startSalesforce(options: SalesforceOptions = {}): Promise<
     }
     stats.injected++;
     res.locals.injected = true;
-    applyFault(fault, req, res, next);
+    applyFault(fault, req, res, next, (injected) => injectedStatus(injected, req, res));
   });
 
   // Controls (not Salesforce): stats, faults, validation rules, locks, sessions, the demo's partner links.
@@ -436,33 +436,15 @@ function injectedError(status: number, path: string): SalesforceHttpError {
   }
 }
 
-function applyFault(fault: FaultAction, req: Request, res: Response, next: NextFunction): void {
-  switch (fault.type) {
-    case 'drop':
-      // The client sees a reset connection (ECONNRESET / "socket hang up"), never a response.
-      req.socket.destroy();
-      return;
-    case 'lose_response':
-      loseResponse(req, res);
-      next();
-      return;
-    case 'latency':
-      setTimeout(next, fault.ms);
-      return;
-    case 'pass':
-      next();
-      return;
-    case 'status': {
-      if (fault.body !== undefined) {
-        res.status(fault.status).json(fault.body);
-        return;
-      }
-      const error = injectedError(fault.status, req.path);
-      // Salesforce sends no Retry-After; a rule may still ask for one to test a client's handling.
-      const headers = fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) };
-      sendError(res, new SalesforceHttpError(error.status, error.body, headers));
-    }
+function injectedStatus(fault: Extract<FaultAction, { type: 'status' }>, req: Request, res: Response): void {
+  if (fault.body !== undefined) {
+    res.status(fault.status).json(fault.body);
+    return;
   }
+  const error = injectedError(fault.status, req.path);
+  // Salesforce sends no Retry-After; a rule may still ask for one to test a client's handling.
+  const headers = fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) };
+  sendError(res, new SalesforceHttpError(error.status, error.body, headers));
 }
 
 function toHttpError(error: unknown): SalesforceHttpError {
