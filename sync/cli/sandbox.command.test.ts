@@ -84,6 +84,11 @@ describe('partnerloop sandbox', () => {
     expect(printed).toMatch(/Microsoft referrals stand-in: http:\/\/\S+\/v1\.0\/engagements\/referrals/);
     const unsigned = await fetch(aws, { method: 'POST', body: '{}' });
     expect(unsigned.status).toBe(403);
+    // The Salesforce stand-in: its login URL, and an org holding the same 50 demo deals (a token is needed to read).
+    const login = /Salesforce stand-in: login (\S+)\/services\/oauth2\/authorize/.exec(printed)?.[1] ?? '';
+    expect(printed).toMatch(/Salesforce stand-in: .*consumer key \S+, secret \S+; user \S+ \/ \S+; PKCE required/);
+    const anonymous = await fetch(`${login}/services/data/v62.0/query?q=SELECT+Id+FROM+Opportunity`);
+    expect(anonymous.status).toBe(401);
 
     stop();
     await expect(running).resolves.toBe(0);

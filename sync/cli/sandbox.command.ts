@@ -76,14 +76,18 @@ export async function runSandbox(context: CliContext, stopped: () => Promise<unk
     ...(webhookTarget === undefined ? {} : { webhookTarget }),
   });
   // The co-sell programmes' stand-ins, beside the CRM (SPEC §5).
-  const [{ startAwsPartnerCentral }, { startMicrosoftReferrals }] = await Promise.all([
+  const [{ startAwsPartnerCentral }, { startMicrosoftReferrals }, { startSalesforce }] = await Promise.all([
     // biome-ignore lint/style/noRestrictedImports: the sandbox-mode door into sandbox/, a dynamic import by design
     import('../../sandbox/aws/aws-partner-central.ts'),
     // biome-ignore lint/style/noRestrictedImports: the sandbox-mode door into sandbox/, a dynamic import by design
     import('../../sandbox/microsoft/microsoft-referrals.ts'),
+    // biome-ignore lint/style/noRestrictedImports: the sandbox-mode door into sandbox/, a dynamic import by design
+    import('../../sandbox/salesforce/salesforce.ts'),
   ]);
   const aws = await startAwsPartnerCentral({ seedDemo: true });
   const microsoft = await startMicrosoftReferrals({ seedDemo: true });
+  // The Salesforce demo org tells the same story as the HubSpot portal (the same generator, seed and as-of day).
+  const salesforce = await startSalesforce({ seedDemo: { deals, seed, asOf } });
   const tokens = sandbox.issueToken({ lifetimeMs: DEMO_TOKEN_LIFETIME_MS });
   const { clientId, clientSecret, appId } = sandbox.app;
   const portal = sandbox.portal;
@@ -102,13 +106,14 @@ export async function runSandbox(context: CliContext, stopped: () => Promise<unk
     `  try:           curl -H "Authorization: Bearer ${tokens.accessToken}" "${sandbox.url}/crm/objects/2026-03/deals?limit=2&properties=dealname,amount"`,
     `AWS Partner Central stand-in: ${aws.url}  (AWS JSON 1.0, region ${aws.region}, catalog Sandbox; access key ${aws.credentials.accessKeyId}, secret ${aws.credentials.secretAccessKey})`,
     `Microsoft referrals stand-in: ${microsoft.url}/v1.0/engagements/referrals  (Entra authority ${microsoft.authority}; client id ${microsoft.clientId}, secret ${microsoft.clientSecret}, user ${microsoft.demoUser.username})`,
+    `Salesforce stand-in: login ${salesforce.loginUrl}/services/oauth2/authorize  (org ${salesforce.orgId}, API v${salesforce.apiVersion}; consumer key ${salesforce.clientId}, secret ${salesforce.clientSecret}; user ${salesforce.demoUser.username} / ${salesforce.demoUser.password}; PKCE required)`,
     'Press Ctrl+C to stop.',
   ];
   stdout.write(`${lines.join('\n')}\n`);
   try {
     await stopped();
   } finally {
-    await Promise.all([sandbox.close(), aws.close(), microsoft.close()]);
+    await Promise.all([sandbox.close(), aws.close(), microsoft.close(), salesforce.close()]);
   }
   stdout.write('CRM sandbox stopped.\n');
   return 0;
