@@ -1,0 +1,550 @@
+import type { CanonicalDeal, CrmDealsRead, CrmPartnersRead, CrmSnapshot, CrmValues } from '../../model/crm-record.ts';
+import type { PartnerRole } from '../../model/deal.ts';
+import type { Partner } from '../../model/partner.ts';
+import { type Clock, systemClock } from '../../shared/clock.ts';
+import { AppError, NotFoundError } from '../../shared/errors.ts';
+import type {
+  CrmConnector,
+  CrmObject,
+  CrmProvisioningReport,
+  CrmUser,
+  NewDeal,
+  PartnerLink,
+  PropertyUpdate,
+  RecordLinks,
+} from '../crm-connector.ts';
+import type { SalesforceClient } from './salesforce-client.ts';
+import {
+  type CollectionResult,
+  isSalesforceForbidden,
+  recordRefusal,
+  SalesforceApiError,
+} from './salesforce-errors.ts';
+import {
+  type DescribedObject,
+  type DescribedSchema,
+  diffSalesforceSchema,
+  JUNCTION_FIELDS,
+  JUNCTION_OBJECT,
+  linkableRoles,
+  provisioningReport,
+  toolingCustomField,
+  toolingCustomObject,
+} from './salesforce-fields.ts';
+import { salesforceRecordLinks } from './salesforce-links.ts';
+import {
+  type AccountMappingOptions,
+  accountReadFields,
+  COLLECTION_LIMIT,
+  canonicalDealFromOpportunity,
+  canonicalValues,
+  caseSafeId,
+  firstOpenStage,
+  junctionRecord,
+  type OpportunityMappingOptions,
+  type OpportunityStageRow,
+  opportunityForNewDeal,
+  opportunityReadFields,
+  partnerFromAccount,
+  partnerLinksFromJunction,
+  recordsForUpdates,
+  SOQL_IDS_PER_QUERY,
+  type SoqlRecord,
+  type StageMap,
+  soqlForAccounts,
+  soqlForJunction,
+  soqlForOpportunities,
+  soqlForOpportunityByProperty,
+  soqlForOpportunityStages,
+  soqlString,
+  stageMapFromOpportunityStages,
+} from './salesforce-mapping.ts';
+
+/** A record Salesforce refused in a write that otherwise went through (`allOrNone=false`): for the error inbox. */
+export interface SalesforceRefusedRecord {
+  /** The record written: `deals`, `partners`, or `links` (junction rows). */
+  object: CrmObject | 'links';
+  /** The record's id (for a refused link: its link key). */
+  id: string;
+  code: string;
+  /** In words an operator can act on, with Salesforce's own message. */
+  reason: string;
+  fields: string[];
+  /** Transient (a lock): the same write may go through later. */
+  retryable: boolean;
+  /** Every error Salesforce listed for the record. */
+  details: ReadonlyArray<{ code: string; message: string; fields: string[] }>;
+}
+
+export interface SalesforceConnectorOptions {
+  client: SalesforceClient;
+  /** The org's instance URL (record links). */
+  instanceUrl: string;
+  /** Where the org keeps what the standard Opportunity lacks (region, loss reason, currency, registration…). */
+  mapping?: Omit<OpportunityMappingOptions, 'partnerIds'>;
+  accountMapping?: AccountMappingOptions;
+  /**
+   * Records refused by a write that went through for the others. The service puts them in the tenant's error inbox;
+   * without a hook they wait in `takeRefused()`. Never thrown: one bad record must not stop 199 good ones.
+   */
+  onRefused?: (records: SalesforceRefusedRecord[]) => void | Promise<void>;
+  clock?: Clock;
+}
+
+/** Merging is not offered for Salesforce Opportunities (SPEC §2.6: merge stays off for Salesforce tenants). */
+export class SalesforceMergeUnsupportedError extends AppError {
+  readonly code = 'crm_operation_unsupported';
+  constructor() {
+    super(
+      'Merging deals is not supported for Salesforce: its REST API cannot merge Opportunities. Close the duplicate in Salesforce instead.',
+    );
+  }
+}
+
+/** Salesforce's answer to a single-record create. */
+interface SaveResult {
+  id?: string;
+  success: boolean;
+  errors?: unknown[];
+}
+
+interface DescribeAnswer {
+  name: string;
+  fields: DescribedObject['fields'];
+}
+
+/**
+ * The CRM port on one Salesforce org: deals are Opportunities, partners are Accounts flagged `PL_Is_Partner__c`, a
+ * partner's role on a deal is a row of the junction `PL_Opportunity_Partner__c` (upserted by its `Link_Key__c`).
+ * Reads are SOQL paged by hand; writes are sObject Collections (≤ 200 records, `allOrNone=false`), with the records
+ * Salesforce refused handed to `onRefused`.
+ */
+export class SalesforceConnector implements CrmConnector {
+  readonly provider = 'salesforce';
+  readonly links: RecordLinks;
+  readonly #options: SalesforceConnectorOptions;
+  readonly #client: SalesforceClient;
+  readonly #clock: Clock;
+  #stages: StageMap | undefined;
+  #refused: SalesforceRefusedRecord[] = [];
+
+  constructor(options: SalesforceConnectorOptions) {
+    this.#options = options;
+    this.#client = options.client;
+    this.#clock = options.clock ?? systemClock;
+    this.links = salesforceRecordLinks(options.instanceUrl);
+  }
+
+  /** Refusals no `onRefused` hook took, oldest first; the list is emptied. */
+  takeRefused(): SalesforceRefusedRecord[] {
+    const taken = this.#refused;
+    this.#refused = [];
+    return taken;
+  }
+
+  // --- reads ---------------------------------------------------------------------------------------------------------
+
+  async readSnapshot(options: {
+    dealProperties: readonly string[];
+    partnerProperties: readonly string[];
+    onProgress?: (dealsRead: number) => void;
+  }): Promise<CrmSnapshot> {
+    let readCalls = 0;
+    const stages = await this.#readStages();
+    readCalls += stages.calls;
+
+    const partners: Partner[] = [];
+    const partnerProperties = new Map<string, CrmValues>();
+    readCalls += await this.#client.query<SoqlRecord>(
+      soqlForAccounts({
+        fields: accountReadFields(this.#options.accountMapping ?? {}, options.partnerProperties),
+        partnersOnly: true,
+      }),
+      (page) => {
+        for (const record of page.records) {
+          const partner = partnerFromAccount(record, this.#options.accountMapping);
+          if (!partner) continue;
+          partners.push(partner);
+          partnerProperties.set(partner.id, canonicalValues(record, 'partner'));
+        }
+      },
+      { operation: 'the read of partner accounts' },
+    );
+
+    const junction = await this.#readJunction(soqlForJunction());
+    readCalls += junction.calls;
+    const links = partnerLinksFromJunction(junction.records);
+
+    const roster = new Set(partners.map((partner) => partner.id));
+    const mapping = { ...this.#options.mapping, partnerIds: roster };
+    const deals: CanonicalDeal[] = [];
+    readCalls += await this.#client.query<SoqlRecord>(
+      soqlForOpportunities({ fields: opportunityReadFields(mapping, options.dealProperties) }),
+      (page) => {
+        for (const record of page.records) {
+          deals.push(canonicalDealFromOpportunity(record, links.get(String(record.Id)) ?? [], stages.map, mapping));
+        }
+        options.onProgress?.(deals.length);
+      },
+      { operation: 'the read of opportunities' },
+    );
+    return { partners, partnerProperties, deals, readCalls };
+  }
+
+  async readDeals(
+    ids: readonly string[],
+    options: { dealProperties: readonly string[]; partnerIds: ReadonlySet<string> },
+  ): Promise<CrmDealsRead> {
+    if (ids.length === 0) return { deals: [], partners: [], missing: [] };
+    const { map: stages } = await this.#readStages();
+    const records: SoqlRecord[] = [];
+    const fields = opportunityReadFields({ ...this.#options.mapping }, options.dealProperties);
+    for (const chunk of chunks(queryIds(ids), SOQL_IDS_PER_QUERY)) {
+      const read = await this.#client.queryRecords<SoqlRecord>(
+        soqlForOpportunities({ fields, ids: chunk }),
+        'the read of opportunities by id',
+      );
+      records.push(...read.records);
+    }
+    const found = new Set(records.map((record) => caseSafeId(String(record.Id))));
+    const missing = ids.filter((id) => {
+      try {
+        return !found.has(normalizedId(id));
+      } catch {
+        return true;
+      }
+    });
+
+    const junctionRows: SoqlRecord[] = [];
+    for (const chunk of chunks([...found], SOQL_IDS_PER_QUERY)) {
+      junctionRows.push(...(await this.#readJunction(soqlForJunction({ opportunityIds: chunk }))).records);
+    }
+    const links = partnerLinksFromJunction(junctionRows);
+
+    // Partners linked that the roster does not know yet: read them, and keep those flagged as partners.
+    const unknown = [...new Set([...links.values()].flat().map((link) => link.partnerId))].filter(
+      (id) => !options.partnerIds.has(id),
+    );
+    const partners = unknown.length === 0 ? [] : (await this.readPartners(unknown, [])).partners;
+    const roster = new Set([...options.partnerIds, ...partners.map((partner) => partner.id)]);
+    const mapping = { ...this.#options.mapping, partnerIds: roster };
+    const deals = records.map((record) =>
+      canonicalDealFromOpportunity(record, links.get(String(record.Id)) ?? [], stages, mapping),
+    );
+    return { deals, partners, missing };
+  }
+
+  async readPartners(ids: readonly string[], properties: readonly string[]): Promise<CrmPartnersRead> {
+    const partners: Partner[] = [];
+    const values = new Map<string, CrmValues>();
+    let read = 0;
+    const fields = accountReadFields(this.#options.accountMapping ?? {}, properties);
+    for (const chunk of chunks(queryIds(ids), SOQL_IDS_PER_QUERY)) {
+      const { records } = await this.#client.queryRecords<SoqlRecord>(
+        soqlForAccounts({ fields, ids: chunk }),
+        'the read of accounts by id',
+      );
+      read += records.length;
+      for (const record of records) {
+        values.set(String(record.Id), canonicalValues(record, 'partner'));
+        const partner = partnerFromAccount(record, this.#options.accountMapping);
+        if (partner) partners.push(partner);
+      }
+    }
+    return { partners, properties: values, read };
+  }
+
+  // --- writes --------------------------------------------------------------------------------------------------------
+
+  /**
+   * PATCH `/composite/sobjects`, ≤ 200 records per call, `allOrNone=false`: each record stands alone, so a validation
+   * rule refusing one leaves the others written. Refusals go to `onRefused`; answers the number of calls.
+   */
+  async writeProperties(object: CrmObject, updates: readonly PropertyUpdate[]): Promise<number> {
+    const records = recordsForUpdates(object, updates);
+    let calls = 0;
+    for (const batch of chunks(records, COLLECTION_LIMIT)) {
+      const results = await this.#client.request<CollectionResult[]>({
+        method: 'PATCH',
+        path: '/composite/sobjects',
+        body: { allOrNone: false, records: batch },
+        // An update by id sets the same values again: safe to repeat.
+        idempotent: true,
+        operation: `the update of ${object}`,
+      });
+      calls += 1;
+      await this.#collectRefusals(
+        object,
+        batch.map((record) => String(record.Id)),
+        results ?? [],
+      );
+    }
+    return calls;
+  }
+
+  /** The roles the junction's `Role__c` picklist holds (active values), from describe; none before provisioning. */
+  async linkableRoles(): Promise<ReadonlySet<PartnerRole>> {
+    const junction = await this.#describe(JUNCTION_OBJECT);
+    const empty: DescribedObject = { name: '', fields: [] };
+    return linkableRoles({ Opportunity: empty, Account: empty, [JUNCTION_OBJECT]: junction });
+  }
+
+  /** Upserts junction rows by `Link_Key__c` (deal:partner:role), so a repeated link finds its row. */
+  async linkPartners(links: readonly PartnerLink[]): Promise<void> {
+    if (links.length === 0) return;
+    const roles = await this.linkableRoles();
+    for (const link of links) {
+      if (!roles.has(link.role)) {
+        throw new NotFoundError(
+          `the ${link.role} role is not in this org's ${JUNCTION_OBJECT}.${JUNCTION_FIELDS.role} picklist yet; run provisioning`,
+        );
+      }
+    }
+    const records = links.map((link) => junctionRecord(link));
+    for (const batch of chunks(records, COLLECTION_LIMIT)) {
+      const results = await this.#client.request<CollectionResult[]>({
+        method: 'PATCH',
+        path: `/composite/sobjects/${JUNCTION_OBJECT}/${JUNCTION_FIELDS.linkKey}`,
+        body: { allOrNone: false, records: batch },
+        // An upsert by external id finds the row a lost answer created.
+        idempotent: true,
+        operation: 'the link of partners to deals',
+      });
+      await this.#collectRefusals(
+        'links',
+        batch.map((record) => String(record[JUNCTION_FIELDS.linkKey])),
+        results ?? [],
+      );
+    }
+  }
+
+  /**
+   * Deletes the junction rows of the link: found by opportunity, partner and role rather than by `Link_Key__c`, so a
+   * row a user added in Salesforce (no key) goes too. A row already gone is not an error.
+   */
+  async unlinkPartner(link: PartnerLink): Promise<void> {
+    const { records } = await this.#client.queryRecords<SoqlRecord>(
+      `SELECT Id FROM ${JUNCTION_OBJECT} WHERE ${JUNCTION_FIELDS.opportunity} = ${soqlString(caseSafeId(link.dealId))}` +
+        ` AND ${JUNCTION_FIELDS.partner} = ${soqlString(caseSafeId(link.partnerId))}` +
+        ` AND ${JUNCTION_FIELDS.role} = ${soqlString(link.role)}`,
+      'the read of a partner link',
+    );
+    for (const record of records) {
+      await this.#client.request({
+        method: 'DELETE',
+        path: `/sobjects/${JUNCTION_OBJECT}/${String(record.Id)}`,
+        idempotent: true,
+        notFoundIsEmpty: true,
+        operation: 'the unlink of a partner',
+      });
+    }
+  }
+
+  async createDeal(input: NewDeal): Promise<{ id: string; created: boolean }> {
+    const existing = await this.#findByKey(input);
+    if (existing) return { id: existing, created: false };
+    const { map: stages } = await this.#readStages();
+    const stage = firstOpenStage(stages);
+    if (!stage) throw new NotFoundError('this Salesforce org has no active open opportunity stage');
+    const record = opportunityForNewDeal(input, stage, {
+      closeDateFallback: endOfQuarter(this.#clock.now()),
+      ...(this.#options.mapping?.currencyField ? { currencyField: this.#options.mapping.currencyField } : {}),
+    });
+    const { attributes: _type, ...fields } = record;
+    const result = await this.#client.request<SaveResult>({
+      method: 'POST',
+      path: '/sobjects/Opportunity',
+      body: fields,
+      // A create repeated after a lost answer would make a second deal; the caller's retry finds it by key instead.
+      idempotent: false,
+      operation: 'the creation of a deal',
+    });
+    if (!result?.success || !result.id) {
+      const refusal = recordRefusal({ success: false, errors: result?.errors ?? [] });
+      throw new SalesforceApiError('the creation of a deal', refusal?.code, refusal?.reason);
+    }
+    return { id: result.id, created: true };
+  }
+
+  async mergeDeals(_primaryId: string, _mergedId: string): Promise<{ survivorId: string }> {
+    throw new SalesforceMergeUnsupportedError();
+  }
+
+  /**
+   * Describe first (Opportunity, Account, the junction if it exists), then create through the Tooling API only what the
+   * diff says is missing: the object first, then the fields. An existing field is never changed, only reported.
+   */
+  async provision(): Promise<CrmProvisioningReport> {
+    const described: DescribedSchema = {
+      Opportunity: await this.#describeRequired('Opportunity'),
+      Account: await this.#describeRequired('Account'),
+      [JUNCTION_OBJECT]: await this.#describe(JUNCTION_OBJECT),
+    };
+    const diff = diffSalesforceSchema(described);
+    const created: string[] = [];
+    const warnings: string[] = [];
+    const create = async (type: 'CustomObject' | 'CustomField', fullName: string, body: unknown) => {
+      try {
+        await this.#client.request({
+          method: 'POST',
+          path: `/tooling/sobjects/${type}`,
+          body,
+          idempotent: false,
+          operation: `the creation of ${fullName}`,
+        });
+        created.push(fullName);
+      } catch (error) {
+        if (error instanceof SalesforceApiError && error.salesforceCode === 'DUPLICATE_DEVELOPER_NAME') {
+          // Describe did not list it, yet it exists: field-level security hides it from PartnerLoop's user.
+          warnings.push(`${fullName} exists but PartnerLoop's Salesforce user cannot see it; grant it access`);
+          return;
+        }
+        throw error;
+      }
+    };
+    for (const object of diff.missing.objects) {
+      await create('CustomObject', object.fullName, toolingCustomObject(object));
+    }
+    for (const field of diff.missing.fields) {
+      await create('CustomField', field.fullName, toolingCustomField(field));
+    }
+    return provisioningReport(diff, created, warnings);
+  }
+
+  /** A Salesforce user; admin = their profile may modify all data (System Administrator and the like). */
+  async user(userId: string): Promise<CrmUser | undefined> {
+    let id: string;
+    try {
+      id = normalizedId(userId);
+    } catch {
+      return undefined;
+    }
+    const { records } = await this.#client.queryRecords<SoqlRecord>(
+      `SELECT Id, IsActive, Profile.PermissionsModifyAllData FROM User WHERE Id = ${soqlString(id)}`,
+      'the read of a user',
+    );
+    const [record] = records;
+    if (!record) return undefined;
+    const profile = record.Profile as { PermissionsModifyAllData?: unknown } | null | undefined;
+    return {
+      userId: String(record.Id),
+      admin: record.IsActive !== false && profile?.PermissionsModifyAllData === true,
+    };
+  }
+
+  isForbidden(error: unknown): boolean {
+    return isSalesforceForbidden(error);
+  }
+
+  // --- helpers -------------------------------------------------------------------------------------------------------
+
+  /** The org's stages, read once per connector (a stage added later falls back to the record's IsClosed/IsWon). */
+  async #readStages(): Promise<{ map: StageMap; calls: number }> {
+    if (this.#stages) return { map: this.#stages, calls: 0 };
+    const { records, calls } = await this.#client.queryRecords<OpportunityStageRow>(
+      soqlForOpportunityStages(),
+      'the read of opportunity stages',
+    );
+    this.#stages = stageMapFromOpportunityStages(records);
+    return { map: this.#stages, calls };
+  }
+
+  /** Junction rows; before provisioning created the object there are none. */
+  async #readJunction(soql: string): Promise<{ records: SoqlRecord[]; calls: number }> {
+    try {
+      return await this.#client.queryRecords<SoqlRecord>(soql, 'the read of partner links');
+    } catch (error) {
+      if (error instanceof SalesforceApiError && error.salesforceCode === 'INVALID_TYPE') {
+        return { records: [], calls: 1 };
+      }
+      throw error;
+    }
+  }
+
+  async #findByKey(input: NewDeal): Promise<string | undefined> {
+    const { records } = await this.#client.queryRecords<SoqlRecord>(
+      soqlForOpportunityByProperty(input.key.property, input.key.value),
+      'the search for a deal by key',
+    );
+    const id = records[0]?.Id;
+    return typeof id === 'string' ? id : undefined;
+  }
+
+  async #describe(object: string): Promise<DescribedObject | undefined> {
+    const answer = await this.#client.request<DescribeAnswer>({
+      method: 'GET',
+      path: `/sobjects/${object}/describe`,
+      idempotent: true,
+      notFoundIsEmpty: true,
+      operation: `the describe of ${object}`,
+    });
+    return answer && { name: answer.name, fields: answer.fields };
+  }
+
+  async #describeRequired(object: 'Opportunity' | 'Account'): Promise<DescribedObject> {
+    const described = await this.#describe(object);
+    if (!described) throw new NotFoundError(`this Salesforce org does not show ${object} to PartnerLoop's user`);
+    return described;
+  }
+
+  async #collectRefusals(
+    object: SalesforceRefusedRecord['object'],
+    ids: readonly string[],
+    results: readonly CollectionResult[],
+  ): Promise<void> {
+    const refused: SalesforceRefusedRecord[] = [];
+    results.forEach((result, index) => {
+      const id = ids[index] ?? '';
+      const refusal = recordRefusal(result, id);
+      if (!refusal) return;
+      refused.push({
+        object,
+        // A refused upsert answers no id: the link key names the row.
+        id: object === 'links' ? id : (refusal.recordId ?? id),
+        code: refusal.code,
+        reason: refusal.reason,
+        fields: refusal.fields,
+        retryable: refusal.retryable,
+        details: refusal.details,
+      });
+    });
+    if (refused.length === 0) return;
+    if (this.#options.onRefused) await this.#options.onRefused(refused);
+    else this.#refused.push(...refused);
+  }
+}
+
+/**
+ * An id as the API answers it: 18 characters with the suffix recomputed from the first 15. Salesforce refuses a whole
+ * query over one id whose suffix does not match (INVALID_QUERY_FILTER_OPERATOR), so one mistyped id must not spoil a
+ * batch of 200. Throws InvalidInputError for something that is no id at all.
+ */
+function normalizedId(id: string): string {
+  return caseSafeId(caseSafeId(id).slice(0, 15));
+}
+
+/** The ids to query, normalised, without repeats; ids that are no Salesforce id at all are left out (reported missing). */
+function queryIds(ids: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const id of ids) {
+    try {
+      out.add(normalizedId(id));
+    } catch {
+      // Not an id: the CRM cannot hold it, so it comes back in `missing`.
+    }
+  }
+  return [...out];
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** The last day of the quarter `ms` falls in (UTC): a new deal's close date when the referral gave none. */
+export function endOfQuarter(ms: number): string {
+  const date = new Date(ms);
+  const lastMonth = Math.floor(date.getUTCMonth() / 3) * 3 + 3;
+  return new Date(Date.UTC(date.getUTCFullYear(), lastMonth, 0)).toISOString().slice(0, 10);
+}
