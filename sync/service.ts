@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { CrmConnections } from './crm/crm-connections.ts';
 import type { Route, SignedApiContext } from './feature-module.ts';
 import { createFeatures, type Features, type FeatureTestKnobs } from './features.ts';
+import { ErrorInboxRepository } from './inbox/error-inbox.repo.ts';
 import type { Config } from './platform/config/env.ts';
 import { describeConfig } from './platform/config/env.ts';
 import { createApp } from './platform/http/app.ts';
@@ -18,6 +19,7 @@ import type { Store } from './platform/store/database.ts';
 import { withStartupLock } from './platform/store/startup-lock.ts';
 import type { TenantsRepository } from './platform/store/tenants.repo.ts';
 import { createHubSpotProvider, type HubSpotProvider } from './providers/hubspot/hubspot.provider.ts';
+import { createSalesforceProvider, type SalesforceProvider } from './providers/salesforce/salesforce.provider.ts';
 import { statusPageRoute } from './reports/operator-home.module.ts';
 import { AdminRoles } from './roles/admin-roles.ts';
 
@@ -58,7 +60,7 @@ export interface Service {
   tenants: TenantsRepository;
   audit: AuditLogRepository;
   /** The configured CRM providers (HubSpot when its app credentials are set). */
-  providers: { hubspot?: HubSpotProvider };
+  providers: { hubspot?: HubSpotProvider; salesforce?: SalesforceProvider };
   /** Every feature over the CRM port; absent when no CRM is configured. */
   features: Features | undefined;
   logger: Logger;
@@ -90,7 +92,11 @@ export async function startService(config: Config, options: ServiceOptions = {})
     cleanup.unshift(() => queue.stop());
 
     const hubspot = createHubSpotProvider(config, platform);
-    const crm = new CrmConnections({ ...(hubspot ? { hubspot: hubspot.connections } : {}) });
+    const salesforce = createSalesforceProvider(config, { ...platform, inbox: new ErrorInboxRepository(store.db) });
+    const crm = new CrmConnections({
+      ...(hubspot ? { hubspot: hubspot.connections } : {}),
+      ...(salesforce ? { salesforce: salesforce.connections } : {}),
+    });
     const features = crm.configured ? createFeatures(platform, crm, queue, knobs) : undefined;
     const jobs = [
       cadenceJob({
@@ -98,7 +104,13 @@ export async function startService(config: Config, options: ServiceOptions = {})
         cadenceTasks: knobs.cadenceTasks ?? features?.cadence ?? {},
         activeTenantIds: async () => (await tenants.listActive()).map((tenant) => tenant.id),
       }),
-      ...(features ? [...features.jobs, ...(hubspot?.jobs(features.sync, features.afterChanges) ?? [])] : []),
+      ...(features
+        ? [
+            ...features.jobs,
+            ...(hubspot?.jobs(features.sync, features.afterChanges) ?? []),
+            ...(salesforce?.jobs() ?? []),
+          ]
+        : []),
     ];
     // A test's job of the same name replaces the feature's.
     const replaced = new Set((knobs.jobs ?? []).map((job) => job.name));
@@ -147,6 +159,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
       // Sandbox mode only, never against a real HubSpot app: the local card preview and the operator home at `/`.
       if (localPreviews) routes.push(...localPreviews.localPreviewRoutes({ ...api, db: store.db, logger }));
     }
+    // The Salesforce install (its signed card API comes with the Lightning component, issue #17).
+    if (salesforce) routes.push(...salesforce.routes({ publicUrl, queue }));
     // Outside sandbox mode `/` is a small status page for a browser.
     if (!routes.some((route) => route.path === '/')) {
       routes.push(
@@ -170,7 +184,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       scheduler,
       tenants,
       audit,
-      providers: hubspot ? { hubspot } : {},
+      providers: { ...(hubspot ? { hubspot } : {}), ...(salesforce ? { salesforce } : {}) },
       features,
       logger,
       routes,

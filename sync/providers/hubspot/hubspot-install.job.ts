@@ -18,19 +18,24 @@ export interface InstallJobDeps {
  * reinstall or a retry writes nothing twice), then queue the first reconcile under the same key.
  */
 export function hubspotInstallJob(deps: InstallJobDeps) {
+  return crmInstallJob(HUBSPOT_INSTALL_JOB, deps);
+}
+
+/** The install job of any CRM behind the port (HubSpot portal, Salesforce org): provision, then the first reconcile. */
+export function crmInstallJob(name: string, deps: InstallJobDeps) {
   return defineTenantJob(deps.tenants, {
-    name: HUBSPOT_INSTALL_JOB,
+    name,
     schema: z.strictObject({ tenantId: z.string().min(1) }),
     retryLimit: 6,
     retryDelaySeconds: 10,
     expireInSeconds: 10 * 60,
-    lease: ({ tenantId }) => `${HUBSPOT_INSTALL_JOB}:${tenantId}`,
+    lease: ({ tenantId }) => `${name}:${tenantId}`,
     async handle({ tenantId }, context) {
       // Also keeps what the connector needs of it (HubSpot: each role label's association type id).
       const report = await deps.crm.connector(tenantId).provision();
       await deps.audit.append({
         tenantId,
-        actor: `system:${HUBSPOT_INSTALL_JOB}`,
+        actor: `system:${name}`,
         action: 'portal.provision',
         subjectType: 'tenant',
         subjectId: tenantId,
