@@ -58,6 +58,12 @@ export const startCommand: CliCommand = {
             `(${sandbox.portal.count('deals')} deals, ${sandbox.portal.count('companies')} companies, ${partners} partners); ` +
             'provisioning and the first reconcile are queued\n',
         );
+        await installThroughOAuth(service.url, 'salesforce');
+        stdout.write(
+          `  Salesforce stand-in: ${sandbox.salesforce.loginUrl} — demo org ${sandbox.salesforce.orgId} installed as tenant ` +
+            `salesforce:${sandbox.salesforce.orgId} (${sandbox.salesforce.opportunities} opportunities); provisioning ` +
+            'and the first reconcile are queued\n',
+        );
         programmes = await connectLocalProgrammes(service, `hubspot:${portalId}`);
         stdout.write(
           `  AWS Partner Central stand-in: ${programmes.url} — connected to tenant hubspot:${portalId} ` +
@@ -96,10 +102,31 @@ async function startLocalSandbox(values: CliContext['values'], env: NodeJS.Proce
     // biome-ignore lint/style/noRestrictedImports: the sandbox-mode door into sandbox/, a dynamic import by design
     import('../../sandbox/hubspot/credentials.ts'),
   ]);
-  const sandbox = await startSandbox({ deals, seed, asOf: todayAsOf() });
+  const asOf = todayAsOf();
+  const sandbox = await startSandbox({ deals, seed, asOf });
   const notice = sandboxCredentialsNotice(env, sandbox.app);
   if (notice) stderr.write(`${notice}\n`);
-  return sandbox;
+  // The Salesforce demo org tells the same story (the same generator, seed and day), installed as a second tenant.
+  // biome-ignore lint/style/noRestrictedImports: the sandbox-mode door into sandbox/, a dynamic import by design
+  const { startSalesforce } = await import('../../sandbox/salesforce/salesforce.ts');
+  const salesforce = await startSalesforce({ seedDemo: { deals, seed, asOf } });
+  return {
+    url: sandbox.url,
+    app: sandbox.app,
+    portal: sandbox.portal,
+    webhooks: sandbox.webhooks,
+    salesforce: {
+      loginUrl: salesforce.loginUrl,
+      clientId: salesforce.clientId,
+      clientSecret: salesforce.clientSecret,
+      orgId: salesforce.orgId,
+      opportunities: salesforce.org.count('Opportunity'),
+    },
+    close: async () => {
+      await sandbox.close();
+      await salesforce.close();
+    },
+  };
 }
 
 /**
@@ -161,6 +188,7 @@ async function connectLocalProgrammes(service: Service, tenantId: string) {
 interface LocalCrm {
   url: string;
   app: { clientId: string; clientSecret: string; appId: number };
+  salesforce: { loginUrl: string; clientId: string; clientSecret: string };
 }
 
 /** In sandbox mode the app talks to the local sandbox with the sandbox app's credentials. */
@@ -172,6 +200,11 @@ function sandboxConfig(config: Config, sandbox: LocalCrm): Config {
       clientSecret: sandbox.app.clientSecret,
       appId: String(sandbox.app.appId),
       apiBaseUrl: sandbox.url,
+    },
+    salesforce: {
+      clientId: sandbox.salesforce.clientId,
+      clientSecret: sandbox.salesforce.clientSecret,
+      loginUrl: sandbox.salesforce.loginUrl,
     },
   };
 }
@@ -186,8 +219,8 @@ function positiveInt(value: string | boolean | undefined, flag: string, fallback
 }
 
 /** Walks the OAuth install the way an admin's browser would: our install URL → consent (auto-approved) → callback. */
-async function installThroughOAuth(serviceUrl: string): Promise<void> {
-  const response = await fetch(`${serviceUrl}/oauth/hubspot/install`, { redirect: 'follow' });
+async function installThroughOAuth(serviceUrl: string, provider: 'hubspot' | 'salesforce' = 'hubspot'): Promise<void> {
+  const response = await fetch(`${serviceUrl}/oauth/${provider}/install`, { redirect: 'follow' });
   if (!response.ok) {
     const body = await response.text();
     throw new Error(`sandbox install failed (HTTP ${response.status}): ${body.slice(0, 300)}`);
