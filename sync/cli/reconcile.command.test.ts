@@ -72,6 +72,18 @@ describe('partnerloop reconcile --portal', () => {
       ['reconcile', '--portal', '123'],
       'partnerloop reconcile: portal 123 has not installed PartnerLoop (no tenant hubspot:123)\n',
     ],
+    [
+      ['reconcile', '--org', '00D5L0000001PLSUA2'],
+      'partnerloop reconcile: Salesforce org 00D5L0000001PLSUA2 has not installed PartnerLoop (no tenant salesforce:00D5L0000001PLSUA2)\n',
+    ],
+    [
+      ['reconcile', '--org', 'acme'],
+      'partnerloop reconcile: --org <id> must be a Salesforce org id (00D…, 15 or 18 characters)\n',
+    ],
+    [
+      ['reconcile', '--portal', '123', '--org', '00D5L0000001PLSUA2'],
+      'partnerloop reconcile: give exactly one of --portal <HubSpot portal id>, --org <Salesforce org id>, --tenant <provider:id>\n',
+    ],
   ])('given %j, when run, then a one-line error and exit 2', async (argv, message) => {
     const result = await cli(argv, env);
     expect(result).toEqual({ code: 2, stdout: '', stderr: message });
