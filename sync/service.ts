@@ -101,14 +101,14 @@ export async function startService(config: Config, options: ServiceOptions = {})
     const jobs = [
       cadenceJob({
         db: store.db,
-        cadenceTasks: knobs.cadenceTasks ?? features?.cadence ?? {},
+        cadenceTasks: knobs.cadenceTasks ?? { ...(features?.cadence ?? {}), ...(salesforce?.cadence ?? {}) },
         activeTenantIds: async () => (await tenants.listActive()).map((tenant) => tenant.id),
       }),
       ...(features
         ? [
             ...features.jobs,
             ...(hubspot?.jobs(features.sync, features.afterChanges) ?? []),
-            ...(salesforce?.jobs() ?? []),
+            ...(salesforce?.jobs(features.sync, features.afterChanges) ?? []),
           ]
         : []),
     ];

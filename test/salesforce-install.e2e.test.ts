@@ -7,6 +7,7 @@ import { type SalesforceStandIn, startSalesforce } from '../sandbox/salesforce/s
 import { JUNCTION_OBJECT } from '../src/crm/salesforce/salesforce-fields.ts';
 import { loadConfig } from '../sync/platform/config/env.ts';
 import { createLogger } from '../sync/platform/log/logger.ts';
+import { SALESFORCE_POLL_JOB } from '../sync/providers/salesforce/salesforce-poll.job.ts';
 import { type Service, startService } from '../sync/service.ts';
 import { eventually } from './support/test-stores.ts';
 
@@ -37,7 +38,12 @@ describe('Salesforce install and first reconcile (stand-in)', () => {
     service = await startService(config, {
       logger: createLogger((process.env.TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent'),
       schedules: false,
-      testing: { queue: { pollingIntervalSeconds: 0.5 } },
+      testing: {
+        queue: { pollingIntervalSeconds: 0.5 },
+        // Refreshes after a change run within idle(), as within minutes in production.
+        scoring: { debounceSeconds: 1 },
+        dedupe: { debounceSeconds: 1 },
+      },
     });
   }, 120_000);
   afterAll(async () => {
@@ -54,6 +60,15 @@ describe('Salesforce install and first reconcile (stand-in)', () => {
       return busy.rows[0]!.n === 0;
     }, 90_000);
   const opportunities = () => salesforce.org.records('Opportunity');
+  const checkpoint = async () =>
+    (
+      await service.store.db
+        .selectFrom('sync_checkpoints')
+        .select('checkpoint')
+        .where('tenant_id', '=', tenantId)
+        .where('stream', '=', 'salesforce.changes')
+        .executeTakeFirst()
+    )?.checkpoint as { modstamp: string } | undefined;
 
   it('given an admin installs through Salesforce with PKCE, then the org becomes a tenant from its own identity', async () => {
     const install = await fetch(`${service.url}/oauth/salesforce/install`, { redirect: 'manual' });
@@ -90,4 +105,27 @@ describe('Salesforce install and first reconcile (stand-in)', () => {
     expect(result.calls).toBe(0);
     expect(salesforce.stats().byOperation['collections.update'] ?? 0).toBe(before);
   });
+
+  it('given an opportunity changes in Salesforce, when the change poll runs, then it is read by SystemModstamp and applied by id (no full read), and the checkpoint moves on', async () => {
+    let run = 0;
+    const poll = async () => {
+      run += 1;
+      await service.queue.enqueue(SALESFORCE_POLL_JOB, { tenantId, periodKey: `test-${run}` }, { key: `test-${run}` });
+      await idle();
+    };
+    await poll(); // the first poll after an install starts from now: the reconcile read everything
+    const started = await checkpoint();
+    expect(started).toBeDefined();
+    const target = opportunities().find((record) => !record.IsClosed)!;
+    salesforce.org.update('Opportunity', String(target.Id), { Amount: 424_242 });
+    const before = salesforce.stats().byOperation.query ?? 0;
+    await eventually(async () => {
+      await poll();
+      const found = await service.features!.mirror.findDeal(tenantId, String(target.Id));
+      return found?.deal.amount === 424_242;
+    }, 30_000);
+    // Three change queries a poll (opportunities, partner accounts, junction rows) and one read of the changed deal.
+    expect((salesforce.stats().byOperation.query ?? 0) - before).toBeLessThan(10 * run);
+    expect(Date.parse((await checkpoint())!.modstamp)).toBeGreaterThanOrEqual(Date.parse(started!.modstamp));
+  }, 60_000);
 });

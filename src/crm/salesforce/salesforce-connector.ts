@@ -191,6 +191,59 @@ export class SalesforceConnector implements CrmConnector {
     return { partners, partnerProperties, deals, readCalls };
   }
 
+  /**
+   * What changed in `[since − overlap, until)` by `SystemModstamp` (Salesforce has no webhooks for a connected app;
+   * polling is the baseline): opportunities, partner accounts, and the opportunities of changed junction rows. `onPage`
+   * hears the newest stamp of each page read, so the caller can checkpoint as it goes; the stamp never passes `until`.
+   */
+  async changes(window: {
+    since: Date | null;
+    until: Date;
+    overlapMs: number;
+  }): Promise<{ deals: string[]; partners: string[]; newest: Date | null; calls: number }> {
+    const bounds = {
+      ...(window.since ? { since: window.since.getTime() } : {}),
+      until: window.until.getTime(),
+      overlapMs: window.overlapMs,
+    };
+    const deals = new Set<string>();
+    const partners = new Set<string>();
+    let newest: number | null = null;
+    const seen = (record: SoqlRecord) => {
+      const stamp = Date.parse(String(record.SystemModstamp ?? ''));
+      if (Number.isFinite(stamp) && (newest === null || stamp > newest)) newest = stamp;
+    };
+    let calls = 0;
+    calls += await this.#client.query<SoqlRecord>(
+      soqlForOpportunities({ fields: [], ...bounds }),
+      (page) => {
+        for (const record of page.records) {
+          deals.add(String(record.Id));
+          seen(record);
+        }
+      },
+      { operation: 'the read of changed opportunities' },
+    );
+    calls += await this.#client.query<SoqlRecord>(
+      soqlForAccounts({ fields: [], partnersOnly: true, ...bounds }),
+      (page) => {
+        for (const record of page.records) {
+          partners.add(String(record.Id));
+          seen(record);
+        }
+      },
+      { operation: 'the read of changed partner accounts' },
+    );
+    const junction = await this.#readJunction(soqlForJunction(bounds));
+    calls += junction.calls;
+    for (const record of junction.records) {
+      const opportunity = record[JUNCTION_FIELDS.opportunity];
+      if (typeof opportunity === 'string') deals.add(opportunity);
+      seen(record);
+    }
+    return { deals: [...deals], partners: [...partners], newest: newest === null ? null : new Date(newest), calls };
+  }
+
   async readDeals(
     ids: readonly string[],
     options: { dealProperties: readonly string[]; partnerIds: ReadonlySet<string> },

@@ -28,6 +28,7 @@ describe('Scheduler', () => {
     expect(() => new Scheduler(DEFAULT_SCHEDULES, { enqueue: async () => null }, logger)).not.toThrow();
     expect(DEFAULT_SCHEDULES.map((s) => s.name)).toEqual([
       'nightly',
+      'frequent',
       'hourly',
       'daily',
       'weekly',

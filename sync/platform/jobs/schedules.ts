@@ -24,6 +24,12 @@ export const DEFAULT_SCHEDULES: readonly ScheduleDefinition[] = [
     description: 'reconcile every tenant (safety net for lost webhooks)',
   },
   {
+    name: 'frequent',
+    cron: '*/10 * * * *',
+    period: 'minute',
+    description: 'Salesforce change polling (SystemModstamp since the checkpoint; no webhooks for a connected app)',
+  },
+  {
     name: 'hourly',
     cron: '17 * * * *',
     period: 'hour',

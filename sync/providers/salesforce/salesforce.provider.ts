@@ -6,18 +6,22 @@ import {
   salesforceAuthorizeUrl,
 } from '../../../src/crm/salesforce/salesforce-oauth.ts';
 import { InvalidInputError } from '../../../src/shared/errors.ts';
+import type { CrmTenantSync } from '../../crm/tenant-sync.ts';
 import type { Route } from '../../feature-module.ts';
 import type { ErrorInboxRepository } from '../../inbox/error-inbox.repo.ts';
 import type { Config } from '../../platform/config/env.ts';
-import type { JobDefinition, JobQueue } from '../../platform/jobs/job-queue.ts';
+import type { CadenceTasks } from '../../platform/jobs/cadence.job.ts';
+import type { JobContext, JobDefinition, JobQueue } from '../../platform/jobs/job-queue.ts';
 import type { Logger } from '../../platform/log/logger.ts';
 import type { AuditLogRepository } from '../../platform/store/audit-log.repo.ts';
+import { CheckpointsRepository } from '../../platform/store/checkpoints.repo.ts';
 import type { Database } from '../../platform/store/database.ts';
 import { OAuthStatesRepository } from '../../platform/store/oauth-states.repo.ts';
 import type { TenantsRepository } from '../../platform/store/tenants.repo.ts';
 import type { TokenCipher } from '../../platform/store/token-cipher.ts';
 import { crmInstallJob } from '../hubspot/hubspot-install.job.ts';
 import { SalesforceConnections, toStored } from './salesforce-connections.ts';
+import { SALESFORCE_POLL_JOB, salesforcePollJob } from './salesforce-poll.job.ts';
 
 export const SALESFORCE_INSTALL_JOB = 'salesforce.install';
 export const SALESFORCE_CALLBACK_PATH = '/oauth/salesforce/callback';
@@ -38,7 +42,12 @@ export interface SalesforceProviderDeps {
  */
 export interface SalesforceProvider {
   connections: SalesforceConnections;
-  jobs(): JobDefinition[];
+  /** Every ten minutes per tenant: the change poll (Salesforce tenants only; HubSpot ones skip it). */
+  cadence: CadenceTasks;
+  jobs(
+    sync: CrmTenantSync,
+    afterChanges: (tenantId: string, context: Pick<JobContext, 'enqueue'>) => Promise<void>,
+  ): JobDefinition[];
   routes(options: { publicUrl: string; queue: Pick<JobQueue, 'enqueue'> }): Route[];
 }
 
@@ -58,7 +67,17 @@ export function createSalesforceProvider(config: Config, deps: SalesforceProvide
   const states = new OAuthStatesRepository(deps.db, deps.cipher);
   return {
     connections,
-    jobs: () => [crmInstallJob(SALESFORCE_INSTALL_JOB, { tenants: deps.tenants, crm: connections, audit: deps.audit })],
+    cadence: { frequent: [SALESFORCE_POLL_JOB] },
+    jobs: (sync, afterChanges) => [
+      crmInstallJob(SALESFORCE_INSTALL_JOB, { tenants: deps.tenants, crm: connections, audit: deps.audit }),
+      salesforcePollJob({
+        tenants: deps.tenants,
+        connections,
+        checkpoints: new CheckpointsRepository(deps.db),
+        sync,
+        afterChanges,
+      }),
+    ],
     routes: ({ publicUrl, queue }) => {
       const app: SalesforceApp = {
         loginUrl,
