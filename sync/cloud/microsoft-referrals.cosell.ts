@@ -295,7 +295,7 @@ export class MicrosoftReferralsCoSell {
         await this.#refused(tenantId, motion, decision.issues);
         return { status: 'failed', error: `Microsoft refused the referral: ${issuesText(decision.issues)}` };
       }
-      const reason = 'reason' in decision ? decision.reason : 'Microsoft needs the integration user to sign in again';
+      const { reason } = decision;
       if (current) await this.#deps.opportunities.update(key, { lastError: reason });
       if (decision.action === 'reauthorize') await this.#deps.connections.recordError(tenantId, KEY, reason);
       if (decision.action === 'retry') return { status: 'retry', error: reason };
@@ -329,7 +329,7 @@ export class MicrosoftReferralsCoSell {
       return { status: 'delivered', httpStatus: 200 };
     } catch (error) {
       const decision = classifyMicrosoftError(error);
-      const reason = 'reason' in decision ? decision.reason : 'Microsoft needs the integration user to sign in again';
+      const { reason } = decision;
       await this.#deps.opportunities.update(key, { lastError: reason });
       return decision.action === 'retry' ? { status: 'retry', error: reason } : { status: 'failed', error: reason };
     }
@@ -402,7 +402,7 @@ export class MicrosoftReferralsCoSell {
       }
     } catch (error) {
       const decision = classifyMicrosoftError(error);
-      const reason = 'reason' in decision ? decision.reason : 'Microsoft needs the integration user to sign in again';
+      const { reason } = decision;
       await this.#deps.connections.recordError(tenantId, KEY, reason);
       if (decision.action !== 'retry') {
         throw new ConflictError(`Microsoft poll failed: ${reason}.`, { cause: error });
@@ -469,12 +469,7 @@ export class MicrosoftReferralsCoSell {
       return 'updated';
     } catch (error) {
       const decision = classifyMicrosoftError(error);
-      const reason =
-        decision.action === 'invalid'
-          ? issuesText(decision.issues)
-          : 'reason' in decision
-            ? decision.reason
-            : 'Microsoft needs the integration user to sign in again';
+      const reason = decision.action === 'invalid' ? issuesText(decision.issues) : decision.reason;
       await this.#deps.opportunities.update(key, { lastError: reason });
       if (decision.action === 'invalid') {
         await this.#deps.inbox.record(

@@ -34,8 +34,15 @@ export class OAuthStatesRepository {
     return state;
   }
 
-  /** Uses the state up (once, within the TTL) and answers what it carried; anything else is a 400 in words. */
-  async consume(provider: string, state: string): Promise<{ tenantId: string | null; payload: unknown }> {
+  /**
+   * Uses the state up (once, within the TTL) and answers what it carried; anything else is a 400 in words (`link`
+   * names what the user started: "install", "sign-in").
+   */
+  async consume(
+    provider: string,
+    state: string,
+    link: 'install' | 'sign-in' = 'sign-in',
+  ): Promise<{ tenantId: string | null; payload: unknown }> {
     const now = this.now();
     const row = await this.db
       .updateTable('oauth_states')
@@ -47,7 +54,8 @@ export class OAuthStatesRepository {
       .returning(['tenant_id', 'payload'])
       .executeTakeFirst();
     if (!row) {
-      throw new InvalidInputError('the sign-in link has expired or was already used (state mismatch); start again', {
+      const again = link === 'install' ? 'start the install again' : 'start again';
+      throw new InvalidInputError(`the ${link} link has expired or was already used (state mismatch); ${again}`, {
         details: ['state: expired or already used'],
       });
     }

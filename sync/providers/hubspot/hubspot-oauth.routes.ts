@@ -1,24 +1,21 @@
-import { randomBytes } from 'node:crypto';
 import express, { type Response, type Router } from 'express';
-import type { Kysely } from 'kysely';
 import { authorizeUrl, exchangeAuthorizationCode, revokeRefreshToken } from '../../../src/crm/hubspot/hubspot-oauth.ts';
 import { InvalidInputError } from '../../../src/shared/errors.ts';
 import { type SignedApiDeps, signedApi, tenantOf } from '../../platform/http/hubspot-signature.middleware.ts';
 import type { JobQueue } from '../../platform/jobs/job-queue.ts';
 import type { Logger } from '../../platform/log/logger.ts';
 import type { AuditLogRepository } from '../../platform/store/audit-log.repo.ts';
-import type { StoreSchema } from '../../platform/store/schema.ts';
+import type { OAuthStatesRepository } from '../../platform/store/oauth-states.repo.ts';
 import type { TenantsRepository } from '../../platform/store/tenants.repo.ts';
 import { type AdminRoles, signedUserId } from '../../roles/admin-roles.ts';
 import type { HubSpotConnections } from './hubspot-connections.ts';
 import { HUBSPOT_INSTALL_JOB } from './hubspot-install.job.ts';
 
-/** How long an install may sit on HubSpot's consent screen before its `state` expires. */
-export const OAUTH_STATE_TTL_MS = 15 * 60_000;
 export const CALLBACK_PATH = '/oauth/hubspot/callback';
 
 export interface OAuthRoutesDeps {
-  db: Kysely<StoreSchema>;
+  /** Single-use `state` values (any replica can finish an install another started). */
+  states: OAuthStatesRepository;
   clientId: string;
   clientSecret: string;
   apiBaseUrl: string;
@@ -33,7 +30,7 @@ export interface OAuthRoutesDeps {
 }
 
 /**
- * The OAuth install: `/install` mints a single-use `state` (stored, so any replica can check it) and redirects to
+ * The OAuth install: `/install` mints a single-use `state` (OAuthStatesRepository) and redirects to
  * HubSpot's consent screen; `/callback` checks the state, exchanges the code against `HUBSPOT_API_BASE_URL`, learns
  * the portal from HubSpot, stores the tokens encrypted, and queues provisioning + the first reconcile.
  */
@@ -43,8 +40,7 @@ export function hubspotOAuthRouter(deps: OAuthRoutesDeps): Router {
   const redirectUri = `${deps.publicUrl}${CALLBACK_PATH}`;
 
   router.get('/install', async (_req, res) => {
-    const state = randomBytes(24).toString('base64url');
-    await deps.db.insertInto('oauth_states').values({ state, provider: 'hubspot' }).execute();
+    const state = await deps.states.create('hubspot');
     res.redirect(
       302,
       authorizeUrl({
@@ -69,7 +65,7 @@ export function hubspotOAuthRouter(deps: OAuthRoutesDeps): Router {
     const state = typeof query.state === 'string' && query.state.length <= 128 ? query.state : undefined;
     if (!code) throw new InvalidInputError('the callback has no authorization code; start the install again');
     if (!state) throw new InvalidInputError('the callback has no state parameter; start the install again');
-    await consumeState(deps.db, state, now());
+    await deps.states.consume('hubspot', state, 'install');
 
     const installation = await exchangeAuthorizationCode({
       apiBaseUrl: deps.apiBaseUrl,
@@ -87,24 +83,6 @@ export function hubspotOAuthRouter(deps: OAuthRoutesDeps): Router {
   });
 
   return router;
-}
-
-async function consumeState(db: Kysely<StoreSchema>, state: string, now: number): Promise<void> {
-  const row = await db
-    .updateTable('oauth_states')
-    .set({ consumed_at: new Date(now) })
-    .where('state', '=', state)
-    .where('provider', '=', 'hubspot')
-    .where('consumed_at', 'is', null)
-    .where('created_at', '>', new Date(now - OAUTH_STATE_TTL_MS))
-    .returning('state')
-    .executeTakeFirst();
-  if (!row) {
-    throw new InvalidInputError(
-      'the install link has expired or was already used (state mismatch); start the install again',
-      { details: ['state: expired or already used'] },
-    );
-  }
 }
 
 function installedPage(res: Response, portalId: string): void {

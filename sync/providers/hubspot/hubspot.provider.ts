@@ -5,7 +5,9 @@ import type { JobContext, JobDefinition } from '../../platform/jobs/job-queue.ts
 import type { Logger } from '../../platform/log/logger.ts';
 import type { AuditLogRepository } from '../../platform/store/audit-log.repo.ts';
 import type { Database } from '../../platform/store/database.ts';
+import { OAuthStatesRepository } from '../../platform/store/oauth-states.repo.ts';
 import type { TenantsRepository } from '../../platform/store/tenants.repo.ts';
+import type { TokenCipher } from '../../platform/store/token-cipher.ts';
 import { loadHubSpotAppProject } from './hubspot-app-project.ts';
 import { HubSpotConnections } from './hubspot-connections.ts';
 import { hubspotInstallJob } from './hubspot-install.job.ts';
@@ -16,6 +18,7 @@ import { WebhookInboxRepository } from './webhook-inbox.repo.ts';
 
 export interface HubSpotProviderDeps {
   db: Database;
+  cipher: TokenCipher;
   tenants: TenantsRepository;
   audit: AuditLogRepository;
   logger: Logger;
@@ -84,7 +87,7 @@ export function createHubSpotProvider(config: Config, deps: HubSpotProviderDeps)
         {
           path: '/oauth/hubspot',
           handler: hubspotOAuthRouter({
-            db: deps.db,
+            states: new OAuthStatesRepository(deps.db, deps.cipher, options.now),
             clientId,
             clientSecret,
             apiBaseUrl,

@@ -132,7 +132,7 @@ function salesforceOAuthRouter(deps: {
     const code = typeof query.code === 'string' && query.code.length <= 1024 ? query.code : undefined;
     const state = typeof query.state === 'string' && query.state.length <= 128 ? query.state : undefined;
     if (!code || !state) throw new InvalidInputError('the callback has no code or state; start the install again');
-    const { payload } = await deps.states.consume('salesforce', state);
+    const { payload } = await deps.states.consume('salesforce', state, 'install');
     const { verifier } = payloadSchema.parse(payload);
     const installation = await exchangeSalesforceCode(deps.app, { code, verifier });
     const tenant = await deps.tenants.connect(
