@@ -482,6 +482,15 @@ export async function runChaosScenario(input: ChaosOptions): Promise<ChaosReport
     // Install; kill the install's reconcile once its write-back has begun.
     const installedAt = Date.now();
     const pagesAtInstall = dealPages();
+    // Each deal page of this read answered after 100 ms: the 10 ms watch below sees the half-way page arrive before the
+    // next one can be asked for, however fast the replica reads (without it, a fast read outran the watch in CI).
+    sandbox.faults.add({
+      route: DEAL_PAGES,
+      script: Array.from({ length: Math.ceil(options.deals / LIST_PAGE_LIMIT) + 2 }, () => ({
+        type: 'latency' as const,
+        ms: 100,
+      })),
+    });
     await install(balancer);
     const tenantId = `hubspot:${sandbox.portal.portalId}`;
     // In the middle of its read, the bulk of a reconcile: half of its deal pages served.
