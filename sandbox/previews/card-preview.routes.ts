@@ -204,7 +204,7 @@ function signingProxy(deps: CardPreviewDeps, portalOf: (portalId: string) => Pro
           [HUBSPOT_SIGNATURE_V3_HEADER]: signature,
           [HUBSPOT_TIMESTAMP_HEADER]: String(timestamp),
         },
-        ...(body ? { body } : {}),
+        ...(body ? { body: new Uint8Array(body) } : {}),
         redirect: 'manual',
         signal: AbortSignal.timeout(PROXY_TIMEOUT_MS),
       });

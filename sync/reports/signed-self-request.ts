@@ -71,7 +71,7 @@ export async function signedSelfRequest(signing: SelfSigning, request: SelfReque
         [HUBSPOT_SIGNATURE_V3_HEADER]: signature,
         [HUBSPOT_TIMESTAMP_HEADER]: String(timestamp),
       },
-      ...(body ? { body } : {}),
+      ...(body ? { body: new Uint8Array(body) } : {}),
       redirect: 'manual',
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });

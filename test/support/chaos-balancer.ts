@@ -58,7 +58,7 @@ export async function startBalancer(options: { duplicateRate: number; seed?: num
       method,
       headers,
       redirect: 'manual',
-      ...(method === 'GET' || method === 'HEAD' ? {} : { body }),
+      ...(method === 'GET' || method === 'HEAD' ? {} : { body: new Uint8Array(body) }),
     });
 
   const duplicate = async (path: string, headers: Record<string, string>, body: Buffer) => {

@@ -46,7 +46,7 @@ export async function startRecordingProxy(target: () => string): Promise<Recordi
       method: request.method,
       headers: forwardHeaders(request.headers),
       redirect: 'manual',
-      ...(request.method === 'GET' || request.method === 'HEAD' ? {} : { body: request.body }),
+      ...(request.method === 'GET' || request.method === 'HEAD' ? {} : { body: new Uint8Array(request.body) }),
     });
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
