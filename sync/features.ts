@@ -5,6 +5,7 @@ import {
   createAttributionModule,
 } from './attribution/attribution.module.ts';
 import { cardRouter } from './card/card.routes.ts';
+import { salesforceCardGuard } from './card/salesforce-card.guard.ts';
 import {
   type CloudStore,
   cloudReconciliationInputs,
@@ -12,24 +13,29 @@ import {
   createCloudStore,
 } from './cloud/cloud.module.ts';
 import { type CoSellModule, createCoSellModule, createCoSellStore } from './cosell/cosell.module.ts';
+import { crmInboxRetry } from './crm/crm-inbox-retry.ts';
 import { CrmMirrorRepository } from './crm/crm-mirror.repo.ts';
 import { RECONCILE_JOB, reconcileJob } from './crm/reconcile.job.ts';
 import { CrmTenantSync, type DealWriter } from './crm/tenant-sync.ts';
 import { createDedupeModule, type DedupeModule, dedupeWriters } from './dedupe/dedupe.module.ts';
 import { type FeatureModule, mergeCadences, type Route, type SignedApiContext } from './feature-module.ts';
 import { ErrorInboxRepository } from './inbox/error-inbox.repo.ts';
-import { createInboxModule } from './inbox/inbox.module.ts';
+import { createInboxModule, errorInboxRouter } from './inbox/inbox.module.ts';
 import type { Config } from './platform/config/env.ts';
+import { signedApi } from './platform/http/hubspot-signature.middleware.ts';
+import type { TenantThrottle } from './platform/http/tenant-throttle.ts';
 import type { CadenceTasks } from './platform/jobs/cadence.job.ts';
 import type { JobContext, JobDefinition, JobQueue } from './platform/jobs/job-queue.ts';
 import type { Logger } from './platform/log/logger.ts';
 import type { AuditLogRepository } from './platform/store/audit-log.repo.ts';
+import { CardKeysRepository } from './platform/store/card-keys.repo.ts';
 import type { Database } from './platform/store/database.ts';
 import type { TenantsRepository } from './platform/store/tenants.repo.ts';
 import type { TokenCipher } from './platform/store/token-cipher.ts';
 import { runLoopsAfterInstall } from './reports/operator-home.module.ts';
 import { createReportsModule, type ReportsModule } from './reports/reports.module.ts';
 import { RosterDecisions, rosterActionWriter } from './reports/roster-actions.ts';
+import type { AdminRoles } from './roles/admin-roles.ts';
 import {
   createScoringFeatures,
   createScoringModule,
@@ -77,6 +83,12 @@ export interface Features {
   cadence: CadenceTasks;
   /** The signed API of every feature, in mount order. */
   routes(api: SignedApiContext): Route[];
+  /**
+   * The endpoints a Salesforce org's Apex calls: the card (`/api/salesforce/card`) and the error inbox
+   * (`/api/salesforce/errors`), the same routers as HubSpot's behind the org's card key instead of HubSpot's signature;
+   * mounted whenever Salesforce is configured, with or without HubSpot.
+   */
+  salesforceRoutes(options: { roles: AdminRoles; throttle: TenantThrottle | undefined }): Route[];
   /** Portal-wide follow-ups of an incremental change (a webhook drain): debounced scoring and dedupe passes. */
   afterChanges(tenantId: string, context: Pick<JobContext, 'enqueue'>): Promise<void>;
   /** What follows every full reconcile (job and CLI): opt-in merges, then the figures the run reports. */
@@ -205,6 +217,13 @@ export function createFeatures(
     merges: await dedupe.service.mergeEligible(tenantId),
     coverage: await attribution.service.coverage(tenantId),
   });
+  const cardDeps = {
+    mirror,
+    attribution: attribution.service,
+    cosell: cosell.service,
+    dedupe: dedupe.service,
+    scores: scoring.scores,
+  };
   // The CRM sync's own module: the reconcile (nightly, after install, on demand) and the card that joins the features.
   const crmSync: FeatureModule = {
     jobs: [
@@ -222,19 +241,13 @@ export function createFeatures(
       {
         path: '/api/card',
         ownBody: true,
-        handler: cardRouter({
-          ...signing,
-          mirror,
-          attribution: attribution.service,
-          cosell: cosell.service,
-          dedupe: dedupe.service,
-          scores: scoring.scores,
-        }),
+        handler: cardRouter({ ...cardDeps, roles: signing.roles, guard: signedApi(signing) }),
       },
     ],
   };
   // Mount order matters only where paths nest: the operator home's /api/reports/home comes with the reports module.
-  const inboxModule = createInboxModule(inbox, cloud.inboxRetries);
+  const inboxRetries = { ...cloud.inboxRetries, salesforce: crmInboxRetry(sync, inbox, 'salesforce') };
+  const inboxModule = createInboxModule(inbox, inboxRetries);
   const modules: FeatureModule[] = [crmSync, cosell, cloud, dedupe, attribution, reports, scoring, inboxModule];
   return {
     crm,
@@ -251,6 +264,17 @@ export function createFeatures(
     jobs: modules.flatMap((module) => module.jobs),
     cadence: mergeCadences(modules),
     routes: (api) => modules.flatMap((module) => module.routes(api)),
+    salesforceRoutes: ({ roles, throttle }) => {
+      const guard = salesforceCardGuard({ tenants, keys: new CardKeysRepository(db), throttle });
+      return [
+        { path: '/api/salesforce/card', ownBody: true, handler: cardRouter({ ...cardDeps, roles, guard }) },
+        {
+          path: '/api/salesforce/errors',
+          ownBody: true,
+          handler: errorInboxRouter({ guard, roles, inbox, retries: inboxRetries }),
+        },
+      ];
+    },
     async afterChanges(tenantId, context) {
       await scoring.afterChanges(tenantId, context);
       // Only when a burst left deals noted (small rounds were compared inline).

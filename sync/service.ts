@@ -134,6 +134,13 @@ export async function startService(config: Config, options: ServiceOptions = {})
     // With PORT=0 and no PUBLIC_URL, the origin HubSpot (or the sandbox) signs against is the port we got.
     const publicUrl = config.publicUrl.endsWith(':0') ? config.publicUrl.replace(/:0$/, `:${port}`) : config.publicUrl;
     const routes: Route[] = [];
+    // The API's per-tenant budget, and the admin checks of settings and overrides (SPEC §2.6), for both CRMs.
+    const throttle =
+      knobs.apiBudget === false ? undefined : new TenantThrottle(knobs.apiBudget ?? DEFAULT_API_BUDGET, knobs.now);
+    const roles = new AdminRoles({
+      lookup: (tenantId, userId) => crm.connector(tenantId).user(userId),
+      isForbidden: (tenantId, error) => crm.connector(tenantId).isForbidden(error),
+    });
     if (hubspot && features) {
       const api: SignedApiContext = {
         signing: {
@@ -141,15 +148,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
           publicUrl,
           tenants,
           ...(knobs.now ? { now: knobs.now } : {}),
-          // The signed API's per-portal budget, and the admin checks of settings and overrides (SPEC §2.6).
-          throttle:
-            knobs.apiBudget === false
-              ? undefined
-              : new TenantThrottle(knobs.apiBudget ?? DEFAULT_API_BUDGET, knobs.now),
-          roles: new AdminRoles({
-            lookup: (tenantId, userId) => crm.connector(tenantId).user(userId),
-            isForbidden: (tenantId, error) => crm.connector(tenantId).isForbidden(error),
-          }),
+          throttle,
+          roles,
         },
         queue,
         serviceUrl: url,
@@ -159,8 +159,9 @@ export async function startService(config: Config, options: ServiceOptions = {})
       // Sandbox mode only, never against a real HubSpot app: the local card preview and the operator home at `/`.
       if (localPreviews) routes.push(...localPreviews.localPreviewRoutes({ ...api, db: store.db, logger }));
     }
-    // The Salesforce install (its signed card API comes with the Lightning component, issue #17).
+    // The Salesforce install, and the card's API for the org's Apex (behind the org's card key).
     if (salesforce) routes.push(...salesforce.routes({ publicUrl, queue }));
+    if (salesforce && features) routes.push(...features.salesforceRoutes({ roles, throttle }));
     // Outside sandbox mode `/` is a small status page for a browser.
     if (!routes.some((route) => route.path === '/')) {
       routes.push(

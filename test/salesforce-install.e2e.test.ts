@@ -7,6 +7,7 @@ import { type SalesforceStandIn, startSalesforce } from '../sandbox/salesforce/s
 import { JUNCTION_OBJECT } from '../src/crm/salesforce/salesforce-fields.ts';
 import { loadConfig } from '../sync/platform/config/env.ts';
 import { createLogger } from '../sync/platform/log/logger.ts';
+import { CardKeysRepository } from '../sync/platform/store/card-keys.repo.ts';
 import { SALESFORCE_POLL_JOB } from '../sync/providers/salesforce/salesforce-poll.job.ts';
 import { type Service, startService } from '../sync/service.ts';
 import { eventually } from './support/test-stores.ts';
@@ -20,6 +21,7 @@ describe('Salesforce install and first reconcile (stand-in)', () => {
   let salesforce: SalesforceStandIn;
   let service: Service;
   let tenantId: string;
+  let cardKey: string;
 
   beforeAll(async () => {
     salesforce = await startSalesforce({ seedDemo: { deals: 120, seed: 7 } });
@@ -81,7 +83,12 @@ describe('Salesforce install and first reconcile (stand-in)', () => {
     const callback = new URL(consent.headers.get('location') ?? '');
     const landed = await fetch(`${service.url}${callback.pathname}${callback.search}`);
     expect(landed.status).toBe(200);
-    expect(await landed.text()).toContain(`Salesforce org ${salesforce.orgId} is connected`);
+    const page = await landed.text();
+    expect(page).toContain(`Salesforce org ${salesforce.orgId} is connected`);
+    // The card's key, shown once for the admin to paste into the org's External Credential.
+    cardKey = /id="card-key">(plk_[A-Za-z0-9_-]{43})</.exec(page)?.[1] ?? '';
+    expect(cardKey).not.toBe('');
+    expect(landed.headers.get('cache-control')).toBe('no-store');
     // The same callback cannot install twice (the state is single-use).
     expect((await fetch(`${service.url}${callback.pathname}${callback.search}`)).status).toBe(400);
     tenantId = `salesforce:${salesforce.orgId}`;
@@ -98,7 +105,181 @@ describe('Salesforce install and first reconcile (stand-in)', () => {
     expect([...statuses].every((status) => typeof status === 'string' && status.length > 0)).toBe(true);
   });
 
+  /** A call as the org's Apex makes it through its Named Credential: the key, the org and the acting user. */
+  const apex = (
+    path: string,
+    init: { method?: string; body?: unknown; key?: string | null; org?: string; user?: string } = {},
+  ) =>
+    fetch(`${service.url}/api/salesforce${path}`, {
+      method: init.method ?? 'GET',
+      headers: {
+        ...(init.key === null ? {} : { authorization: `Bearer ${init.key ?? cardKey}` }),
+        'x-partnerloop-org-id': init.org ?? salesforce.orgId,
+        'x-partnerloop-user-id': init.user ?? salesforce.demoUser.id,
+        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    });
+  const junctionRows = (dealId: string) =>
+    salesforce.org.records(JUNCTION_OBJECT).filter((row) => row.Opportunity__c === dealId);
+  let polls = 0;
+  /** One change poll, as the ten-minute cadence runs it, to its end. */
+  const poll = async () => {
+    polls += 1;
+    await service.queue.enqueue(
+      SALESFORCE_POLL_JOB,
+      { tenantId, periodKey: `test-${polls}` },
+      { key: `test-${polls}` },
+    );
+    await idle();
+  };
+  /** A seller enters a partner-sourced opportunity in Salesforce; the change poll reads it. */
+  const newPartnerSourcedOpportunity = async (name: string) => {
+    const template = opportunities().find((record) => !record.IsClosed && record.AccountId)!;
+    // The org's second open stage: where the default rules (derived from the org's stage order) first want a partner.
+    const stage = salesforce.org.stages().filter((candidate) => !candidate.isClosed)[1]!;
+    const id = salesforce.org.insert('Opportunity', {
+      Name: name,
+      AccountId: template.AccountId,
+      StageName: stage.label,
+      CloseDate: template.CloseDate,
+      Amount: 48_000,
+      LeadSource: 'Partner',
+    });
+    await eventually(async () => {
+      await poll();
+      return salesforce.org.record('Opportunity', id)?.PL_Attribution_Status__c === 'missing_partner';
+    }, 30_000);
+    return id;
+  };
+  const writes = () => salesforce.stats().byOperation['collections.update'] ?? 0;
+
+  it('given the seeded duplicates, when the first reconcile ran, then each planted cluster has its duplicates flagged on the org', async () => {
+    await idle();
+    const clusters = salesforce.demo!.truth.duplicates;
+    expect(clusters.length).toBeGreaterThan(0);
+    for (const cluster of clusters) {
+      const statuses = cluster.ids.map(
+        (id) => salesforce.org.record('Opportunity', salesforce.salesforceId(id) ?? '')?.PL_Dedupe_Status__c,
+      );
+      expect(statuses.filter((status) => status === 'suspected' || status === 'confirmed').length).toBeGreaterThan(0);
+    }
+  });
+
+  it("given calls without the org key, with a made-up key, naming another org or holding another org's key, then each is refused and nothing is written", async () => {
+    const dealId = String(opportunities().find((record) => !record.IsClosed)!.Id);
+    const partner = (await service.features!.mirror.livePartners(tenantId))[0]!;
+    const tag = { partnerId: partner.id, role: 'sourced' };
+    const before = { writes: writes(), links: junctionRows(dealId).length };
+
+    const noKey = await apex(`/card/deals/${dealId}/partners`, { method: 'POST', body: tag, key: null });
+    expect(noKey.status).toBe(401);
+    expect((await noKey.json()).error).toMatchObject({ code: 'invalid_signature', details: ['missing_key'] });
+    const madeUp = await apex(`/card/deals/${dealId}/partners`, {
+      method: 'POST',
+      body: tag,
+      key: `plk_${'x'.repeat(43)}`,
+    });
+    expect(madeUp.status).toBe(401);
+    expect((await madeUp.json()).error.details).toEqual(['invalid_key']);
+    const otherOrgNamed = await apex(`/card/deals/${dealId}`, { org: '00D000000000002' });
+    expect(otherOrgNamed.status).toBe(401);
+    expect((await otherOrgNamed.json()).error.details).toEqual(['org_mismatch']);
+
+    // Another installed org's key reaches only that org's records: this org's opportunity is not found there.
+    const other = await service.tenants.connect('salesforce', '00D0000000000OTHER', {
+      accessToken: 'other-access',
+      refreshToken: 'other-refresh',
+      expiresAt: Date.now() + 3_600_000,
+      scopes: ['api'],
+    });
+    const otherKey = await new CardKeysRepository(service.store.db).issue(other.id);
+    const foreign = await apex(`/card/deals/${dealId}/partners`, {
+      method: 'POST',
+      body: tag,
+      key: otherKey,
+      org: '00D0000000000OTHER',
+    });
+    expect(foreign.status).toBe(404);
+    expect((await apex(`/card/deals/${dealId}`, { key: otherKey, org: '00D0000000000OTHER' })).status).toBe(404);
+
+    // The refusals above ran to completion (answered); a good call after them is the proof the route works.
+    const view = await apex(`/card/deals/${dealId}`);
+    expect(view.status).toBe(200);
+    expect((await view.json()).deal.id).toBe(dealId);
+    expect({ writes: writes(), links: junctionRows(dealId).length }).toEqual(before);
+  });
+
+  it('given a partner-sourced opportunity without a partner, when polled it is missing_partner; when a seller tags one through the card API, then the junction row exists, PL_Attribution_Status__c is complete and the tag is audit-logged', async () => {
+    const dealId = await newPartnerSourcedOpportunity('Globex platform rollout');
+    expect(salesforce.org.record('Opportunity', dealId)?.PL_Attribution_Issues__c).toMatch(/partner/i);
+    const partner = (await service.features!.mirror.livePartners(tenantId))[0]!;
+
+    const tagged = await apex(`/card/deals/${dealId}/partners`, {
+      method: 'POST',
+      body: { partnerId: partner.id, role: 'sourced' },
+    });
+    expect(tagged.status).toBe(200);
+    const view = await tagged.json();
+    expect(view.attribution.status).toBe('complete');
+    expect(view.attribution.partners).toEqual([expect.objectContaining({ partnerId: partner.id, role: 'sourced' })]);
+    expect(junctionRows(dealId)).toEqual([
+      expect.objectContaining({ Opportunity__c: dealId, Partner__c: partner.id, Role__c: 'sourced' }),
+    ]);
+    expect(salesforce.org.record('Opportunity', dealId)?.PL_Attribution_Status__c).toBe('complete');
+    const audit = await service.audit.forSubject(tenantId, 'deal', dealId);
+    expect(audit.find((entry) => entry.action === 'attribution.tag')).toMatchObject({
+      actor: `user:${salesforce.demoUser.id}`,
+    });
+  });
+
+  it("given a validation rule refusing the status write, when a seller tags, then the refusal waits in the error inbox; after the rule is fixed the admin's retry writes it and resolves the entry", async () => {
+    const dealId = await newPartnerSourcedOpportunity('Initech data platform');
+    const partner = (await service.features!.mirror.livePartners(tenantId))[1]!;
+    const rule = {
+      name: 'Partner_Deals_Need_Approval',
+      object: 'Opportunity',
+      condition: (record: Record<string, unknown>) =>
+        record.Id === dealId && record.PL_Attribution_Status__c === 'complete',
+      message: 'Partner-attributed deals need finance approval first.',
+    };
+    salesforce.org.setValidationRule({ ...rule, active: true });
+
+    const tagged = await apex(`/card/deals/${dealId}/partners`, {
+      method: 'POST',
+      body: { partnerId: partner.id, role: 'sourced' },
+    });
+    expect(tagged.status).toBe(200);
+    expect(salesforce.org.record('Opportunity', dealId)?.PL_Attribution_Status__c).toBe('missing_partner');
+    const open = await (await apex('/errors')).json();
+    expect(open.entries).toEqual([
+      expect.objectContaining({
+        source: 'salesforce',
+        objectType: 'opportunity',
+        recordId: dealId,
+        reason: expect.stringContaining('need finance approval'),
+        resolvedAt: null,
+      }),
+    ]);
+
+    // Still refused: the retry says so and the entry stays open.
+    const again = await apex(`/errors/salesforce/opportunity/${dealId}/retry`, { method: 'POST' });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ status: 'refused' });
+
+    salesforce.org.setValidationRule({ ...rule, active: false });
+    const retried = await apex(`/errors/salesforce/opportunity/${dealId}/retry`, { method: 'POST' });
+    expect(retried.status).toBe(200);
+    expect(await retried.json()).toMatchObject({ status: 'sent', entry: { resolvedAt: expect.any(String) } });
+    expect(salesforce.org.record('Opportunity', dealId)?.PL_Attribution_Status__c).toBe('complete');
+    expect((await (await apex('/errors')).json()).entries).toEqual([]);
+  });
+
   it('given nothing changed, when the org is reconciled again, then nothing is written', async () => {
+    // One pass catches up with the tags above (the scores their debounced refresh would write), then one that must
+    // find nothing to do.
+    await service.features!.sync.reconcile(tenantId);
+    await idle();
     const before = salesforce.stats().byOperation['collections.update'] ?? 0;
     const result = await service.features!.sync.reconcile(tenantId);
     expect(result.dealsRead).toBe(opportunities().length);
@@ -107,13 +288,8 @@ describe('Salesforce install and first reconcile (stand-in)', () => {
   });
 
   it('given an opportunity changes in Salesforce, when the change poll runs, then it is read by SystemModstamp and applied by id (no full read), and the checkpoint moves on', async () => {
-    let run = 0;
-    const poll = async () => {
-      run += 1;
-      await service.queue.enqueue(SALESFORCE_POLL_JOB, { tenantId, periodKey: `test-${run}` }, { key: `test-${run}` });
-      await idle();
-    };
-    await poll(); // the first poll after an install starts from now: the reconcile read everything
+    await poll();
+    const pollsBefore = polls; // the first poll after an install starts from now: the reconcile read everything
     const started = await checkpoint();
     expect(started).toBeDefined();
     const target = opportunities().find((record) => !record.IsClosed)!;
@@ -125,7 +301,7 @@ describe('Salesforce install and first reconcile (stand-in)', () => {
       return found?.deal.amount === 424_242;
     }, 30_000);
     // Three change queries a poll (opportunities, partner accounts, junction rows) and one read of the changed deal.
-    expect((salesforce.stats().byOperation.query ?? 0) - before).toBeLessThan(10 * run);
+    expect((salesforce.stats().byOperation.query ?? 0) - before).toBeLessThan(10 * (polls - pollsBefore));
     expect(Date.parse((await checkpoint())!.modstamp)).toBeGreaterThanOrEqual(Date.parse(started!.modstamp));
   }, 60_000);
 });

@@ -139,6 +139,31 @@ export type Segment = AttributionRules['segments'][number];
 
 export const DEFAULT_ATTRIBUTION_RULES: AttributionRules = attributionRulesSchema.parse({});
 
+/** A CRM's own stage order (Salesforce: OpportunityStage by SortOrder), open stages first. */
+export interface CrmStageOrder {
+  open: readonly string[];
+  closed: readonly string[];
+}
+
+/**
+ * The default rules in another CRM's stages: the same requirements at the same places of the funnel as HubSpot's
+ * default pipeline (partner and role from its second open stage, splits from its last open one), on the `default`
+ * pipeline a deal without one is assumed to be in. A CRM without open stages keeps the HubSpot defaults.
+ */
+export function defaultRulesForStageOrder(order: CrmStageOrder): AttributionRules {
+  const [first, second] = order.open;
+  const last = order.open.at(-1);
+  if (first === undefined || last === undefined) return DEFAULT_ATTRIBUTION_RULES;
+  return attributionRulesSchema.parse({
+    stageOrder: { default: [...new Set([...order.open, ...order.closed])] },
+    defaultPipeline: 'default',
+    requirements: [
+      { scope: {}, fromStage: second ?? first, require: { partner: true, role: true } },
+      { scope: {}, fromStage: last, require: { splits: true } },
+    ],
+  });
+}
+
 /**
  * Parses admin JSON (a string or an already-parsed value) into rules, or throws an InvalidInputError whose `details`
  * list every problem as "path: message" (path `(root)` for the whole document).

@@ -1,3 +1,4 @@
+import type { CrmStageOrder } from '../attribution/attribution-rules.ts';
 import type { CrmDealsRead, CrmPartnersRead, CrmSnapshot } from '../model/crm-record.ts';
 import type { PartnerRole } from '../model/deal.ts';
 
@@ -58,6 +59,12 @@ export interface CrmProvisioningReport {
  * An adapter (`src/crm/hubspot`, later `src/crm/salesforce`) maps them onto its API: it paces and batches its calls
  * inside the provider's limits, refreshes tokens, and answers in the canonical model (`src/model`).
  */
+/** What a write did: its calls, and the ids of records refused one by one (kept in the error inbox, not written). */
+export interface WriteOutcome {
+  calls: number;
+  refused: readonly string[];
+}
+
 export interface CrmConnector {
   readonly provider: CrmProvider;
   /** Where this tenant's records open for a user. */
@@ -75,8 +82,16 @@ export interface CrmConnector {
   ): Promise<CrmDealsRead>;
   /** Partner records by id, with the named properties. */
   readPartners(ids: readonly string[], properties: readonly string[]): Promise<CrmPartnersRead>;
-  /** Writes changed values in the provider's batch size; answers the number of calls made. */
-  writeProperties(object: CrmObject, updates: readonly PropertyUpdate[]): Promise<number>;
+  /**
+   * Writes changed values in the provider's batch size; answers the calls made and the records the CRM refused on
+   * their own (Salesforce's per-record errors; HubSpot refuses whole batches, by throwing), which were not written.
+   */
+  writeProperties(object: CrmObject, updates: readonly PropertyUpdate[]): Promise<WriteOutcome>;
+  /**
+   * The CRM's own stage order where it is not HubSpot's default pipeline (Salesforce: OpportunityStage); the install
+   * derives the tenant's default attribution rules from it. Absent: the HubSpot defaults apply.
+   */
+  stageOrder?(): Promise<CrmStageOrder>;
   /** The roles this tenant's CRM can record on a link now (HubSpot: the association labels provisioned so far). */
   linkableRoles(): Promise<ReadonlySet<PartnerRole>>;
   /** Links partners to deals with a role (a role not linkable yet is refused with a NotFoundError). */

@@ -1,6 +1,5 @@
 import express, { type Router } from 'express';
-import { actorOf } from '../card/card.routes.ts';
-import { type SignedApiDeps, signedApi, tenantOf } from '../platform/http/hubspot-signature.middleware.ts';
+import { actorOf, type SignedApiDeps, signedApi, tenantOf } from '../platform/http/hubspot-signature.middleware.ts';
 import { type AdminRoles, requireAdmin } from '../roles/admin-roles.ts';
 import type { AttributionService } from './attribution.service.ts';
 
@@ -17,7 +16,7 @@ export function attributionAdminRouter(deps: AttributionRoutesDeps): Router {
     res.json(await deps.attribution.rules(tenantOf(res).id));
   });
   router.put('/rules', requireAdmin(deps.roles, 'change the attribution rules'), async (req, res) => {
-    res.json(await deps.attribution.setRules(tenantOf(res).id, req.body, actorOf(req)));
+    res.json(await deps.attribution.setRules(tenantOf(res).id, req.body, actorOf(res)));
   });
   router.get('/coverage', async (_req, res) => {
     res.json({ tenantId: tenantOf(res).id, ...(await deps.attribution.coverage(tenantOf(res).id)) });

@@ -1,4 +1,4 @@
-import express, { type Request, type Router } from 'express';
+import express, { type RequestHandler, type Response, type Router } from 'express';
 import type { CardPartner, CardView, PartnerSearchResponse } from '../../extensions/app/cards/card-api.ts';
 import { isDedupeStatus } from '../../src/model/dedupe.ts';
 import type { AttributionService, DealAttributionView } from '../attribution/attribution.service.ts';
@@ -6,11 +6,16 @@ import { coSellCardRoutes } from '../cosell/cosell-card.routes.ts';
 import type { CoSellService } from '../cosell/cosell-service.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
 import type { DedupeService } from '../dedupe/dedupe.service.ts';
-import { type SignedApiDeps, signedApi, tenantOf } from '../platform/http/hubspot-signature.middleware.ts';
-import { type AdminRoles, signedUserId } from '../roles/admin-roles.ts';
+import { actorOf, tenantOf, userIdOf } from '../platform/http/hubspot-signature.middleware.ts';
+import type { AdminRoles } from '../roles/admin-roles.ts';
 import type { ScoresRepository } from '../scoring/scores.repo.ts';
 
-export interface CardRoutesDeps extends SignedApiDeps {
+export interface CardRoutesDeps {
+  /**
+   * Who may call, verified before anything is read: HubSpot's signature (`signedApi`) or a Salesforce org's card key
+   * (`salesforceCardGuard`). Each sets the tenant (`tenantOf`) and the acting user (`userIdOf`) from verified data.
+   */
+  guard: RequestHandler[];
   /** Admin checks: rules, and the override that changes a closed deal's partners. */
   roles: AdminRoles;
   mirror: CrmMirrorRepository;
@@ -23,24 +28,21 @@ export interface CardRoutesDeps extends SignedApiDeps {
   scores: ScoresRepository;
 }
 
-/** Who did it: the HubSpot user HubSpot names in the signed query (`userId`), for the audit log. */
-export function actorOf(req: Request): string {
-  const userId = req.query.userId;
-  return typeof userId === 'string' && /^\d{1,20}$/.test(userId) ? `user:${userId}` : 'user:unknown';
-}
-
 /**
  * The override of a closed deal's frozen attribution is an admin's (SPEC §2.1): the check runs only when the change
  * actually needs the override, right before anything is written.
  */
-function overrideAuthorizer(deps: CardRoutesDeps, tenantId: string, req: Request): () => Promise<void> {
-  return () => deps.roles.assertAdmin(tenantId, signedUserId(req), "override a closed deal's attribution");
+function overrideAuthorizer(deps: CardRoutesDeps, tenantId: string, res: Response): () => Promise<void> {
+  return () => deps.roles.assertAdmin(tenantId, userIdOf(res), "override a closed deal's attribution");
 }
 
-/** The card's endpoints (`hubspot.fetch`, signed; tenant from the signed `portalId`). Shapes: card-api.ts. */
+/**
+ * The card's endpoints, the same for both CRMs behind their own guard: HubSpot's card (`hubspot.fetch`, signed) at
+ * `/api/card`, the Salesforce card's Apex at `/api/salesforce/card`. Shapes: card-api.ts.
+ */
 export function cardRouter(deps: CardRoutesDeps): Router {
   const router = express.Router();
-  router.use(...signedApi(deps));
+  router.use(...deps.guard);
 
   router.get('/deals/:dealId', async (req, res) => {
     const tenant = tenantOf(res);
@@ -72,8 +74,8 @@ export function cardRouter(deps: CardRoutesDeps): Router {
       tenant.id,
       String(req.params.dealId),
       req.body,
-      actorOf(req),
-      overrideAuthorizer(deps, tenant.id, req),
+      actorOf(res),
+      overrideAuthorizer(deps, tenant.id, res),
     );
     res.json(await cardView(deps, tenant.id, view));
   });
@@ -86,9 +88,9 @@ export function cardRouter(deps: CardRoutesDeps): Router {
       String(req.params.dealId),
       String(req.params.partnerId),
       String(req.params.role),
-      actorOf(req),
+      actorOf(res),
       req.body,
-      overrideAuthorizer(deps, tenant.id, req),
+      overrideAuthorizer(deps, tenant.id, res),
     );
     res.json(await cardView(deps, tenant.id, view));
   });
@@ -96,7 +98,7 @@ export function cardRouter(deps: CardRoutesDeps): Router {
   router.post('/deals/:dealId/not-duplicate', async (req, res) => {
     const tenant = tenantOf(res);
     const dealId = String(req.params.dealId);
-    await deps.dedupe.notDuplicate(tenant.id, dealId, req.body, actorOf(req));
+    await deps.dedupe.notDuplicate(tenant.id, dealId, req.body, actorOf(res));
     res.json(await cardView(deps, tenant.id, await deps.attribution.view(tenant.id, dealId)));
   });
 

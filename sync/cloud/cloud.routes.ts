@@ -1,8 +1,7 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { ConflictError, InvalidInputError, parseInput } from '../../src/shared/errors.ts';
-import { actorOf } from '../card/card.routes.ts';
-import { type SignedApiDeps, signedApi, tenantOf } from '../platform/http/hubspot-signature.middleware.ts';
+import { actorOf, type SignedApiDeps, signedApi, tenantOf } from '../platform/http/hubspot-signature.middleware.ts';
 import type { JobQueue } from '../platform/jobs/job-queue.ts';
 import type { Logger } from '../platform/log/logger.ts';
 import { type AdminRoles, requireAdmin } from '../roles/admin-roles.ts';
@@ -150,7 +149,7 @@ export function cloudSettingsRouter(deps: CloudRoutesDeps): Router {
     }
     res.json(
       await deps.microsoft.beginSignIn(tenant.id, input, {
-        actor: actorOf(req),
+        actor: actorOf(res),
         redirectUri: deps.microsoftRedirectUri,
         standIn: standIn ?? null,
       }),
@@ -175,7 +174,7 @@ export function cloudSettingsRouter(deps: CloudRoutesDeps): Router {
     // Tried before it is stored: a role AWS will not let us assume, or keys it does not know, is said now, not at
     // the first co-sell.
     await deps.verifyAws(candidate);
-    res.json(await deps.connections.setAws(tenant.id, candidate, actorOf(req)));
+    res.json(await deps.connections.setAws(tenant.id, candidate, actorOf(res)));
   });
 
   // What AWS changed since the last poll, at once (the cadence polls hourly).
@@ -199,7 +198,7 @@ export function cloudSettingsRouter(deps: CloudRoutesDeps): Router {
   router.post('/aws/invitations/:invitationId/accept', acceptor, async (req, res) => {
     const tenant = tenantOf(res);
     const invitationId = parseInput(invitationIdSchema, req.params.invitationId, { what: 'invitation id' });
-    const row = await deps.invitations.claim(tenant.id, invitationId, actorOf(req));
+    const row = await deps.invitations.claim(tenant.id, invitationId, actorOf(res));
     if (row.status === 'accepting') {
       await deps.queue.enqueue(
         AWS_ACCEPT_JOB,

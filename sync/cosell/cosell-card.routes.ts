@@ -1,4 +1,4 @@
-import express, { type Request, type Router } from 'express';
+import express, { type Response, type Router } from 'express';
 import type { CardView } from '../../extensions/app/cards/card-api.ts';
 import { requestedDealId } from '../../src/model/crm-record.ts';
 import { NotFoundError } from '../../src/shared/errors.ts';
@@ -19,8 +19,8 @@ export interface CoSellCardRoutesDeps {
   mirror: CrmMirrorRepository;
   /** The deal card's view after a change (card.routes.ts `cardView`): the card re-renders from it. */
   view(tenantId: string, dealId: string): Promise<CardView>;
-  /** Who acts (card.routes.ts `actorOf`: the signed HubSpot user). */
-  actorOf(req: Request): string;
+  /** Who acts (`actorOf`: the CRM user the request's guard verified). */
+  actorOf(res: Response): string;
 }
 
 /**
@@ -35,7 +35,7 @@ export function coSellCardRoutes(deps: CoSellCardRoutesDeps): Router {
   router.post('/deals/:dealId/cosell', async (req, res) => {
     const tenant = tenantOf(res);
     const dealId = await liveDealId(deps.mirror, tenant.id, String(req.params.dealId));
-    const actor = deps.actorOf(req);
+    const actor = deps.actorOf(res);
     // The seller who asks owns the follow-up (the queue shows it); the HubSpot user, not the deal owner record.
     const { created } = await deps.cosell.start(tenant.id, dealId, req.body, { actor, ownerId: actor });
     res.status(created ? 201 : 200).json(await deps.view(tenant.id, dealId));
@@ -46,7 +46,7 @@ export function coSellCardRoutes(deps: CoSellCardRoutesDeps): Router {
     const tenant = tenantOf(res);
     const motion = await deps.cosell.get(tenant.id, String(req.params.motionId));
     const dealId = await liveDealId(deps.mirror, tenant.id, motion.dealId);
-    await deps.cosell.transition(tenant.id, motion.id, req.body, { actor: deps.actorOf(req) });
+    await deps.cosell.transition(tenant.id, motion.id, req.body, { actor: deps.actorOf(res) });
     res.json(await deps.view(tenant.id, dealId));
   });
   return router;

@@ -2,9 +2,8 @@ import express, { type Router } from 'express';
 import type { CardMotion } from '../../extensions/app/cards/card-api.ts';
 import type { QueueEntry } from '../../src/cosell/motion-queue.ts';
 import { NotFoundError } from '../../src/shared/errors.ts';
-import { actorOf } from '../card/card.routes.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
-import { type SignedApiDeps, signedApi, tenantOf } from '../platform/http/hubspot-signature.middleware.ts';
+import { actorOf, type SignedApiDeps, signedApi, tenantOf } from '../platform/http/hubspot-signature.middleware.ts';
 import { type AdminRoles, requireAdmin } from '../roles/admin-roles.ts';
 import { type PartnerEndpointPolicy, partnerEndpointRequest } from './cosell-requests.ts';
 import type { CoSellService } from './cosell-service.ts';
@@ -86,7 +85,7 @@ export function coSellOperatorRouter(deps: CoSellRoutesDeps): Router {
   router.post('/motions/:motionId/transition', async (req, res) => {
     const tenant = tenantOf(res);
     const { motion } = await deps.cosell.transition(tenant.id, String(req.params.motionId), req.body, {
-      actor: actorOf(req),
+      actor: actorOf(res),
     });
     res.json({ motion } satisfies { motion: CardMotion });
   });
@@ -113,7 +112,7 @@ export function coSellOperatorRouter(deps: CoSellRoutesDeps): Router {
     const tenant = tenantOf(res);
     const partnerId = await partnerOf(tenant.id, String(req.params.partnerId));
     const request = partnerEndpointRequest(req.body, deps.endpointPolicy);
-    res.json(endpointJson(await deps.endpoints.set(tenant.id, partnerId, request, actorOf(req))));
+    res.json(endpointJson(await deps.endpoints.set(tenant.id, partnerId, request, actorOf(res))));
   });
   return router;
 }

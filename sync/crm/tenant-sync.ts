@@ -254,11 +254,18 @@ export class CrmTenantSync {
     for (let start = 0; start < updates.length; start += WRITE_SLICE) {
       signal?.throwIfAborted();
       const slice = updates.slice(start, start + WRITE_SLICE);
-      calls += await connector.writeProperties(
+      const written = await connector.writeProperties(
         'deals',
         slice.map(([id, properties]) => ({ id, properties })),
       );
-      await this.options.mirror.recordDealValues(tenantId, new Map(slice), compared);
+      calls += written.calls;
+      // A record the CRM refused (in the error inbox) keeps its old values here, so the next pass tries it again.
+      const refused = new Set(written.refused);
+      await this.options.mirror.recordDealValues(
+        tenantId,
+        new Map(refused.size === 0 ? slice : slice.filter(([id]) => !refused.has(id))),
+        compared,
+      );
     }
     const companyUpdates = new Map<string, Record<string, string>>();
     const companyWriters = full ? chosen(this.#companyWriters) : [];
@@ -270,10 +277,12 @@ export class CrmTenantSync {
       }
       if (companyUpdates.size > 0) {
         signal?.throwIfAborted();
-        calls += await connector.writeProperties(
+        const written = await connector.writeProperties(
           'partners',
           [...companyUpdates].map(([id, properties]) => ({ id, properties })),
         );
+        calls += written.calls;
+        for (const id of written.refused) companyUpdates.delete(id);
         await this.options.mirror.recordPartnerValues(tenantId, companyUpdates);
       }
     }

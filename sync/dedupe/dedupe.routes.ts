@@ -1,6 +1,5 @@
 import express, { type Router } from 'express';
-import { actorOf } from '../card/card.routes.ts';
-import { type SignedApiDeps, signedApi, tenantOf } from '../platform/http/hubspot-signature.middleware.ts';
+import { actorOf, type SignedApiDeps, signedApi, tenantOf } from '../platform/http/hubspot-signature.middleware.ts';
 import { type AdminRoles, requireAdmin } from '../roles/admin-roles.ts';
 import type { DedupeService } from './dedupe.service.ts';
 
@@ -17,7 +16,7 @@ export function dedupeAdminRouter(deps: DedupeRoutesDeps): Router {
     res.json(await deps.dedupe.settings(tenantOf(res).id));
   });
   router.put('/settings', requireAdmin(deps.roles, 'change the dedupe settings'), async (req, res) => {
-    res.json(await deps.dedupe.setSettings(tenantOf(res).id, req.body, actorOf(req)));
+    res.json(await deps.dedupe.setSettings(tenantOf(res).id, req.body, actorOf(res)));
   });
   return router;
 }

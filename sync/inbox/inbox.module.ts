@@ -1,9 +1,8 @@
-import express, { type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import { NotFoundError, parseInput } from '../../src/shared/errors.ts';
-import { actorOf } from '../card/card.routes.ts';
 import type { FeatureModule } from '../feature-module.ts';
-import { type SignedApiDeps, signedApi, tenantOf } from '../platform/http/hubspot-signature.middleware.ts';
+import { actorOf, signedApi, tenantOf } from '../platform/http/hubspot-signature.middleware.ts';
 import { type AdminRoles, requireAdmin } from '../roles/admin-roles.ts';
 import { type ErrorInboxRepository, type InboxRetry, type InboxSource, inboxEntry } from './error-inbox.repo.ts';
 
@@ -23,19 +22,20 @@ const keySchema = z.strictObject({
 });
 
 /**
- * The error inbox's API (`/api/errors`, signed; the tenant from the signed portal): every record a CRM or programme
+ * The error inbox's API (`/api/errors` for HubSpot, `/api/salesforce/errors` for Salesforce orgs; the tenant from
+ * the verified caller): every record a CRM or programme
  * refused, with the reason, readable by the tenant's users; retrying one is an admin's (it writes to the CRM or the
  * programme). Each source registers its own retry.
  */
-export function errorInboxRouter(
-  deps: SignedApiDeps & {
-    roles: AdminRoles;
-    inbox: ErrorInboxRepository;
-    retries: Partial<Record<InboxSource, InboxRetry>>;
-  },
-): Router {
+export function errorInboxRouter(deps: {
+  /** HubSpot's signature (`signedApi`) or a Salesforce org's card key (`salesforceCardGuard`). */
+  guard: RequestHandler[];
+  roles: AdminRoles;
+  inbox: ErrorInboxRepository;
+  retries: Partial<Record<InboxSource, InboxRetry>>;
+}): Router {
   const router = express.Router();
-  router.use(...signedApi(deps));
+  router.use(...deps.guard);
 
   router.get('/', async (req, res) => {
     const tenant = tenantOf(res);
@@ -51,12 +51,11 @@ export function errorInboxRouter(
       const tenant = tenantOf(res);
       const key = parseInput(keySchema, req.params, { what: 'error inbox entry' });
       const row = await deps.inbox.get({ tenantId: tenant.id, ...key });
-      if (!row)
-        throw new NotFoundError(`No refused ${key.objectType} ${key.recordId} from ${key.source} in this portal.`);
+      if (!row) throw new NotFoundError(`No refused ${key.objectType} ${key.recordId} from ${key.source} here.`);
       const retry = deps.retries[key.source];
       if (!retry)
         throw new NotFoundError(`Records refused by ${key.source} are retried by the next sync on their own.`);
-      const outcome = await retry(tenant.id, key.objectType, key.recordId, actorOf(req));
+      const outcome = await retry(tenant.id, key.objectType, key.recordId, actorOf(res));
       const after = await deps.inbox.get({ tenantId: tenant.id, ...key });
       res.json({ ...outcome, entry: after ? inboxEntry(after) : null });
     },
@@ -76,7 +75,11 @@ export function createInboxModule(
     inbox,
     jobs: [],
     routes: ({ signing }) => [
-      { path: '/api/errors', ownBody: true, handler: errorInboxRouter({ ...signing, inbox, retries }) },
+      {
+        path: '/api/errors',
+        ownBody: true,
+        handler: errorInboxRouter({ guard: signedApi(signing), roles: signing.roles, inbox, retries }),
+      },
     ],
   };
 }

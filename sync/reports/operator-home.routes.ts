@@ -22,10 +22,14 @@ import {
 import type { RecordLinks } from '../../src/crm/crm-connector.ts';
 import { recordsCsvLines } from '../../src/metrics/report-csv.ts';
 import { NotFoundError, parseInput } from '../../src/shared/errors.ts';
-import { actorOf } from '../card/card.routes.ts';
-import { type SignedApiDeps, signedApi, tenantOf } from '../platform/http/hubspot-signature.middleware.ts';
+import {
+  actorOf,
+  type SignedApiDeps,
+  signedApi,
+  tenantOf,
+  userIdOf,
+} from '../platform/http/hubspot-signature.middleware.ts';
 import type { Tenant } from '../platform/store/tenants.repo.ts';
-import { signedUserId } from '../roles/admin-roles.ts';
 import type { LoopResultsRepository, StoredLoopResult } from './loop-results.repo.ts';
 import type { OperatorHomeRepository } from './operator-home.repo.ts';
 import {
@@ -140,7 +144,7 @@ export function operatorHomeRouter(deps: OperatorHomeRoutesDeps): Router {
   router.get('/sections/:section', async (req, res) => {
     const tenant = tenantOf(res);
     const section = parseInput(sectionSchema, req.params.section);
-    const mint = (paths: Record<string, string>) => deps.exports.mint(tenant.externalId, signedUserId(req), paths);
+    const mint = (paths: Record<string, string>) => deps.exports.mint(tenant.externalId, userIdOf(res), paths);
     res.json(await SECTION_BUILDERS[section](deps, tenant, mint));
   });
 
@@ -166,7 +170,7 @@ export function operatorHomeRouter(deps: OperatorHomeRoutesDeps): Router {
 
   router.put('/roster/:partnerId', async (req: Request, res) => {
     const tenant = tenantOf(res);
-    res.json(await deps.roster.set(tenant.id, String(req.params.partnerId), req.body, actorOf(req)));
+    res.json(await deps.roster.set(tenant.id, String(req.params.partnerId), req.body, actorOf(res)));
   });
 
   return router;

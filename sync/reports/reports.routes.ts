@@ -6,8 +6,7 @@ import { PERIOD_METRIC_KEYS } from '../../src/metrics/operator-metrics.ts';
 import { periodCsvRows, REPORT_CSV_HEADER, recordsCsvLines } from '../../src/metrics/report-csv.ts';
 import { isoDateSchema } from '../../src/model/deal.ts';
 import { InvalidInputError, NotFoundError, parseInput } from '../../src/shared/errors.ts';
-import { actorOf } from '../card/card.routes.ts';
-import { type SignedApiDeps, signedApi, tenantOf } from '../platform/http/hubspot-signature.middleware.ts';
+import { actorOf, type SignedApiDeps, signedApi, tenantOf } from '../platform/http/hubspot-signature.middleware.ts';
 import type { JobQueue } from '../platform/jobs/job-queue.ts';
 import type { TenantsRepository } from '../platform/store/tenants.repo.ts';
 import {
@@ -117,7 +116,7 @@ export function reportsRouter(deps: ReportsRoutesDeps): Router {
     const tenantId = tenantOf(res).id;
     const loop = parseInput(loopSchema, req.params.loop);
     const body = parseInput(runBodySchema, req.body ?? {});
-    const reason = body.reason ?? `requested by ${actorOf(req)}`;
+    const reason = body.reason ?? `requested by ${actorOf(res)}`;
     const jobId = await deps.enqueue(
       LOOP_JOBS[loop],
       {

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { CrmUser } from '../../src/crm/crm-connector.ts';
 import { HubSpotApiError, isHubSpotForbidden } from '../../src/crm/hubspot/hubspot-errors.ts';
 import { httpStatusOf } from '../platform/http/error-envelope.ts';
-import { ADMIN_ROLE_TTL_MS, AdminRequiredError, AdminRoles, signedUserId } from './admin-roles.ts';
+import { signedUserId } from '../platform/http/hubspot-signature.middleware.ts';
+import { ADMIN_ROLE_TTL_MS, AdminRequiredError, AdminRoles } from './admin-roles.ts';
 
 const TENANT = 'hubspot:48151623';
 const admin: CrmUser = { userId: '9000001', admin: true };

@@ -1,7 +1,7 @@
-import type { Request, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import type { CrmUser } from '../../src/crm/crm-connector.ts';
 import { AppError } from '../../src/shared/errors.ts';
-import { tenantOf } from '../platform/http/hubspot-signature.middleware.ts';
+import { tenantOf, userIdOf } from '../platform/http/hubspot-signature.middleware.ts';
 
 /** How long a user's role is trusted before HubSpot is asked again (SPEC §2.6: admin-only actions check the role). */
 export const ADMIN_ROLE_TTL_MS = 5 * 60_000;
@@ -11,15 +11,6 @@ const MAX_CACHED_USERS = 10_000;
 /** A signed user who is not an admin of the portal asked for an admin-only action (403; nothing was written). */
 export class AdminRequiredError extends AppError {
   readonly code = 'admin_required';
-}
-
-/**
- * The acting HubSpot user of a signed `hubspot.fetch` call: HubSpot appends `userId` to the URL before signing, so it
- * is signed data. Anything else (a body field, a header, a repeated parameter) is not a user.
- */
-export function signedUserId(req: Request): string | undefined {
-  const value = req.query.userId;
-  return typeof value === 'string' && /^\d{1,20}$/.test(value) ? value : undefined;
 }
 
 export interface AdminRolesOptions {
@@ -72,12 +63,19 @@ export class AdminRoles {
   }
 
   /**
-   * Throws AdminRequiredError unless `userId` administers the tenant's portal. `action` names what was refused, for
+   * Throws AdminRequiredError unless `userId` administers the tenant's portal or org. `action` names what was refused, for
    * the message the card or settings page shows.
    */
   async assertAdmin(tenantId: string, userId: string | undefined, action: string): Promise<void> {
+    const {
+      admin: who,
+      crm,
+      place,
+    } = tenantId.startsWith('salesforce:')
+      ? { admin: 'a Salesforce administrator', crm: 'Salesforce', place: 'org' }
+      : { admin: 'a HubSpot super admin', crm: 'HubSpot', place: 'portal' };
     if (!userId) {
-      throw new AdminRequiredError(`only a HubSpot super admin can ${action}; the request names no HubSpot user`, {
+      throw new AdminRequiredError(`only ${who} can ${action}; the request names no ${crm} user`, {
         details: ['user_id'],
       });
     }
@@ -88,7 +86,7 @@ export class AdminRoles {
       // Without the users scope (an install that predates it) the role cannot be read: refuse, never assume.
       if (this.options.isForbidden?.(tenantId, error)) {
         throw new AdminRequiredError(
-          `only a HubSpot super admin can ${action}; PartnerLoop cannot read HubSpot user roles in this portal — ` +
+          `only ${who} can ${action}; PartnerLoop cannot read ${crm} user roles in this ${place} — ` +
             'reinstall the app to grant it',
           { cause: error, details: ['role_unverifiable'] },
         );
@@ -96,7 +94,7 @@ export class AdminRoles {
       throw error;
     }
     if (!admin) {
-      throw new AdminRequiredError(`only a HubSpot super admin can ${action}`, { details: [`user:${userId}`] });
+      throw new AdminRequiredError(`only ${who} can ${action}`, { details: [`user:${userId}`] });
     }
   }
 
@@ -111,9 +109,9 @@ export class AdminRoles {
  * portal, or the request ends in 403 `admin_required` before its handler runs.
  */
 export function requireAdmin(roles: AdminRoles, action: string): RequestHandler {
-  return async (req, res, next) => {
+  return async (_req, res, next) => {
     try {
-      await roles.assertAdmin(tenantOf(res).id, signedUserId(req), action);
+      await roles.assertAdmin(tenantOf(res).id, userIdOf(res), action);
       next();
     } catch (error) {
       next(error);

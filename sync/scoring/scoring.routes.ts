@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Router } from 'express';
-import { actorOf } from '../card/card.routes.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
-import { type SignedApiDeps, signedApi, tenantOf } from '../platform/http/hubspot-signature.middleware.ts';
+import { actorOf, type SignedApiDeps, signedApi, tenantOf } from '../platform/http/hubspot-signature.middleware.ts';
 import type { JobQueue } from '../platform/jobs/job-queue.ts';
 import { type AdminRoles, requireAdmin } from '../roles/admin-roles.ts';
 import type { ScoringService } from './scoring.service.ts';
@@ -32,7 +31,7 @@ export function scoringRouter(deps: ScoringRoutesDeps): Router {
 
   router.put('/config', requireAdmin(deps.roles, 'change the scoring config'), async (req, res) => {
     const tenantId = tenantOf(res).id;
-    const config = await deps.scoring.setConfig(tenantId, req.body, actorOf(req));
+    const config = await deps.scoring.setConfig(tenantId, req.body, actorOf(res));
     // A new key per change: every saved config is scored, even two saves within one debounce window.
     await deps.enqueue(SCORING_REFRESH_JOB, { tenantId }, { key: `${tenantId}:config:${randomUUID()}` });
     res.json(config);

@@ -10,6 +10,7 @@ import type {
   PartnerLink,
   PropertyUpdate,
   RecordLinks,
+  WriteOutcome,
 } from '../crm-connector.ts';
 import type { HubSpotClient } from './hubspot-client.ts';
 import { isHubSpotForbidden } from './hubspot-errors.ts';
@@ -94,8 +95,9 @@ export class HubSpotConnector implements CrmConnector {
     };
   }
 
-  writeProperties(object: CrmObject, updates: readonly PropertyUpdate[]): Promise<number> {
-    return this.options.objects.batchUpdate(object === 'partners' ? 'companies' : 'deals', updates);
+  async writeProperties(object: CrmObject, updates: readonly PropertyUpdate[]): Promise<WriteOutcome> {
+    const calls = await this.options.objects.batchUpdate(object === 'partners' ? 'companies' : 'deals', updates);
+    return { calls, refused: [] };
   }
 
   async linkableRoles(): Promise<ReadonlySet<PartnerRole>> {

@@ -1,3 +1,4 @@
+import type { CrmStageOrder } from '../../attribution/attribution-rules.ts';
 import type { CanonicalDeal, CrmDealsRead, CrmPartnersRead, CrmSnapshot, CrmValues } from '../../model/crm-record.ts';
 import type { PartnerRole } from '../../model/deal.ts';
 import type { Partner } from '../../model/partner.ts';
@@ -12,6 +13,7 @@ import type {
   PartnerLink,
   PropertyUpdate,
   RecordLinks,
+  WriteOutcome,
 } from '../crm-connector.ts';
 import type { SalesforceClient } from './salesforce-client.ts';
 import {
@@ -88,8 +90,13 @@ export interface SalesforceConnectorOptions {
    * without a hook they wait in `takeRefused()`. Never thrown: one bad record must not stop 199 good ones.
    */
   onRefused?: (records: SalesforceRefusedRecord[]) => void | Promise<void>;
+  /** Records a write went through for (their earlier refusals, if any, are resolved by the service). */
+  onAccepted?: (object: SalesforceRefusedRecord['object'], ids: string[]) => void | Promise<void>;
   clock?: Clock;
 }
+
+/** How long the org's currency set-up (from describe) is trusted before it is read again. */
+const MAPPING_TTL_MS = 60 * 60_000;
 
 /** Merging is not offered for Salesforce Opportunities (SPEC §2.6: merge stays off for Salesforce tenants). */
 export class SalesforceMergeUnsupportedError extends AppError {
@@ -127,6 +134,7 @@ export class SalesforceConnector implements CrmConnector {
   readonly #clock: Clock;
   #stages: StageMap | undefined;
   #refused: SalesforceRefusedRecord[] = [];
+  #mappingRead: { at: number; mapping: Omit<OpportunityMappingOptions, 'partnerIds'> } | undefined;
 
   constructor(options: SalesforceConnectorOptions) {
     this.#options = options;
@@ -176,7 +184,9 @@ export class SalesforceConnector implements CrmConnector {
     const links = partnerLinksFromJunction(junction.records);
 
     const roster = new Set(partners.map((partner) => partner.id));
-    const mapping = { ...this.#options.mapping, partnerIds: roster };
+    const configured = await this.#mapping();
+    readCalls += configured.calls;
+    const mapping = { ...configured.mapping, partnerIds: roster };
     const deals: CanonicalDeal[] = [];
     readCalls += await this.#client.query<SoqlRecord>(
       soqlForOpportunities({ fields: opportunityReadFields(mapping, options.dealProperties) }),
@@ -251,7 +261,8 @@ export class SalesforceConnector implements CrmConnector {
     if (ids.length === 0) return { deals: [], partners: [], missing: [] };
     const { map: stages } = await this.#readStages();
     const records: SoqlRecord[] = [];
-    const fields = opportunityReadFields({ ...this.#options.mapping }, options.dealProperties);
+    const { mapping: configured } = await this.#mapping();
+    const fields = opportunityReadFields(configured, options.dealProperties);
     for (const chunk of chunks(queryIds(ids), SOQL_IDS_PER_QUERY)) {
       const read = await this.#client.queryRecords<SoqlRecord>(
         soqlForOpportunities({ fields, ids: chunk }),
@@ -280,7 +291,7 @@ export class SalesforceConnector implements CrmConnector {
     );
     const partners = unknown.length === 0 ? [] : (await this.readPartners(unknown, [])).partners;
     const roster = new Set([...options.partnerIds, ...partners.map((partner) => partner.id)]);
-    const mapping = { ...this.#options.mapping, partnerIds: roster };
+    const mapping = { ...configured, partnerIds: roster };
     const deals = records.map((record) =>
       canonicalDealFromOpportunity(record, links.get(String(record.Id)) ?? [], stages, mapping),
     );
@@ -313,9 +324,10 @@ export class SalesforceConnector implements CrmConnector {
    * PATCH `/composite/sobjects`, ≤ 200 records per call, `allOrNone=false`: each record stands alone, so a validation
    * rule refusing one leaves the others written. Refusals go to `onRefused`; answers the number of calls.
    */
-  async writeProperties(object: CrmObject, updates: readonly PropertyUpdate[]): Promise<number> {
+  async writeProperties(object: CrmObject, updates: readonly PropertyUpdate[]): Promise<WriteOutcome> {
     const records = recordsForUpdates(object, updates);
     let calls = 0;
+    const refused: string[] = [];
     for (const batch of chunks(records, COLLECTION_LIMIT)) {
       const results = await this.#client.request<CollectionResult[]>({
         method: 'PATCH',
@@ -326,13 +338,10 @@ export class SalesforceConnector implements CrmConnector {
         operation: `the update of ${object}`,
       });
       calls += 1;
-      await this.#collectRefusals(
-        object,
-        batch.map((record) => String(record.Id)),
-        results ?? [],
-      );
+      const ids = batch.map((record) => String(record.Id));
+      refused.push(...(await this.#collectRefusals(object, ids, results ?? [])));
     }
-    return calls;
+    return { calls, refused };
   }
 
   /** The roles the junction's `Role__c` picklist holds (active values), from describe; none before provisioning. */
@@ -399,9 +408,10 @@ export class SalesforceConnector implements CrmConnector {
     const { map: stages } = await this.#readStages();
     const stage = firstOpenStage(stages);
     if (!stage) throw new NotFoundError('this Salesforce org has no active open opportunity stage');
+    const { currencyField } = (await this.#mapping()).mapping;
     const record = opportunityForNewDeal(input, stage, {
       closeDateFallback: endOfQuarter(this.#clock.now()),
-      ...(this.#options.mapping?.currencyField ? { currencyField: this.#options.mapping.currencyField } : {}),
+      ...(currencyField ? { currencyField } : {}),
     });
     const { attributes: _type, ...fields } = record;
     const result = await this.#client.request<SaveResult>({
@@ -492,6 +502,18 @@ export class SalesforceConnector implements CrmConnector {
   // --- helpers -------------------------------------------------------------------------------------------------------
 
   /** The org's stages, read once per connector (a stage added later falls back to the record's IsClosed/IsWon). */
+  /** The org's active stages by SortOrder, open ones first (the attribution defaults follow them). */
+  async stageOrder(): Promise<CrmStageOrder> {
+    const { map } = await this.#readStages();
+    const stages = [...new Map([...map.values()].map((stage) => [stage.name, stage])).values()]
+      .filter((stage) => stage.active)
+      .sort((a, b) => a.sortOrder - b.sortOrder);
+    return {
+      open: stages.filter((stage) => !stage.closed).map((stage) => stage.name),
+      closed: stages.filter((stage) => stage.closed).map((stage) => stage.name),
+    };
+  }
+
   async #readStages(): Promise<{ map: StageMap; calls: number }> {
     if (this.#stages) return { map: this.#stages, calls: 0 };
     const { records, calls } = await this.#client.queryRecords<OpportunityStageRow>(
@@ -523,6 +545,24 @@ export class SalesforceConnector implements CrmConnector {
     return typeof id === 'string' ? id : undefined;
   }
 
+  /**
+   * The configured mapping, with the deal currency from the org when not configured: `CurrencyIsoCode` where the org
+   * is multi-currency (describe lists it), otherwise the configured org currency. Re-read hourly (one describe).
+   */
+  async #mapping(): Promise<{ mapping: Omit<OpportunityMappingOptions, 'partnerIds'>; calls: number }> {
+    const configured = this.#options.mapping ?? {};
+    if (configured.currencyField !== undefined) return { mapping: configured, calls: 0 };
+    const now = this.#clock.now();
+    if (this.#mappingRead && now - this.#mappingRead.at < MAPPING_TTL_MS) {
+      return { mapping: this.#mappingRead.mapping, calls: 0 };
+    }
+    const described = await this.#describe('Opportunity');
+    const multiCurrency = described?.fields.some((field) => field.name === 'CurrencyIsoCode') ?? false;
+    const mapping = { ...configured, currencyField: multiCurrency ? 'CurrencyIsoCode' : null };
+    this.#mappingRead = { at: now, mapping };
+    return { mapping, calls: 1 };
+  }
+
   async #describe(object: string): Promise<DescribedObject | undefined> {
     const answer = await this.#client.request<DescribeAnswer>({
       method: 'GET',
@@ -544,12 +584,18 @@ export class SalesforceConnector implements CrmConnector {
     object: SalesforceRefusedRecord['object'],
     ids: readonly string[],
     results: readonly CollectionResult[],
-  ): Promise<void> {
+  ): Promise<string[]> {
     const refused: SalesforceRefusedRecord[] = [];
+    const accepted: string[] = [];
+    const refusedIds: string[] = [];
     results.forEach((result, index) => {
       const id = ids[index] ?? '';
       const refusal = recordRefusal(result, id);
-      if (!refusal) return;
+      if (!refusal) {
+        accepted.push(id);
+        return;
+      }
+      refusedIds.push(id);
       refused.push({
         object,
         // A refused upsert answers no id: the link key names the row.
@@ -561,9 +607,11 @@ export class SalesforceConnector implements CrmConnector {
         details: refusal.details,
       });
     });
-    if (refused.length === 0) return;
+    if (accepted.length > 0) await this.#options.onAccepted?.(object, accepted);
+    if (refused.length === 0) return refusedIds;
     if (this.#options.onRefused) await this.#options.onRefused(refused);
     else this.#refused.push(...refused);
+    return refusedIds;
   }
 }
 

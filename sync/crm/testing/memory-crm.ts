@@ -8,6 +8,7 @@ import type {
   PartnerLink,
   PropertyUpdate,
   RecordLinks,
+  WriteOutcome,
 } from '../../../src/crm/crm-connector.ts';
 import type {
   CanonicalDeal,
@@ -84,13 +85,13 @@ export class MemoryCrm implements CrmConnector {
     };
   }
 
-  async writeProperties(object: CrmObject, updates: readonly PropertyUpdate[]): Promise<number> {
+  async writeProperties(object: CrmObject, updates: readonly PropertyUpdate[]): Promise<WriteOutcome> {
     this.calls.push({ op: 'writeProperties', object, updates: structuredClone([...updates]) });
     for (const { id, properties } of updates) {
       const values = object === 'deals' ? this.deals.get(id)?.properties : this.partners.get(id)?.values;
       if (values) Object.assign(values, properties);
     }
-    return Math.ceil(updates.length / this.batchSize);
+    return { calls: Math.ceil(updates.length / this.batchSize), refused: [] };
   }
 
   async linkableRoles(): Promise<ReadonlySet<PartnerRole>> {

@@ -115,8 +115,18 @@ export function signedTenant(
       return;
     }
     res.locals.tenant = tenant;
+    res.locals.userId = signedUserId(req);
     next();
   };
+}
+
+/**
+ * The acting HubSpot user of a signed `hubspot.fetch` call: HubSpot appends `userId` to the URL before signing, so it
+ * is signed data. Anything else (a body field, a header, a repeated parameter) is not a user.
+ */
+export function signedUserId(req: Request): string | undefined {
+  const value = req.query.userId;
+  return typeof value === 'string' && /^\d{1,20}$/.test(value) ? value : undefined;
 }
 
 /** The tenant `signedTenant` resolved. */
@@ -124,4 +134,18 @@ export function tenantOf(res: Response): Tenant {
   const tenant = res.locals.tenant as Tenant | undefined;
   if (!tenant) throw new Error('signedTenant middleware is missing on this route');
   return tenant;
+}
+
+/**
+ * The acting CRM user, as the request's guard verified it: the signed `userId` of a HubSpot call, or the user the
+ * org's own Apex names on a Salesforce card call (sync/card/salesforce-card.middleware.ts). Never from the body.
+ */
+export function userIdOf(res: Response): string | undefined {
+  const userId = res.locals.userId as unknown;
+  return typeof userId === 'string' ? userId : undefined;
+}
+
+/** Who did it, for the audit log: `user:<CRM user id>`, or `user:unknown` when the CRM named nobody. */
+export function actorOf(res: Response): string {
+  return `user:${userIdOf(res) ?? 'unknown'}`;
 }

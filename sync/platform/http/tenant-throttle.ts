@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { RateLimitedError } from '../../../src/shared/errors.ts';
 
 /** A tenant's request budget on the signed API: `requests` per `perSeconds`, refilled continuously. */
@@ -65,17 +65,30 @@ export class TenantThrottle {
 
 /**
  * Spends one token of the signed portal's budget (mount after the signature check, so nobody can spend another
- * portal's budget by naming it); over budget → 429 `rate_limited` with `Retry-After` in seconds. Requests that name
- * no portal pass through to the tenant check, which refuses them.
+ * portal's budget by naming it). Requests that name no portal pass through to the tenant check, which refuses them.
  */
 export function throttleSignedPortal(throttle: TenantThrottle): RequestHandler {
+  return throttleBy(throttle, 'HubSpot portal', (req) =>
+    typeof req.query.portalId === 'string' ? req.query.portalId : undefined,
+  );
+}
+
+/**
+ * A request budget per verified caller (`keyOf` answers undefined: not counted): over it, 429 `rate_limited` with
+ * `Retry-After`, before the handler runs. `what` names the caller in the message ("HubSpot portal", "Salesforce org").
+ */
+export function throttleBy(
+  throttle: TenantThrottle,
+  what: string,
+  keyOf: (req: Request, res: Response) => string | undefined,
+): RequestHandler {
   return (req, res, next) => {
-    const portalId = req.query.portalId;
-    if (typeof portalId !== 'string') {
+    const key = keyOf(req, res);
+    if (key === undefined) {
       next();
       return;
     }
-    const decision = throttle.take(portalId);
+    const decision = throttle.take(key);
     if (decision.allowed) {
       next();
       return;
@@ -83,7 +96,7 @@ export function throttleSignedPortal(throttle: TenantThrottle): RequestHandler {
     res.setHeader('Retry-After', String(decision.retryAfterSeconds));
     next(
       new RateLimitedError(
-        `too many requests for this HubSpot portal (budget ${throttle.budget.requests} per ${throttle.budget.perSeconds} s); ` +
+        `too many requests for this ${what} (budget ${throttle.budget.requests} per ${throttle.budget.perSeconds} s); ` +
           `retry in ${decision.retryAfterSeconds} s`,
         { details: [{ retryAfterSeconds: decision.retryAfterSeconds }] },
       ),

@@ -357,6 +357,12 @@ export interface ErrorInboxTable {
   resolved_at: Date | null;
 }
 
+export interface CardKeysTable {
+  tenant_id: string;
+  key_hash: string;
+  issued_at: UpdatedAt;
+}
+
 export interface StoreSchema {
   tenants: TenantsTable;
   audit_log: AuditLogTable;
@@ -386,4 +392,5 @@ export interface StoreSchema {
   programme_opportunities: ProgrammeOpportunitiesTable;
   programme_invitations: ProgrammeInvitationsTable;
   error_inbox: ErrorInboxTable;
+  card_keys: CardKeysTable;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defaultRulesForStageOrder } from '../../../src/attribution/attribution-rules.ts';
 import type { CrmConnectors } from '../../../src/crm/crm-connector.ts';
 import { RECONCILE_JOB } from '../../crm/reconcile.job.ts';
 import { defineTenantJob } from '../../platform/jobs/tenant-job.ts';
@@ -32,7 +33,22 @@ export function crmInstallJob(name: string, deps: InstallJobDeps) {
     lease: ({ tenantId }) => `${name}:${tenantId}`,
     async handle({ tenantId }, context) {
       // Also keeps what the connector needs of it (HubSpot: each role label's association type id).
-      const report = await deps.crm.connector(tenantId).provision();
+      const connector = deps.crm.connector(tenantId);
+      const report = await connector.provision();
+      // A CRM with its own stages (Salesforce) gets the default rules in those stages, unless an admin set rules.
+      const tenant = await deps.tenants.get(tenantId);
+      if (connector.stageOrder && tenant.settings.attributionRules === undefined) {
+        const rules = defaultRulesForStageOrder(await connector.stageOrder());
+        await deps.tenants.updateSettings(tenantId, { attributionRules: rules });
+        await deps.audit.append({
+          tenantId,
+          actor: `system:${name}`,
+          action: 'attribution.rules',
+          subjectType: 'tenant',
+          subjectId: tenantId,
+          after: rules,
+        });
+      }
       await deps.audit.append({
         tenantId,
         actor: `system:${name}`,

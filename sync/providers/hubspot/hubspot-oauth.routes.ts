@@ -1,13 +1,13 @@
 import express, { type Response, type Router } from 'express';
 import { authorizeUrl, exchangeAuthorizationCode, revokeRefreshToken } from '../../../src/crm/hubspot/hubspot-oauth.ts';
 import { InvalidInputError } from '../../../src/shared/errors.ts';
-import { type SignedApiDeps, signedApi, tenantOf } from '../../platform/http/hubspot-signature.middleware.ts';
+import { type SignedApiDeps, signedApi, tenantOf, userIdOf } from '../../platform/http/hubspot-signature.middleware.ts';
 import type { JobQueue } from '../../platform/jobs/job-queue.ts';
 import type { Logger } from '../../platform/log/logger.ts';
 import type { AuditLogRepository } from '../../platform/store/audit-log.repo.ts';
 import type { OAuthStatesRepository } from '../../platform/store/oauth-states.repo.ts';
 import type { TenantsRepository } from '../../platform/store/tenants.repo.ts';
-import { type AdminRoles, signedUserId } from '../../roles/admin-roles.ts';
+import type { AdminRoles } from '../../roles/admin-roles.ts';
 import type { HubSpotConnections } from './hubspot-connections.ts';
 import { HUBSPOT_INSTALL_JOB } from './hubspot-install.job.ts';
 
@@ -122,14 +122,14 @@ export function hubspotSettingsRouter(deps: SettingsRoutesDeps): Router {
     });
   });
 
-  router.post('/disconnect', async (req, res) => {
+  router.post('/disconnect', async (_req, res) => {
     const tenant = tenantOf(res);
     if (tenant.status !== 'active') {
       res.json({ tenantId: tenant.id, status: tenant.status });
       return;
     }
     // Checked after the status: a disconnected tenant has no token to ask HubSpot with, and nothing is written then.
-    const userId = signedUserId(req);
+    const userId = userIdOf(res);
     await deps.roles.assertAdmin(tenant.id, userId, 'disconnect PartnerLoop');
     const actor = `user:${userId}`;
     const credentials = await deps.tenants.credentials(tenant.id);

@@ -16,12 +16,19 @@ export interface SalesforceConnectionsOptions {
   clientSecret: string;
   tenants: TenantsRepository;
   /** Records Salesforce refused (validation rules, picklists, locks) go to the tenant's error inbox. */
-  inbox: Pick<ErrorInboxRepository, 'record'>;
+  inbox: Pick<ErrorInboxRepository, 'record' | 'resolve'>;
   /** The share of an org's remaining daily allowance one run may use (the rest is the org's other integrations'). */
   allowanceShare?: number;
   clock?: Clock;
   onDisconnected?: (tenantId: string, reason: string) => void;
 }
+
+/** How the error inbox names what Salesforce refused. */
+const INBOX_TYPE: Readonly<Record<SalesforceRefusedRecord['object'], string>> = {
+  deals: 'opportunity',
+  partners: 'account',
+  links: 'partner_link',
+};
 
 /** Salesforce sessions have no fixed expiry (they time out when idle); stored as two hours for the record. */
 const SESSION_MS = 2 * 60 * 60_000;
@@ -66,6 +73,10 @@ export class SalesforceConnections implements CrmConnectors {
         client,
         instanceUrl: this.options.loginUrl,
         onRefused: (records) => this.#refused(tenantId, records),
+        // A record written after a fix (or a retry) closes its inbox entry.
+        onAccepted: async (object, ids) => {
+          await this.options.inbox.resolve({ tenantId, source: 'salesforce', objectType: INBOX_TYPE[object] }, ids);
+        },
       });
       this.#connectors.set(tenantId, connector);
     }
@@ -105,8 +116,7 @@ export class SalesforceConnections implements CrmConnectors {
         {
           tenantId,
           source: 'salesforce',
-          objectType:
-            record.object === 'deals' ? 'opportunity' : record.object === 'partners' ? 'account' : 'partner_link',
+          objectType: INBOX_TYPE[record.object],
           recordId: record.id,
         },
         { reason: record.reason, details: { code: record.code, fields: record.fields, details: record.details } },

@@ -14,6 +14,7 @@ import type { CadenceTasks } from '../../platform/jobs/cadence.job.ts';
 import type { JobContext, JobDefinition, JobQueue } from '../../platform/jobs/job-queue.ts';
 import type { Logger } from '../../platform/log/logger.ts';
 import type { AuditLogRepository } from '../../platform/store/audit-log.repo.ts';
+import { CardKeysRepository } from '../../platform/store/card-keys.repo.ts';
 import { CheckpointsRepository } from '../../platform/store/checkpoints.repo.ts';
 import type { Database } from '../../platform/store/database.ts';
 import { OAuthStatesRepository } from '../../platform/store/oauth-states.repo.ts';
@@ -65,6 +66,7 @@ export function createSalesforceProvider(config: Config, deps: SalesforceProvide
       deps.logger.warn({ tenantId, reason }, 'tenant disconnected: Salesforce refused its refresh token; reconnect it'),
   });
   const states = new OAuthStatesRepository(deps.db, deps.cipher);
+  const cardKeys = new CardKeysRepository(deps.db);
   return {
     connections,
     cadence: { frequent: [SALESFORCE_POLL_JOB] },
@@ -91,6 +93,7 @@ export function createSalesforceProvider(config: Config, deps: SalesforceProvide
           handler: salesforceOAuthRouter({
             app,
             states,
+            cardKeys,
             tenants: deps.tenants,
             connections,
             queue,
@@ -107,6 +110,7 @@ const payloadSchema = z.strictObject({ verifier: z.string().min(43).max(256) });
 function salesforceOAuthRouter(deps: {
   app: SalesforceApp;
   states: OAuthStatesRepository;
+  cardKeys: CardKeysRepository;
   tenants: TenantsRepository;
   connections: SalesforceConnections;
   queue: Pick<JobQueue, 'enqueue'>;
@@ -147,16 +151,26 @@ function salesforceOAuthRouter(deps: {
       }),
     );
     deps.connections.forget(tenant.id);
+    // The card's key: a new one on every install (the one before stops working), shown here once, never stored.
+    const cardKey = await deps.cardKeys.issue(tenant.id);
     await deps.queue.enqueue(SALESFORCE_INSTALL_JOB, { tenantId: tenant.id }, { key: `${tenant.id}:${Date.now()}` });
     deps.logger.info({ tenantId: tenant.id }, 'Salesforce org installed');
-    res
-      .status(200)
-      .type('html')
-      .send(
-        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>PartnerLoop installed</title></head>' +
-          `<body><h1>PartnerLoop is installed</h1><p>Salesforce org ${installation.orgId} is connected. PartnerLoop ` +
-          'is creating its fields and reading your opportunities.</p></body></html>',
-      );
+    res.status(200).type('html').set('Cache-Control', 'no-store').send(installedPage(installation.orgId, cardKey));
   });
   return router;
+}
+
+/**
+ * The install's answer: what happens next, and the card key once (the admin pastes it into the org's External
+ * Credential; see extensions/salesforce/README.md). Both values are plain [A-Za-z0-9_-]: nothing to escape.
+ */
+function installedPage(orgId: string, cardKey: string): string {
+  return (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>PartnerLoop installed</title></head><body>' +
+    `<h1>PartnerLoop is installed</h1><p>Salesforce org ${orgId} is connected. PartnerLoop is creating its fields ` +
+    'and reading your opportunities.</p>' +
+    '<h2>Connect the partner card</h2><p>Copy this key into the <code>OrgKey</code> parameter of the ' +
+    '<code>PartnerLoop</code> External Credential in Salesforce Setup. It is shown only now; installing again issues ' +
+    `a new one and retires this one.</p><p><code id="card-key">${cardKey}</code></p></body></html>`
+  );
 }

@@ -14,6 +14,7 @@ import * as programmeRecords from './0012-programme-records.migration.ts';
 import * as errorInbox from './0013-error-inbox.migration.ts';
 import * as oauthStatePayload from './0014-oauth-state-payload.migration.ts';
 import * as cloudSendClaims from './0015-cloud-send-claims.migration.ts';
+import * as cardKeys from './0016-card-keys.migration.ts';
 
 /** Every migration, in order. Names are stable forever: they are the keys recorded in the database. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -32,4 +33,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0013-error-inbox': errorInbox,
   '0014-oauth-state-payload': oauthStatePayload,
   '0015-cloud-send-claims': cloudSendClaims,
+  '0016-card-keys': cardKeys,
 };
