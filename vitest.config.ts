@@ -9,6 +9,8 @@ export default defineConfig({
       'sandbox/**/*.test.ts',
       'test/**/*.test.ts',
       'extensions/**/*.test.tsx',
+      // The Salesforce extension's vitest files only: its LWC Jest suites (force-app/**/__tests__) run via lwc-jest.test.ts.
+      'extensions/salesforce/*.test.ts',
     ],
     exclude: ['**/node_modules/**', 'data/**'],
     pool: 'forks',
