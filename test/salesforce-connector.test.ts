@@ -186,6 +186,39 @@ describe('reads', () => {
     expect(sf.stats().byOperation).toMatchObject({ query: 1, queryMore: 5 });
   });
 
+  it('given changes across two pages, when polled, then each page is handed over with a checkpoint that only moves forward and never passes the window', async () => {
+    const { sf, connector } = await harness();
+    await connector.provision();
+    const until = new Date(Date.parse(String(sf.org.records('Opportunity')[0]?.SystemModstamp)) + 365 * 86_400_000);
+    const batches: Array<{ deals: number; partners: number; checkpoint: string | null }> = [];
+
+    const result = await connector.changes({ since: null, until, overlapMs: 60_000 }, async (batch) => {
+      batches.push({
+        deals: batch.deals.length,
+        partners: batch.partners.length,
+        checkpoint: batch.checkpoint?.toISOString() ?? null,
+      });
+    });
+
+    // Partner accounts first (no checkpoint: the window's opportunities are still to come), then 2,000 + 1,000.
+    expect(batches.map((batch) => [batch.deals, batch.checkpoint === null])).toEqual([
+      [0, true],
+      [2_000, false],
+      [1_000, false],
+    ]);
+    expect(batches[0]!.partners).toBe(sf.demo?.truth.partnerIds.length);
+    const [first, second] = [batches[1]!.checkpoint!, batches[2]!.checkpoint!];
+    expect(second >= first).toBe(true);
+    expect(Date.parse(second)).toBeLessThan(until.getTime());
+    // Everything before a page's checkpoint was in that page or an earlier one.
+    const stamps = sf.org
+      .records('Opportunity')
+      .map((record) => String(record.SystemModstamp))
+      .sort();
+    expect(stamps.filter((stamp) => Date.parse(stamp) <= Date.parse(first)).length).toBeGreaterThanOrEqual(2_000);
+    expect(result).toMatchObject({ deals: 3_000, partners: batches[0]!.partners });
+  });
+
   it('given ids of which one does not exist, when deals are read, then the missing id is reported', async () => {
     const { sf, connector } = await harness();
     const [a, b] = opportunityIds(sf, 2) as [string, string];

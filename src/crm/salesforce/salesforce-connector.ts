@@ -203,38 +203,28 @@ export class SalesforceConnector implements CrmConnector {
 
   /**
    * What changed in `[since − overlap, until)` by `SystemModstamp` (Salesforce has no webhooks for a connected app;
-   * polling is the baseline): opportunities, partner accounts, and the opportunities of changed junction rows. `onPage`
-   * hears the newest stamp of each page read, so the caller can checkpoint as it goes; the stamp never passes `until`.
+   * polling is the baseline), handed to `onBatch` as it is read so the caller applies and checkpoints as it goes:
+   * first the changed partner accounts and the opportunities of changed junction rows (`checkpoint: null` — the
+   * opportunities of the window are still to come), then each page of changed opportunities in `SystemModstamp`
+   * order with the newest stamp read so far (`checkpoint`: everything before it has been handed over).
    */
-  async changes(window: {
-    since: Date | null;
-    until: Date;
-    overlapMs: number;
-  }): Promise<{ deals: string[]; partners: string[]; newest: Date | null; calls: number }> {
+  async changes(
+    window: { since: Date | null; until: Date; overlapMs: number },
+    onBatch: (batch: { deals: string[]; partners: string[]; checkpoint: Date | null }) => Promise<void>,
+  ): Promise<{ deals: number; partners: number; newest: Date | null; calls: number }> {
     const bounds = {
       ...(window.since ? { since: window.since.getTime() } : {}),
       until: window.until.getTime(),
       overlapMs: window.overlapMs,
     };
-    const deals = new Set<string>();
-    const partners = new Set<string>();
     let newest: number | null = null;
     const seen = (record: SoqlRecord) => {
       const stamp = Date.parse(String(record.SystemModstamp ?? ''));
       if (Number.isFinite(stamp) && (newest === null || stamp > newest)) newest = stamp;
     };
-    let calls = 0;
-    calls += await this.#client.query<SoqlRecord>(
-      soqlForOpportunities({ fields: [], ...bounds }),
-      (page) => {
-        for (const record of page.records) {
-          deals.add(String(record.Id));
-          seen(record);
-        }
-      },
-      { operation: 'the read of changed opportunities' },
-    );
-    calls += await this.#client.query<SoqlRecord>(
+    const partners = new Set<string>();
+    const linked = new Set<string>();
+    let calls = await this.#client.query<SoqlRecord>(
       soqlForAccounts({ fields: [], partnersOnly: true, ...bounds }),
       (page) => {
         for (const record of page.records) {
@@ -248,10 +238,31 @@ export class SalesforceConnector implements CrmConnector {
     calls += junction.calls;
     for (const record of junction.records) {
       const opportunity = record[JUNCTION_FIELDS.opportunity];
-      if (typeof opportunity === 'string') deals.add(opportunity);
+      if (typeof opportunity === 'string') linked.add(opportunity);
       seen(record);
     }
-    return { deals: [...deals], partners: [...partners], newest: newest === null ? null : new Date(newest), calls };
+    if (partners.size + linked.size > 0)
+      await onBatch({ deals: [...linked], partners: [...partners], checkpoint: null });
+    let deals = linked.size;
+    // Pages in SystemModstamp order: once a page is applied, nothing older than its newest stamp is left to read.
+    let pageNewest: number | null = null;
+    calls += await this.#client.query<SoqlRecord>(
+      soqlForOpportunities({ fields: [], ...bounds }),
+      async (page) => {
+        const ids = page.records.map((record) => String(record.Id));
+        for (const record of page.records) {
+          const stamp = Date.parse(String(record.SystemModstamp ?? ''));
+          if (Number.isFinite(stamp) && (pageNewest === null || stamp > pageNewest)) pageNewest = stamp;
+          seen(record);
+        }
+        deals += ids.length;
+        if (ids.length > 0) {
+          await onBatch({ deals: ids, partners: [], checkpoint: pageNewest === null ? null : new Date(pageNewest) });
+        }
+      },
+      { operation: 'the read of changed opportunities' },
+    );
+    return { deals, partners: partners.size, newest: newest === null ? null : new Date(newest), calls };
   }
 
   async readDeals(

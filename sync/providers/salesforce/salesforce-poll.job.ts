@@ -45,32 +45,36 @@ export function salesforcePollJob(deps: {
         return { started: until.toISOString() };
       }
       const since = new Date(stored.modstamp);
-      const changes = await deps.connections.connector(tenantId).changes({
-        since,
-        until,
-        overlapMs: SALESFORCE_POLL_OVERLAP_MS,
-      });
-      context.signal?.throwIfAborted();
-      const applied =
-        changes.deals.length + changes.partners.length > 0
-          ? await deps.sync.applyWebhookWork(tenantId, {
-              deals: changes.deals,
-              companies: changes.partners,
-              aliases: [],
-            })
-          : undefined;
-      if (applied) await deps.afterChanges(tenantId, context);
       // Forward only, and never past what this poll's window covered.
+      const advance = (to: Date | null) =>
+        to && to > since
+          ? deps.checkpoints.save(tenantId, STREAM, checkpointSchema, {
+              modstamp: (to > until ? until : to).toISOString(),
+            })
+          : Promise.resolve();
+      let written = 0;
+      const changes = await deps.connections
+        .connector(tenantId)
+        .changes({ since, until, overlapMs: SALESFORCE_POLL_OVERLAP_MS }, async (batch) => {
+          context.signal?.throwIfAborted();
+          const applied = await deps.sync.applyWebhookWork(tenantId, {
+            deals: batch.deals,
+            companies: batch.partners,
+            aliases: [],
+          });
+          written += applied.calls;
+          // A checkpoint per page: a poll stopped half-way resumes after the last page it applied.
+          await advance(batch.checkpoint);
+        });
+      if (changes.deals + changes.partners > 0) await deps.afterChanges(tenantId, context);
       const next = changes.newest && changes.newest > since ? changes.newest : since;
-      await deps.checkpoints.save(tenantId, STREAM, checkpointSchema, {
-        modstamp: (next > until ? until : next).toISOString(),
-      });
+      await advance(next);
       const result = {
-        deals: changes.deals.length,
-        partners: changes.partners.length,
+        deals: changes.deals,
+        partners: changes.partners,
         readCalls: changes.calls,
-        ...(applied ? { written: applied.calls } : {}),
-        checkpoint: next.toISOString(),
+        written,
+        checkpoint: (next > until ? until : next).toISOString(),
       };
       context.logger.info({ tenantId, ...result }, 'Salesforce changes polled');
       return result;
