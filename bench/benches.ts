@@ -5,6 +5,7 @@ export const benches: Record<string, () => Promise<BenchModule>> = {
   scoring: () => import('./scoring.bench.ts').then((m) => m.default),
   dedupe: () => import('./dedupe.bench.ts').then((m) => m.default),
   'hubspot-reconcile': () => import('./hubspot-reconcile.bench.ts').then((m) => m.default),
+  'salesforce-reconcile': () => import('./salesforce-reconcile.bench.ts').then((m) => m.default),
   'scoring-writeback': () => import('./scoring-writeback.bench.ts').then((m) => m.default),
   'card-api': () => import('./card-api.bench.ts').then((m) => m.default),
   'webhook-ack': () => import('./webhook-ack.bench.ts').then((m) => m.default),

@@ -2,13 +2,17 @@
  * The client side of the reconcile benchmark: runs the real `partnerloop reconcile --portal <id>` command (the same
  * composition root as the service: provisioning check, full read, mirror refresh, every feature's write-back, the
  * after-reconcile loops) in its own process, so its CPU time is measured apart from the sandbox's. The environment is
- * the service's (HUBSPOT_API_BASE_URL, DATA_DIR or DATABASE_URL, TOKEN_ENCRYPTION_KEY, …) plus PORTAL.
+ * the service's (HUBSPOT_API_BASE_URL or SALESFORCE_*, DATA_DIR or DATABASE_URL, TOKEN_ENCRYPTION_KEY, …) plus PORTAL,
+ * or RECONCILE_ARGS for another tenant flag (`--org` for a Salesforce org).
  * Prints the command's JSON line, then one JSON line with this process's measurements.
  */
 
 import { runCli } from '../../sync/cli/main.ts';
 
-const portal = process.env.PORTAL ?? '';
+// `--portal <PORTAL>` (HubSpot), or the tenant flags in RECONCILE_ARGS (JSON), e.g. ["--org","00D…"] for Salesforce.
+const args: string[] = process.env.RECONCILE_ARGS
+  ? (JSON.parse(process.env.RECONCILE_ARGS) as string[])
+  : ['--portal', process.env.PORTAL ?? ''];
 // The command loads its modules lazily; loading (and tsx's transpiling) them first keeps compile time out of the CPU
 // figure, which is then the command's own work: opening the store, the reconcile, the loops after it.
 await Promise.all([
@@ -16,6 +20,7 @@ await Promise.all([
   import('../../sync/platform/platform.ts'),
   import('../../sync/features.ts'),
   import('../../sync/providers/hubspot/hubspot.provider.ts'),
+  import('../../sync/providers/salesforce/salesforce.provider.ts'),
   import('../../sync/crm/crm-connections.ts'),
 ]);
 const started = performance.now();
@@ -29,7 +34,7 @@ const lagTimer = setInterval(() => {
   last = now;
 }, 50);
 let output = '';
-const code = await runCli(['reconcile', '--portal', portal], {
+const code = await runCli(['reconcile', ...args], {
   stdout: {
     write: (chunk: string) => {
       output += chunk;

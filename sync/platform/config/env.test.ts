@@ -77,6 +77,19 @@ describe('loadConfig', () => {
     expect(loadConfig(production, { sandbox: false }).tokenEncryptionKey).toEqual(Buffer.alloc(32, 3));
   });
 
+  it('given production mode with a Salesforce connected app and no HubSpot app, then it loads (a Salesforce-only service)', () => {
+    const salesforceOnly = {
+      TOKEN_ENCRYPTION_KEY: KEY,
+      SALESFORCE_CLIENT_ID: 'sf-id',
+      SALESFORCE_CLIENT_SECRET: 'sf-secret',
+    };
+    expect(problems(salesforceOnly)).toEqual([]);
+    expect(problems({ ...salesforceOnly, SALESFORCE_CLIENT_SECRET: undefined })).toEqual([
+      'HUBSPOT_CLIENT_ID is required outside sandbox mode',
+      'HUBSPOT_CLIENT_SECRET is required outside sandbox mode',
+    ]);
+  });
+
   it('given secrets, when the config is described for logs, then none of them appear', () => {
     const config = loadConfig(
       { ...production, DATABASE_URL: 'postgres://app:pg-password@db:5432/pl', SALESFORCE_CLIENT_SECRET: 'sf-secret' },

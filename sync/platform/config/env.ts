@@ -149,8 +149,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: { sandbox: boolean }
   if (parsed.success && !options.sandbox) {
     const data = parsed.data;
     if (!data.TOKEN_ENCRYPTION_KEY) problems.push('TOKEN_ENCRYPTION_KEY is required outside sandbox mode');
-    if (!data.HUBSPOT_CLIENT_ID) problems.push('HUBSPOT_CLIENT_ID is required outside sandbox mode');
-    if (!data.HUBSPOT_CLIENT_SECRET) problems.push('HUBSPOT_CLIENT_SECRET is required outside sandbox mode');
+    // One CRM app at least: HubSpot's, unless a Salesforce connected app is configured (a Salesforce-only service).
+    const salesforceOnly = Boolean(data.SALESFORCE_CLIENT_ID && data.SALESFORCE_CLIENT_SECRET);
+    if (!salesforceOnly) {
+      if (!data.HUBSPOT_CLIENT_ID) problems.push('HUBSPOT_CLIENT_ID is required outside sandbox mode');
+      if (!data.HUBSPOT_CLIENT_SECRET) problems.push('HUBSPOT_CLIENT_SECRET is required outside sandbox mode');
+    }
   }
   if (
     parsed.success &&
