@@ -24,7 +24,7 @@ describe('Salesforce install and first reconcile (stand-in)', () => {
   let cardKey: string;
 
   beforeAll(async () => {
-    salesforce = await startSalesforce({ seedDemo: { deals: 120, seed: 7 } });
+    salesforce = await startSalesforce({ seedDemo: { deals: 120, seed: 7, linksAtProvisioning: true } });
     const config = loadConfig(
       {
         PORT: '0',
@@ -102,6 +102,9 @@ describe('Salesforce install and first reconcile (stand-in)', () => {
     expect(salesforce.org.object(JUNCTION_OBJECT)).toBeDefined();
     const statuses = new Set(opportunities().map((record) => record.PL_Attribution_Status__c));
     expect(statuses.size).toBeGreaterThan(1);
+    // The demo's partner links (written as the junction appeared, as `npm start` does) reached the first reconcile.
+    expect(salesforce.org.count(JUNCTION_OBJECT)).toBe(salesforce.partnerLinks.length);
+    expect(opportunities().filter((record) => record.PL_Sourced_Partner__c).length).toBeGreaterThan(0);
     expect([...statuses].every((status) => typeof status === 'string' && status.length > 0)).toBe(true);
   });
 

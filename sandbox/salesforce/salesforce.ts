@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { JUNCTION_FIELDS, JUNCTION_OBJECT } from '../../src/crm/salesforce/salesforce-fields.ts';
 import { type Clock, systemClock } from '../../src/shared/clock.ts';
 import { type DemoPortal, generateDemoPortal } from '../demo/demo-portal.ts';
 import { controlRoutes } from '../kit/control-routes.ts';
@@ -59,7 +60,19 @@ export interface SalesforceOptions {
   faults?: FaultRule[];
   faultSeed?: number;
   /** The HubSpot demo portal's story in Salesforce terms (demo-org.ts); `{deals}` sizes it (100k builds in seconds). */
-  seedDemo?: boolean | { deals?: number; seed?: number; asOf?: string };
+  seedDemo?:
+    | boolean
+    | {
+        deals?: number;
+        seed?: number;
+        asOf?: string;
+        /**
+         * Write the demo's partner links as junction rows the moment provisioning has created PartnerLoop's junction
+         * (its opportunity, partner, role and split fields), as if the sellers had recorded them: `npm start`'s demo
+         * org then shows partners on its deals like the HubSpot demo portal.
+         */
+        linksAtProvisioning?: boolean;
+      };
   /** API requests per rolling 24 hours (default 100,000, an Enterprise org's base allocation). */
   dailyApiLimit?: number;
   /** Each refresh answers a new refresh token and retires the old one (Refresh Token Rotation). Default false. */
@@ -241,6 +254,22 @@ export async function startSalesforce(options: SalesforceOptions = {}): Promise<
     const result = writePartnerLinks(org, partnerLinks, { ...PARTNER_JUNCTION, ...names }, demoUser.id);
     return { created: result.created, failed: result.failed.length };
   };
+  let linksSeeded = !seedSpec?.linksAtProvisioning;
+  /** After each Tooling create: once PartnerLoop's junction is complete, the demo's links are written (once). */
+  const seedLinksOnceProvisioned = () => {
+    if (linksSeeded) return;
+    const fields = new Set(org.object(JUNCTION_OBJECT)?.fields.map((field) => field.name));
+    const names = [JUNCTION_FIELDS.opportunity, JUNCTION_FIELDS.partner, JUNCTION_FIELDS.role, JUNCTION_FIELDS.split];
+    if (!names.every((name) => fields.has(name))) return;
+    linksSeeded = true;
+    seedLinks({
+      object: JUNCTION_OBJECT,
+      opportunity: JUNCTION_FIELDS.opportunity,
+      partner: JUNCTION_FIELDS.partner,
+      role: JUNCTION_FIELDS.role,
+      splitPercent: JUNCTION_FIELDS.split,
+    });
+  };
 
   let stats = emptyStats();
   const app = express();
@@ -262,6 +291,7 @@ export async function startSalesforce(options: SalesforceOptions = {}): Promise<
       route.statuses[status] = (route.statuses[status] ?? 0) + 1;
       const operation = typeof res.locals.operation === 'string' ? res.locals.operation : key;
       stats.byOperation[operation] = (stats.byOperation[operation] ?? 0) + 1;
+      if (operation === 'tooling.create' && res.statusCode < 300) seedLinksOnceProvisioned();
     });
     res.setHeader('X-ReadOnlyMode', 'false');
     const fault = faults.next(req.method, req.path);

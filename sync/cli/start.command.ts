@@ -109,7 +109,7 @@ async function startLocalSandbox(values: CliContext['values'], env: NodeJS.Proce
   // The Salesforce demo org tells the same story (the same generator, seed and day), installed as a second tenant.
   // biome-ignore lint/style/noRestrictedImports: the sandbox-mode door into sandbox/, a dynamic import by design
   const { startSalesforce } = await import('../../sandbox/salesforce/salesforce.ts');
-  const salesforce = await startSalesforce({ seedDemo: { deals, seed, asOf } });
+  const salesforce = await startSalesforce({ seedDemo: { deals, seed, asOf, linksAtProvisioning: true } });
   return {
     url: sandbox.url,
     app: sandbox.app,
