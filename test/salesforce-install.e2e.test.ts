@@ -137,13 +137,13 @@ describe('Salesforce install and first reconcile (stand-in)', () => {
     await idle();
   };
   /** A seller enters a partner-sourced opportunity in Salesforce; the change poll reads it. */
-  const newPartnerSourcedOpportunity = async (name: string) => {
+  const newPartnerSourcedOpportunity = async (name: string, options: { accountId?: string; status?: string } = {}) => {
     const template = opportunities().find((record) => !record.IsClosed && record.AccountId)!;
     // The org's second open stage: where the default rules (derived from the org's stage order) first want a partner.
     const stage = salesforce.org.stages().filter((candidate) => !candidate.isClosed)[1]!;
     const id = salesforce.org.insert('Opportunity', {
       Name: name,
-      AccountId: template.AccountId,
+      AccountId: options.accountId ?? template.AccountId,
       StageName: stage.label,
       CloseDate: template.CloseDate,
       Amount: 48_000,
@@ -151,7 +151,9 @@ describe('Salesforce install and first reconcile (stand-in)', () => {
     });
     await eventually(async () => {
       await poll();
-      return salesforce.org.record('Opportunity', id)?.PL_Attribution_Status__c === 'missing_partner';
+      return (
+        salesforce.org.record('Opportunity', id)?.PL_Attribution_Status__c === (options.status ?? 'missing_partner')
+      );
     }, 30_000);
     return id;
   };
@@ -278,6 +280,43 @@ describe('Salesforce install and first reconcile (stand-in)', () => {
     expect((await (await apex('/errors')).json()).entries).toEqual([]);
   });
 
+  /** A customer account with these partners on its Partners related list (the standard Partner object). */
+  const accountWithPartners = (name: string, partnerIds: readonly string[]) => {
+    const accountId = salesforce.org.insert('Account', { Name: name });
+    for (const partnerId of partnerIds) {
+      salesforce.org.insert('Partner', { AccountFromId: accountId, AccountToId: partnerId, Role: 'VAR/Reseller' });
+    }
+    return accountId;
+  };
+
+  it('given exactly one partner on the account, when a partner-sourced opportunity is entered there, then the poll tags that partner as sourced in the junction, audit-logged; with two it is a conflict and nothing is tagged', async () => {
+    const [one, two, three] = (await service.features!.mirror.livePartners(tenantId)).map((partner) => partner.id);
+    const single = accountWithPartners('Umbrella Holdings', [one!]);
+    const dealId = await newPartnerSourcedOpportunity('Umbrella platform rollout', {
+      accountId: single,
+      status: 'complete',
+    });
+    expect(junctionRows(dealId)).toEqual([
+      expect.objectContaining({ Opportunity__c: dealId, Partner__c: one, Role__c: 'sourced' }),
+    ]);
+    expect(salesforce.org.record('Opportunity', dealId)?.PL_Sourced_Partner__c).toBe(one);
+    const audit = await service.audit.forSubject(tenantId, 'deal', dealId);
+    expect(audit.find((entry) => entry.action === 'attribution.tag')).toMatchObject({
+      actor: 'system:auto-tag',
+      after: { partnerId: one, role: 'sourced' },
+    });
+
+    const ambiguous = accountWithPartners('Umbrella Europe', [two!, three!]);
+    const conflicted = await newPartnerSourcedOpportunity('Umbrella analytics expansion', {
+      accountId: ambiguous,
+      status: 'conflict',
+    });
+    expect(salesforce.org.record('Opportunity', conflicted)?.PL_Attribution_Issues__c).toContain(
+      'the account has 2 partners',
+    );
+    expect(junctionRows(conflicted)).toEqual([]);
+  });
+
   it('given nothing changed, when the org is reconciled again, then nothing is written', async () => {
     // One pass catches up with the tags above (the scores their debounced refresh would write), then one that must
     // find nothing to do.
@@ -303,8 +342,10 @@ describe('Salesforce install and first reconcile (stand-in)', () => {
       const found = await service.features!.mirror.findDeal(tenantId, String(target.Id));
       return found?.deal.amount === 424_242;
     }, 30_000);
-    // Three change queries a poll (opportunities, partner accounts, junction rows) and one read of the changed deal.
-    expect((salesforce.stats().byOperation.query ?? 0) - before).toBeLessThan(10 * (polls - pollsBefore));
+    // Four change queries a poll (partner accounts, junction rows, account partners, opportunities), then a read of
+    // what changed: the opportunities by id, their junction rows and their accounts' partners (both sides) — and what
+    // the one-minute overlap brings back of the tests before. Bounded per poll, never a read of the whole org.
+    expect((salesforce.stats().byOperation.query ?? 0) - before).toBeLessThan(16 * (polls - pollsBefore));
     expect(Date.parse((await checkpoint())!.modstamp)).toBeGreaterThanOrEqual(Date.parse(started!.modstamp));
   }, 60_000);
 });

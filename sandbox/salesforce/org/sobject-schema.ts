@@ -493,7 +493,56 @@ export function standardObjects(lists: StandardPicklists): SObjectDef[] {
       field('LanguageLocaleKey', 'string', { label: 'Language' }),
     ],
   );
-  return [account, opportunity, user, profile, stage, organization];
+  // Account partners (Account → Partners related list): the customer in AccountFromId, the partner in AccountToId;
+  // Salesforce adds the reverse row itself. With OpportunityId set, the partner of one opportunity instead.
+  const partner = new SObjectDef(
+    {
+      name: 'Partner',
+      label: 'Partner',
+      labelPlural: 'Partners',
+      keyPrefix: '00I',
+      custom: false,
+      updateable: false,
+    },
+    [
+      ...auditFields({ owner: false }),
+      field('AccountFromId', 'reference', {
+        label: 'Account ID (From)',
+        referenceTo: ['Account'],
+        relationshipName: 'AccountFrom',
+      }),
+      field('AccountToId', 'reference', {
+        label: 'Account ID (To)',
+        referenceTo: ['Account'],
+        relationshipName: 'AccountTo',
+        nillable: false,
+      }),
+      field('OpportunityId', 'reference', {
+        label: 'Opportunity ID',
+        referenceTo: ['Opportunity'],
+        relationshipName: 'Opportunity',
+      }),
+      field('Role', 'picklist', {
+        picklistValues: picklist([
+          'System Integrator',
+          'Agency',
+          'Advertiser',
+          'VAR/Reseller',
+          'Distributor',
+          'Developer',
+          'Broker',
+          'Lender',
+          'Supplier',
+          'Institution',
+          'Contractor',
+          'Dealer',
+          'Consultant',
+        ]),
+      }),
+      field('IsPrimary', 'boolean', { label: 'Primary' }),
+    ],
+  );
+  return [account, opportunity, user, profile, stage, organization, partner];
 }
 
 /** `PL_Split_Percent__c` → `PL Split Percent`, `AccountId` → `Account Id`. */

@@ -36,6 +36,7 @@ import {
 import { salesforceRecordLinks } from './salesforce-links.ts';
 import {
   type AccountMappingOptions,
+  accountPartnersFromRows,
   accountReadFields,
   COLLECTION_LIMIT,
   canonicalDealFromOpportunity,
@@ -53,6 +54,7 @@ import {
   SOQL_IDS_PER_QUERY,
   type SoqlRecord,
   type StageMap,
+  soqlForAccountPartners,
   soqlForAccounts,
   soqlForJunction,
   soqlForOpportunities,
@@ -184,6 +186,9 @@ export class SalesforceConnector implements CrmConnector {
     const links = partnerLinksFromJunction(junction.records);
 
     const roster = new Set(partners.map((partner) => partner.id));
+    const accountRows = await this.#readOptional(soqlForAccountPartners(), 'the read of account partners');
+    readCalls += accountRows.calls;
+    const accountPartners = accountPartnersFromRows(accountRows.records, roster);
     const configured = await this.#mapping();
     readCalls += configured.calls;
     const mapping = { ...configured.mapping, partnerIds: roster };
@@ -192,7 +197,12 @@ export class SalesforceConnector implements CrmConnector {
       soqlForOpportunities({ fields: opportunityReadFields(mapping, options.dealProperties) }),
       (page) => {
         for (const record of page.records) {
-          deals.push(canonicalDealFromOpportunity(record, links.get(String(record.Id)) ?? [], stages.map, mapping));
+          deals.push(
+            withAccountPartners(
+              canonicalDealFromOpportunity(record, links.get(String(record.Id)) ?? [], stages.map, mapping),
+              accountPartners,
+            ),
+          );
         }
         options.onProgress?.(deals.length);
       },
@@ -241,8 +251,28 @@ export class SalesforceConnector implements CrmConnector {
       if (typeof opportunity === 'string') linked.add(opportunity);
       seen(record);
     }
-    if (partners.size + linked.size > 0)
+    // An account's partners changed: its opportunities are read again (their auto-tag candidates moved).
+    const accountRows = await this.#readOptional(
+      soqlForAccountPartners(bounds),
+      'the read of changed account partners',
+    );
+    calls += accountRows.calls;
+    const touched = new Set<string>();
+    for (const row of accountRows.records) {
+      for (const id of [row.AccountFromId, row.AccountToId]) if (typeof id === 'string') touched.add(id);
+      seen(row);
+    }
+    for (const chunk of chunks([...touched], SOQL_IDS_PER_QUERY)) {
+      const read = await this.#client.queryRecords<SoqlRecord>(
+        soqlForOpportunities({ fields: [], accountIds: chunk }),
+        'the read of the opportunities of changed accounts',
+      );
+      calls += read.calls;
+      for (const record of read.records) linked.add(String(record.Id));
+    }
+    if (partners.size + linked.size > 0) {
       await onBatch({ deals: [...linked], partners: [...partners], checkpoint: null });
+    }
     let deals = linked.size;
     // Pages in SystemModstamp order: once a page is applied, nothing older than its newest stamp is left to read.
     let pageNewest: number | null = null;
@@ -303,8 +333,26 @@ export class SalesforceConnector implements CrmConnector {
     const partners = unknown.length === 0 ? [] : (await this.readPartners(unknown, [])).partners;
     const roster = new Set([...options.partnerIds, ...partners.map((partner) => partner.id)]);
     const mapping = { ...configured, partnerIds: roster };
+    // The partners of the deals' accounts, from either side of the Partner rows (account-based auto-tag).
+    const accounts = [
+      ...new Set(records.map((record) => record.AccountId).filter((id): id is string => typeof id === 'string')),
+    ];
+    const accountRows: SoqlRecord[] = [];
+    for (const chunk of chunks(accounts, SOQL_IDS_PER_QUERY)) {
+      for (const side of ['AccountFromId', 'AccountToId'] as const) {
+        const read = await this.#readOptional(
+          soqlForAccountPartners({ accountIds: chunk, side }),
+          'the read of account partners',
+        );
+        accountRows.push(...read.records);
+      }
+    }
+    const accountPartners = accountPartnersFromRows(accountRows, roster);
     const deals = records.map((record) =>
-      canonicalDealFromOpportunity(record, links.get(String(record.Id)) ?? [], stages, mapping),
+      withAccountPartners(
+        canonicalDealFromOpportunity(record, links.get(String(record.Id)) ?? [], stages, mapping),
+        accountPartners,
+      ),
     );
     return { deals, partners, missing };
   }
@@ -535,6 +583,17 @@ export class SalesforceConnector implements CrmConnector {
     return { map: this.#stages, calls };
   }
 
+  /** A query of an object the org may not have (the standard Partner object is off when Partners is disabled). */
+  async #readOptional(soql: string, operation: string): Promise<{ records: SoqlRecord[]; calls: number }> {
+    try {
+      return await this.#client.queryRecords<SoqlRecord>(soql, operation);
+    } catch (error) {
+      if (error instanceof SalesforceApiError && error.salesforceCode === 'INVALID_TYPE')
+        return { records: [], calls: 1 };
+      throw error;
+    }
+  }
+
   /** Junction rows; before provisioning created the object there are none. */
   async #readJunction(soql: string): Promise<{ records: SoqlRecord[]; calls: number }> {
     try {
@@ -659,4 +718,10 @@ export function endOfQuarter(ms: number): string {
   const date = new Date(ms);
   const lastMonth = Math.floor(date.getUTCMonth() / 3) * 3 + 3;
   return new Date(Date.UTC(date.getUTCFullYear(), lastMonth, 0)).toISOString().slice(0, 10);
+}
+
+/** The deal with its account's partners (the candidates of account-based auto-tagging). */
+function withAccountPartners(entry: CanonicalDeal, byAccount: ReadonlyMap<string, string[]>): CanonicalDeal {
+  const account = entry.deal.account?.id;
+  return { ...entry, accountPartnerIds: account ? (byAccount.get(caseSafeId(account)) ?? []) : [] };
 }

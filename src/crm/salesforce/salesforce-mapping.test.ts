@@ -4,6 +4,7 @@ import { changedProperties } from '../../model/crm-record.ts';
 import { dealSchema } from '../../model/deal.ts';
 import { partnerSchema } from '../../model/partner.ts';
 import {
+  accountPartnersFromRows,
   accountReadFields,
   canonicalDealFromOpportunity,
   canonicalValues,
@@ -24,6 +25,7 @@ import {
   type SoqlRecord,
   salesforceValues,
   soqlDateTime,
+  soqlForAccountPartners,
   soqlForAccounts,
   soqlForJunction,
   soqlForOpportunities,
@@ -548,5 +550,43 @@ describe('domainOf', () => {
     [null, null],
   ])('given the website %j, then the domain is %j', (website, domain) => {
     expect(domainOf(website)).toBe(domain);
+  });
+});
+
+describe('account partners', () => {
+  const customer = '0015L000000000aQAA';
+  const other = '0015L000000000bQAA';
+  const [p1, p2] = ['0015L0000000001QAA', '0015L0000000002QAA'];
+  const roster = new Set([p1, p2]);
+
+  it('given Partner rows in either direction, when read against the roster, then each customer account lists its partners once, sorted', () => {
+    const rows = [
+      { AccountFromId: customer, AccountToId: p2 },
+      { AccountFromId: p1, AccountToId: customer },
+      // Salesforce's reverse row of the first: the same pair again.
+      { AccountFromId: p2, AccountToId: customer },
+      { AccountFromId: other, AccountToId: p1 },
+    ];
+    expect(accountPartnersFromRows(rows, roster)).toEqual(
+      new Map([
+        [customer, [p1, p2]],
+        [other, [p1]],
+      ]),
+    );
+  });
+
+  it('given rows between two partners, two customers or with a missing side, then they say nothing', () => {
+    const rows = [
+      { AccountFromId: p1, AccountToId: p2 },
+      { AccountFromId: customer, AccountToId: other },
+      { AccountFromId: customer },
+    ];
+    expect(accountPartnersFromRows(rows, roster)).toEqual(new Map());
+  });
+
+  it('given accounts, when the query is built, then it reads account-level rows of that side only', () => {
+    expect(soqlForAccountPartners({ accountIds: [customer], side: 'AccountToId' })).toBe(
+      `SELECT Id, SystemModstamp, AccountFromId, AccountToId FROM Partner WHERE OpportunityId = null AND AccountToId IN ('${customer}') ORDER BY SystemModstamp, Id`,
+    );
   });
 });

@@ -668,9 +668,13 @@ function query(object: string, fields: string, conditions: readonly string[], or
 
 /** Opportunities changed in a window (or the given ids), with `fields` (see `opportunityReadFields`). */
 export function soqlForOpportunities(
-  options: ModstampWindow & { fields: readonly string[]; ids?: readonly string[] },
+  options: ModstampWindow & { fields: readonly string[]; ids?: readonly string[]; accountIds?: readonly string[] },
 ): string {
-  const conditions = [...modstampFilter(options), ...(options.ids ? [`Id IN ${idList(options.ids)}`] : [])];
+  const conditions = [
+    ...modstampFilter(options),
+    ...(options.ids ? [`Id IN ${idList(options.ids)}`] : []),
+    ...(options.accountIds ? [`AccountId IN ${idList(options.accountIds)}`] : []),
+  ];
   return query('Opportunity', selectList(['Id', 'SystemModstamp'], options.fields), conditions, BY_MODSTAMP);
 }
 
@@ -684,6 +688,44 @@ export function soqlForAccounts(
     ...(options.ids ? [`Id IN ${idList(options.ids)}`] : []),
   ];
   return query('Account', selectList(['Id', 'SystemModstamp'], options.fields), conditions, BY_MODSTAMP);
+}
+
+/**
+ * Account partners (the standard `Partner` object, Account → Partners): account-level rows only (no `OpportunityId`),
+ * all of them, those touching some accounts (`side` names which column holds them), or those changed in a window.
+ */
+export function soqlForAccountPartners(
+  options: ModstampWindow & { accountIds?: readonly string[]; side?: 'AccountFromId' | 'AccountToId' } = {},
+): string {
+  const conditions = [
+    'OpportunityId = null',
+    ...modstampFilter(options),
+    ...(options.accountIds ? [`${options.side ?? 'AccountFromId'} IN ${idList(options.accountIds)}`] : []),
+  ];
+  return query('Partner', 'Id, SystemModstamp, AccountFromId, AccountToId', conditions, BY_MODSTAMP);
+}
+
+/**
+ * Each customer account's partners from `Partner` rows, the roster deciding which side is the partner (Salesforce
+ * keeps a reverse row for each, so either direction may come back; a row between two partners or two customers says
+ * nothing here). The candidates of account-based auto-tagging, sorted.
+ */
+export function accountPartnersFromRows(
+  rows: readonly SoqlRecord[],
+  roster: ReadonlySet<string>,
+): Map<string, string[]> {
+  const byAccount = new Map<string, Set<string>>();
+  for (const row of rows) {
+    const from = typeof row.AccountFromId === 'string' ? caseSafeId(row.AccountFromId) : undefined;
+    const to = typeof row.AccountToId === 'string' ? caseSafeId(row.AccountToId) : undefined;
+    if (!from || !to) continue;
+    const [customer, partner] = roster.has(to) && !roster.has(from) ? [from, to] : [to, from];
+    if (!roster.has(partner) || roster.has(customer)) continue;
+    const partners = byAccount.get(customer) ?? new Set<string>();
+    partners.add(partner);
+    byAccount.set(customer, partners);
+  }
+  return new Map([...byAccount].map(([account, partners]) => [account, [...partners].sort()]));
 }
 
 /** Junction rows: of some opportunities, or changed in a window. */
