@@ -60,42 +60,30 @@ export function benchStores(): Array<[kind: string, databaseUrl: string | undefi
     : [['pglite', undefined]];
 }
 
-/** A store for the command to use: an empty PGlite directory, or a fresh database on the Postgres at `url`. */
-export async function prepareStore(sandbox: Sandbox, key: Buffer, databaseUrl: string | undefined) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'pl-bench-reconcile-'));
+/**
+ * An empty, migrated store for a command in another process: a PGlite directory, or a fresh database on the Postgres
+ * at `databaseUrl` (`name` tells the benches apart). `store` is open for the set-up; close it before the command runs.
+ */
+export async function emptyBenchStore(name: string, databaseUrl: string | undefined) {
+  const dataDir = await mkdtemp(join(tmpdir(), `pl-bench-${name}-`));
   let benchUrl: string | undefined;
   let admin: pg.Client | undefined;
   if (databaseUrl) {
     admin = new pg.Client({ connectionString: databaseUrl });
     await admin.connect();
-    const name = `pl_bench_reconcile_${process.pid}`;
-    await admin.query(`drop database if exists ${name}`);
-    await admin.query(`create database ${name}`);
+    const database = `pl_bench_${name.replace(/-/g, '_')}_${process.pid}`;
+    await admin.query(`drop database if exists ${database}`);
+    await admin.query(`create database ${database}`);
     const url = new URL(databaseUrl);
-    url.pathname = `/${name}`;
+    url.pathname = `/${database}`;
     benchUrl = url.toString();
   }
   const store = await openStore({ databaseUrl: benchUrl, dataDir: join(dataDir, 'pglite') });
   await migrateToLatest(store.db);
-  const tokens = sandbox.issueToken({ lifetimeMs: 6 * 3_600_000 });
-  await new TenantsRepository(store.db, new TokenCipher(key)).connect('hubspot', String(sandbox.portal.portalId), {
-    accessToken: tokens.accessToken,
-    refreshToken: tokens.refreshToken,
-    expiresAt: Date.now() + 6 * 3_600_000,
-    scopes: [],
-  });
-  await store.close();
   return {
-    /** The service's environment for this store and sandbox, plus PORTAL (the sandbox portal's id). */
-    env: {
-      DATA_DIR: dataDir,
-      ...(benchUrl ? { DATABASE_URL: benchUrl } : {}),
-      HUBSPOT_API_BASE_URL: sandbox.url,
-      HUBSPOT_CLIENT_ID: sandbox.app.clientId,
-      HUBSPOT_CLIENT_SECRET: sandbox.app.clientSecret,
-      TOKEN_ENCRYPTION_KEY: key.toString('base64'),
-      PORTAL: String(sandbox.portal.portalId),
-    },
+    store,
+    /** The command's DATA_DIR and, on Postgres, DATABASE_URL. */
+    env: { DATA_DIR: dataDir, ...(benchUrl ? { DATABASE_URL: benchUrl } : {}) },
     async close() {
       await rm(dataDir, { recursive: true, force: true });
       if (admin) {
@@ -103,6 +91,35 @@ export async function prepareStore(sandbox: Sandbox, key: Buffer, databaseUrl: s
         await admin.end();
       }
     },
+  };
+}
+
+/** A store for the command to use, with the sandbox portal connected as a tenant. */
+export async function prepareStore(sandbox: Sandbox, key: Buffer, databaseUrl: string | undefined) {
+  const bench = await emptyBenchStore('reconcile', databaseUrl);
+  const tokens = sandbox.issueToken({ lifetimeMs: 6 * 3_600_000 });
+  await new TenantsRepository(bench.store.db, new TokenCipher(key)).connect(
+    'hubspot',
+    String(sandbox.portal.portalId),
+    {
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+      expiresAt: Date.now() + 6 * 3_600_000,
+      scopes: [],
+    },
+  );
+  await bench.store.close();
+  return {
+    /** The service's environment for this store and sandbox, plus PORTAL (the sandbox portal's id). */
+    env: {
+      ...bench.env,
+      HUBSPOT_API_BASE_URL: sandbox.url,
+      HUBSPOT_CLIENT_ID: sandbox.app.clientId,
+      HUBSPOT_CLIENT_SECRET: sandbox.app.clientSecret,
+      TOKEN_ENCRYPTION_KEY: key.toString('base64'),
+      PORTAL: String(sandbox.portal.portalId),
+    },
+    close: bench.close,
   };
 }
 

@@ -1,19 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { type SalesforceStandIn, startSalesforce } from '../sandbox/salesforce/salesforce.ts';
 import { defaultRulesForStageOrder } from '../src/attribution/attribution-rules.ts';
 import { JUNCTION_FIELDS, JUNCTION_OBJECT } from '../src/crm/salesforce/salesforce-fields.ts';
 import { ErrorInboxRepository } from '../sync/inbox/error-inbox.repo.ts';
-import { openStore } from '../sync/platform/store/database.ts';
-import { migrateToLatest } from '../sync/platform/store/migrate.ts';
 import { TenantsRepository } from '../sync/platform/store/tenants.repo.ts';
 import { TokenCipher } from '../sync/platform/store/token-cipher.ts';
 import { SalesforceConnections, toStored } from '../sync/providers/salesforce/salesforce-connections.ts';
 import type { BenchModule } from './bench-module.ts';
-import { benchStores, runWorker } from './hubspot-reconcile.bench.ts';
+import { benchStores, emptyBenchStore, runWorker } from './hubspot-reconcile.bench.ts';
 
 /** Records per SOQL page (the REST API's default batch) and per sObject Collections call. */
 const QUERY_PAGE = 2_000;
@@ -26,21 +20,8 @@ const DAILY_LIMIT = 1_000_000;
  * and junction provisioned, the demo's partner links written as junction rows, the default rules in the org's stages.
  */
 async function prepareOrg(sf: SalesforceStandIn, key: Buffer, databaseUrl: string | undefined) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'pl-bench-sf-reconcile-'));
-  let benchUrl: string | undefined;
-  let admin: pg.Client | undefined;
-  if (databaseUrl) {
-    admin = new pg.Client({ connectionString: databaseUrl });
-    await admin.connect();
-    const name = `pl_bench_sf_reconcile_${process.pid}`;
-    await admin.query(`drop database if exists ${name}`);
-    await admin.query(`create database ${name}`);
-    const url = new URL(databaseUrl);
-    url.pathname = `/${name}`;
-    benchUrl = url.toString();
-  }
-  const store = await openStore({ databaseUrl: benchUrl, dataDir: join(dataDir, 'pglite') });
-  await migrateToLatest(store.db);
+  const bench = await emptyBenchStore('sf-reconcile', databaseUrl);
+  const { store } = bench;
   const tenants = new TenantsRepository(store.db, new TokenCipher(key));
   const tokens = sf.issueTokens();
   const tenant = await tenants.connect(
@@ -76,21 +57,14 @@ async function prepareOrg(sf: SalesforceStandIn, key: Buffer, databaseUrl: strin
   await store.close();
   return {
     env: {
-      DATA_DIR: dataDir,
-      ...(benchUrl ? { DATABASE_URL: benchUrl } : {}),
+      ...bench.env,
       SALESFORCE_CLIENT_ID: sf.clientId,
       SALESFORCE_CLIENT_SECRET: sf.clientSecret,
       SALESFORCE_LOGIN_URL: sf.loginUrl,
       TOKEN_ENCRYPTION_KEY: key.toString('base64'),
       RECONCILE_ARGS: JSON.stringify(['--org', sf.orgId]),
     },
-    async close() {
-      await rm(dataDir, { recursive: true, force: true });
-      if (admin) {
-        await admin.query(`drop database if exists ${new URL(benchUrl ?? '').pathname.slice(1)} with (force)`);
-        await admin.end();
-      }
-    },
+    close: bench.close,
   };
 }
 
