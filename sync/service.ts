@@ -141,6 +141,12 @@ export async function startService(config: Config, options: ServiceOptions = {})
       lookup: (tenantId, userId) => crm.connector(tenantId).user(userId),
       isForbidden: (tenantId, error) => crm.connector(tenantId).isForbidden(error),
     });
+    // Sandbox mode only: the local Salesforce card preview, ahead of HubSpot's `/preview` (a prefix of its path).
+    if (localPreviews && salesforce && features) {
+      routes.push(
+        ...localPreviews.salesforcePreviewRoutes({ db: store.db, tenants, serviceUrl: url, publicUrl, logger }),
+      );
+    }
     if (hubspot && features) {
       const api: SignedApiContext = {
         signing: {

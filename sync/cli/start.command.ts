@@ -76,7 +76,10 @@ export const startCommand: CliCommand = {
       }
       stdout.write(`  install: ${service.publicUrl}/oauth/hubspot/install\n`);
       // The local card preview exists in sandbox mode only (sandbox/previews).
-      if (sandbox) stdout.write(`  card preview: ${service.publicUrl}/preview\n`);
+      if (sandbox) {
+        stdout.write(`  card preview: ${service.publicUrl}/preview\n`);
+        stdout.write(`  Salesforce card preview: ${service.publicUrl}/preview/salesforce\n`);
+      }
       await stopSignal;
       stdout.write('PartnerLoop is stopping: finishing in-flight jobs…\n');
     } finally {
