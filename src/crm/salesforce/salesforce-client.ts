@@ -33,6 +33,11 @@ export interface SalesforceCredentialStore {
   save(credentials: SalesforceCredentials): Promise<void>;
   /** The refresh was refused for good (revoked, expired, user deactivated): the tenant must reconnect. */
   markDisconnected(reason: string): Promise<void>;
+  /**
+   * Runs a refresh while no other replica refreshes this org (with Refresh Token Rotation two refreshes of one token
+   * leave one of them holding a retired token). Absent: refreshes are single-flight in this client only.
+   */
+  exclusive?<T>(work: () => Promise<T>): Promise<T>;
 }
 
 export type SalesforceHttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -356,16 +361,24 @@ export class SalesforceClient {
     if (this.#credentials && this.#credentials.accessToken !== staleToken) {
       return Promise.resolve(this.#credentials);
     }
-    this.#refreshing ??= this.#refreshNow().finally(() => {
+    const store = this.#options.credentials;
+    const refresh = () => this.#refreshNow(staleToken);
+    this.#refreshing ??= (store.exclusive ? store.exclusive(refresh) : refresh()).finally(() => {
       this.#refreshing = undefined;
     });
     return this.#refreshing;
   }
 
-  async #refreshNow(): Promise<SalesforceCredentials> {
+  async #refreshNow(staleToken: string): Promise<SalesforceCredentials> {
     const current = (await this.#options.credentials.load()) ?? this.#credentials;
     if (!current) {
       throw new SalesforceDisconnectedError('this Salesforce org is not connected; connect it in PartnerLoop');
+    }
+    // Another replica refreshed while this one waited for the lock: its stored session is the one to use.
+    if (current.accessToken !== staleToken) {
+      this.#credentials = current;
+      this.#apply(current);
+      return current;
     }
     let answer: { access_token: string; refresh_token?: string; instance_url?: string; issued_at?: string };
     try {

@@ -20,6 +20,8 @@ export interface SalesforceConnectionsOptions {
   /** The share of an org's remaining daily allowance one run may use (the rest is the org's other integrations'). */
   allowanceShare?: number;
   clock?: Clock;
+  /** Mutual exclusion across replicas (sync/platform/store/tenant-lock.ts), for the org's token refresh. */
+  lock?: <T>(key: string, work: () => Promise<T>) => Promise<T>;
   onDisconnected?: (tenantId: string, reason: string) => void;
 }
 
@@ -102,6 +104,9 @@ export class SalesforceConnections implements CrmConnectors {
         };
       },
       save: (credentials) => tenants.saveCredentials(tenantId, toStored(credentials)),
+      ...(this.options.lock
+        ? { exclusive: <T>(work: () => Promise<T>) => this.options.lock!(`salesforce-refresh:${tenantId}`, work) }
+        : {}),
       markDisconnected: async (reason) => {
         await tenants.disconnect(tenantId, reason);
         this.forget(tenantId);

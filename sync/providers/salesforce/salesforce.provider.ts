@@ -16,8 +16,9 @@ import type { Logger } from '../../platform/log/logger.ts';
 import type { AuditLogRepository } from '../../platform/store/audit-log.repo.ts';
 import { CardKeysRepository } from '../../platform/store/card-keys.repo.ts';
 import { CheckpointsRepository } from '../../platform/store/checkpoints.repo.ts';
-import type { Database } from '../../platform/store/database.ts';
+import type { Database, Store } from '../../platform/store/database.ts';
 import { OAuthStatesRepository } from '../../platform/store/oauth-states.repo.ts';
+import { withTenantLock } from '../../platform/store/tenant-lock.ts';
 import type { TenantsRepository } from '../../platform/store/tenants.repo.ts';
 import type { TokenCipher } from '../../platform/store/token-cipher.ts';
 import { crmInstallJob } from '../hubspot/hubspot-install.job.ts';
@@ -29,6 +30,7 @@ export const SALESFORCE_CALLBACK_PATH = '/oauth/salesforce/callback';
 
 export interface SalesforceProviderDeps {
   db: Database;
+  store: Pick<Store, 'kind' | 'db'>;
   cipher: TokenCipher;
   tenants: TenantsRepository;
   audit: AuditLogRepository;
@@ -62,6 +64,8 @@ export function createSalesforceProvider(config: Config, deps: SalesforceProvide
     clientSecret,
     tenants: deps.tenants,
     inbox: deps.inbox,
+    // One refresh per org across replicas: rotated refresh tokens are single-use.
+    lock: (key, work) => withTenantLock(deps.store, key, work),
     onDisconnected: (tenantId, reason) =>
       deps.logger.warn({ tenantId, reason }, 'tenant disconnected: Salesforce refused its refresh token; reconnect it'),
   });
