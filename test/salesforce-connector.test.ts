@@ -17,6 +17,7 @@ import { caseSafeId } from '../src/crm/salesforce/salesforce-mapping.ts';
 import { SalesforcePacer } from '../src/crm/salesforce/salesforce-pacer.ts';
 import { PARTNER_ROLES } from '../src/model/deal.ts';
 import { ManualClock } from '../src/shared/testing/manual-clock.ts';
+import { rescheduleAfterMs } from '../sync/platform/jobs/job-queue.ts';
 
 /**
  * The Salesforce adapter's I/O half against the stand-in, driven by the real jsforce 3.10.16: provisioning through the
@@ -262,6 +263,9 @@ describe('sessions and limits', () => {
     expect(error).toBeInstanceOf(SalesforceApiError);
     expect(error).toMatchObject({ dailyLimit: true, salesforceCode: 'REQUEST_LIMIT_EXCEEDED' });
     expect((error as Error).message).toMatch(/daily API allowance is spent/);
+    // The job queue reschedules the work for when the rolling allowance has room again (rescheduleAfterMs).
+    expect(rescheduleAfterMs(error)).toBeGreaterThan(0);
+    expect(rescheduleAfterMs(error)).toBeLessThanOrEqual(24 * 3_600_000);
     expect(sf.stats().calls).toBe(3);
     expect(sf.stats().limitRefused).toBe(1);
     expect(events.at(-1)).toMatchObject({ decision: 'fail' });

@@ -245,7 +245,10 @@ export class SalesforceClient {
       if (pacer && !pacer.take()) {
         // The run's share of the org's allowance is spent: stop here and reschedule, never spin.
         const plan = pacer.plan(1);
-        throw new SalesforceApiError(options.operation, 'REQUEST_LIMIT_EXCEEDED', plan.reason, { dailyLimit: true });
+        throw new SalesforceApiError(options.operation, 'REQUEST_LIMIT_EXCEEDED', plan.reason, {
+          dailyLimit: true,
+          waitMs: plan.waitMs,
+        });
       }
       const credentials = await this.#session();
       const started = this.#clock.now();
@@ -326,6 +329,7 @@ export class SalesforceClient {
       dailyLimit: decision?.dailyLimit === true,
       forbidden: decision?.forbidden === true,
       status,
+      waitMs: decision?.waitMs,
     });
   }
 

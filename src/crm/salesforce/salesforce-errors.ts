@@ -419,12 +419,21 @@ export class SalesforceApiError extends AppError {
   readonly code = 'crm_request_failed';
   readonly dailyLimit: boolean;
   readonly forbidden: boolean;
+  /** A spent daily allowance: when the work may run again (the job queue reschedules it then). */
+  readonly rescheduleAfterMs: number | undefined;
 
   constructor(
     readonly operation: string,
     readonly salesforceCode: string | undefined,
     readonly providerMessage: string | undefined,
-    options: { cause?: unknown; dailyLimit?: boolean; forbidden?: boolean; status?: number | undefined } = {},
+    options: {
+      cause?: unknown;
+      dailyLimit?: boolean;
+      forbidden?: boolean;
+      status?: number | undefined;
+      /** With `dailyLimit`: the estimate of when the allowance covers the work again (default an hour). */
+      waitMs?: number | undefined;
+    } = {},
   ) {
     super(
       options.dailyLimit
@@ -434,6 +443,7 @@ export class SalesforceApiError extends AppError {
     );
     this.dailyLimit = options.dailyLimit === true;
     this.forbidden = options.forbidden === true;
+    this.rescheduleAfterMs = this.dailyLimit ? options.waitMs || DAILY_LIMIT_RECHECK_MS : undefined;
     this.status = options.status;
   }
 

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { eventually, STORE_KINDS } from '../../../test/support/test-stores.ts';
@@ -47,9 +48,20 @@ describe.each(STORE_KINDS)('job queue on $name', (kind) => {
         }
       },
     });
+    const quota = defineJob({
+      name: 'test.quota',
+      schema: z.strictObject({ value: z.number() }),
+      retryLimit: 3,
+      retryDelaySeconds: 1,
+      expireInSeconds: 30,
+      async handle(data, context) {
+        runs.push({ key: context.key, value: data.value, attempt: context.attempt });
+        throw Object.assign(new Error('the daily allowance is spent'), { rescheduleAfterMs: 3_600_000 });
+      },
+    });
     queue = await JobQueue.start(
       { executor: store.executor, logger: createLogger('silent'), schema: 'pgboss_test', pollingIntervalSeconds: 0.5 },
-      [record, flaky],
+      [record, flaky, quota],
     );
     await queue.work();
   });
@@ -78,5 +90,18 @@ describe.each(STORE_KINDS)('job queue on $name', (kind) => {
     await eventually(async () => (await queue.jobState('test.flaky', 'flaky-1'))?.state === 'completed', 30_000);
     expect(runs.filter((run) => run.key === 'flaky-1').map((run) => run.attempt)).toEqual([0, 1, 2]);
     expect(await queue.jobState('test.flaky', 'flaky-1')).toEqual({ state: 'completed', retryCount: 2 });
+  });
+
+  it('given a run failing on a spent daily quota, when worked, then it completes without retries and the same work is queued again for when the quota is back', async () => {
+    const before = Date.now();
+    await queue.enqueue('test.quota', { value: 7 }, { key: 'quota-1' });
+    await eventually(async () => (await queue.jobState('test.quota', 'quota-1'))?.state === 'completed', 30_000);
+    expect(runs.filter((run) => run.key === 'quota-1')).toEqual([{ key: 'quota-1', value: 7, attempt: 0 }]);
+    const later = await sql<{ state: string; start_after: Date; data: { key: string; data: unknown } }>`
+      select state, start_after, data from pgboss_test.job where name = 'test.quota' and data->>'key' like 'quota-1:later:%'
+    `.execute(store.db);
+    expect(later.rows).toHaveLength(1);
+    expect(later.rows[0]).toMatchObject({ state: 'created', data: { data: { value: 7 } } });
+    expect(later.rows[0]!.start_after.getTime()).toBeGreaterThanOrEqual(before + 3_590_000);
   });
 });

@@ -301,6 +301,18 @@ export class JobQueue {
       return output;
     } catch (error) {
       const ms = Math.round(performance.now() - started);
+      const laterMs = rescheduleAfterMs(error);
+      if (laterMs !== undefined && !this.#stopping.signal.aborted) {
+        // A spent quota (a Salesforce org's daily allowance): the same work again when it has come back, as a new
+        // job; this one completes instead of burning its quick retries against a limit that will not move.
+        const afterSeconds = Math.max(1, Math.ceil(laterMs / 1000));
+        await this.enqueue(definition.name, job.data.data, {
+          key: `${job.data.key}:later:${Math.floor(Date.now() / 1000)}`,
+          startAfterSeconds: afterSeconds,
+        });
+        logger.warn({ ms, afterSeconds, reason: (error as Error).message }, 'job rescheduled');
+        return { rescheduledAfterSeconds: afterSeconds };
+      }
       if (error instanceof JobLeaseBusyError) logger.info({ ms, reason: error.message }, 'job deferred; retried later');
       else if (this.#stopping.signal.aborted && error === this.#stopping.signal.reason) {
         logger.info({ ms }, 'job interrupted by the shutdown; it runs again after the restart');
@@ -382,4 +394,13 @@ export class JobQueue {
     await this.#boss.stop({ graceful: true, wait: true, timeout: timeoutMs });
     await this.#bossSql.settled(5_000);
   }
+}
+
+/**
+ * How long until a failed run's work may run again, when its error says so (`rescheduleAfterMs`: a spent daily
+ * quota); undefined for every other failure, which pg-boss retries with its backoff.
+ */
+export function rescheduleAfterMs(error: unknown): number | undefined {
+  const value = (error as { rescheduleAfterMs?: unknown } | null)?.rescheduleAfterMs;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
 }
