@@ -84,6 +84,23 @@ export class PreviewDealsRepository {
     return { total: Number(count.n), deals: rows.map(toRow) };
   }
 
+  /** The first `limit` open, live deals of a tenant by name, and how many there are (the Salesforce preview's index). */
+  async open(tenantId: string, limit: number): Promise<PreviewDealPage> {
+    const base = this.db
+      .selectFrom('crm_deals')
+      .where('tenant_id', '=', tenantId)
+      .where('deleted_at', 'is', null)
+      .where(sql<boolean>`coalesce(deal->>'isClosed', 'false') <> 'true'`);
+    const rows = await base
+      .select(DEAL_FIELDS)
+      .orderBy(sql`lower(deal->>'name')`)
+      .orderBy('deal_id')
+      .limit(limit)
+      .execute();
+    const count = await base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    return { total: Number(count.n), deals: rows.map(toRow) };
+  }
+
   /** One mirrored deal (live or not) for the preview page's record header; undefined when it is not mirrored. */
   async find(tenantId: string, dealId: string): Promise<(PreviewDealRow & { deleted: boolean }) | undefined> {
     const row = await this.db

@@ -4,7 +4,7 @@
 
 import { ATTRIBUTION_STATUS, formatAmount } from '../../../extensions/app/cards/card-format.ts';
 import { escapeHtml, pageLayout, scriptJson } from '../../../sync/platform/http/html-page.ts';
-import type { PreviewOpportunityRow } from './open-opportunities.repo.ts';
+import type { PreviewDealRow } from '../preview-deals.repo.ts';
 
 function attributionLabel(status: string | null): string {
   if (status === null || status === '') return 'Not evaluated yet';
@@ -43,7 +43,7 @@ running); or install one at <a href="/oauth/salesforce/install">/oauth/salesforc
 export interface IndexInput {
   base: string;
   orgId: string;
-  opportunities: readonly PreviewOpportunityRow[];
+  opportunities: readonly PreviewDealRow[];
   /** Open opportunities of the org in the mirror (all of them, not only the page). */
   total: number;
   limit: number;
@@ -93,7 +93,7 @@ export interface OpportunityPageInput {
   orgId: string;
   opportunityId: string;
   /** As mirrored; undefined when the service has not mirrored it (the card then shows the service's answer). */
-  opportunity: (PreviewOpportunityRow & { deleted: boolean }) | undefined;
+  opportunity: (PreviewDealRow & { deleted: boolean }) | undefined;
   /** Header the page's Apex stand-in names its org in (see salesforce-preview.routes.ts). */
   orgHeader: string;
 }

@@ -6,8 +6,8 @@ import { CardKeysRepository } from '../../../sync/platform/store/card-keys.repo.
 import type { StoreSchema } from '../../../sync/platform/store/schema.ts';
 import type { Tenant, TenantsRepository } from '../../../sync/platform/store/tenants.repo.ts';
 import { sendHtml, serveBundle } from '../card-preview.routes.ts';
+import { PreviewDealsRepository } from '../preview-deals.repo.ts';
 import { apexStandInRouter, PREVIEW_ORG_HEADER } from './apex-stand-in.routes.ts';
-import { PreviewOpportunitiesRepository } from './open-opportunities.repo.ts';
 import { salesforceCardBundle } from './salesforce-card.bundle.ts';
 import { indexPage, noOrgPage, opportunityPage } from './salesforce-preview.pages.ts';
 
@@ -33,7 +33,7 @@ export interface SalesforcePreviewDeps {
  */
 export function salesforceCardPreviewRouter(deps: SalesforcePreviewDeps): Router {
   const router = express.Router();
-  const opportunities = new PreviewOpportunitiesRepository(deps.db);
+  const opportunities = new PreviewDealsRepository(deps.db);
 
   router.get('/', async (req, res) => {
     const org = await installedOrg(deps.tenants);
@@ -44,7 +44,13 @@ export function salesforceCardPreviewRouter(deps: SalesforcePreviewDeps): Router
     const page = await opportunities.open(org.id, SALESFORCE_PREVIEW_INDEX_LIMIT);
     sendHtml(
       res,
-      indexPage({ base: req.baseUrl, orgId: org.externalId, ...page, limit: SALESFORCE_PREVIEW_INDEX_LIMIT }),
+      indexPage({
+        base: req.baseUrl,
+        orgId: org.externalId,
+        opportunities: page.deals,
+        total: page.total,
+        limit: SALESFORCE_PREVIEW_INDEX_LIMIT,
+      }),
     );
   });
 
