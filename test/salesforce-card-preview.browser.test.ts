@@ -1,7 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,70 +7,29 @@ import {
   PREVIEW_SALESFORCE_USER_ID,
 } from '../sandbox/previews/salesforce-card/apex-stand-in.routes.ts';
 import { SALESFORCE_PREVIEW_INDEX_LIMIT } from '../sandbox/previews/salesforce-card/salesforce-preview.routes.ts';
-import { type SalesforceStandIn, startSalesforce } from '../sandbox/salesforce/salesforce.ts';
+import type { SalesforceStandIn } from '../sandbox/salesforce/salesforce.ts';
 import { JUNCTION_OBJECT } from '../src/crm/salesforce/salesforce-fields.ts';
-import { loadConfig } from '../sync/platform/config/env.ts';
-import { createLogger } from '../sync/platform/log/logger.ts';
-import { SALESFORCE_POLL_JOB } from '../sync/providers/salesforce/salesforce-poll.job.ts';
-import { type Service, startService } from '../sync/service.ts';
+import type { Service } from '../sync/service.ts';
 import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, hasChromium, skipBrowser } from './support/browser.ts';
-import { eventually } from './support/test-stores.ts';
+import { type SalesforceService, startSalesforceService } from './support/salesforce-service.ts';
 
 // The local preview of the Salesforce card (sandbox mode, Salesforce configured, HubSpot not): the real partnerCard
 // LWC in headless Chromium, its Apex calls through the preview's stand-in of PartnerLoopCardController into this
 // service's `/api/salesforce/card`, and from there into the Salesforce stand-in.
 // Chromium comes from the OS (`apt-get install chromium`, see .ci/run); `npx playwright install` is never used.
 
+let ctx: SalesforceService;
 let salesforce: SalesforceStandIn;
 let service: Service;
-let dataDir: string;
 let tenantId: string;
 /** The index before any org was installed. */
 let indexBeforeInstall: { status: number; html: string };
 /** An open, partner-sourced opportunity without a partner: PL_Attribution_Status__c is `missing_partner`. */
 let dealId: string;
 
-const idle = () =>
-  eventually(async () => {
-    const busy = await sql<{ n: number }>`
-      select count(*)::int as n from pgboss.job where state in ('created', 'retry', 'active')`.execute(
-      service.store.db,
-    );
-    return busy.rows[0]!.n === 0;
-  }, 60_000);
-const opportunities = () => salesforce.org.records('Opportunity');
-let polls = 0;
-/** One change poll, as the ten-minute cadence runs it, to its end. */
-const poll = async () => {
-  polls += 1;
-  await service.queue.enqueue(SALESFORCE_POLL_JOB, { tenantId, periodKey: `test-${polls}` }, { key: `test-${polls}` });
-  await idle();
-};
-
 beforeAll(async () => {
-  salesforce = await startSalesforce({ seedDemo: { deals: 120, seed: 7 } });
-  dataDir = mkdtempSync(join(tmpdir(), 'pl-salesforce-preview-'));
-  const config = loadConfig(
-    {
-      PORT: '0',
-      DATA_DIR: dataDir,
-      SALESFORCE_CLIENT_ID: salesforce.clientId,
-      SALESFORCE_CLIENT_SECRET: salesforce.clientSecret,
-      SALESFORCE_LOGIN_URL: salesforce.loginUrl,
-      TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    },
-    { sandbox: true },
-  );
-  service = await startService(config, {
-    logger: createLogger((process.env.TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent'),
-    schedules: false,
-    testing: {
-      queue: { pollingIntervalSeconds: 0.5 },
-      scoring: { debounceSeconds: 1 },
-      dedupe: { debounceSeconds: 1 },
-    },
-  });
+  ctx = await startSalesforceService();
+  ({ salesforce, service, tenantId } = ctx);
 
   const before = await fetch(`${service.url}/preview/salesforce`);
   indexBeforeInstall = { status: before.status, html: await before.text() };
@@ -83,30 +40,12 @@ beforeAll(async () => {
   const callback = new URL(consent.headers.get('location') ?? '');
   const landed = await fetch(`${service.url}${callback.pathname}${callback.search}`);
   expect(landed.status).toBe(200);
-  tenantId = `salesforce:${salesforce.orgId}`;
-  await idle();
+  await ctx.idle();
 
-  // A seller enters a partner-sourced opportunity at the org's second open stage; the change poll reads it.
-  const template = opportunities().find((record) => !record.IsClosed && record.AccountId)!;
-  const stage = salesforce.org.stages().filter((candidate) => !candidate.isClosed)[1]!;
-  dealId = salesforce.org.insert('Opportunity', {
-    Name: 'Acme preview rollout',
-    AccountId: template.AccountId,
-    StageName: stage.label,
-    CloseDate: template.CloseDate,
-    Amount: 48_000,
-    LeadSource: 'Partner',
-  });
-  await eventually(async () => {
-    await poll();
-    return salesforce.org.record('Opportunity', dealId)?.PL_Attribution_Status__c === 'missing_partner';
-  }, 30_000);
+  // A seller enters a partner-sourced opportunity; the change poll reads it.
+  dealId = await ctx.newPartnerSourcedOpportunity('Acme preview rollout');
 }, 120_000);
-afterAll(async () => {
-  await service?.stop();
-  await salesforce?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(async () => ctx?.close());
 
 const junctionRows = (opportunityId: string) =>
   salesforce.org.records(JUNCTION_OBJECT).filter((row) => row.Opportunity__c === opportunityId);
@@ -131,7 +70,7 @@ describe('local Salesforce card preview over HTTP (sandbox mode, Salesforce only
     expect(index.headers.get('content-security-policy')).toContain("script-src 'self'");
     const html = await index.text();
     expect(html).toContain(`data-testid="preview-org-id">${salesforce.orgId}<`);
-    const open = opportunities().filter((record) => !record.IsClosed).length;
+    const open = salesforce.org.records('Opportunity').filter((record) => !record.IsClosed).length;
     expect(open).toBeGreaterThan(1);
     const links = [...html.matchAll(/href="\/preview\/salesforce\/opportunities\/([A-Za-z0-9]{18})"/g)].map(
       (match) => match[1],

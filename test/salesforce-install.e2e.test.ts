@@ -1,15 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SalesforceStandIn, startSalesforce } from '../sandbox/salesforce/salesforce.ts';
+import type { SalesforceStandIn } from '../sandbox/salesforce/salesforce.ts';
 import { JUNCTION_OBJECT } from '../src/crm/salesforce/salesforce-fields.ts';
-import { loadConfig } from '../sync/platform/config/env.ts';
-import { createLogger } from '../sync/platform/log/logger.ts';
 import { CardKeysRepository } from '../sync/platform/store/card-keys.repo.ts';
-import { SALESFORCE_POLL_JOB } from '../sync/providers/salesforce/salesforce-poll.job.ts';
-import { type Service, startService } from '../sync/service.ts';
+import type { Service } from '../sync/service.ts';
+import { type SalesforceService, startSalesforceService } from './support/salesforce-service.ts';
 import { eventually } from './support/test-stores.ts';
 
 /**
@@ -18,49 +12,23 @@ import { eventually } from './support/test-stores.ts';
  * writes attribution to the org's opportunities — the same engines as for a HubSpot portal.
  */
 describe('Salesforce install and first reconcile (stand-in)', () => {
+  let ctx: SalesforceService;
   let salesforce: SalesforceStandIn;
   let service: Service;
   let tenantId: string;
   let cardKey: string;
 
   beforeAll(async () => {
-    salesforce = await startSalesforce({ seedDemo: { deals: 120, seed: 7, linksAtProvisioning: true } });
-    const config = loadConfig(
-      {
-        PORT: '0',
-        DATA_DIR: mkdtempSync(join(tmpdir(), 'pl-salesforce-')),
-        SALESFORCE_CLIENT_ID: salesforce.clientId,
-        SALESFORCE_CLIENT_SECRET: salesforce.clientSecret,
-        SALESFORCE_LOGIN_URL: salesforce.loginUrl,
-        TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
-        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      },
-      { sandbox: true },
-    );
-    service = await startService(config, {
-      logger: createLogger((process.env.TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent'),
-      schedules: false,
-      testing: {
-        queue: { pollingIntervalSeconds: 0.5 },
-        // Refreshes after a change run within idle(), as within minutes in production.
-        scoring: { debounceSeconds: 1 },
-        dedupe: { debounceSeconds: 1 },
-      },
-    });
+    // The demo's partner links become junction rows as the junction appears, as `npm start` does.
+    ctx = await startSalesforceService({ linksAtProvisioning: true });
+    ({ salesforce, service } = ctx);
   }, 120_000);
-  afterAll(async () => {
-    await service?.stop();
-    await salesforce?.close();
-  });
+  afterAll(async () => ctx?.close());
 
-  const idle = () =>
-    eventually(async () => {
-      const busy = await sql<{ n: number }>`
-        select count(*)::int as n from pgboss.job where state in ('created', 'retry', 'active')`.execute(
-        service.store.db,
-      );
-      return busy.rows[0]!.n === 0;
-    }, 90_000);
+  const idle = () => ctx.idle();
+  const poll = () => ctx.poll();
+  const newPartnerSourcedOpportunity: SalesforceService['newPartnerSourcedOpportunity'] = (name, options) =>
+    ctx.newPartnerSourcedOpportunity(name, options);
   const opportunities = () => salesforce.org.records('Opportunity');
   const checkpoint = async () =>
     (
@@ -125,38 +93,6 @@ describe('Salesforce install and first reconcile (stand-in)', () => {
     });
   const junctionRows = (dealId: string) =>
     salesforce.org.records(JUNCTION_OBJECT).filter((row) => row.Opportunity__c === dealId);
-  let polls = 0;
-  /** One change poll, as the ten-minute cadence runs it, to its end. */
-  const poll = async () => {
-    polls += 1;
-    await service.queue.enqueue(
-      SALESFORCE_POLL_JOB,
-      { tenantId, periodKey: `test-${polls}` },
-      { key: `test-${polls}` },
-    );
-    await idle();
-  };
-  /** A seller enters a partner-sourced opportunity in Salesforce; the change poll reads it. */
-  const newPartnerSourcedOpportunity = async (name: string, options: { accountId?: string; status?: string } = {}) => {
-    const template = opportunities().find((record) => !record.IsClosed && record.AccountId)!;
-    // The org's second open stage: where the default rules (derived from the org's stage order) first want a partner.
-    const stage = salesforce.org.stages().filter((candidate) => !candidate.isClosed)[1]!;
-    const id = salesforce.org.insert('Opportunity', {
-      Name: name,
-      AccountId: options.accountId ?? template.AccountId,
-      StageName: stage.label,
-      CloseDate: template.CloseDate,
-      Amount: 48_000,
-      LeadSource: 'Partner',
-    });
-    await eventually(async () => {
-      await poll();
-      return (
-        salesforce.org.record('Opportunity', id)?.PL_Attribution_Status__c === (options.status ?? 'missing_partner')
-      );
-    }, 30_000);
-    return id;
-  };
   const writes = () => salesforce.stats().byOperation['collections.update'] ?? 0;
 
   it('given the seeded duplicates, when the first reconcile ran, then each planted cluster has its duplicates flagged on the org', async () => {
@@ -331,7 +267,7 @@ describe('Salesforce install and first reconcile (stand-in)', () => {
 
   it('given an opportunity changes in Salesforce, when the change poll runs, then it is read by SystemModstamp and applied by id (no full read), and the checkpoint moves on', async () => {
     await poll();
-    const pollsBefore = polls; // the first poll after an install starts from now: the reconcile read everything
+    const pollsBefore = ctx.polls(); // the first poll after an install starts from now: the reconcile read everything
     const started = await checkpoint();
     expect(started).toBeDefined();
     const target = opportunities().find((record) => !record.IsClosed)!;
@@ -345,7 +281,7 @@ describe('Salesforce install and first reconcile (stand-in)', () => {
     // Four change queries a poll (partner accounts, junction rows, account partners, opportunities), then a read of
     // what changed: the opportunities by id, their junction rows and their accounts' partners (both sides) — and what
     // the one-minute overlap brings back of the tests before. Bounded per poll, never a read of the whole org.
-    expect((salesforce.stats().byOperation.query ?? 0) - before).toBeLessThan(16 * (polls - pollsBefore));
+    expect((salesforce.stats().byOperation.query ?? 0) - before).toBeLessThan(16 * (ctx.polls() - pollsBefore));
     expect(Date.parse((await checkpoint())!.modstamp)).toBeGreaterThanOrEqual(Date.parse(started!.modstamp));
   }, 60_000);
 });
