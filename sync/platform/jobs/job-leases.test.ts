@@ -2,10 +2,11 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { eventually, STORE_KINDS } from '../../../test/support/test-stores.ts';
+import type { CrmInstallJobDeps } from '../../crm/crm-install.job.ts';
 import { type ReconcileJobDeps, reconcileJob } from '../../crm/reconcile.job.ts';
 import type { CrmTenantSync } from '../../crm/tenant-sync.ts';
 import { type DedupeRefreshJobDeps, dedupeRefreshJob } from '../../dedupe/dedupe-refresh.job.ts';
-import { hubspotInstallJob, type InstallJobDeps } from '../../providers/hubspot/hubspot-install.job.ts';
+import { hubspotInstallJob } from '../../providers/hubspot/hubspot-install.job.ts';
 import { type WebhookDrainDeps, webhookDrainJob } from '../../providers/hubspot/webhook-drain.job.ts';
 import { type ScoringRefreshJobDeps, scoringRefreshJob } from '../../scoring/scoring-refresh.job.ts';
 import { createLogger } from '../log/logger.ts';
@@ -39,7 +40,7 @@ describe('leased jobs', () => {
       'hubspot.reconcile:hubspot:1',
       91,
     ],
-    ['hubspot.install', hubspotInstallJob({} as InstallJobDeps), tenant, 'hubspot.install:hubspot:1', 81],
+    ['hubspot.install', hubspotInstallJob({} as CrmInstallJobDeps), tenant, 'hubspot.install:hubspot:1', 81],
     [
       'cadence.run',
       cadenceJob({} as CadenceJobDeps),

@@ -6,6 +6,7 @@ import {
   salesforceAuthorizeUrl,
 } from '../../../src/crm/salesforce/salesforce-oauth.ts';
 import { InvalidInputError } from '../../../src/shared/errors.ts';
+import { crmInstallJob } from '../../crm/crm-install.job.ts';
 import type { CrmTenantSync } from '../../crm/tenant-sync.ts';
 import type { Route } from '../../feature-module.ts';
 import type { ErrorInboxRepository } from '../../inbox/error-inbox.repo.ts';
@@ -21,7 +22,6 @@ import { OAuthStatesRepository } from '../../platform/store/oauth-states.repo.ts
 import { withTenantLock } from '../../platform/store/tenant-lock.ts';
 import type { TenantsRepository } from '../../platform/store/tenants.repo.ts';
 import type { TokenCipher } from '../../platform/store/token-cipher.ts';
-import { crmInstallJob } from '../hubspot/hubspot-install.job.ts';
 import { SalesforceConnections, toStored } from './salesforce-connections.ts';
 import { SALESFORCE_POLL_JOB, salesforcePollJob } from './salesforce-poll.job.ts';
 
