@@ -23,18 +23,7 @@ async function prepareOrg(sf: SalesforceStandIn, key: Buffer, databaseUrl: strin
   const bench = await emptyBenchStore('sf-reconcile', databaseUrl);
   const { store } = bench;
   const tenants = new TenantsRepository(store.db, new TokenCipher(key));
-  const tokens = sf.issueTokens();
-  const tenant = await tenants.connect(
-    'salesforce',
-    sf.orgId,
-    toStored({
-      accessToken: tokens.access_token,
-      refreshToken: tokens.refresh_token ?? '',
-      instanceUrl: tokens.instance_url,
-      orgId: sf.orgId,
-      issuedAt: Number(tokens.issued_at),
-    }),
-  );
+  const tenant = await tenants.connect('salesforce', sf.orgId, toStored(sf.session()));
   const connections = new SalesforceConnections({
     loginUrl: sf.loginUrl,
     clientId: sf.clientId,

@@ -1,12 +1,11 @@
-import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ATTRIBUTION_STATUS } from '../extensions/app/cards/card-format.ts';
 import type { StoredRecord } from '../sandbox/hubspot/portal/object-table.ts';
 import { PREVIEW_INDEX_LIMIT, PREVIEW_PORTAL_HEADER, PREVIEW_USER } from '../sandbox/previews/card-preview.routes.ts';
-import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, hasChromium, skipBrowser, startPlainService } from './support/browser.ts';
+import { ARTIFACTS, CHROMIUM, openBrowserPage, skipBrowser, startPlainService } from './support/browser.ts';
 import { type InstalledService, startInstalledService } from './support/installed-service.ts';
 
 // The local card preview (sandbox mode): its HTTP contract, then the real card in headless Chromium.
@@ -164,10 +163,7 @@ describe.skipIf(skipBrowser)(
     let page: Page;
 
     beforeAll(async () => {
-      if (!hasChromium) throw new Error(`${CHROMIUM} is missing; CI installs it (.ci/run: apt-get install chromium)`);
-      mkdirSync(ARTIFACTS, { recursive: true });
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-      page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      ({ browser, page } = await openBrowserPage({ width: 1100, height: 900 }));
     }, 30_000);
     afterAll(async () => browser?.close());
 

@@ -1,8 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   HomeSummary,
@@ -14,7 +13,7 @@ import { PREVIEW_PORTAL_HEADER, PREVIEW_USER } from '../sandbox/previews/card-pr
 import { todayAsOf } from '../src/scoring/deal-timeline.ts';
 import { OPERATOR_LOOPS } from '../sync/reports/loop-results.repo.ts';
 import { ROSTER_AUDIT_ACTION, ROSTER_SUBJECT } from '../sync/reports/roster-actions.ts';
-import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, hasChromium, skipBrowser, startPlainService } from './support/browser.ts';
+import { ARTIFACTS, CHROMIUM, openBrowserPage, skipBrowser, startPlainService } from './support/browser.ts';
 import { type InstalledService, startInstalledService } from './support/installed-service.ts';
 import { eventually } from './support/test-stores.ts';
 
@@ -236,10 +235,7 @@ describe.skipIf(skipBrowser)(
     let page: Page;
 
     beforeAll(async () => {
-      if (!hasChromium) throw new Error(`${CHROMIUM} is missing; CI installs it (apt-get install chromium)`);
-      mkdirSync(ARTIFACTS, { recursive: true });
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-      page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+      ({ browser, page } = await openBrowserPage({ width: 1280, height: 1000 }));
     }, 30_000);
     afterAll(async () => browser?.close());
 

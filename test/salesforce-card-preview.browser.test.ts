@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   PREVIEW_ORG_HEADER,
@@ -10,7 +9,7 @@ import { SALESFORCE_PREVIEW_INDEX_LIMIT } from '../sandbox/previews/salesforce-c
 import type { SalesforceStandIn } from '../sandbox/salesforce/salesforce.ts';
 import { JUNCTION_OBJECT } from '../src/crm/salesforce/salesforce-fields.ts';
 import type { Service } from '../sync/service.ts';
-import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, hasChromium, skipBrowser } from './support/browser.ts';
+import { ARTIFACTS, CHROMIUM, openBrowserPage, skipBrowser } from './support/browser.ts';
 import { type SalesforceService, startSalesforceService } from './support/salesforce-service.ts';
 
 // The local preview of the Salesforce card (sandbox mode, Salesforce configured, HubSpot not): the real partnerCard
@@ -115,10 +114,7 @@ describe.skipIf(skipBrowser)(
     let page: Page;
 
     beforeAll(async () => {
-      if (!hasChromium) throw new Error(`${CHROMIUM} is missing; CI installs it (.ci/run: apt-get install chromium)`);
-      mkdirSync(ARTIFACTS, { recursive: true });
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-      page = await browser.newPage({ viewport: { width: 1100, height: 1000 } });
+      ({ browser, page } = await openBrowserPage({ width: 1100, height: 1000 }));
     }, 30_000);
     afterAll(async () => browser?.close());
 

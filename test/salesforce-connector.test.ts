@@ -78,20 +78,10 @@ async function harness(options: SalesforceOptions = {}): Promise<Harness> {
   const clock = new ManualClock();
   const standIn = await startSalesforce({ clock, seedDemo: true, ...options });
   sf = standIn;
-  const tokens = standIn.issueTokens();
   const log: string[] = [];
   const events: SalesforceCallEvent[] = [];
   const refused: SalesforceRefusedRecord[] = [];
-  const store = new MemoryStore(
-    {
-      accessToken: tokens.access_token,
-      refreshToken: tokens.refresh_token ?? '',
-      instanceUrl: tokens.instance_url,
-      orgId: standIn.orgId,
-      issuedAt: Number(tokens.issued_at),
-    },
-    log,
-  );
+  const store = new MemoryStore(standIn.session(), log);
   const client = new SalesforceClient({
     instanceUrl: standIn.url,
     loginUrl: standIn.loginUrl,

@@ -59,19 +59,9 @@ describe.each(KINDS)('Salesforce token refresh across replicas ($name)', ({ open
     sf = await startSalesforce({ seedDemo: { deals: 20 }, rotateRefreshTokens: true });
     replicas = await open();
     const cipher = new TokenCipher(testEncryptionKey());
-    const tokens = sf.issueTokens();
+    const session = sf.session();
     const tenants = new TenantsRepository(replicas.stores[0]!.db, cipher);
-    const tenant = await tenants.connect(
-      'salesforce',
-      sf.orgId,
-      toStored({
-        accessToken: tokens.access_token,
-        refreshToken: tokens.refresh_token ?? '',
-        instanceUrl: tokens.instance_url,
-        orgId: sf.orgId,
-        issuedAt: Number(tokens.issued_at),
-      }),
-    );
+    const tenant = await tenants.connect('salesforce', sf.orgId, toStored(session));
     const connections = replicas.stores.map(
       (store) =>
         new SalesforceConnections({
@@ -95,7 +85,7 @@ describe.each(KINDS)('Salesforce token refresh across replicas ($name)', ({ open
     expect(answers).toEqual([expect.objectContaining({ admin: true }), expect.objectContaining({ admin: true })]);
     expect(sf.stats().byOperation['oauth.token.refresh_token']).toBe(1);
     const stored = await tenants.credentials(tenant.id);
-    expect(stored?.refreshToken).not.toBe(tokens.refresh_token);
+    expect(stored?.refreshToken).not.toBe(session.refreshToken);
     expect((await tenants.find(tenant.id))?.status).toBe('active');
     // The stored (rotated) refresh token is the live one: a later refresh with it works.
     sf.expireSessions();

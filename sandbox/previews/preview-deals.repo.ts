@@ -65,32 +65,29 @@ export class PreviewDealsRepository {
   constructor(private readonly db: Kysely<StoreSchema>) {}
 
   /** Live deals of a tenant whose name contains `query` (or whose id is `query`), by name, at most `limit`. */
-  async search(tenantId: string, query: string, limit: number): Promise<PreviewDealPage> {
-    const text = query.trim();
+  search(tenantId: string, query: string, limit: number): Promise<PreviewDealPage> {
+    return this.#page(tenantId, limit, { query: query.trim() });
+  }
+
+  /** The first `limit` open, live deals of a tenant by name, and how many there are (the Salesforce preview's index). */
+  open(tenantId: string, limit: number): Promise<PreviewDealPage> {
+    return this.#page(tenantId, limit, { openOnly: true });
+  }
+
+  async #page(
+    tenantId: string,
+    limit: number,
+    filter: { query?: string; openOnly?: boolean },
+  ): Promise<PreviewDealPage> {
+    const text = filter.query ?? '';
     const base = this.db
       .selectFrom('crm_deals')
       .where('tenant_id', '=', tenantId)
       .where('deleted_at', 'is', null)
       .$if(text !== '', (qb) =>
         qb.where((eb) => eb.or([eb(sql`deal->>'name'`, 'ilike', likePattern(text)), eb('deal_id', '=', text)])),
-      );
-    const rows = await base
-      .select(DEAL_FIELDS)
-      .orderBy(sql`lower(deal->>'name')`)
-      .orderBy('deal_id')
-      .limit(limit)
-      .execute();
-    const count = await base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-    return { total: Number(count.n), deals: rows.map(toRow) };
-  }
-
-  /** The first `limit` open, live deals of a tenant by name, and how many there are (the Salesforce preview's index). */
-  async open(tenantId: string, limit: number): Promise<PreviewDealPage> {
-    const base = this.db
-      .selectFrom('crm_deals')
-      .where('tenant_id', '=', tenantId)
-      .where('deleted_at', 'is', null)
-      .where(sql<boolean>`coalesce(deal->>'isClosed', 'false') <> 'true'`);
+      )
+      .$if(filter.openOnly === true, (qb) => qb.where(sql<boolean>`coalesce(deal->>'isClosed', 'false') <> 'true'`));
     const rows = await base
       .select(DEAL_FIELDS)
       .orderBy(sql`lower(deal->>'name')`)

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { SalesforceCredentials } from '../../src/crm/salesforce/salesforce-client.ts';
 import { JUNCTION_FIELDS, JUNCTION_OBJECT } from '../../src/crm/salesforce/salesforce-fields.ts';
 import { type Clock, systemClock } from '../../src/shared/clock.ts';
 import { type DemoPortal, generateDemoPortal } from '../demo/demo-portal.ts';
@@ -142,6 +143,8 @@ export interface SalesforceStandIn {
   salesforceId(hubspotId: string): string | undefined;
   /** Tokens for the demo user without the browser step. */
   issueTokens(options?: { scopes?: string[]; userId?: string }): TokenResponse;
+  /** The demo user's fresh session as PartnerLoop stores one (what an install would have saved). */
+  session(): SalesforceCredentials;
   /** Every access token times out at once (refresh tokens stay valid). */
   expireSessions(): number;
   /** An admin revokes the connected app: refresh tokens and sessions stop working. */
@@ -418,6 +421,16 @@ export async function startSalesforce(options: SalesforceOptions = {}): Promise<
     seedPartnerLinks: seedLinks,
     salesforceId: (hubspotId) => salesforceIds.get(hubspotId),
     issueTokens: (issue = {}) => oauth.issue(issue.userId ?? demoUser.id, issue.scopes ?? [...DEFAULTS.scopes]),
+    session: () => {
+      const tokens = oauth.issue(demoUser.id, [...DEFAULTS.scopes]);
+      return {
+        accessToken: tokens.access_token,
+        refreshToken: tokens.refresh_token ?? '',
+        instanceUrl: tokens.instance_url,
+        orgId: org.orgId,
+        issuedAt: Number(tokens.issued_at),
+      };
+    },
     expireSessions: () => oauth.expireSessions(),
     revokeTokens: () => oauth.revokeAll(),
     stats: statsNow,

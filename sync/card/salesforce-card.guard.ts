@@ -1,4 +1,5 @@
 import express, { type RequestHandler } from 'express';
+import { caseSafeId } from '../../src/crm/salesforce/salesforce-mapping.ts';
 import { InvalidSignatureError, NotFoundError } from '../../src/shared/errors.ts';
 import { BODY_LIMIT } from '../platform/http/app.ts';
 import { tenantOf } from '../platform/http/hubspot-signature.middleware.ts';
@@ -10,8 +11,6 @@ import type { TenantsRepository } from '../platform/store/tenants.repo.ts';
 export const SALESFORCE_USER_HEADER = 'x-partnerloop-user-id';
 export const SALESFORCE_ORG_HEADER = 'x-partnerloop-org-id';
 
-/** A Salesforce record id: 15 case-sensitive characters, or 18 with the case-insensitive checksum. */
-const SALESFORCE_ID = /^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/;
 const USER_ID = /^005[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$/;
 
 export interface SalesforceCardGuardDeps {
@@ -67,7 +66,11 @@ export function salesforceCardGuard(deps: SalesforceCardGuardDeps): RequestHandl
   ];
 }
 
-/** Two Salesforce ids of the same record: the 15-character prefix is case-sensitive and decides. */
+/** Two Salesforce ids of the same record (15 or 18 characters, as the connector compares them). */
 function sameSalesforceId(a: string, b: string): boolean {
-  return SALESFORCE_ID.test(a) && SALESFORCE_ID.test(b) && a.slice(0, 15) === b.slice(0, 15);
+  try {
+    return caseSafeId(a) === caseSafeId(b);
+  } catch {
+    return false;
+  }
 }

@@ -1,6 +1,7 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { loadConfig } from '../../sync/platform/config/env.ts';
 import { createLogger } from '../../sync/platform/log/logger.ts';
 import { type Service, startService } from '../../sync/service.ts';
@@ -19,6 +20,20 @@ export const hasChromium = existsSync(CHROMIUM);
 /** Locally a missing browser skips the browser half (with this reason); in CI it must fail, never skip. */
 export const skipBrowser = !hasChromium && !process.env.CI;
 export const ARTIFACTS = join(process.cwd(), 'test-artifacts');
+
+/**
+ * The system Chromium, headless, with one page of `viewport` and the artifacts folder ready for screenshots. Throws
+ * when Chromium is missing (call it only where `skipBrowser` is false: in CI a missing browser fails the suite).
+ */
+export async function openBrowserPage(viewport: {
+  width: number;
+  height: number;
+}): Promise<{ browser: Browser; page: Page }> {
+  if (!hasChromium) throw new Error(`${CHROMIUM} is missing; CI installs it (.ci/run: apt-get install chromium)`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  return { browser, page: await browser.newPage({ viewport }) };
+}
 
 /**
  * The service outside sandbox mode (a real-HubSpot configuration pointing nowhere), where the local previews must not

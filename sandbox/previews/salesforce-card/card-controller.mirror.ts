@@ -6,6 +6,8 @@
 // card-controller.mirror.test.ts pins each mapping.
 
 import { z } from 'zod';
+import { MOTION_STATES } from '../../../src/model/cosell.ts';
+import { PARTNER_ROLES } from '../../../src/model/deal.ts';
 import { InvalidInputError, parseInput } from '../../../src/shared/errors.ts';
 
 export const UNREACHABLE_MESSAGE = 'PartnerLoop could not be reached. Check your connection and try again.';
@@ -20,18 +22,9 @@ export const APEX_BASE_PATH = '/api/salesforce/card';
 
 const SALESFORCE_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
 const MOTION_ID = /^[A-Za-z0-9_-]{1,64}$/;
-/** Apex `Set<String>` iterates in insertion order: these orders are the ones its messages list. */
-const PARTNER_ROLES: ReadonlySet<string> = new Set(['sourced', 'influenced', 'cosell', 'reseller', 'referral']);
-const MOTION_STATES: ReadonlySet<string> = new Set([
-  'draft',
-  'requested',
-  'accepted',
-  'rejected',
-  'active',
-  'won',
-  'lost',
-  'withdrawn',
-]);
+/** Apex `Set<String>` iterates in insertion order: the class lists these in src/model's order (card-contract test). */
+const PARTNER_ROLE_SET: ReadonlySet<string> = new Set(PARTNER_ROLES);
+const MOTION_STATE_SET: ReadonlySet<string> = new Set(MOTION_STATES);
 const SEARCH_MIN_CHARS = 2;
 const SEARCH_MAX_CHARS = 100;
 const ASK_MAX_CHARS = 1000;
@@ -165,8 +158,8 @@ const MAPPINGS: { [M in ApexMethod]: (params: ParamsOf<M>) => ApexCallout } = {
   transitionMotion: ({ motionId, toState, note }) => {
     const motion = (motionId ?? '').trim();
     if (!MOTION_ID.test(motion)) throw userError('motionId must be a PartnerLoop motion id.');
-    if (toState === null || toState === undefined || !MOTION_STATES.has(toState)) {
-      throw userError(`toState must be one of ${[...MOTION_STATES].join(', ')}.`);
+    if (toState === null || toState === undefined || !MOTION_STATE_SET.has(toState)) {
+      throw userError(`toState must be one of ${[...MOTION_STATE_SET].join(', ')}.`);
     }
     const body: Record<string, unknown> = { to: toState };
     if (isNotBlank(note)) {
@@ -238,8 +231,8 @@ function requireId(value: string | null | undefined, field: string): string {
 }
 
 function requireRole(role: string | null | undefined): string {
-  if (role === null || role === undefined || !PARTNER_ROLES.has(role)) {
-    throw userError(`role must be one of ${[...PARTNER_ROLES].join(', ')}.`);
+  if (role === null || role === undefined || !PARTNER_ROLE_SET.has(role)) {
+    throw userError(`role must be one of ${[...PARTNER_ROLE_SET].join(', ')}.`);
   }
   return role;
 }
