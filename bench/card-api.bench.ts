@@ -19,7 +19,10 @@ interface CardService {
 }
 
 function startCardService(env: Record<string, string>): Promise<CardService> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/card-service-worker.ts'], {
+  // BENCH_CPU_PROF_DIR: a CPU profile of the service under load (for finding where a request's time goes).
+  const profile = process.env.BENCH_CPU_PROF_DIR;
+  const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'bench/support/card-service-worker.ts'], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -49,15 +49,20 @@ export function runWorker(env: Record<string, string>, nodeArgs: readonly string
   });
 }
 
-/** The stores a benchmark runs on: PGlite, and Postgres when BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set. */
+/**
+ * The stores a benchmark runs on: PGlite, and Postgres when BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set;
+ * BENCH_STORES (`pglite`, `postgres` or both, comma-separated) narrows the list.
+ */
 export function benchStores(): Array<[kind: string, databaseUrl: string | undefined]> {
   const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-  return databaseUrl
+  const all: Array<[string, string | undefined]> = databaseUrl
     ? [
         ['pglite', undefined],
         ['postgres', databaseUrl],
       ]
     : [['pglite', undefined]];
+  const only = process.env.BENCH_STORES?.split(',').map((kind) => kind.trim());
+  return only ? all.filter(([kind]) => only.includes(kind)) : all;
 }
 
 /**

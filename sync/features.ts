@@ -4,6 +4,7 @@ import {
   attributionWriters,
   createAttributionModule,
 } from './attribution/attribution.module.ts';
+import { CardRepository } from './card/card.repo.ts';
 import { cardRouter } from './card/card.routes.ts';
 import { salesforceCardGuard } from './card/salesforce-card.guard.ts';
 import {
@@ -223,6 +224,8 @@ export function createFeatures(
     cosell: cosell.service,
     dedupe: dedupe.service,
     scores: scoring.scores,
+    cards: new CardRepository(db),
+    links: (tenantId: string) => crm.connector(tenantId).links,
   };
   // The CRM sync's own module: the reconcile (nightly, after install, on demand) and the card that joins the features.
   const crmSync: FeatureModule = {

@@ -77,24 +77,50 @@ export async function evaluateDeals(
     deps.dealsWithMotions ? deps.dealsWithMotions(tenantId, ids) : Promise.resolve(new Set<string>()),
   ]);
   const partnerNames = Object.fromEntries(partners.map((partner) => [partner.id, partner.name]));
-  return deals.map((entry) => {
-    const deal = withSplits(entry.deal, splits.get(entry.deal.id));
-    const result = evaluateAttribution(
+  return deals.map((entry) =>
+    evaluateDeal(
+      entry,
       {
-        deal,
-        pipeline: entry.properties.pipeline ?? null,
-        registrations: registrationsOf(entry.properties),
-        // Partners associated with the deal's account company: one is auto-tagged, two or more are a conflict.
-        accountPartnerIds: entry.accountPartnerIds ?? [],
-        unlabeledPartnerIds: entry.unlabeledPartnerIds,
-        hasCoSellMotion: motions.has(entry.deal.id),
+        splits: splits.get(entry.deal.id),
         partnersAtClose: atClose.get(entry.deal.id),
-        partnerNames,
+        hasCoSellMotion: motions.has(entry.deal.id),
       },
       rules,
-    );
-    return { entry, deal, result };
-  });
+      partnerNames,
+    ),
+  );
+}
+
+/** What the store adds to a mirrored deal for its evaluation. */
+export interface StoredAttributionInputs {
+  splits: readonly SplitRow[] | undefined;
+  partnersAtClose: DealPartner[] | undefined;
+  hasCoSellMotion: boolean;
+}
+
+/** One deal evaluated against the rules (pure; `evaluateDeals` reads the stored inputs of many deals at once). */
+export function evaluateDeal(
+  entry: CanonicalDeal,
+  stored: StoredAttributionInputs,
+  rules: AttributionRules,
+  partnerNames: Readonly<Record<string, string>>,
+): Evaluation {
+  const deal = withSplits(entry.deal, stored.splits);
+  const result = evaluateAttribution(
+    {
+      deal,
+      pipeline: entry.properties.pipeline ?? null,
+      registrations: registrationsOf(entry.properties),
+      // Partners associated with the deal's account company: one is auto-tagged, two or more are a conflict.
+      accountPartnerIds: entry.accountPartnerIds ?? [],
+      unlabeledPartnerIds: entry.unlabeledPartnerIds,
+      hasCoSellMotion: stored.hasCoSellMotion,
+      partnersAtClose: stored.partnersAtClose,
+      partnerNames,
+    },
+    rules,
+  );
+  return { entry, deal, result };
 }
 
 /**

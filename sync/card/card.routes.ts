@@ -1,14 +1,26 @@
 import express, { type RequestHandler, type Response, type Router } from 'express';
-import type { CardPartner, CardView, PartnerSearchResponse } from '../../extensions/app/cards/card-api.ts';
+import type {
+  CardDuplicate,
+  CardPartner,
+  CardView,
+  PartnerSearchResponse,
+} from '../../extensions/app/cards/card-api.ts';
+import type { RecordLinks } from '../../src/crm/crm-connector.ts';
+import { requestedDealId } from '../../src/model/crm-record.ts';
 import { isDedupeStatus } from '../../src/model/dedupe.ts';
-import type { AttributionService, DealAttributionView } from '../attribution/attribution.service.ts';
+import type { Partner } from '../../src/model/partner.ts';
+import { NotFoundError } from '../../src/shared/errors.ts';
+import type { AttributionService } from '../attribution/attribution.service.ts';
+import { evaluateDeal, tenantRules } from '../attribution/attribution-writer.ts';
 import { coSellCardRoutes } from '../cosell/cosell-card.routes.ts';
 import type { CoSellService } from '../cosell/cosell-service.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
 import type { DedupeService } from '../dedupe/dedupe.service.ts';
 import { actorOf, tenantOf, userIdOf } from '../platform/http/hubspot-signature.middleware.ts';
+import type { Tenant } from '../platform/store/tenants.repo.ts';
 import type { AdminRoles } from '../roles/admin-roles.ts';
 import type { ScoresRepository } from '../scoring/scores.repo.ts';
+import type { CardRepository } from './card.repo.ts';
 
 export interface CardRoutesDeps {
   /**
@@ -24,8 +36,12 @@ export interface CardRoutesDeps {
   cosell: CoSellService;
   /** Duplicate warnings and the "not a duplicate" decision. */
   dedupe: DedupeService;
-  /** Partner tiers and scores, and each open deal's next-best partner (the last scoring run). */
+  /** Partner tiers and scores for the partner search. */
   scores: ScoresRepository;
+  /** The card view's one read. */
+  cards: CardRepository;
+  /** Links to the tenant's CRM records (the duplicates' urls). */
+  links(tenantId: string): RecordLinks;
 }
 
 /**
@@ -45,8 +61,7 @@ export function cardRouter(deps: CardRoutesDeps): Router {
   router.use(...deps.guard);
 
   router.get('/deals/:dealId', async (req, res) => {
-    const tenant = tenantOf(res);
-    res.json(await cardView(deps, tenant.id, await deps.attribution.view(tenant.id, String(req.params.dealId))));
+    res.json(await cardView(deps, tenantOf(res), String(req.params.dealId)));
   });
 
   router.get('/partners', async (req, res) => {
@@ -77,7 +92,7 @@ export function cardRouter(deps: CardRoutesDeps): Router {
       actorOf(res),
       overrideAuthorizer(deps, tenant.id, res),
     );
-    res.json(await cardView(deps, tenant.id, view));
+    res.json(await cardView(deps, tenant, view.deal.deal.id));
   });
 
   // An optional body `{"override":{"reason"}}` lets an admin remove a partner from a closed deal.
@@ -92,14 +107,14 @@ export function cardRouter(deps: CardRoutesDeps): Router {
       req.body,
       overrideAuthorizer(deps, tenant.id, res),
     );
-    res.json(await cardView(deps, tenant.id, view));
+    res.json(await cardView(deps, tenant, view.deal.deal.id));
   });
 
   router.post('/deals/:dealId/not-duplicate', async (req, res) => {
     const tenant = tenantOf(res);
     const dealId = String(req.params.dealId);
     await deps.dedupe.notDuplicate(tenant.id, dealId, req.body, actorOf(res));
-    res.json(await cardView(deps, tenant.id, await deps.attribution.view(tenant.id, dealId)));
+    res.json(await cardView(deps, tenant, dealId));
   });
 
   // POST /deals/:dealId/cosell and POST /motions/:motionId/transition (sync/cosell/cosell-card.routes.ts).
@@ -108,34 +123,67 @@ export function cardRouter(deps: CardRoutesDeps): Router {
       cosell: deps.cosell,
       mirror: deps.mirror,
       actorOf,
-      view: async (tenantId, dealId) => cardView(deps, tenantId, await deps.attribution.view(tenantId, dealId)),
+      view: (tenant, dealId) => cardView(deps, tenant, dealId),
     }),
   );
   return router;
 }
 
-async function cardView(deps: CardRoutesDeps, tenantId: string, view: DealAttributionView): Promise<CardView> {
-  const { deal, properties } = view.deal;
-  const [scores, fit] = await Promise.all([
-    deps.scores.forPartners(
-      tenantId,
-      view.partners.map((p) => p.partnerId),
-    ),
-    deps.scores.fitForDeal(tenantId, deal.id),
-  ]);
-  const partners: CardPartner[] = view.partners.map((p) => ({
+/** Every roster's names once (the roster is kept per tenant until it changes, `CrmMirrorRepository.rosterAt`). */
+const rosterNames = new WeakMap<readonly Partner[], { record: Record<string, string>; map: Map<string, string> }>();
+
+function namesOf(roster: readonly Partner[]) {
+  let names = rosterNames.get(roster);
+  if (!names) {
+    const map = new Map(roster.map((p) => [p.id, p.name]));
+    names = { map, record: Object.fromEntries(map) };
+    rosterNames.set(roster, names);
+  }
+  return names;
+}
+
+/**
+ * The deal's card: one statement reads its inputs (`CardRepository.inputs`), the roster comes from the per-tenant
+ * cache unless that statement saw it change, the rules from the tenant the guard read, and the attribution engine
+ * runs on them as the writer does. Co-sell motions are read only for a deal that has some.
+ */
+async function cardView(deps: CardRoutesDeps, tenant: Tenant, requestedId: string): Promise<CardView> {
+  const inputs = await deps.cards.inputs(tenant.id, requestedDealId(tenant.id, requestedId));
+  if (!inputs) throw new NotFoundError(`deal ${requestedId} is not known in this portal`);
+  const names = namesOf(await deps.mirror.rosterAt(tenant.id, inputs.rosterVersion));
+  const { deal: dealEntry, scores } = inputs;
+  const { deal, result } = evaluateDeal(
+    dealEntry,
+    { splits: inputs.splits, partnersAtClose: inputs.partnersAtClose, hasCoSellMotion: inputs.hasMotions },
+    tenantRules(tenant),
+    names.record,
+  );
+  const nameOf = (partnerId: string) => names.map.get(partnerId) ?? `Company ${partnerId}`;
+  const partners: CardPartner[] = deal.partners.map((p) => ({
     partnerId: p.partnerId,
-    name: p.name,
+    name: nameOf(p.partnerId),
     role: p.role,
     splitPct: p.splitPct,
-    tier: scores.get(p.partnerId)?.tier ?? null,
+    tier: (scores.get(p.partnerId)?.tier as CardPartner['tier'] | undefined) ?? null,
     score: scores.get(p.partnerId)?.score ?? null,
   }));
-  const autoTag = view.result.autoTag;
-  const names = view.partnerNames;
-  const dedupeStatus = properties.pl_dedupe_status ?? '';
-  const duplicates = await deps.dedupe.duplicatesOf(tenantId, deal.id);
-  const nextBest = fit?.nextBestPartner ?? null;
+  const autoTag = result.autoTag;
+  const dedupeStatus = dealEntry.properties.pl_dedupe_status ?? '';
+  const cluster = inputs.duplicates;
+  const links = cluster ? deps.links(tenant.id) : undefined;
+  const duplicates: CardDuplicate[] = cluster
+    ? cluster.memberIds
+        .filter((id) => id !== deal.id)
+        .map((otherDealId) => ({
+          otherDealId,
+          otherDealName: cluster.names.get(otherDealId) ?? null,
+          kind: cluster.kind as CardDuplicate['kind'],
+          confidence: cluster.confidence,
+          reasons: cluster.reasons,
+          url: links!.deal(otherDealId),
+        }))
+    : [];
+  const nextBest = inputs.fit;
   return {
     deal: {
       id: deal.id,
@@ -146,17 +194,12 @@ async function cardView(deps: CardRoutesDeps, tenantId: string, view: DealAttrib
       isClosed: deal.isClosed,
     },
     attribution: {
-      status: view.result.status,
-      issues: view.result.issues,
+      status: result.status,
+      issues: result.issues,
       partners,
-      frozen: view.result.frozen,
+      frozen: result.frozen,
       suggestedFix: autoTag
-        ? {
-            partnerId: autoTag.partnerId,
-            name: names.get(autoTag.partnerId) ?? `Company ${autoTag.partnerId}`,
-            role: autoTag.role,
-            reason: autoTag.reason,
-          }
+        ? { partnerId: autoTag.partnerId, name: nameOf(autoTag.partnerId), role: autoTag.role, reason: autoTag.reason }
         : null,
     },
     dedupe: {
@@ -166,11 +209,11 @@ async function cardView(deps: CardRoutesDeps, tenantId: string, view: DealAttrib
     nextBestPartner: nextBest
       ? {
           partnerId: nextBest.partnerId,
-          name: names.get(nextBest.partnerId) ?? `Company ${nextBest.partnerId}`,
+          name: nameOf(nextBest.partnerId),
           fitScore: nextBest.fitScore,
           reason: nextBest.reason,
         }
       : null,
-    motions: await deps.cosell.cardMotions(tenantId, deal.id),
+    motions: inputs.hasMotions ? await deps.cosell.cardMotions(tenant.id, deal.id) : [],
   };
 }

@@ -4,6 +4,7 @@ import { requestedDealId } from '../../src/model/crm-record.ts';
 import { NotFoundError } from '../../src/shared/errors.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
 import { tenantOf } from '../platform/http/hubspot-signature.middleware.ts';
+import type { Tenant } from '../platform/store/tenants.repo.ts';
 import type { CoSellService } from './cosell-service.ts';
 
 /** A live deal of the tenant by the id the card or caller names (merged ids followed): 400 malformed, 404 unknown. */
@@ -18,7 +19,7 @@ export interface CoSellCardRoutesDeps {
   cosell: CoSellService;
   mirror: CrmMirrorRepository;
   /** The deal card's view after a change (card.routes.ts `cardView`): the card re-renders from it. */
-  view(tenantId: string, dealId: string): Promise<CardView>;
+  view(tenant: Tenant, dealId: string): Promise<CardView>;
   /** Who acts (`actorOf`: the CRM user the request's guard verified). */
   actorOf(res: Response): string;
 }
@@ -38,7 +39,7 @@ export function coSellCardRoutes(deps: CoSellCardRoutesDeps): Router {
     const actor = deps.actorOf(res);
     // The seller who asks owns the follow-up (the queue shows it); the HubSpot user, not the deal owner record.
     const { created } = await deps.cosell.start(tenant.id, dealId, req.body, { actor, ownerId: actor });
-    res.status(created ? 201 : 200).json(await deps.view(tenant.id, dealId));
+    res.status(created ? 201 : 200).json(await deps.view(tenant, dealId));
   });
 
   // Advance or withdraw (`{"to":"withdrawn"}`): the motion and its deal must exist, so a refused request writes nothing.
@@ -47,7 +48,7 @@ export function coSellCardRoutes(deps: CoSellCardRoutesDeps): Router {
     const motion = await deps.cosell.get(tenant.id, String(req.params.motionId));
     const dealId = await liveDealId(deps.mirror, tenant.id, motion.dealId);
     await deps.cosell.transition(tenant.id, motion.id, req.body, { actor: deps.actorOf(res) });
-    res.json(await deps.view(tenant.id, dealId));
+    res.json(await deps.view(tenant, dealId));
   });
   return router;
 }

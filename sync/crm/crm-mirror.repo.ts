@@ -30,6 +30,16 @@ function digestOf(...parts: string[]): string {
   return hash.digest('base64url');
 }
 
+/**
+ * The roster's version as one scalar: the row count, the deleted count and the sum of the rows' `xmin` (the writing
+ * transaction, which every insert or update of a row moves), whichever replica wrote, in whatever order they commit.
+ */
+export function rosterVersionOf(tenantId: string) {
+  return sql<{ version: string }>`
+    select count(*) || '.' || count(deleted_at) || '.' || coalesce(sum(xmin::text::bigint), 0) as version
+    from crm_partners where tenant_id = ${tenantId}`;
+}
+
 /** A digest of raw CRM values that ignores key order (the store's jsonb reorders keys; a read may too). */
 function propertiesDigest(properties: Readonly<Record<string, string | null>>): string {
   return digestOf(JSON.stringify(Object.entries(properties).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
@@ -409,17 +419,17 @@ export class CrmMirrorRepository {
 
   /**
    * The tenant's partner roster, in id order. Every card view and write-back needs it, so it is kept per tenant and
-   * re-read only when the roster rows changed: a one-row aggregate decides (the row count, the deleted count and the
-   * sum of the rows' `xmin`, the writing transaction, which every insert or update of a row moves), whichever replica
-   * wrote, in whatever order their transactions commit.
+   * re-read only when the roster rows changed (`rosterVersionOf`).
    */
   async livePartners(tenantId: string): Promise<Partner[]> {
-    const version = await sql<{ version: string }>`
-      select count(*) || '.' || count(deleted_at) || '.' || coalesce(sum(xmin::text::bigint), 0) as version
-      from crm_partners where tenant_id = ${tenantId}`.execute(this.db);
-    const current = version.rows[0]?.version ?? '';
+    const version = await rosterVersionOf(tenantId).execute(this.db);
+    return [...(await this.rosterAt(tenantId, version.rows[0]?.version ?? ''))];
+  }
+
+  /** The roster at a version a statement just read (`rosterVersionOf`): the cached one, or read again. */
+  async rosterAt(tenantId: string, version: string): Promise<readonly Partner[]> {
     const cached = this.#rosters.get(tenantId);
-    if (cached?.version === current) return [...cached.partners];
+    if (cached?.version === version) return cached.partners;
     const rows = await this.db
       .selectFrom('crm_partners')
       .select('partner')
@@ -427,9 +437,9 @@ export class CrmMirrorRepository {
       .where('deleted_at', 'is', null)
       .orderBy('partner_id')
       .execute();
-    const partners = rows.map((row) => Object.freeze(partnerSchema.parse(row.partner)) as Partner);
-    this.#rosters.set(tenantId, { version: current, partners });
-    return [...partners];
+    const partners = Object.freeze(rows.map((row) => Object.freeze(partnerSchema.parse(row.partner)) as Partner));
+    this.#rosters.set(tenantId, { version, partners });
+    return partners;
   }
 
   async counts(tenantId: string): Promise<{ deals: number; partners: number; deletedDeals: number }> {
