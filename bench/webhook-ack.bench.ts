@@ -10,6 +10,7 @@ import { type Sandbox, startSandbox } from '../sandbox/server.ts';
 import { signV3 } from '../src/crm/hubspot/hubspot-signature.ts';
 import { SeededRandom } from '../src/shared/seeded-random.ts';
 import type { BenchModule } from './bench-module.ts';
+import { httpRequest } from './support/http-request.ts';
 import { percentiles } from './support/measure.ts';
 import type { MirrorObservation, PhaseObservation, WorkerRequest } from './support/webhook-service-worker.ts';
 
@@ -231,31 +232,6 @@ function buildEvents(context: AckContext, size: number): Array<Record<string, un
   });
 }
 
-interface Delivery {
-  status: number;
-  body: string;
-}
-
-function post(agent: http.Agent, url: URL, headers: Record<string, string>, body: string): Promise<Delivery> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      url,
-      { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-        response.on('error', reject);
-      },
-    );
-    request.setTimeout(10_000, () => request.destroy(new Error('timeout')));
-    request.on('error', reject);
-    request.end(body);
-  });
-}
-
 async function ackPhase(context: AckContext, shape: Shape, seconds: number) {
   const { service, sandbox } = context;
   const schedule = shape.schedule(seconds, context.random);
@@ -289,7 +265,7 @@ async function ackPhase(context: AckContext, shape: Shape, seconds: number) {
         timestamp,
       }),
     };
-    const delivery = post(agent, target, headers, body).then(
+    const delivery = httpRequest(agent, 'POST', target, headers, body).then(
       (response) => {
         const now = performance.now();
         // From the scheduled send time, not the actual one: any sending lag counts too (no coordinated omission).

@@ -43,7 +43,7 @@ export function salesforceCardGuard(deps: SalesforceCardGuardDeps): RequestHandl
           { details: ['invalid_key'] },
         );
       }
-      const tenant = await deps.tenants.find(tenantId);
+      const tenant = await deps.tenants.findRecent(tenantId);
       if (tenant?.status !== 'active') {
         throw new NotFoundError(`Salesforce org ${tenantId.replace(/^salesforce:/, '')} has disconnected PartnerLoop`);
       }

@@ -31,13 +31,11 @@ function digestOf(...parts: string[]): string {
 }
 
 /**
- * The roster's version as one scalar: the row count, the deleted count and the sum of the rows' `xmin` (the writing
- * transaction, which every insert or update of a row moves), whichever replica wrote, in whatever order they commit.
+ * The roster's version (the store's `roster_version`, migration 0017: it moves with every insert, update or deletion
+ * of the tenant's partner rows, whichever replica wrote).
  */
 export function rosterVersionOf(tenantId: string) {
-  return sql<{ version: string }>`
-    select count(*) || '.' || count(deleted_at) || '.' || coalesce(sum(xmin::text::bigint), 0) as version
-    from crm_partners where tenant_id = ${tenantId}`;
+  return sql<{ version: string }>`select roster_version(${tenantId}) as version`;
 }
 
 /** A digest of raw CRM values that ignores key order (the store's jsonb reorders keys; a read may too). */

@@ -109,7 +109,7 @@ export function signedTenant(
       next(new InvalidSignatureError('the signed request does not name a HubSpot portal', { details: ['portal_id'] }));
       return;
     }
-    const tenant = await tenants.find(`hubspot:${portalId}`);
+    const tenant = await tenants.findRecent(`hubspot:${portalId}`);
     if (!tenant || (tenant.status !== 'active' && !options.allowDisconnected)) {
       next(new NotFoundError(`portal ${portalId} has not installed PartnerLoop (or has disconnected it)`));
       return;

@@ -75,6 +75,9 @@ function toTenant(row: TenantRow): Tenant {
 }
 
 export class TenantsRepository {
+  /** Tenants as this process last read them for request guards (`findRecent`), with when. */
+  readonly #recent = new Map<string, { tenant: Tenant; at: number }>();
+
   constructor(
     private readonly db: Kysely<StoreSchema>,
     private readonly cipher: TokenCipher,
@@ -98,12 +101,28 @@ export class TenantsRepository {
       )
       .returning(TENANT_COLUMNS)
       .executeTakeFirstOrThrow();
+    this.#recent.delete(id);
     return toTenant(row);
   }
 
   async find(id: string): Promise<Tenant | undefined> {
     const row = await this.db.selectFrom('tenants').select(TENANT_COLUMNS).where('id', '=', id).executeTakeFirst();
     return row ? toTenant(row) : undefined;
+  }
+
+  /**
+   * The tenant as this process read it at most `maxAgeMs` ago: for the guards of signed requests, which otherwise
+   * read the same row for every card view. This process's own changes (connect, settings, disconnect) show at once;
+   * another replica's within `maxAgeMs`. Unknown ids are never remembered, so an install is seen at once everywhere.
+   */
+  async findRecent(id: string, maxAgeMs = 1_000): Promise<Tenant | undefined> {
+    const now = performance.now();
+    const hit = this.#recent.get(id);
+    if (hit && now - hit.at < maxAgeMs) return hit.tenant;
+    const tenant = await this.find(id);
+    if (tenant) this.#recent.set(id, { tenant, at: now });
+    else this.#recent.delete(id);
+    return tenant;
   }
 
   async get(id: string): Promise<Tenant> {
@@ -149,6 +168,7 @@ export class TenantsRepository {
       .set({ settings: JSON.stringify({ ...tenant.settings, ...patch }), updated_at: new Date() })
       .where('id', '=', id)
       .execute();
+    this.#recent.delete(id);
   }
 
   /** Disconnects: credentials are purged (not just flagged), the reason kept for the operator to see. */
@@ -164,5 +184,6 @@ export class TenantsRepository {
       })
       .where('id', '=', id)
       .execute();
+    this.#recent.delete(id);
   }
 }
