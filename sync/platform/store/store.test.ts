@@ -98,6 +98,28 @@ describe.each(STORE_KINDS)('store on $name', (kind) => {
     expect((await tenants.listActive()).map((t) => t.id)).not.toContain('hubspot:1001');
   });
 
+  it('given a tenant read for a request guard, then this process sees its own changes at once and another replica’s within the bound', async () => {
+    const credentials = { accessToken: 'at', refreshToken: 'rt', expiresAt: 1, scopes: [] };
+    await tenants.connect('hubspot', '1003', credentials);
+    expect((await tenants.findRecent('hubspot:1003'))?.status).toBe('active');
+    // Another replica (another repository on the same store) changes the row: within the bound, the remembered row.
+    const replica = new TenantsRepository(store.db, new TokenCipher(testEncryptionKey()));
+    await replica.updateSettings('hubspot:1003', { marker: 'from the replica' });
+    expect((await tenants.findRecent('hubspot:1003', 60_000))?.settings.marker).toBeUndefined();
+    expect((await tenants.findRecent('hubspot:1003', 0))?.settings.marker).toBe('from the replica');
+    // This process's own writes are seen at once, whatever the bound.
+    await tenants.updateSettings('hubspot:1003', { marker: 'ours' });
+    expect((await tenants.findRecent('hubspot:1003', 60_000))?.settings.marker).toBe('ours');
+    await tenants.disconnect('hubspot:1003', 'app uninstalled');
+    expect((await tenants.findRecent('hubspot:1003', 60_000))?.status).toBe('disconnected');
+    await tenants.connect('hubspot', '1003', credentials);
+    expect((await tenants.findRecent('hubspot:1003', 60_000))?.status).toBe('active');
+    // Unknown tenants are not remembered: an install elsewhere is seen on the next request.
+    expect(await tenants.findRecent('hubspot:1004', 60_000)).toBeUndefined();
+    await replica.connect('hubspot', '1004', credentials);
+    expect((await tenants.findRecent('hubspot:1004', 60_000))?.status).toBe('active');
+  });
+
   it('given an audit entry, when listed for its subject, then actor, before/after and reason are kept', async () => {
     const audit = new AuditLogRepository(store.db);
     await audit.append({
@@ -133,6 +155,9 @@ describe.each(STORE_KINDS)('store on $name', (kind) => {
   });
 
   it('given an open transaction, when another query runs meanwhile, then it neither joins nor sees the uncommitted write', async () => {
+    const tenantCount = async () =>
+      (await sql<{ n: number }>`select count(*)::int as n from tenants`.execute(store.db)).rows[0]?.n;
+    const before = await tenantCount();
     let release!: () => void;
     const hold = new Promise<void>((resolve) => {
       release = resolve;
@@ -156,7 +181,6 @@ describe.each(STORE_KINDS)('store on $name', (kind) => {
     await expect(transaction).rejects.toThrow('roll back');
     expect(await outside).toEqual([]);
     expect(await store.db.selectFrom('tenants').select('id').where('id', '=', 'hubspot:tx').execute()).toEqual([]);
-    const count = await sql<{ n: number }>`select count(*)::int as n from tenants`.execute(store.db);
-    expect(count.rows[0]?.n).toBe(2);
+    expect(await tenantCount()).toBe(before);
   });
 });
