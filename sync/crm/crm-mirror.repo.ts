@@ -38,9 +38,13 @@ export function rosterVersionOf(tenantId: string) {
   return sql<{ version: string }>`select roster_version(${tenantId}) as version`;
 }
 
-/** A digest of raw CRM values that ignores key order (the store's jsonb reorders keys; a read may too). */
+/**
+ * A digest of raw CRM values that ignores key order (the store's jsonb reorders keys; a read may too): their JSON with
+ * the keys sorted (a replacer array sets the order keys are written in). It runs for every deal read and twice for
+ * every deal written, hence no sorted copy of the entries.
+ */
 function propertiesDigest(properties: Readonly<Record<string, string | null>>): string {
-  return digestOf(JSON.stringify(Object.entries(properties).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+  return digestOf(JSON.stringify(properties, Object.keys(properties).sort()));
 }
 
 export interface MirroredDeal extends CanonicalDeal {

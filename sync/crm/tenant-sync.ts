@@ -351,7 +351,12 @@ async function collect(
 ): Promise<Map<string, Record<string, string>>> {
   const desired = new Map<string, Record<string, string>>();
   for (const writer of writers) {
-    for (const [id, properties] of await writer.desired(input)) desired.set(id, { ...desired.get(id), ...properties });
+    // One copy per record (ours to add the next writers' values to), not one per writer.
+    for (const [id, properties] of await writer.desired(input)) {
+      const merged = desired.get(id);
+      if (merged) Object.assign(merged, properties);
+      else desired.set(id, { ...properties });
+    }
   }
   return desired;
 }
