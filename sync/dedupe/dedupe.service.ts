@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { CrmConnectors } from '../../src/crm/crm-connector.ts';
 import { crmRecordIdSchema, requestedDealId } from '../../src/model/crm-record.ts';
-import type { DuplicateView } from '../../src/model/dedupe.ts';
 import { InvalidInputError, parseInput } from '../../src/shared/errors.ts';
 import type { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
 import type { CrmTenantSync } from '../crm/tenant-sync.ts';
@@ -35,25 +34,6 @@ export interface MergeRunResult {
 /** The seller's and admin's side of de-duplication: decisions, the card's warnings, settings, opt-in merges. */
 export class DedupeService {
   constructor(private readonly deps: DedupeServiceDeps) {}
-
-  /** The other members of the deal's cluster, for the card (with a link to each record in the CRM). */
-  async duplicatesOf(tenantId: string, dealId: string): Promise<DuplicateView[]> {
-    const row = (await this.deps.dedupe.clustersFor(tenantId, [dealId])).get(dealId);
-    if (!row) return [];
-    const others = row.memberIds.filter((id) => id !== dealId);
-    const names = new Map(
-      (await this.deps.mirror.dealsByIds(tenantId, others)).map((entry) => [entry.deal.id, entry.deal.name]),
-    );
-    const links = this.deps.crm.connector(tenantId).links;
-    return others.map((otherDealId) => ({
-      otherDealId,
-      otherDealName: names.get(otherDealId) ?? null,
-      kind: row.kind,
-      confidence: row.confidence,
-      reasons: row.reasons,
-      url: links.deal(otherDealId),
-    }));
-  }
 
   /**
    * "Not a duplicate": remembered forever (the pair is vetoed in every later pass), audit-logged, and both deals'

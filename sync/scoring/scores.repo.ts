@@ -51,8 +51,9 @@ function fingerprint(values: unknown): string {
 }
 
 /**
- * Scores and deal fits of the last run per tenant, for the card (`forPartners`, `fitForDeal`) and operators
- * (`ranked`). A save rewrites only rows whose values changed (by fingerprint) and removes the ones that are gone.
+ * Scores and deal fits of the last run per tenant, for the partner picker (`forPartners`), one deal's fit
+ * (`fitForDeal`; the card reads it with its other inputs, sync/card/card.repo.ts) and operators (`ranked`). A save
+ * rewrites only rows whose values changed (by fingerprint) and removes the ones that are gone.
  */
 export class ScoresRepository {
   constructor(private readonly db: Kysely<StoreSchema>) {}
