@@ -13,7 +13,7 @@ import { eventually, TEST_DATABASE_URL } from './support/test-stores.ts';
  * same window. Budgets are loose on purpose (a shared CI machine; the benchmark holds the tight figures): before the
  * refresh moved off the thread, one froze the service for seconds.
  */
-const DEALS = 6_000;
+const DEALS = 5_500;
 const CARD_P95_BUDGET_MS = 250;
 const CARD_MAX_BUDGET_MS = 1_000;
 const LAG_MAX_BUDGET_MS = 500;
@@ -32,8 +32,10 @@ describe.each(stores)('the card API during a background scoring refresh (%s)', (
       scoring: { debounceSeconds: 0 },
       // Measured here is serving, not the per-portal budget (100 requests / 10 s answers 429 beyond it).
       apiBudget: false,
+      // The install reconciles 5,500 deals at HubSpot's pace; on a busy CI machine that outlasts the default wait.
+      idleTimeoutMs: 200_000,
     });
-  }, 240_000);
+  }, 300_000);
   afterAll(async () => {
     await ctx?.close();
   });
@@ -90,5 +92,5 @@ describe.each(stores)('the card API during a background scoring refresh (%s)', (
     const partners = [...ctx.sandbox.portal.records('companies')].filter((c) => c.properties.pl_is_partner === 'true');
     expect(partners.length).toBeGreaterThan(0);
     expect(partners.every((company) => company.properties.pl_dormant === 'false')).toBe(true);
-  }, 240_000);
+  }, 300_000);
 });

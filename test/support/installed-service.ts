@@ -51,6 +51,8 @@ export async function startInstalledService(
     scoring?: ScoringOptions;
     /** The signed API's per-portal budget (default: the service's). */
     apiBudget?: ServiceTestKnobs['apiBudget'];
+    /** How long `idle()` waits for the queue to empty (default 60 s; a big portal's install takes longer). */
+    idleTimeoutMs?: number;
     /** More environment for the service (e.g. its own AWS identity). */
     env?: Record<string, string>;
   } = {},
@@ -109,7 +111,7 @@ export async function startInstalledService(
   const idle = async () => {
     for (let round = 0; round < 10; round += 1) {
       await sandbox.webhooks.flush();
-      await eventually(noJobs, 60_000);
+      await eventually(noJobs, options.idleTimeoutMs ?? 60_000);
       if (sandbox.webhooks.pending().length === 0) return;
     }
   };
