@@ -157,7 +157,9 @@ const bench: BenchModule = {
         const pass = async (label: string) => {
           sandbox.resetStats();
           log(`${kind}: ${label} (${deals} deals, ${companies} companies)`);
-          const report = await runWorker(env);
+          // BENCH_CPU_PROF_DIR: a CPU profile of each pass's command (for finding where its CPU goes).
+          const profile = process.env.BENCH_CPU_PROF_DIR;
+          const report = await runWorker(env, profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []);
           const stats = sandbox.stats();
           // What the command had to call beyond the reads: provisioning (reads; creates on the first pass), the
           // role labels, and one batch per 100 changed deals or companies and per 100 links.

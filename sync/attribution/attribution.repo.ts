@@ -4,6 +4,9 @@ import { type DealPartner, dealPartnerSchema, type PartnerRole } from '../../src
 import { recordset } from '../platform/store/bulk.ts';
 import type { StoreSchema } from '../platform/store/schema.ts';
 
+/** Parsed per stored row (a full pass reads one per closed deal): built once. */
+const partnersAtCloseSchema = dealPartnerSchema.array();
+
 const ATTRIBUTION_COLUMNS = {
   deal_id: 'text',
   status: 'text',
@@ -91,7 +94,7 @@ export class AttributionRepository {
         .where('deal_id', 'in', dealIds.slice(i, i + 1000))
         .where('partners_at_close', 'is not', null)
         .execute();
-      for (const row of rows) out.set(row.deal_id, dealPartnerSchema.array().parse(row.partners_at_close));
+      for (const row of rows) out.set(row.deal_id, partnersAtCloseSchema.parse(row.partners_at_close));
     }
     return out;
   }

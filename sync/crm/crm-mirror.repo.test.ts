@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dealMatchKeys } from '../../src/dedupe/match-keys.ts';
 import { makeDeal } from '../../src/dedupe/testing/deal-fixtures.ts';
@@ -170,6 +171,26 @@ describe.each(STORE_KINDS)('the CRM mirror on $name', (kind) => {
       // A full read's raw values replace them.
       await mirror.upsertPartners(own, [partner('p2')], new Map([['p2', { pl_partner_score: '13' }]]));
       expect((await mirror.livePartnerProperties(own)).get('p2')).toStrictEqual({ pl_partner_score: '13' });
+    });
+  });
+
+  describe('a first load (planner statistics)', () => {
+    it('given an unanalysed mirror, when one upsert writes 5,000 deals, then the statistics count them and a second read writes nothing', async () => {
+      const own = await connect('8451');
+      const statistics = async () =>
+        Number(
+          (
+            await sql<{ n: number }>`select reltuples::float8 as n from pg_class where relname = 'crm_deals'`.execute(
+              store.db,
+            )
+          ).rows[0]?.n,
+        );
+      expect(await statistics()).toBeLessThan(5_000);
+      const deals = Array.from({ length: 5_000 }, (_, i) => mirrorDeal(String(700_000 + i), { amount: String(i) }));
+      expect(await mirror.upsertDeals(own, deals)).toBe(5_000);
+      // Without the analyze the store would still plan for an empty table (no autovacuum here, none in PGlite).
+      expect(await statistics()).toBeGreaterThanOrEqual(5_000);
+      expect(await mirror.upsertDeals(own, deals)).toBe(0);
     });
   });
 

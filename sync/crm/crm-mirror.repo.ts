@@ -22,6 +22,12 @@ const DEAL_COLUMNS = {
 const SMALL_READ = 200;
 /** Page size of full reads of a tenant's deals. */
 const LIVE_PAGE = 1_000;
+/**
+ * Rows one upsert writes before it refreshes the planner's statistics of the mirror: a first load or a large change
+ * would otherwise leave every later query planned for the table as it was (Postgres without autovacuum, and PGlite,
+ * which has none, never refresh them on their own).
+ */
+const ANALYZE_AFTER_ROWS = 5_000;
 
 /** Change detection, not security: a short digest of serialised parts. */
 function digestOf(...parts: string[]): string {
@@ -82,18 +88,13 @@ export class CrmMirrorRepository {
         const digest = `${digestOf(row.deal, row.unlabeled_partner_ids, row.account_partner_ids)}.${propertiesDigest(entry.properties)}`;
         return { ...row, digest };
       });
-      const stored = await this.db
-        .selectFrom('crm_deals')
-        .select(['deal_id', 'digest'])
-        .where('tenant_id', '=', tenantId)
-        .where(
-          'deal_id',
-          'in',
-          rows.map((row) => row.deal_id),
-        )
-        .where('deleted_at', 'is', null)
-        .execute();
-      const current = new Map(stored.map((row) => [row.deal_id, row.digest]));
+      // A key lookup per id whatever the planner knows: a first load grows the table in this very loop, before any
+      // statistics exist, and an `in (…)` list is then planned as a scan of the tenant's rows (quadratic, BEHAVIOR.md).
+      const stored = await sql<{ deal_id: string; digest: string | null }>`
+        select deal_id, digest from crm_deals
+        where (tenant_id, deal_id) in (select ${tenantId}, unnest(${rows.map((row) => row.deal_id)}::text[]))
+          and deleted_at is null`.execute(this.db);
+      const current = new Map(stored.rows.map((row) => [row.deal_id, row.digest]));
       const changed = rows.filter((row) => current.get(row.deal_id) !== row.digest);
       if (changed.length === 0) continue;
       written += changed.length;
@@ -115,9 +116,9 @@ export class CrmMirrorRepository {
           unlabeled_partner_ids = excluded.unlabeled_partner_ids, account_partner_ids = excluded.account_partner_ids,
           digest = excluded.digest, synced_at = now(), deleted_at = null`.execute(this.db);
       const changedIds = new Set(changed.map((row) => row.deal_id));
-      await sql`delete from deal_match_keys where tenant_id = ${tenantId} and deal_id = any(${[...changedIds]}::text[])`.execute(
-        this.db,
-      );
+      await sql`
+        delete from deal_match_keys
+        where (tenant_id, deal_id) in (select ${tenantId}, unnest(${[...changedIds]}::text[]))`.execute(this.db);
       const keys = batch
         .filter((entry) => changedIds.has(entry.deal.id))
         .flatMap((entry) => dealMatchKeys(entry.deal).map((key) => ({ match_key: key, deal_id: entry.deal.id })));
@@ -129,6 +130,7 @@ export class CrmMirrorRepository {
         );
       }
     }
+    if (written >= ANALYZE_AFTER_ROWS) await sql`analyze crm_deals, deal_match_keys`.execute(this.db);
     return written;
   }
 
