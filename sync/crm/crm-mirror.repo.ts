@@ -6,7 +6,7 @@ import { type Deal, dealSchema } from '../../src/model/deal.ts';
 import { type Partner, partnerSchema } from '../../src/model/partner.ts';
 import { chunks } from '../../src/shared/chunks.ts';
 import { NotFoundError } from '../../src/shared/errors.ts';
-import { recordset } from '../platform/store/bulk.ts';
+import { recordset, tenantKeyIn } from '../platform/store/bulk.ts';
 import type { StoreSchema } from '../platform/store/schema.ts';
 
 const CHUNK = 500;
@@ -88,12 +88,14 @@ export class CrmMirrorRepository {
         const digest = `${digestOf(row.deal, row.unlabeled_partner_ids, row.account_partner_ids)}.${propertiesDigest(entry.properties)}`;
         return { ...row, digest };
       });
-      // A key lookup per id whatever the planner knows: a first load grows the table in this very loop, before any
-      // statistics exist, and an `in (…)` list is then planned as a scan of the tenant's rows (quadratic, BEHAVIOR.md).
+      // A first load grows the table in this very loop, before any statistics exist: key lookups, not a plain list.
       const stored = await sql<{ deal_id: string; digest: string | null }>`
         select deal_id, digest from crm_deals
-        where (tenant_id, deal_id) in (select ${tenantId}, unnest(${rows.map((row) => row.deal_id)}::text[]))
-          and deleted_at is null`.execute(this.db);
+        where ${tenantKeyIn(
+          tenantId,
+          'deal_id',
+          rows.map((row) => row.deal_id),
+        )} and deleted_at is null`.execute(this.db);
       const current = new Map(stored.rows.map((row) => [row.deal_id, row.digest]));
       const changed = rows.filter((row) => current.get(row.deal_id) !== row.digest);
       if (changed.length === 0) continue;
@@ -116,9 +118,9 @@ export class CrmMirrorRepository {
           unlabeled_partner_ids = excluded.unlabeled_partner_ids, account_partner_ids = excluded.account_partner_ids,
           digest = excluded.digest, synced_at = now(), deleted_at = null`.execute(this.db);
       const changedIds = new Set(changed.map((row) => row.deal_id));
-      await sql`
-        delete from deal_match_keys
-        where (tenant_id, deal_id) in (select ${tenantId}, unnest(${[...changedIds]}::text[]))`.execute(this.db);
+      await sql`delete from deal_match_keys where ${tenantKeyIn(tenantId, 'deal_id', [...changedIds])}`.execute(
+        this.db,
+      );
       const keys = batch
         .filter((entry) => changedIds.has(entry.deal.id))
         .flatMap((entry) => dealMatchKeys(entry.deal).map((key) => ({ match_key: key, deal_id: entry.deal.id })));

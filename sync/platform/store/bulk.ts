@@ -18,3 +18,12 @@ export function recordset(json: string, columns: Readonly<Record<string, BulkCol
     .join(', ');
   return sql`jsonb_to_recordset(${json}::jsonb) as r(${sql.raw(definitions)})`;
 }
+
+/**
+ * `(tenant_id, <column>) in (…ids…)` as one key lookup per id whatever the planner knows: a plain `<column> in (…)`
+ * list on a table without statistics (a first load, before any analyze; BEHAVIOR.md) is planned as a scan of the
+ * tenant's rows filtered by the list. `column` is the second column of the table's (tenant_id, …) key.
+ */
+export function tenantKeyIn(tenantId: string, column: 'deal_id', ids: readonly string[]): RawBuilder<boolean> {
+  return sql<boolean>`(tenant_id, ${sql.ref(column)}) in (select ${tenantId}, unnest(${ids}::text[]))`;
+}
