@@ -326,6 +326,10 @@ describe.each(STORE_KINDS)('cosell.notify on $name', (kind) => {
       expect(moved.history.at(-1)).toMatchObject({ from: 'requested', to: 'accepted', actor: 'Partner', note: 'Yes' });
       await eventually(async () => receiver.requests.length === 1);
       expect(JSON.parse(receiver.requests[0]?.body ?? '{}')).toMatchObject({ type: 'cosell.motion.accepted' });
+      // The receiver answers before the handler marks the row: wait for every delivery of the motion to settle.
+      await eventually(async () =>
+        (await deliveries.forMotion(tenant, motion.id)).every((d) => d.status === 'delivered'),
+      );
       expect(await service.requeuePendingDeliveries(0)).toBe(0);
     });
   });
