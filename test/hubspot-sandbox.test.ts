@@ -165,4 +165,43 @@ describe('reading a whole portal into the canonical model', () => {
       await store.close();
     }
   }, 60_000);
+
+  it('given more deals than one association batch, then completed deals are handed over a thousand at a time while the read goes on, in the same calls', async () => {
+    const { readPortal } = await import('../src/crm/hubspot/hubspot-portal-reader.ts');
+    const sandbox = await startSandbox({ deals: 2_300, seed: 5 });
+    const store = await STORE_KINDS[0]!.open();
+    try {
+      const tenants = new TenantsRepository(store.db, new TokenCipher(testEncryptionKey()));
+      await tenants.connect('hubspot', 'demo', { ...sandbox.issueToken(), scopes: [] });
+      const objects = new HubSpotConnections({
+        apiBaseUrl: sandbox.url,
+        clientId: sandbox.app.clientId,
+        clientSecret: sandbox.app.clientSecret,
+        tenants,
+      }).objects('hubspot:demo');
+      sandbox.resetStats();
+      const pieces: Array<{ ids: string[]; callsSoFar: number }> = [];
+      const snapshot = await readPortal(objects, {
+        onDeals: (deals) =>
+          pieces.push({ ids: deals.map((entry) => entry.deal.id), callsSoFar: sandbox.stats().calls }),
+      });
+      expect(pieces.map((piece) => piece.ids.length)).toEqual([1_000, 1_000, 300]);
+      // Every deal once, in the snapshot's order.
+      expect(pieces.flatMap((piece) => piece.ids)).toEqual(snapshot.deals.map((entry) => entry.deal.id));
+      const total = sandbox.stats().calls;
+      // Handed over as completed: the first piece before the later deal pages were read.
+      expect(pieces[0]?.callsSoFar).toBeLessThan(total - 10);
+      expect(pieces.at(-1)?.callsSoFar).toBe(total);
+      const partners = [...sandbox.portal.records('companies')].filter((c) => c.properties.pl_is_partner === 'true');
+      expect(total).toBe(
+        Math.ceil(sandbox.portal.count('companies') / 100) +
+          Math.ceil(2_300 / 100) +
+          Math.ceil(2_300 / 1000) +
+          Math.ceil(partners.length / 1000),
+      );
+    } finally {
+      await sandbox.close();
+      await store.close();
+    }
+  }, 60_000);
 });

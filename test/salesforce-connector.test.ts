@@ -142,11 +142,13 @@ describe('reads', () => {
     expect(seeded.created).toBeGreaterThan(0);
     sf.resetStats();
     const progress: number[] = [];
+    const pieces: string[][] = [];
 
     const snapshot = await connector.readSnapshot({
       dealProperties: ['pl_attribution_status'],
       partnerProperties: ['pl_partner_tier'],
       onProgress: (read) => progress.push(read),
+      onDeals: (deals) => pieces.push(deals.map((entry) => entry.deal.id)),
     });
 
     expect(snapshot.deals).toHaveLength(sf.org.count('Opportunity'));
@@ -158,6 +160,9 @@ describe('reads', () => {
     expect(withPartners.length).toBe(labelled.size);
     // 3,000 opportunities come in two pages of the default 2,000.
     expect(progress).toEqual([2_000, 3_000]);
+    // Each page's deals are handed over as the page is read: every deal once, in the snapshot's order.
+    expect(pieces.map((piece) => piece.length)).toEqual([2_000, 1_000]);
+    expect(pieces.flat()).toEqual(snapshot.deals.map((entry) => entry.deal.id));
     expect(snapshot.readCalls).toBe(sf.stats().calls);
     expect(sf.stats().byOperation.queryMore).toBeGreaterThanOrEqual(1);
   });

@@ -1,5 +1,5 @@
 import type { CrmStageOrder } from '../attribution/attribution-rules.ts';
-import type { CrmDealsRead, CrmPartnersRead, CrmSnapshot } from '../model/crm-record.ts';
+import type { CanonicalDeal, CrmDealsRead, CrmPartnersRead, CrmSnapshot } from '../model/crm-record.ts';
 import type { PartnerRole } from '../model/deal.ts';
 
 /** The CRMs PartnerLoop connects to; a tenant belongs to exactly one. */
@@ -65,16 +65,23 @@ export interface WriteOutcome {
   refused: readonly string[];
 }
 
+export interface SnapshotReadOptions {
+  dealProperties: readonly string[];
+  partnerProperties: readonly string[];
+  onProgress?: (dealsRead: number) => void;
+  onDeals?: (deals: readonly CanonicalDeal[]) => void;
+}
+
 export interface CrmConnector {
   readonly provider: CrmProvider;
   /** Where this tenant's records open for a user. */
   readonly links: RecordLinks;
-  /** A full read: every partner and every deal with its partner links, plus the named properties for write-back. */
-  readSnapshot(options: {
-    dealProperties: readonly string[];
-    partnerProperties: readonly string[];
-    onProgress?: (dealsRead: number) => void;
-  }): Promise<CrmSnapshot>;
+  /**
+   * A full read: every partner and every deal with its partner links, plus the named properties for write-back.
+   * `onDeals` is handed each piece of completed deals as it is read (a few pages' worth), every deal exactly once and
+   * before the read resolves, so the caller can store them meanwhile; the snapshot still lists them all.
+   */
+  readSnapshot(options: SnapshotReadOptions): Promise<CrmSnapshot>;
   /** Deals by id (ids the CRM lacks come back as `missing`); `partnerIds` is the known roster. */
   readDeals(
     ids: readonly string[],

@@ -73,7 +73,14 @@ export class CrmMirrorRepository {
    * match keys), so a reconcile that finds nothing changed reads one short row per deal and writes nothing.
    * Returns the number of rows written.
    */
-  async upsertDeals(tenantId: string, deals: readonly CanonicalDeal[]): Promise<number> {
+  async upsertDeals(
+    tenantId: string,
+    deals: readonly CanonicalDeal[],
+    options: {
+      /** A piece of a larger load: the caller refreshes the statistics once, for the whole (`refreshStatistics`). */
+      piece?: boolean;
+    } = {},
+  ): Promise<number> {
     let written = 0;
     for (const batch of chunks(deals, CHUNK)) {
       const rows = batch.map((entry) => {
@@ -132,8 +139,13 @@ export class CrmMirrorRepository {
         );
       }
     }
-    if (written >= ANALYZE_AFTER_ROWS) await sql`analyze crm_deals, deal_match_keys`.execute(this.db);
+    if (!options.piece) await this.refreshStatistics(written);
     return written;
+  }
+
+  /** After a load that wrote `written` deal rows: refreshes the planner's statistics of the mirror when it is large. */
+  async refreshStatistics(written: number): Promise<void> {
+    if (written >= ANALYZE_AFTER_ROWS) await sql`analyze crm_deals, deal_match_keys`.execute(this.db);
   }
 
   /**

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeDeal } from '../../src/dedupe/testing/deal-fixtures.ts';
 import type { CanonicalDeal } from '../../src/model/crm-record.ts';
 import type { Partner } from '../../src/model/partner.ts';
-import { STORE_KINDS, testEncryptionKey } from '../../test/support/test-stores.ts';
+import { eventually, STORE_KINDS, testEncryptionKey } from '../../test/support/test-stores.ts';
 import { createLogger } from '../platform/log/logger.ts';
 import type { Store } from '../platform/store/database.ts';
 import { TenantsRepository } from '../platform/store/tenants.repo.ts';
@@ -96,6 +96,62 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
     const second = await sync([writer]).reconcile(tenantId);
     expect(second).toMatchObject({ dealsRead: 3, deals: 0, companies: 0, calls: 0 });
     expect(writes(crm)).toHaveLength(1);
+  });
+
+  it('given a read in pieces, then each piece is in the mirror while the read goes on, and the whole is written back once', async () => {
+    for (const id of ['1', '2', '3', '4', '5']) crm.addDeal(crmDeal(id));
+    const stored = async () => (await mirror.liveDeals(tenantId)).map((entry) => entry.deal.id).sort();
+    const seenBetween: string[][] = [];
+    crm.snapshotPieces = {
+      size: 2,
+      // The next "page" waits until the pieces handed so far are stored: it never comes if they wait for the read.
+      between: async () => {
+        const expected = (seenBetween.length + 1) * 2;
+        await eventually(async () => (await stored()).length === expected, 5_000);
+        seenBetween.push(await stored());
+      },
+    };
+    const writer = fixedWriter('status', ['pl_status'], { '1': { pl_status: 'x' }, '5': { pl_status: 'y' } });
+    const result = await sync([writer]).reconcile(tenantId);
+    expect(seenBetween).toEqual([
+      ['1', '2'],
+      ['1', '2', '3', '4'],
+    ]);
+    expect(await stored()).toEqual(['1', '2', '3', '4', '5']);
+    expect(result).toMatchObject({ dealsRead: 5, deals: 2, calls: 1 });
+    expect(writer.seen).toHaveLength(1);
+    expect(writer.seen[0]?.deals.map((entry) => entry.deal.id)).toEqual(['1', '2', '3', '4', '5']);
+  });
+
+  it('given a mirror write that fails on a piece, then the read stops at the next piece and the reconcile fails with it, writing nothing back', async () => {
+    for (const id of ['1', '2', '3', '4', '5', '6']) crm.addDeal(crmDeal(id));
+    let pieces = 0;
+    let failed = false;
+    const failing = Object.create(mirror) as CrmMirrorRepository;
+    failing.upsertDeals = async (tenant, deals, options) => {
+      pieces += 1;
+      if (pieces === 2) {
+        failed = true;
+        throw new Error('store unavailable');
+      }
+      return mirror.upsertDeals(tenant, deals, options);
+    };
+    let handed = 0;
+    crm.snapshotPieces = {
+      size: 2,
+      between: async () => {
+        handed += 1;
+        if (handed === 2) await eventually(async () => failed, 5_000);
+      },
+    };
+    const writer = fixedWriter('status', ['pl_status'], { '1': { pl_status: 'x' } });
+    const failingSync = new CrmTenantSync({ crm: crm.asConnectors(), mirror: failing, logger, writers: [writer] });
+    await expect(failingSync.reconcile(tenantId)).rejects.toThrow('store unavailable');
+    // The third piece was refused when it was handed over (after the failure), and no later piece was written.
+    expect(pieces).toBe(2);
+    expect((await mirror.liveDeals(tenantId)).map((entry) => entry.deal.id).sort()).toEqual(['1', '2']);
+    expect(writer.seen).toEqual([]);
+    expect(writes(crm)).toEqual([]);
   });
 
   it('given an empty desired value and an unset CRM value, then nothing is written (empty equals unset)', async () => {

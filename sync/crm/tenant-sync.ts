@@ -121,14 +121,20 @@ export class CrmTenantSync {
     signal?: AbortSignal,
   ): Promise<ReconcileResult> {
     const { mirror, crm } = this.options;
-    const snapshot = await crm.connector(tenantId).readSnapshot({
-      dealProperties: this.writtenProperties,
-      partnerProperties: this.writtenCompanyProperties,
-      ...(onProgress ? { onProgress } : {}),
-    });
+    // Each piece of deals goes into the mirror while the next pages are read (the reads wait on the rate limit).
+    const load = new PieceLoad((deals) => mirror.upsertDeals(tenantId, deals, { piece: true }));
+    const snapshot = await crm
+      .connector(tenantId)
+      .readSnapshot({
+        dealProperties: this.writtenProperties,
+        partnerProperties: this.writtenCompanyProperties,
+        ...(onProgress ? { onProgress } : {}),
+        onDeals: (deals) => load.add(deals),
+      })
+      .finally(() => load.idle());
+    await mirror.refreshStatistics(await load.settled());
     await mirror.upsertPartners(tenantId, snapshot.partners, snapshot.partnerProperties);
     await mirror.markUnseenDeleted(tenantId, 'companies', new Set(snapshot.partners.map((partner) => partner.id)));
-    await mirror.upsertDeals(tenantId, snapshot.deals);
     const deletedDeals = await mirror.markUnseenDeleted(
       tenantId,
       'deals',
@@ -329,6 +335,42 @@ export class CrmTenantSync {
   private async resolveAll(tenantId: string, objectType: string, ids: readonly string[]): Promise<string[]> {
     const resolved = await this.options.mirror.resolveIds(tenantId, objectType, ids);
     return [...new Set(resolved.values())];
+  }
+}
+
+/**
+ * Pieces of one load written one after another in the background while the caller goes on. Once a piece fails the
+ * rest are not written and the next `add` throws that failure (the read stops there); `settled` answers the rows
+ * written, or throws it.
+ */
+class PieceLoad {
+  #chain: Promise<void> = Promise.resolve();
+  #written = 0;
+  #failure: { error: unknown } | undefined;
+
+  constructor(private readonly write: (piece: readonly CanonicalDeal[]) => Promise<number>) {}
+
+  add(piece: readonly CanonicalDeal[]): void {
+    if (this.#failure) throw this.#failure.error;
+    this.#chain = this.#chain.then(async () => {
+      if (this.#failure) return;
+      try {
+        this.#written += await this.write(piece);
+      } catch (error) {
+        this.#failure = { error };
+      }
+    });
+  }
+
+  /** Waits for every piece added so far, failed or not. */
+  idle(): Promise<void> {
+    return this.#chain;
+  }
+
+  async settled(): Promise<number> {
+    await this.#chain;
+    if (this.#failure) throw this.#failure.error;
+    return this.#written;
   }
 }
 

@@ -10,6 +10,7 @@ import type {
   PartnerLink,
   PropertyUpdate,
   RecordLinks,
+  SnapshotReadOptions,
   WriteOutcome,
 } from '../crm-connector.ts';
 import type { HubSpotClient } from './hubspot-client.ts';
@@ -57,15 +58,12 @@ export class HubSpotConnector implements CrmConnector {
     this.links = hubspotRecordLinks(options.portalId);
   }
 
-  async readSnapshot(options: {
-    dealProperties: readonly string[];
-    partnerProperties: readonly string[];
-    onProgress?: (dealsRead: number) => void;
-  }): Promise<CrmSnapshot> {
+  async readSnapshot(options: SnapshotReadOptions): Promise<CrmSnapshot> {
     const snapshot = await readPortal(this.options.objects, {
       extraDealProperties: options.dealProperties,
       extraCompanyProperties: options.partnerProperties,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.onDeals ? { onDeals: options.onDeals } : {}),
     });
     const { companies, deals, associations, accountPartners } = snapshot.calls;
     return {

@@ -7,7 +7,12 @@ import {
   dealFromHubSpot,
   partnerFromHubSpot,
 } from './hubspot-mapping.ts';
-import type { AssociationLink, CrmRecord, HubSpotObjects } from './hubspot-objects.ts';
+import {
+  ASSOCIATION_BATCH_LIMIT,
+  type AssociationLink,
+  type CrmRecord,
+  type HubSpotObjects,
+} from './hubspot-objects.ts';
 
 /** HubSpot-defined deal→company "Primary" association type id (associations v4 type id table). */
 export const DEAL_TO_COMPANY_PRIMARY_TYPE_ID = 5;
@@ -32,11 +37,14 @@ export function roleFromLabel(label: string): PartnerRole | undefined {
 }
 
 /**
- * A full read of one portal into the canonical model: companies (partners among them), deals, the deal→company
- * associations that say which company is the customer and which partners play which role, and the partners' company
- * associations that say which accounts each partner works with. Costs ceil(companies/100) + ceil(deals/100) +
- * ceil(deals/1000) + ceil(partners/1000) calls (plus a page for any record with more associations than one page).
- * The account links are read from the partner side: a portal has far fewer partners than accounts.
+ * A full read of one portal into the canonical model: companies (partners among them), the partners' company
+ * associations that say which accounts each partner works with, then deals with the deal→company associations that
+ * say which company is the customer and which partners play which role. Costs ceil(companies/100) +
+ * ceil(partners/1000) + ceil(deals/100) + ceil(deals/1000) calls (plus a page for any record with more associations
+ * than one page). The account links are read from the partner side: a portal has far fewer partners than accounts.
+ *
+ * Deals are completed a thousand at a time (one association batch) and handed to `onDeals` as they are, so the caller
+ * can store them while the next pages are read; the snapshot still lists them all.
  */
 export async function readPortal(
   objects: HubSpotObjects,
@@ -44,6 +52,7 @@ export async function readPortal(
     extraDealProperties?: readonly string[];
     extraCompanyProperties?: readonly string[];
     onProgress?: (read: number) => void;
+    onDeals?: (deals: readonly CanonicalDeal[]) => void;
   } = {},
 ): Promise<PortalSnapshot> {
   const calls = { companies: 0, deals: 0, associations: 0, accountPartners: 0 };
@@ -64,23 +73,6 @@ export async function readPortal(
       }
     }
   }
-  const rawDeals: CrmRecord[] = [];
-  for await (const page of objects.listAll('deals', [
-    ...DEAL_READ_PROPERTIES,
-    ...(options.extraDealProperties ?? []),
-  ])) {
-    calls.deals += 1;
-    rawDeals.push(...page);
-    options.onProgress?.(rawDeals.length);
-  }
-  const associationCalls = { calls: 0 };
-  const links = await objects.batchReadAssociations(
-    'deals',
-    'companies',
-    rawDeals.map((deal) => deal.id),
-    associationCalls,
-  );
-  calls.associations = associationCalls.calls;
   const partnerCalls = { calls: 0 };
   const partnerLinks = await objects.batchReadAssociations(
     'companies',
@@ -97,7 +89,35 @@ export async function readPortal(
     }
   }
 
-  const deals = canonicalDeals(rawDeals, links, companies, partners, accountPartners);
+  const deals: CanonicalDeal[] = [];
+  const associationCalls = { calls: 0 };
+  let pending: CrmRecord[] = [];
+  let read = 0;
+  const complete = async () => {
+    const batch = pending;
+    pending = [];
+    const links = await objects.batchReadAssociations(
+      'deals',
+      'companies',
+      batch.map((deal) => deal.id),
+      associationCalls,
+    );
+    const completed = canonicalDeals(batch, links, companies, partners, accountPartners);
+    deals.push(...completed);
+    options.onDeals?.(completed);
+  };
+  for await (const page of objects.listAll('deals', [
+    ...DEAL_READ_PROPERTIES,
+    ...(options.extraDealProperties ?? []),
+  ])) {
+    calls.deals += 1;
+    pending.push(...page);
+    read += page.length;
+    options.onProgress?.(read);
+    if (pending.length >= ASSOCIATION_BATCH_LIMIT) await complete();
+  }
+  if (pending.length > 0) await complete();
+  calls.associations = associationCalls.calls;
   return { partners: [...partners.values()], partnerProperties, deals, calls };
 }
 

@@ -13,6 +13,7 @@ import type {
   PartnerLink,
   PropertyUpdate,
   RecordLinks,
+  SnapshotReadOptions,
   WriteOutcome,
 } from '../crm-connector.ts';
 import type { SalesforceClient } from './salesforce-client.ts';
@@ -154,11 +155,7 @@ export class SalesforceConnector implements CrmConnector {
 
   // --- reads ---------------------------------------------------------------------------------------------------------
 
-  async readSnapshot(options: {
-    dealProperties: readonly string[];
-    partnerProperties: readonly string[];
-    onProgress?: (dealsRead: number) => void;
-  }): Promise<CrmSnapshot> {
+  async readSnapshot(options: SnapshotReadOptions): Promise<CrmSnapshot> {
     let readCalls = 0;
     const stages = await this.#readStages();
     readCalls += stages.calls;
@@ -196,15 +193,15 @@ export class SalesforceConnector implements CrmConnector {
     readCalls += await this.#client.query<SoqlRecord>(
       soqlForOpportunities({ fields: opportunityReadFields(mapping, options.dealProperties) }),
       (page) => {
-        for (const record of page.records) {
-          deals.push(
-            withAccountPartners(
-              canonicalDealFromOpportunity(record, links.get(String(record.Id)) ?? [], stages.map, mapping),
-              accountPartners,
-            ),
-          );
-        }
+        const completed = page.records.map((record) =>
+          withAccountPartners(
+            canonicalDealFromOpportunity(record, links.get(String(record.Id)) ?? [], stages.map, mapping),
+            accountPartners,
+          ),
+        );
+        deals.push(...completed);
         options.onProgress?.(deals.length);
+        if (completed.length > 0) options.onDeals?.(completed);
       },
       { operation: 'the read of opportunities' },
     );

@@ -8,6 +8,7 @@ import type {
   PartnerLink,
   PropertyUpdate,
   RecordLinks,
+  SnapshotReadOptions,
   WriteOutcome,
 } from '../../../src/crm/crm-connector.ts';
 import type {
@@ -41,6 +42,8 @@ export class MemoryCrm implements CrmConnector {
   roles: ReadonlySet<PartnerRole> = new Set(PARTNER_ROLES);
   /** Records per write call (HubSpot's batch size is 100). */
   batchSize = 100;
+  /** Deals per piece a full read hands to `onDeals`, and what runs before each piece after the first (a page read). */
+  snapshotPieces: { size: number; between?: () => Promise<void> } = { size: Number.POSITIVE_INFINITY };
 
   addDeal(entry: CanonicalDeal): this {
     this.deals.set(entry.deal.id, structuredClone(entry));
@@ -53,7 +56,7 @@ export class MemoryCrm implements CrmConnector {
     return this;
   }
 
-  async readSnapshot(options: { dealProperties: readonly string[]; partnerProperties: readonly string[] }) {
+  async readSnapshot(options: SnapshotReadOptions) {
     const partners = [...this.partners.values()].flatMap((record) => (record.partner ? [record.partner] : []));
     const partnerProperties = new Map(
       partners.map((partner) => [
@@ -62,6 +65,11 @@ export class MemoryCrm implements CrmConnector {
       ]),
     );
     const deals = [...this.deals.values()].map((entry) => this.#read(entry, options.dealProperties));
+    const { size, between } = this.snapshotPieces;
+    for (let start = 0; start < deals.length; start += size) {
+      if (start > 0) await between?.();
+      options.onDeals?.(deals.slice(start, start + size));
+    }
     return { partners, partnerProperties, deals, readCalls: 1 } satisfies CrmSnapshot;
   }
 
