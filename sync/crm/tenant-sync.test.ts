@@ -174,6 +174,44 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
     ]);
   });
 
+  it('given two writers, then they run at once, and a failing one fails the pass only after the other has ended', async () => {
+    crm.addDeal(crmDeal('1'));
+    let bStarted!: () => void;
+    const started = new Promise<void>((resolve) => {
+      bStarted = resolve;
+    });
+    // `a` finishes only once `b` has started: run one after the other, the pass would never end.
+    const a = fixedWriter('a', ['pl_a'], { '1': { pl_a: 'x' } });
+    const slowA: DealWriter = { ...a, desired: async (input) => (await started, a.desired(input)) };
+    const b = fixedWriter('b', ['pl_b'], { '1': { pl_b: 'y' } }, {});
+    const startedB: DealWriter = { ...b, desired: async (input) => (bStarted(), b.desired(input)) };
+    await sync([slowA, startedB]).reconcile(tenantId);
+    expect(writes(crm)).toEqual([
+      { op: 'writeProperties', object: 'deals', updates: [{ id: '1', properties: { pl_a: 'x', pl_b: 'y' } }] },
+    ]);
+
+    let slowEnded = false;
+    const failing: DealWriter = {
+      name: 'failing',
+      properties: ['pl_c'],
+      desired: async () => {
+        throw new Error('engine failed');
+      },
+    };
+    const slow: DealWriter = {
+      name: 'slow',
+      properties: ['pl_d'],
+      desired: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        slowEnded = true;
+        return new Map([['1', { pl_d: 'z' }]]);
+      },
+    };
+    await expect(sync([failing, slow]).reconcile(tenantId)).rejects.toThrow('engine failed');
+    expect(slowEnded).toBe(true);
+    expect(writes(crm)).toHaveLength(1);
+  });
+
   it('given a writer that queues partner links, then the links are written before the values, and its follow-up runs after the links', async () => {
     crm.addDeal(crmDeal('1')).addPartnerRecord('p1', partner('p1'));
     const order: string[] = [];

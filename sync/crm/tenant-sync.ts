@@ -386,15 +386,21 @@ function linkSink(
   };
 }
 
-/** Every writer's desired values, merged per record. */
+/**
+ * Every writer's desired values, merged per record in the writers' order. The writers run at once: each reads its own
+ * inputs and owns its properties and tables, and the costly ones (dedupe, scoring) compute on worker threads, so they
+ * overlap the in-thread ones. All of them have ended before a failure is thrown (none still writing after a pass).
+ */
 async function collect(
   writers: readonly DealWriter[],
   input: DealWriterInput,
 ): Promise<Map<string, Record<string, string>>> {
+  const outcomes = await Promise.allSettled(writers.map((writer) => writer.desired(input)));
   const desired = new Map<string, Record<string, string>>();
-  for (const writer of writers) {
+  for (const outcome of outcomes) {
+    if (outcome.status === 'rejected') throw outcome.reason;
     // One copy per record (ours to add the next writers' values to), not one per writer.
-    for (const [id, properties] of await writer.desired(input)) {
+    for (const [id, properties] of outcome.value) {
       const merged = desired.get(id);
       if (merged) Object.assign(merged, properties);
       else desired.set(id, { ...properties });
