@@ -182,9 +182,21 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
     });
     // `a` finishes only once `b` has started: run one after the other, the pass would never end.
     const a = fixedWriter('a', ['pl_a'], { '1': { pl_a: 'x' } });
-    const slowA: DealWriter = { ...a, desired: async (input) => (await started, a.desired(input)) };
+    const slowA: DealWriter = {
+      ...a,
+      desired: async (input) => {
+        await started;
+        return a.desired(input);
+      },
+    };
     const b = fixedWriter('b', ['pl_b'], { '1': { pl_b: 'y' } }, {});
-    const startedB: DealWriter = { ...b, desired: async (input) => (bStarted(), b.desired(input)) };
+    const startedB: DealWriter = {
+      ...b,
+      desired: async (input) => {
+        bStarted();
+        return b.desired(input);
+      },
+    };
     await sync([slowA, startedB]).reconcile(tenantId);
     expect(writes(crm)).toEqual([
       { op: 'writeProperties', object: 'deals', updates: [{ id: '1', properties: { pl_a: 'x', pl_b: 'y' } }] },
