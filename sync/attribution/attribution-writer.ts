@@ -131,6 +131,8 @@ export function attributionWriter(deps: AttributionWriterDeps): DealWriter {
   return {
     name: 'attribution',
     properties: ATTRIBUTION_PROPERTIES,
+    // Auto-tags are added to the given deals for the writers after this one (dedupe, scores).
+    amendsDeals: true,
     async desired({ tenantId, deals, partners, links }) {
       const evaluations = await evaluateDeals(deps, tenantId, deals, partners);
       // Auto-tags become links the sync writes through the CRM port; a role the CRM cannot link yet is left alone.

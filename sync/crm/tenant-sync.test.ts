@@ -224,6 +224,42 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
     expect(writes(crm)).toHaveLength(1);
   });
 
+  it('given a writer that amends the deals, then the writers after it start once it has ended and see its amendment', async () => {
+    crm.addDeal(crmDeal('1'));
+    const order: string[] = [];
+    const tagger: DealWriter = {
+      name: 'tagger',
+      properties: ['pl_tag'],
+      amendsDeals: true,
+      desired: async ({ deals }) => {
+        order.push('tagger started');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        for (const entry of deals) {
+          entry.deal = { ...entry.deal, partners: [{ partnerId: 'p9', role: 'influenced', splitPct: null }] };
+        }
+        order.push('tagger ended');
+        return new Map([['1', { pl_tag: 'tagged' }]]);
+      },
+    };
+    const seer: DealWriter = {
+      name: 'seer',
+      properties: ['pl_seen'],
+      desired: async ({ deals }) => {
+        order.push('seer started');
+        return new Map(deals.map((entry) => [entry.deal.id, { pl_seen: String(entry.deal.partners.length) }]));
+      },
+    };
+    await sync([tagger, seer]).reconcile(tenantId);
+    expect(order).toEqual(['tagger started', 'tagger ended', 'seer started']);
+    expect(writes(crm)).toEqual([
+      {
+        op: 'writeProperties',
+        object: 'deals',
+        updates: [{ id: '1', properties: { pl_tag: 'tagged', pl_seen: '1' } }],
+      },
+    ]);
+  });
+
   it('given a writer that queues partner links, then the links are written before the values, and its follow-up runs after the links', async () => {
     crm.addDeal(crmDeal('1')).addPartnerRecord('p1', partner('p1'));
     const order: string[] = [];

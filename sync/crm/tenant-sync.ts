@@ -24,6 +24,11 @@ export interface DealWriter {
    */
   defer?(tenantId: string, dealIds: readonly string[]): Promise<void>;
   readonly inlineLimit?: number;
+  /**
+   * The writer adds to the deals it is given (attribution's auto-tags) so the writers after it in the same pass see
+   * the result: it runs once the writers before it have ended, and the writers after it wait for it.
+   */
+  readonly amendsDeals?: boolean;
 }
 
 /** Whether a deferring writer runs inline for a webhook pass over `deals` deals. */
@@ -387,15 +392,27 @@ function linkSink(
 }
 
 /**
- * Every writer's desired values, merged per record in the writers' order. The writers run at once: each reads its own
+ * Every writer's desired values, merged per record in the writers' order. The writers run at once — each reads its own
  * inputs and owns its properties and tables, and the costly ones (dedupe, scoring) compute on worker threads, so they
- * overlap the in-thread ones. All of them have ended before a failure is thrown (none still writing after a pass).
+ * overlap the in-thread ones — except around a writer that amends the deals (`amendsDeals`), which runs alone between
+ * the writers before and after it. All of them have ended before a failure is thrown (none still writing after a pass).
  */
 async function collect(
   writers: readonly DealWriter[],
   input: DealWriterInput,
 ): Promise<Map<string, Record<string, string>>> {
-  const outcomes = await Promise.allSettled(writers.map((writer) => writer.desired(input)));
+  const runs: Array<Promise<ReadonlyMap<string, Record<string, string>>>> = [];
+  let after: Promise<unknown> = Promise.resolve();
+  for (const writer of writers) {
+    if (writer.amendsDeals) {
+      const run = Promise.allSettled(runs).then(() => writer.desired(input));
+      runs.push(run);
+      after = run; // a failure here fails the writers after it without running them
+    } else {
+      runs.push(after.then(() => writer.desired(input)));
+    }
+  }
+  const outcomes = await Promise.allSettled(runs);
   const desired = new Map<string, Record<string, string>>();
   for (const outcome of outcomes) {
     if (outcome.status === 'rejected') throw outcome.reason;
