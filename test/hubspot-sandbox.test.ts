@@ -166,7 +166,7 @@ describe('reading a whole portal into the canonical model', () => {
     }
   }, 60_000);
 
-  it('given more deals than one association batch, then completed deals are handed over a thousand at a time while the read goes on, in the same calls', async () => {
+  it('given more deals than one association batch, then the roster and then completed deals are handed over a thousand at a time while the read goes on, in the same calls', async () => {
     const { readPortal } = await import('../src/crm/hubspot/hubspot-portal-reader.ts');
     const sandbox = await startSandbox({ deals: 2_300, seed: 5 });
     const store = await STORE_KINDS[0]!.open();
@@ -181,10 +181,15 @@ describe('reading a whole portal into the canonical model', () => {
       }).objects('hubspot:demo');
       sandbox.resetStats();
       const pieces: Array<{ ids: string[]; callsSoFar: number }> = [];
+      const rosters: Array<{ ids: string[]; piecesBefore: number }> = [];
       const snapshot = await readPortal(objects, {
+        onPartners: (partners) => rosters.push({ ids: partners.map((p) => p.id), piecesBefore: pieces.length }),
         onDeals: (deals) =>
           pieces.push({ ids: deals.map((entry) => entry.deal.id), callsSoFar: sandbox.stats().calls }),
       });
+      // The roster once, before any deal.
+      expect(rosters).toEqual([{ ids: snapshot.partners.map((p) => p.id), piecesBefore: 0 }]);
+      expect(rosters[0]?.ids.length).toBeGreaterThan(0);
       expect(pieces.map((piece) => piece.ids.length)).toEqual([1_000, 1_000, 300]);
       // Every deal once, in the snapshot's order.
       expect(pieces.flatMap((piece) => piece.ids)).toEqual(snapshot.deals.map((entry) => entry.deal.id));

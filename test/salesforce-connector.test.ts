@@ -143,11 +143,13 @@ describe('reads', () => {
     sf.resetStats();
     const progress: number[] = [];
     const pieces: string[][] = [];
+    const rosters: Array<{ ids: string[]; piecesBefore: number }> = [];
 
     const snapshot = await connector.readSnapshot({
       dealProperties: ['pl_attribution_status'],
       partnerProperties: ['pl_partner_tier'],
       onProgress: (read) => progress.push(read),
+      onPartners: (partners) => rosters.push({ ids: partners.map((p) => p.id), piecesBefore: pieces.length }),
       onDeals: (deals) => pieces.push(deals.map((entry) => entry.deal.id)),
     });
 
@@ -163,6 +165,8 @@ describe('reads', () => {
     // Each page's deals are handed over as the page is read: every deal once, in the snapshot's order.
     expect(pieces.map((piece) => piece.length)).toEqual([2_000, 1_000]);
     expect(pieces.flat()).toEqual(snapshot.deals.map((entry) => entry.deal.id));
+    // The partner accounts once, before any opportunity.
+    expect(rosters).toEqual([{ ids: snapshot.partners.map((p) => p.id), piecesBefore: 0 }]);
     expect(snapshot.readCalls).toBe(sf.stats().calls);
     expect(sf.stats().byOperation.queryMore).toBeGreaterThanOrEqual(1);
   });

@@ -1,6 +1,7 @@
 import type { CrmStageOrder } from '../attribution/attribution-rules.ts';
-import type { CanonicalDeal, CrmDealsRead, CrmPartnersRead, CrmSnapshot } from '../model/crm-record.ts';
+import type { CanonicalDeal, CrmDealsRead, CrmPartnersRead, CrmSnapshot, CrmValues } from '../model/crm-record.ts';
 import type { PartnerRole } from '../model/deal.ts';
+import type { Partner } from '../model/partner.ts';
 
 /** The CRMs PartnerLoop connects to; a tenant belongs to exactly one. */
 export type CrmProvider = 'hubspot' | 'salesforce';
@@ -69,6 +70,7 @@ export interface SnapshotReadOptions {
   dealProperties: readonly string[];
   partnerProperties: readonly string[];
   onProgress?: (dealsRead: number) => void;
+  onPartners?: (partners: readonly Partner[], properties: ReadonlyMap<string, CrmValues>) => void;
   onDeals?: (deals: readonly CanonicalDeal[]) => void;
 }
 
@@ -78,8 +80,9 @@ export interface CrmConnector {
   readonly links: RecordLinks;
   /**
    * A full read: every partner and every deal with its partner links, plus the named properties for write-back.
-   * `onDeals` is handed each piece of completed deals as it is read (a few pages' worth), every deal exactly once and
-   * before the read resolves, so the caller can store them meanwhile; the snapshot still lists them all.
+   * `onPartners` is handed the whole roster once, as soon as it is read and before any deal; `onDeals` each piece of
+   * completed deals as it is read (a few pages' worth), every deal exactly once and before the read resolves. So the
+   * caller can store them meanwhile; the snapshot still lists them all.
    */
   readSnapshot(options: SnapshotReadOptions): Promise<CrmSnapshot>;
   /** Deals by id (ids the CRM lacks come back as `missing`); `partnerIds` is the known roster. */

@@ -98,8 +98,9 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
     expect(writes(crm)).toHaveLength(1);
   });
 
-  it('given a read in pieces, then each piece is in the mirror while the read goes on, and the whole is written back once', async () => {
+  it('given a read in pieces, then the roster and each piece are in the mirror while the read goes on, and the whole is written back once', async () => {
     for (const id of ['1', '2', '3', '4', '5']) crm.addDeal(crmDeal(id));
+    crm.addPartnerRecord('p1', partner('p1'));
     const stored = async () => (await mirror.liveDeals(tenantId)).map((entry) => entry.deal.id).sort();
     const seenBetween: string[][] = [];
     crm.snapshotPieces = {
@@ -108,6 +109,8 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
       between: async () => {
         const expected = (seenBetween.length + 1) * 2;
         await eventually(async () => (await stored()).length === expected, 5_000);
+        // The roster went in before the first piece.
+        expect((await mirror.livePartners(tenantId)).map((p) => p.id)).toEqual(['p1']);
         seenBetween.push(await stored());
       },
     };

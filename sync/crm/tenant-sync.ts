@@ -126,20 +126,29 @@ export class CrmTenantSync {
     signal?: AbortSignal,
   ): Promise<ReconcileResult> {
     const { mirror, crm } = this.options;
-    // Each piece of deals goes into the mirror while the next pages are read (the reads wait on the rate limit).
-    const load = new PieceLoad((deals) => mirror.upsertDeals(tenantId, deals, { piece: true }));
+    // The roster, then each piece of deals, goes into the mirror while the next pages are read (the reads wait on the
+    // rate limit); the roster first, so no mirrored deal names a partner the mirror lacks.
+    const load = new BackgroundChain();
+    let dealRowsWritten = 0;
     const snapshot = await crm
       .connector(tenantId)
       .readSnapshot({
         dealProperties: this.writtenProperties,
         partnerProperties: this.writtenCompanyProperties,
         ...(onProgress ? { onProgress } : {}),
-        onDeals: (deals) => load.add(deals),
+        onPartners: (partners, properties) =>
+          load.add(async () => {
+            await mirror.upsertPartners(tenantId, partners, properties);
+            await mirror.markUnseenDeleted(tenantId, 'companies', new Set(partners.map((partner) => partner.id)));
+          }),
+        onDeals: (deals) =>
+          load.add(async () => {
+            dealRowsWritten += await mirror.upsertDeals(tenantId, deals, { piece: true });
+          }),
       })
       .finally(() => load.idle());
-    await mirror.refreshStatistics(await load.settled());
-    await mirror.upsertPartners(tenantId, snapshot.partners, snapshot.partnerProperties);
-    await mirror.markUnseenDeleted(tenantId, 'companies', new Set(snapshot.partners.map((partner) => partner.id)));
+    await load.settled();
+    await mirror.refreshStatistics(dealRowsWritten);
     const deletedDeals = await mirror.markUnseenDeleted(
       tenantId,
       'deals',
@@ -344,38 +353,33 @@ export class CrmTenantSync {
 }
 
 /**
- * Pieces of one load written one after another in the background while the caller goes on. Once a piece fails the
- * rest are not written and the next `add` throws that failure (the read stops there); `settled` answers the rows
- * written, or throws it.
+ * Tasks run one after another in the background while the caller goes on. Once a task fails the rest are skipped and
+ * the next `add` throws that failure (a read stops there); `settled` waits for them all and throws it.
  */
-class PieceLoad {
+class BackgroundChain {
   #chain: Promise<void> = Promise.resolve();
-  #written = 0;
   #failure: { error: unknown } | undefined;
 
-  constructor(private readonly write: (piece: readonly CanonicalDeal[]) => Promise<number>) {}
-
-  add(piece: readonly CanonicalDeal[]): void {
+  add(task: () => Promise<void>): void {
     if (this.#failure) throw this.#failure.error;
     this.#chain = this.#chain.then(async () => {
       if (this.#failure) return;
       try {
-        this.#written += await this.write(piece);
+        await task();
       } catch (error) {
         this.#failure = { error };
       }
     });
   }
 
-  /** Waits for every piece added so far, failed or not. */
+  /** Waits for every task added so far, failed or not. */
   idle(): Promise<void> {
     return this.#chain;
   }
 
-  async settled(): Promise<number> {
+  async settled(): Promise<void> {
     await this.#chain;
     if (this.#failure) throw this.#failure.error;
-    return this.#written;
   }
 }
 

@@ -63,6 +63,7 @@ export class HubSpotConnector implements CrmConnector {
       extraDealProperties: options.dealProperties,
       extraCompanyProperties: options.partnerProperties,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.onPartners ? { onPartners: options.onPartners } : {}),
       ...(options.onDeals ? { onDeals: options.onDeals } : {}),
     });
     const { companies, deals, associations, accountPartners } = snapshot.calls;

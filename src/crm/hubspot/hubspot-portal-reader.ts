@@ -43,8 +43,9 @@ export function roleFromLabel(label: string): PartnerRole | undefined {
  * ceil(partners/1000) + ceil(deals/100) + ceil(deals/1000) calls (plus a page for any record with more associations
  * than one page). The account links are read from the partner side: a portal has far fewer partners than accounts.
  *
- * Deals are completed a thousand at a time (one association batch) and handed to `onDeals` as they are, so the caller
- * can store them while the next pages are read; the snapshot still lists them all.
+ * The partners go to `onPartners` once the companies are read; deals are completed a thousand at a time (one
+ * association batch) and handed to `onDeals` as they are, so the caller can store them while the next pages are read;
+ * the snapshot still lists them all.
  */
 export async function readPortal(
   objects: HubSpotObjects,
@@ -52,6 +53,7 @@ export async function readPortal(
     extraDealProperties?: readonly string[];
     extraCompanyProperties?: readonly string[];
     onProgress?: (read: number) => void;
+    onPartners?: (partners: readonly Partner[], properties: ReadonlyMap<string, Record<string, string | null>>) => void;
     onDeals?: (deals: readonly CanonicalDeal[]) => void;
   } = {},
 ): Promise<PortalSnapshot> {
@@ -73,6 +75,7 @@ export async function readPortal(
       }
     }
   }
+  options.onPartners?.([...partners.values()], partnerProperties);
   const partnerCalls = { calls: 0 };
   const partnerLinks = await objects.batchReadAssociations(
     'companies',

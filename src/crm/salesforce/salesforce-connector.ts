@@ -177,6 +177,7 @@ export class SalesforceConnector implements CrmConnector {
       },
       { operation: 'the read of partner accounts' },
     );
+    options.onPartners?.(partners, partnerProperties);
 
     const junction = await this.#readJunction(soqlForJunction());
     readCalls += junction.calls;

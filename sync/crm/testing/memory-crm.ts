@@ -64,6 +64,7 @@ export class MemoryCrm implements CrmConnector {
         pick(this.partners.get(partner.id)?.values ?? {}, options.partnerProperties),
       ]),
     );
+    options.onPartners?.(partners, partnerProperties);
     const deals = [...this.deals.values()].map((entry) => this.#read(entry, options.dealProperties));
     const { size, between } = this.snapshotPieces;
     for (let start = 0; start < deals.length; start += size) {
