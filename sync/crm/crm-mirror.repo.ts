@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
+import { z } from 'zod';
 import { dealMatchKeys } from '../../src/dedupe/match-keys.ts';
 import type { CanonicalDeal } from '../../src/model/crm-record.ts';
 import { type Deal, dealSchema } from '../../src/model/deal.ts';
@@ -7,6 +8,7 @@ import { type Partner, partnerSchema } from '../../src/model/partner.ts';
 import { chunks } from '../../src/shared/chunks.ts';
 import { NotFoundError } from '../../src/shared/errors.ts';
 import { recordset, tenantKeyIn } from '../platform/store/bulk.ts';
+import { CheckpointsRepository } from '../platform/store/checkpoints.repo.ts';
 import type { StoreSchema } from '../platform/store/schema.ts';
 
 const CHUNK = 500;
@@ -28,6 +30,10 @@ const LIVE_PAGE = 1_000;
  * which has none, never refresh them on their own).
  */
 const ANALYZE_AFTER_ROWS = 5_000;
+
+/** The checkpoint stream of the last successful full read, and its shape. */
+const FULL_READ_STREAM = 'crm.full-read';
+const fullReadSchema = z.strictObject({ startedAt: z.iso.datetime() });
 
 /** Change detection, not security: a short digest of serialised parts. */
 function digestOf(...parts: string[]): string {
@@ -66,7 +72,22 @@ export class CrmMirrorRepository {
   /** Each tenant's roster as last read, with the version it was read at (see `livePartners`). */
   readonly #rosters = new Map<string, { version: string; partners: readonly Partner[] }>();
 
-  constructor(private readonly db: Kysely<StoreSchema>) {}
+  readonly #checkpoints: CheckpointsRepository;
+
+  constructor(private readonly db: Kysely<StoreSchema>) {
+    this.#checkpoints = new CheckpointsRepository(db);
+  }
+
+  /** After a full pass succeeded: every record was read after `startedAt` (the read's start) and stored. */
+  async recordFullRead(tenantId: string, startedAt: Date): Promise<void> {
+    await this.#checkpoints.save(tenantId, FULL_READ_STREAM, fullReadSchema, { startedAt: startedAt.toISOString() });
+  }
+
+  /** When the last full pass that succeeded began reading; undefined before the first. */
+  async lastFullReadStartedAt(tenantId: string): Promise<Date | undefined> {
+    const checkpoint = await this.#checkpoints.load(tenantId, FULL_READ_STREAM, fullReadSchema);
+    return checkpoint ? new Date(checkpoint.startedAt) : undefined;
+  }
 
   /**
    * Deals as just read from the CRM. A row whose digest matches what the last read stored is left alone (with its

@@ -157,6 +157,26 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
     expect(writes(crm)).toEqual([]);
   });
 
+  it('given a full pass that ends, then its read start is recorded for the webhook drain; one that fails records nothing', async () => {
+    crm.addDeal(crmDeal('1'));
+    const failing: DealWriter = {
+      name: 'failing',
+      properties: ['pl_x'],
+      desired: async () => {
+        throw new Error('engine failed');
+      },
+    };
+    await expect(sync([failing]).reconcile(tenantId)).rejects.toThrow('engine failed');
+    expect(await sync([]).lastFullReadStartedAt(tenantId)).toBeUndefined();
+
+    const before = Date.now();
+    await sync([fixedWriter('status', ['pl_status'], {})]).reconcile(tenantId);
+    const after = Date.now();
+    const recorded = (await sync([]).lastFullReadStartedAt(tenantId))?.getTime() ?? Number.NaN;
+    expect(recorded).toBeGreaterThanOrEqual(before);
+    expect(recorded).toBeLessThanOrEqual(after);
+  });
+
   it('given an empty desired value and an unset CRM value, then nothing is written (empty equals unset)', async () => {
     crm.addDeal(crmDeal('1', { pl_sourced_partner: null })).addDeal(crmDeal('2'));
     const writer = fixedWriter('sourced', ['pl_sourced_partner'], {

@@ -128,6 +128,7 @@ export class CrmTenantSync {
     const { mirror, crm } = this.options;
     // The roster, then each piece of deals, goes into the mirror while the next pages are read (the reads wait on the
     // rate limit); the roster first, so no mirrored deal names a partner the mirror lacks.
+    const readStartedAt = new Date();
     const load = new BackgroundChain();
     let dealRowsWritten = 0;
     const snapshot = await crm
@@ -159,6 +160,8 @@ export class CrmTenantSync {
       partnerProperties: snapshot.partnerProperties,
       ...(signal ? { signal } : {}),
     });
+    // Only a pass that ended: change events from before its read need no re-read (the webhook drain skips them).
+    await mirror.recordFullRead(tenantId, readStartedAt);
     return {
       tenantId,
       dealsRead: snapshot.deals.length,
@@ -167,6 +170,11 @@ export class CrmTenantSync {
       readCalls: snapshot.readCalls,
       ...written,
     };
+  }
+
+  /** When the tenant's last successful full pass began reading (events before it need no re-read). */
+  lastFullReadStartedAt(tenantId: string): Promise<Date | undefined> {
+    return this.options.mirror.lastFullReadStartedAt(tenantId);
   }
 
   /** Applies a change set (webhook events, a poll): aliases first, then fresh reads of every touched record. */

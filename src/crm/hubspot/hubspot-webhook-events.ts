@@ -112,6 +112,22 @@ export function isIgnorable(event: WebhookEvent, classified: ClassifiedEvent, ap
   return appId !== undefined && event.changeSource === 'INTEGRATION' && event.sourceId === appId;
 }
 
+/**
+ * HubSpot stamps `occurredAt` by its clock and a full read's start is ours: events this close before the start are
+ * re-read anyway.
+ */
+export const CLOCK_SKEW_MS = 2 * 60_000;
+
+/**
+ * Whether a full read that began at `readStartedAt` (ms) already holds what the event changed: it happened before
+ * the read began (by more than the clock skew), and the read saw every record after it. Merges are never covered: the
+ * read sees the survivor, but only the event names the merged-away ids (the aliases).
+ */
+export function coveredByFullRead(event: WebhookEvent, readStartedAt: number): boolean {
+  if (event.occurredAt >= readStartedAt - CLOCK_SKEW_MS) return false;
+  return classifyEvent(event)?.kind !== 'merge';
+}
+
 export interface WebhookWork {
   /** Deals to re-read (created, changed, re-associated, restored, merge survivors, and deleted ones to confirm). */
   deals: string[];

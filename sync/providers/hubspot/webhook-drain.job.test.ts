@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { WebhookEvent } from '../../../src/crm/hubspot/hubspot-webhook-events.ts';
+import { CLOCK_SKEW_MS, type WebhookEvent } from '../../../src/crm/hubspot/hubspot-webhook-events.ts';
 import type { CrmTenantSync } from '../../crm/tenant-sync.ts';
 import type { JobContext } from '../../platform/jobs/job-queue.ts';
 import { createLogger } from '../../platform/log/logger.ts';
@@ -9,8 +9,11 @@ import type { PendingEvent, WebhookInboxRepository } from './webhook-inbox.repo.
 
 const TENANT = 'hubspot:4242';
 
-/** An inbox holding `total` pending deal events, handed out in order like the real one. */
-function fakeInbox(total: number) {
+/**
+ * An inbox holding `total` pending deal events, handed out in order like the real one; event `i` (from 1) occurred at
+ * `at(i)` ms (default: i) and is a merge when `merges` holds i.
+ */
+function fakeInbox(total: number, at: (i: number) => number = (i) => i, merges: ReadonlySet<number> = new Set()) {
   let next = 1;
   const inbox = {
     async pending(_tenantId: string, limit: number): Promise<PendingEvent[]> {
@@ -21,11 +24,11 @@ function fakeInbox(total: number) {
           eventId: String(id),
           subscriptionId: '5',
           portalId: '4242',
-          occurredAt: id,
-          subscriptionType: 'object.propertyChange',
+          occurredAt: at(id),
+          subscriptionType: merges.has(id) ? 'object.merge' : 'object.propertyChange',
           objectTypeId: '0-3',
           objectId: String(id),
-          propertyName: 'dealname',
+          ...(merges.has(id) ? { mergedObjectIds: [`${id}0`] } : { propertyName: 'dealname' }),
         } as WebhookEvent;
         return { id: String(id), event };
       });
@@ -43,6 +46,7 @@ async function drain(total: number) {
     inbox: fakeInbox(total),
     tenants: { find: async () => ({ status: 'active' }) } as unknown as TenantsRepository,
     sync: {
+      lastFullReadStartedAt: async () => undefined,
       applyWebhookWork: async () => ({
         refreshedDeals: 0,
         missingDeals: 0,
@@ -85,6 +89,7 @@ describe('webhook drain job', () => {
 describe('webhook drain job: follow-up after changes', () => {
   const work = (refreshed: { deals: number; missing: number; companies: number }) =>
     ({
+      lastFullReadStartedAt: async () => undefined,
       applyWebhookWork: async () => ({
         refreshedDeals: refreshed.deals,
         missingDeals: refreshed.missing,
@@ -144,5 +149,72 @@ describe('webhook drain job: follow-up after changes', () => {
     };
     await expect(job.handle({ tenantId: TENANT }, context)).rejects.toThrow('queue unavailable');
     expect(await inbox.pending(TENANT, 100)).toHaveLength(10);
+  });
+});
+
+describe('webhook drain job: events a full pass already read', () => {
+  const READ_STARTED = Date.parse('2026-12-06T12:00:00Z');
+  const context: JobContext = {
+    jobId: 'job-1',
+    key: `${TENANT}:1`,
+    attempt: 0,
+    logger: createLogger('silent'),
+    enqueue: async () => 'queued',
+  };
+
+  function syncAfterFullRead(readStartedAt: Date | undefined) {
+    const applied: string[][] = [];
+    const sync = {
+      lastFullReadStartedAt: async () => readStartedAt,
+      applyWebhookWork: async (_tenantId: string, work: { deals: string[] }) => {
+        applied.push([...work.deals].sort((a, b) => Number(a) - Number(b)));
+        return {
+          refreshedDeals: work.deals.length,
+          missingDeals: 0,
+          refreshedCompanies: 0,
+          aliases: 0,
+          deals: 0,
+          calls: 0,
+        };
+      },
+    } as unknown as CrmTenantSync;
+    return { sync, applied };
+  }
+
+  it('given events from before the last full read began (beyond the clock skew), when drained, then they are marked processed without a re-read, except merges', async () => {
+    // Events 1-6 happened 10 min before the read began, 7-8 within the skew margin, 9-10 after it began.
+    const at = (i: number) =>
+      i <= 6 ? READ_STARTED - 10 * 60_000 + i : i <= 8 ? READ_STARTED - CLOCK_SKEW_MS + 1_000 : READ_STARTED + i;
+    const inbox = fakeInbox(10, at, new Set([3]));
+    const { sync, applied } = syncAfterFullRead(new Date(READ_STARTED));
+    const job = webhookDrainJob({
+      inbox,
+      tenants: { find: async () => ({ status: 'active' }) } as unknown as TenantsRepository,
+      sync,
+    });
+    const totals = await job.handle({ tenantId: TENANT }, context);
+    expect(totals).toMatchObject({ events: 10, covered: 5 });
+    // The merge (its survivor and the merged-away id) and every event the read may not have seen.
+    expect(applied).toEqual([['3', '7', '8', '9', '10', '30'].sort((a, b) => Number(a) - Number(b))]);
+    expect(await inbox.pending(TENANT, 100)).toEqual([]);
+  });
+
+  it('given no full read yet, or every event covered, when drained, then all are re-read, or none and no CRM work runs', async () => {
+    const never = syncAfterFullRead(undefined);
+    await webhookDrainJob({
+      inbox: fakeInbox(4),
+      tenants: { find: async () => ({ status: 'active' }) } as unknown as TenantsRepository,
+      sync: never.sync,
+    }).handle({ tenantId: TENANT }, context);
+    expect(never.applied).toEqual([['1', '2', '3', '4']]);
+
+    const covered = syncAfterFullRead(new Date(READ_STARTED));
+    const totals = await webhookDrainJob({
+      inbox: fakeInbox(4),
+      tenants: { find: async () => ({ status: 'active' }) } as unknown as TenantsRepository,
+      sync: covered.sync,
+    }).handle({ tenantId: TENANT }, context);
+    expect(totals).toMatchObject({ events: 4, covered: 4, refreshedDeals: 0 });
+    expect(covered.applied).toEqual([]);
   });
 });

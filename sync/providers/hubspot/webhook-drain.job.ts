@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { planWebhookWork } from '../../../src/crm/hubspot/hubspot-webhook-events.ts';
+import { coveredByFullRead, planWebhookWork } from '../../../src/crm/hubspot/hubspot-webhook-events.ts';
 import { drainLeaseKey } from '../../crm/tenant-leases.ts';
 import type { CrmTenantSync } from '../../crm/tenant-sync.ts';
 import { defineJob, type JobContext } from '../../platform/jobs/job-queue.ts';
@@ -25,6 +25,8 @@ export interface WebhookDrainDeps {
 /**
  * Drains a tenant's inbox in `occurredAt` order. Events are marked processed only after their work succeeded, so a
  * crash or a failed CRM call leaves them for the retry; the work itself re-reads state, so doing it twice is harmless.
+ * Events that happened before the last successful full pass began reading are marked processed without a re-read: that
+ * pass read every record after them (`coveredByFullRead`; merges are still applied, for their aliases).
  *
  * Leased per tenant (sync/platform/jobs/job-leases.ts): a drain whose worker was killed is handed back once its lease goes
  * stale — within about 70 s, not at its 10-minute expiry — and a drain queued meanwhile by another replica waits for
@@ -40,7 +42,7 @@ export function webhookDrainJob(deps: WebhookDrainDeps) {
     lease: ({ tenantId }) => drainLeaseKey(tenantId),
     async handle({ tenantId }, context) {
       const tenant = await deps.tenants.find(tenantId);
-      const totals = { events: 0, refreshedDeals: 0, missingDeals: 0, written: 0, calls: 0 };
+      const totals = { events: 0, covered: 0, refreshedDeals: 0, missingDeals: 0, written: 0, calls: 0 };
       for (let round = 0; ; round += 1) {
         // A run whose lease was swept (taken for dead) stops rather than drain beside its retry.
         context.signal?.throwIfAborted();
@@ -51,8 +53,14 @@ export function webhookDrainJob(deps: WebhookDrainDeps) {
           await context.enqueue(WEBHOOK_DRAIN_JOB, { tenantId }, { key: `${tenantId}:rest:${pending[0]?.id}` });
           break;
         }
-        if (tenant?.status === 'active') {
-          const result = await deps.sync.applyWebhookWork(tenantId, planWebhookWork(pending.map((p) => p.event)));
+        // Events from before the last full pass's read need no re-read (asked each round: a pass may end meanwhile).
+        const readStartedAt = (await deps.sync.lastFullReadStartedAt(tenantId))?.getTime();
+        const events = pending
+          .map((p) => p.event)
+          .filter((event) => readStartedAt === undefined || !coveredByFullRead(event, readStartedAt));
+        totals.covered += pending.length - events.length;
+        if (tenant?.status === 'active' && events.length > 0) {
+          const result = await deps.sync.applyWebhookWork(tenantId, planWebhookWork(events));
           totals.refreshedDeals += result.refreshedDeals;
           totals.missingDeals += result.missingDeals;
           totals.written += result.deals;
