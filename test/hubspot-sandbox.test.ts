@@ -103,20 +103,26 @@ describe('HubSpot client against the CRM sandbox', () => {
 });
 
 describe('reading a whole portal into the canonical model', () => {
+  /** The sandbox portal connected as tenant `hubspot:demo`, read through the service's own client; stats reset. */
+  async function installedObjects(sandbox: Sandbox, store: Store) {
+    const tenants = new TenantsRepository(store.db, new TokenCipher(testEncryptionKey()));
+    await tenants.connect('hubspot', 'demo', { ...sandbox.issueToken(), scopes: [] });
+    const objects = new HubSpotConnections({
+      apiBaseUrl: sandbox.url,
+      clientId: sandbox.app.clientId,
+      clientSecret: sandbox.app.clientSecret,
+      tenants,
+    }).objects('hubspot:demo');
+    sandbox.resetStats();
+    return objects;
+  }
+
   it('given a seeded demo portal, then deals carry their customer, labelled partner roles, and unlabeled partners separately', async () => {
     const { readPortal } = await import('../src/crm/hubspot/hubspot-portal-reader.ts');
     const sandbox = await startSandbox({ deals: 300, seed: 11 });
     const store = await STORE_KINDS[0]!.open();
     try {
-      const tenants = new TenantsRepository(store.db, new TokenCipher(testEncryptionKey()));
-      await tenants.connect('hubspot', 'demo', { ...sandbox.issueToken(), scopes: [] });
-      const objects = new HubSpotConnections({
-        apiBaseUrl: sandbox.url,
-        clientId: sandbox.app.clientId,
-        clientSecret: sandbox.app.clientSecret,
-        tenants,
-      }).objects('hubspot:demo');
-      sandbox.resetStats();
+      const objects = await installedObjects(sandbox, store);
       const snapshot = await readPortal(objects);
       const partnerCompanies = [...sandbox.portal.records('companies')].filter(
         (c) => c.properties.pl_is_partner === 'true',
@@ -171,15 +177,7 @@ describe('reading a whole portal into the canonical model', () => {
     const sandbox = await startSandbox({ deals: 2_300, seed: 5 });
     const store = await STORE_KINDS[0]!.open();
     try {
-      const tenants = new TenantsRepository(store.db, new TokenCipher(testEncryptionKey()));
-      await tenants.connect('hubspot', 'demo', { ...sandbox.issueToken(), scopes: [] });
-      const objects = new HubSpotConnections({
-        apiBaseUrl: sandbox.url,
-        clientId: sandbox.app.clientId,
-        clientSecret: sandbox.app.clientSecret,
-        tenants,
-      }).objects('hubspot:demo');
-      sandbox.resetStats();
+      const objects = await installedObjects(sandbox, store);
       const pieces: Array<{ ids: string[]; callsSoFar: number }> = [];
       const rosters: Array<{ ids: string[]; piecesBefore: number }> = [];
       const snapshot = await readPortal(objects, {

@@ -9,6 +9,15 @@ import type { PendingEvent, WebhookInboxRepository } from './webhook-inbox.repo.
 
 const TENANT = 'hubspot:4242';
 
+/** A job context that accepts every enqueue. */
+const context: JobContext = {
+  jobId: 'job-1',
+  key: `${TENANT}:1`,
+  attempt: 0,
+  logger: createLogger('silent'),
+  enqueue: async () => 'queued',
+};
+
 /**
  * An inbox holding `total` pending deal events, handed out in order like the real one; event `i` (from 1) occurred at
  * `at(i)` ms (default: i) and is a merge when `merges` holds i.
@@ -118,13 +127,6 @@ describe('webhook drain job: follow-up after changes', () => {
           hooked.push(tenantId);
         },
       });
-      const context: JobContext = {
-        jobId: 'job-1',
-        key: `${TENANT}:1`,
-        attempt: 0,
-        logger: createLogger('silent'),
-        enqueue: async () => 'queued',
-      };
       await job.handle({ tenantId: TENANT }, context);
       expect(hooked).toEqual(Array.from({ length: calls }, () => TENANT));
     },
@@ -140,13 +142,6 @@ describe('webhook drain job: follow-up after changes', () => {
         throw new Error('queue unavailable');
       },
     });
-    const context: JobContext = {
-      jobId: 'job-1',
-      key: `${TENANT}:1`,
-      attempt: 0,
-      logger: createLogger('silent'),
-      enqueue: async () => 'queued',
-    };
     await expect(job.handle({ tenantId: TENANT }, context)).rejects.toThrow('queue unavailable');
     expect(await inbox.pending(TENANT, 100)).toHaveLength(10);
   });
@@ -154,13 +149,6 @@ describe('webhook drain job: follow-up after changes', () => {
 
 describe('webhook drain job: events a full pass already read', () => {
   const READ_STARTED = Date.parse('2026-12-06T12:00:00Z');
-  const context: JobContext = {
-    jobId: 'job-1',
-    key: `${TENANT}:1`,
-    attempt: 0,
-    logger: createLogger('silent'),
-    enqueue: async () => 'queued',
-  };
 
   function syncAfterFullRead(readStartedAt: Date | undefined) {
     const applied: string[][] = [];
