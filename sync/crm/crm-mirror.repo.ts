@@ -10,6 +10,7 @@ import { NotFoundError } from '../../src/shared/errors.ts';
 import { recordset, tenantKeyIn } from '../platform/store/bulk.ts';
 import { CheckpointsRepository } from '../platform/store/checkpoints.repo.ts';
 import type { StoreSchema } from '../platform/store/schema.ts';
+import { drainLeaseKey } from './tenant-leases.ts';
 
 const CHUNK = 500;
 const DEAL_COLUMNS = {
@@ -76,6 +77,18 @@ export class CrmMirrorRepository {
 
   constructor(private readonly db: Kysely<StoreSchema>) {
     this.#checkpoints = new CheckpointsRepository(db);
+  }
+
+  /**
+   * The start of what a full read beginning now covers: now, or when the tenant's incremental pass under way (its
+   * drain lease) began, if earlier — that pass may still write into the mirror what it read before now.
+   */
+  async fullReadCoverageStart(tenantId: string): Promise<Date> {
+    const { rows } = await sql<{ at: Date | string }>`
+      select least(now(), (select acquired_at from job_leases where lease_key = ${drainLeaseKey(tenantId)})) as at`.execute(
+      this.db,
+    );
+    return rows[0] ? new Date(rows[0].at) : new Date();
   }
 
   /** After a full pass succeeded: every record was read after `startedAt` (the read's start) and stored. */

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeDeal } from '../../src/dedupe/testing/deal-fixtures.ts';
 import type { CanonicalDeal } from '../../src/model/crm-record.ts';
@@ -8,6 +9,7 @@ import type { Store } from '../platform/store/database.ts';
 import { TenantsRepository } from '../platform/store/tenants.repo.ts';
 import { TokenCipher } from '../platform/store/token-cipher.ts';
 import { CrmMirrorRepository } from './crm-mirror.repo.ts';
+import { drainLeaseKey } from './tenant-leases.ts';
 import { type CompanyWriter, CrmTenantSync, type DealWriter, type DealWriterInput } from './tenant-sync.ts';
 import { MemoryCrm } from './testing/memory-crm.ts';
 
@@ -147,14 +149,54 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
         if (handed === 2) await eventually(async () => failed, 5_000);
       },
     };
+    const refreshed: number[] = [];
+    failing.refreshStatistics = async (written) => {
+      refreshed.push(written);
+    };
     const writer = fixedWriter('status', ['pl_status'], { '1': { pl_status: 'x' } });
     const failingSync = new CrmTenantSync({ crm: crm.asConnectors(), mirror: failing, logger, writers: [writer] });
     await expect(failingSync.reconcile(tenantId)).rejects.toThrow('store unavailable');
     // The third piece was refused when it was handed over (after the failure), and no later piece was written.
     expect(pieces).toBe(2);
+    // What did go in still counts for the planner statistics (a retry may write too few rows to refresh them).
+    expect(refreshed).toEqual([2]);
     expect((await mirror.liveDeals(tenantId)).map((entry) => entry.deal.id).sort()).toEqual(['1', '2']);
     expect(writer.seen).toEqual([]);
     expect(writes(crm)).toEqual([]);
+  });
+
+  it('given a stop during the read, then the pieces not yet written are skipped and the pass ends with the stop', async () => {
+    for (const id of ['1', '2', '3', '4', '5', '6']) crm.addDeal(crmDeal(id));
+    const stop = new AbortController();
+    let handed = 0;
+    crm.snapshotPieces = {
+      size: 2,
+      between: async () => {
+        handed += 1;
+        if (handed === 1) {
+          await eventually(async () => (await mirror.liveDeals(tenantId)).length === 2, 5_000);
+          stop.abort(new Error('service stopping'));
+        }
+      },
+    };
+    const writer = fixedWriter('status', ['pl_status'], { '1': { pl_status: 'x' } });
+    await expect(sync([writer]).reconcile(tenantId, undefined, stop.signal)).rejects.toThrow('service stopping');
+    expect((await mirror.liveDeals(tenantId)).map((entry) => entry.deal.id).sort()).toEqual(['1', '2']);
+    expect(writer.seen).toEqual([]);
+    expect(await sync([]).lastFullReadStartedAt(tenantId)).toBeUndefined();
+  });
+
+  it('given a drain under way when a full pass starts, then the pass records the drain start as its own (the drain may still write older reads)', async () => {
+    crm.addDeal(crmDeal('1'));
+    const drainStarted = new Date(Date.now() - 5 * 60_000);
+    await sql`insert into job_leases (lease_key, job_name, job_id, owner, acquired_at)
+      values (${drainLeaseKey(tenantId)}, 'hubspot.webhooks.drain', 'j1', 'other', ${drainStarted})`.execute(store.db);
+    try {
+      await sync([]).reconcile(tenantId);
+      expect((await sync([]).lastFullReadStartedAt(tenantId))?.getTime()).toBe(drainStarted.getTime());
+    } finally {
+      await sql`delete from job_leases where lease_key = ${drainLeaseKey(tenantId)}`.execute(store.db);
+    }
   });
 
   it('given a full pass that ends, then its read start is recorded for the webhook drain; one that fails records nothing', async () => {
@@ -281,6 +323,30 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
         updates: [{ id: '1', properties: { pl_tag: 'tagged', pl_seen: '1' } }],
       },
     ]);
+  });
+
+  it('given a writer failing before an amending one, then the amending writer does not run and the pass fails', async () => {
+    crm.addDeal(crmDeal('1'));
+    let amended = false;
+    const failing: DealWriter = {
+      name: 'failing',
+      properties: ['pl_x'],
+      desired: async () => {
+        throw new Error('engine failed');
+      },
+    };
+    const tagger: DealWriter = {
+      name: 'tagger',
+      properties: ['pl_tag'],
+      amendsDeals: true,
+      desired: async () => {
+        amended = true;
+        return new Map();
+      },
+    };
+    await expect(sync([failing, tagger]).reconcile(tenantId)).rejects.toThrow('engine failed');
+    expect(amended).toBe(false);
+    expect(writes(crm)).toEqual([]);
   });
 
   it('given a writer that queues partner links, then the links are written before the values, and its follow-up runs after the links', async () => {

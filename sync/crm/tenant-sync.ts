@@ -1,5 +1,10 @@
 import type { CrmConnector, CrmConnectors, PartnerLink } from '../../src/crm/crm-connector.ts';
-import { type CanonicalDeal, type CrmChangeSet, changedProperties } from '../../src/model/crm-record.ts';
+import {
+  type CanonicalDeal,
+  type CrmChangeSet,
+  type CrmSnapshot,
+  changedProperties,
+} from '../../src/model/crm-record.ts';
 import type { PartnerRole } from '../../src/model/deal.ts';
 import type { Partner } from '../../src/model/partner.ts';
 import type { Logger } from '../platform/log/logger.ts';
@@ -126,30 +131,43 @@ export class CrmTenantSync {
     signal?: AbortSignal,
   ): Promise<ReconcileResult> {
     const { mirror, crm } = this.options;
+    // What this read covers starts now, or earlier when an incremental pass (a drain) is under way: it may still
+    // write what it read before now, and the webhook drain skips events from before this moment.
+    const readStartedAt = await mirror.fullReadCoverageStart(tenantId);
     // The roster, then each piece of deals, goes into the mirror while the next pages are read (the reads wait on the
     // rate limit); the roster first, so no mirrored deal names a partner the mirror lacks.
-    const readStartedAt = new Date();
-    const load = new BackgroundChain();
+    const load = new BackgroundChain(signal);
     let dealRowsWritten = 0;
-    const snapshot = await crm
-      .connector(tenantId)
-      .readSnapshot({
-        dealProperties: this.writtenProperties,
-        partnerProperties: this.writtenCompanyProperties,
-        ...(onProgress ? { onProgress } : {}),
-        onPartners: (partners, properties) =>
-          load.add(async () => {
-            await mirror.upsertPartners(tenantId, partners, properties);
-            await mirror.markUnseenDeleted(tenantId, 'companies', new Set(partners.map((partner) => partner.id)));
-          }),
-        onDeals: (deals) =>
-          load.add(async () => {
-            dealRowsWritten += await mirror.upsertDeals(tenantId, deals, { piece: true });
-          }),
-      })
-      .finally(() => load.idle());
-    await load.settled();
-    await mirror.refreshStatistics(dealRowsWritten);
+    let snapshot: CrmSnapshot;
+    try {
+      snapshot = await crm
+        .connector(tenantId)
+        .readSnapshot({
+          dealProperties: this.writtenProperties,
+          partnerProperties: this.writtenCompanyProperties,
+          ...(onProgress ? { onProgress } : {}),
+          onPartners: (partners, properties) =>
+            load.add(async () => {
+              await mirror.upsertPartners(tenantId, partners, properties);
+              await mirror.markUnseenDeleted(tenantId, 'companies', new Set(partners.map((partner) => partner.id)));
+            }),
+          onDeals: (deals) =>
+            load.add(async () => {
+              dealRowsWritten += await mirror.upsertDeals(tenantId, deals, { piece: true });
+            }),
+        })
+        .finally(() => load.idle());
+      await load.settled();
+    } finally {
+      // Whatever went in, even from a read that failed half-way: its retry may write too few rows to refresh them.
+      await mirror
+        .refreshStatistics(dealRowsWritten)
+        .catch((error: unknown) =>
+          this.options.logger.warn({ err: error, tenantId }, 'mirror planner statistics not refreshed'),
+        );
+    }
+    // A stop during the read skipped the pieces not yet written: nothing more is done.
+    signal?.throwIfAborted();
     const deletedDeals = await mirror.markUnseenDeleted(
       tenantId,
       'deals',
@@ -362,16 +380,19 @@ export class CrmTenantSync {
 
 /**
  * Tasks run one after another in the background while the caller goes on. Once a task fails the rest are skipped and
- * the next `add` throws that failure (a read stops there); `settled` waits for them all and throws it.
+ * the next `add` throws that failure (a read stops there); `settled` waits for them all and throws it. Once `signal`
+ * is aborted (a lost lease, a stop) the tasks not started yet are skipped too.
  */
 class BackgroundChain {
   #chain: Promise<void> = Promise.resolve();
   #failure: { error: unknown } | undefined;
 
+  constructor(private readonly signal?: AbortSignal) {}
+
   add(task: () => Promise<void>): void {
     if (this.#failure) throw this.#failure.error;
     this.#chain = this.#chain.then(async () => {
-      if (this.#failure) return;
+      if (this.#failure || this.signal?.aborted) return;
       try {
         await task();
       } catch (error) {
@@ -417,7 +438,12 @@ async function collect(
   let after: Promise<unknown> = Promise.resolve();
   for (const writer of writers) {
     if (writer.amendsDeals) {
-      const run = Promise.allSettled(runs).then(() => writer.desired(input));
+      // Once the writers before it have ended, and only if none failed (the pass fails: nothing to amend for).
+      const run = Promise.allSettled(runs).then((before) => {
+        const failed = before.find((outcome) => outcome.status === 'rejected');
+        if (failed) throw failed.reason;
+        return writer.desired(input);
+      });
       runs.push(run);
       after = run; // a failure here fails the writers after it without running them
     } else {

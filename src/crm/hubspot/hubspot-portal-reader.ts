@@ -94,11 +94,11 @@ export async function readPortal(
 
   const deals: CanonicalDeal[] = [];
   const associationCalls = { calls: 0 };
-  let pending: CrmRecord[] = [];
+  const pending: CrmRecord[] = [];
   let read = 0;
+  // Exactly one association batch at a time (a short page mid-way must not make a batch of 1,000+ and a second call).
   const complete = async () => {
-    const batch = pending;
-    pending = [];
+    const batch = pending.splice(0, ASSOCIATION_BATCH_LIMIT);
     const links = await objects.batchReadAssociations(
       'deals',
       'companies',
@@ -117,9 +117,9 @@ export async function readPortal(
     pending.push(...page);
     read += page.length;
     options.onProgress?.(read);
-    if (pending.length >= ASSOCIATION_BATCH_LIMIT) await complete();
+    while (pending.length >= ASSOCIATION_BATCH_LIMIT) await complete();
   }
-  if (pending.length > 0) await complete();
+  while (pending.length > 0) await complete();
   calls.associations = associationCalls.calls;
   return { partners: [...partners.values()], partnerProperties, deals, calls };
 }
