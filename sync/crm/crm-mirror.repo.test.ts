@@ -4,7 +4,7 @@ import { dealMatchKeys } from '../../src/dedupe/match-keys.ts';
 import { makeDeal } from '../../src/dedupe/testing/deal-fixtures.ts';
 import { changedProperties } from '../../src/model/crm-record.ts';
 import type { Partner } from '../../src/model/partner.ts';
-import { STORE_KINDS, testEncryptionKey } from '../../test/support/test-stores.ts';
+import { eventually, STORE_KINDS, testEncryptionKey } from '../../test/support/test-stores.ts';
 import type { Store } from '../platform/store/database.ts';
 import { TenantsRepository } from '../platform/store/tenants.repo.ts';
 import { TokenCipher } from '../platform/store/token-cipher.ts';
@@ -343,6 +343,25 @@ describe.each(STORE_KINDS)('the CRM mirror on $name', (kind) => {
   });
 
   describe('a full read: upsertDeals then markUnseenDeleted', () => {
+    /**
+     * A full read starting after every row the tenant has stored so far (PGlite's clock can read the same instant for
+     * two statements in a row; a row stored at the read's very start counts as newer than the read).
+     */
+    async function readStartingAfterStored(tenantId: string) {
+      const { rows } = await sql<{ at: string | null }>`
+        select greatest((select max(synced_at) from crm_deals where tenant_id = ${tenantId}),
+          (select max(synced_at) from crm_partners where tenant_id = ${tenantId}))::text as at`.execute(store.db);
+      const stored = rows[0]?.at ?? null;
+      return eventually(async () => {
+        const read = await mirror.fullReadStart(tenantId);
+        const after = await sql<{ after: boolean }>`
+          select ${stored}::timestamptz is null or ${stored}::timestamptz < ${read.startedAt}::timestamptz as after`.execute(
+          store.db,
+        );
+        return after.rows[0]?.after ? read : undefined;
+      });
+    }
+
     it('given mirrored deals, when a full read did not see some, then exactly those are marked deleted and leave the live reads', async () => {
       const own = await connect('8201');
       const theirs = await connect('8202');
@@ -353,25 +372,31 @@ describe.each(STORE_KINDS)('the CRM mirror on $name', (kind) => {
       await mirror.upsertDeals(theirs, [mirrorDeal('202', {})]);
 
       // The next full read sees 201 and 203 (and 205, new).
+      const { startedAt } = await readStartingAfterStored(own);
       await mirror.upsertDeals(own, [mirrorDeal('201', { amount: '1' }), mirrorDeal('203', {}), mirrorDeal('205', {})]);
-      const gone = await mirror.markUnseenDeleted(own, 'deals', new Set(['201', '203', '205']));
+      // Meanwhile a drain stores 206, created after the read passed its page: newer than the read, not deleted.
+      await mirror.upsertDeals(own, [mirrorDeal('206', {})]);
+      const gone = await mirror.markUnseenDeleted(own, 'deals', new Set(['201', '203', '205']), startedAt);
 
       expect(gone).toBe(2);
-      expect((await mirror.liveDeals(own)).map((entry) => entry.deal.id)).toEqual(['201', '203', '205']);
+      expect((await mirror.liveDeals(own)).map((entry) => entry.deal.id)).toEqual(['201', '203', '205', '206']);
       expect((await mirror.dealsByIds(own, ['201', '202', '204'])).map((entry) => entry.deal.id)).toEqual(['201']);
       expect((await mirror.findDeal(own, '202'))?.deletedAt).toBeInstanceOf(Date);
       expect((await mirror.findDeal(own, '204'))?.deletedAt).toBeInstanceOf(Date);
       expect((await mirror.findDeal(own, '201'))?.deletedAt).toBeNull();
       expect((await mirror.findDeal(own, '201'))?.properties).toStrictEqual({ amount: '1' });
-      expect(await mirror.counts(own)).toStrictEqual({ deals: 3, deletedDeals: 2, partners: 0 });
+      expect(await mirror.counts(own)).toStrictEqual({ deals: 4, deletedDeals: 2, partners: 0 });
       // Another tenant's deal with a deleted id is untouched.
       expect((await mirror.findDeal(theirs, '202'))?.deletedAt).toBeNull();
 
       // Nothing more is unseen: a second pass deletes nothing; a deal seen again comes back to life.
-      expect(await mirror.markUnseenDeleted(own, 'deals', new Set(['201', '203', '205']))).toBe(0);
+      const second = await readStartingAfterStored(own);
+      expect(
+        await mirror.markUnseenDeleted(own, 'deals', new Set(['201', '203', '205', '206']), second.startedAt),
+      ).toBe(0);
       await mirror.upsertDeals(own, [mirrorDeal('202', { amount: 'back' })]);
       expect((await mirror.findDeal(own, '202'))?.deletedAt).toBeNull();
-      expect(await mirror.counts(own)).toStrictEqual({ deals: 4, deletedDeals: 1, partners: 0 });
+      expect(await mirror.counts(own)).toStrictEqual({ deals: 5, deletedDeals: 1, partners: 0 });
     });
 
     it('given partners, when a full read did not see one, then it leaves the roster and its values', async () => {
@@ -381,7 +406,12 @@ describe.each(STORE_KINDS)('the CRM mirror on $name', (kind) => {
         [partner('p1'), partner('p8'), partner('p9')],
         new Map([['p9', { pl_is_partner: 'true' }]]),
       );
-      const gone = await mirror.markUnseenDeleted(own, 'companies', new Set(['p1', 'p8']));
+      const gone = await mirror.markUnseenDeleted(
+        own,
+        'companies',
+        new Set(['p1', 'p8']),
+        (await readStartingAfterStored(own)).startedAt,
+      );
       expect(gone).toBe(1);
       expect((await mirror.livePartners(own)).map((p) => p.id)).toEqual(['p1', 'p8']);
       expect([...(await mirror.livePartnerProperties(own)).keys()].sort()).toEqual(['p1', 'p8']);

@@ -80,15 +80,20 @@ export class CrmMirrorRepository {
   }
 
   /**
-   * The start of what a full read beginning now covers: now, or when the tenant's incremental pass under way (its
-   * drain lease) began, if earlier — that pass may still write into the mirror what it read before now.
+   * A full read beginning now: `startedAt`, the store's clock as text (microseconds kept: rows stored after it are
+   * newer than the read, see `markUnseenDeleted`), and `coversFrom`, the start of what the read covers for the webhook
+   * drain — that moment, or when the tenant's incremental pass under way (its drain lease) began, if earlier: that
+   * pass may still write into the mirror what it read before now.
    */
-  async fullReadCoverageStart(tenantId: string): Promise<Date> {
-    const { rows } = await sql<{ at: Date | string }>`
-      select least(now(), (select acquired_at from job_leases where lease_key = ${drainLeaseKey(tenantId)})) as at`.execute(
+  async fullReadStart(tenantId: string): Promise<{ startedAt: string; coversFrom: Date }> {
+    const { rows } = await sql<{ now: string; covers: Date | string }>`
+      select now()::text as now,
+        least(now(), (select acquired_at from job_leases where lease_key = ${drainLeaseKey(tenantId)})) as covers`.execute(
       this.db,
     );
-    return rows[0] ? new Date(rows[0].at) : new Date();
+    const row = rows[0];
+    if (!row) throw new Error('the store did not answer its clock');
+    return { startedAt: row.now, coversFrom: new Date(row.covers) };
   }
 
   /** After a full pass succeeded: every record was read after `startedAt` (the read's start) and stored. */
@@ -206,7 +211,7 @@ export class CrmMirrorRepository {
           oc.columns(['tenant_id', 'partner_id']).doUpdateSet((eb) => ({
             partner: eb.ref('excluded.partner'),
             ...(properties ? { properties: eb.ref('excluded.properties') } : {}),
-            synced_at: new Date(),
+            synced_at: sql<Date>`now()`,
             deleted_at: null,
           })),
         )
@@ -283,9 +288,20 @@ export class CrmMirrorRepository {
     await this.markDeleted(tenantId, 'companies', ids);
   }
 
-  /** After a full read: every live row the read did not see was deleted in the CRM meanwhile. */
-  async markUnseenDeleted(tenantId: string, objectType: 'deals' | 'companies', seen: ReadonlySet<string>) {
-    const live = objectType === 'deals' ? await this.liveDealIds(tenantId) : await this.livePartnerIds(tenantId);
+  /**
+   * After a full read that began at `readStartedAt` (the store's clock): every live row the read did not see, and that
+   * nobody stored since it began (a webhook drain storing a deal created meanwhile), was deleted in the CRM.
+   */
+  async markUnseenDeleted(
+    tenantId: string,
+    objectType: 'deals' | 'companies',
+    seen: ReadonlySet<string>,
+    readStartedAt: string,
+  ) {
+    const live =
+      objectType === 'deals'
+        ? await this.liveDealIds(tenantId, readStartedAt)
+        : await this.livePartnerIds(tenantId, readStartedAt);
     const gone = live.filter((id) => !seen.has(id));
     await this.markDeleted(tenantId, objectType, gone);
     return gone.length;
@@ -513,23 +529,26 @@ export class CrmMirrorRepository {
     };
   }
 
-  private async liveDealIds(tenantId: string): Promise<string[]> {
-    const rows = await this.db
+  /** Live deal ids, of rows stored before `syncedBefore` (the store's clock as text) when given. */
+  private async liveDealIds(tenantId: string, syncedBefore?: string): Promise<string[]> {
+    let query = this.db
       .selectFrom('crm_deals')
       .select('deal_id')
       .where('tenant_id', '=', tenantId)
-      .where('deleted_at', 'is', null)
-      .execute();
+      .where('deleted_at', 'is', null);
+    if (syncedBefore) query = query.where(sql<boolean>`synced_at < ${syncedBefore}::timestamptz`);
+    const rows = await query.execute();
     return rows.map((row) => row.deal_id);
   }
 
-  private async livePartnerIds(tenantId: string): Promise<string[]> {
-    const rows = await this.db
+  private async livePartnerIds(tenantId: string, syncedBefore?: string): Promise<string[]> {
+    let query = this.db
       .selectFrom('crm_partners')
       .select('partner_id')
       .where('tenant_id', '=', tenantId)
-      .where('deleted_at', 'is', null)
-      .execute();
+      .where('deleted_at', 'is', null);
+    if (syncedBefore) query = query.where(sql<boolean>`synced_at < ${syncedBefore}::timestamptz`);
+    const rows = await query.execute();
     return rows.map((row) => row.partner_id);
   }
 }

@@ -165,6 +165,19 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
     expect(writes(crm)).toEqual([]);
   });
 
+  it('given a deal a drain stores during the read (created after the read passed its page), then the pass does not mark it deleted', async () => {
+    for (const id of ['1', '2', '3', '4']) crm.addDeal(crmDeal(id));
+    crm.snapshotPieces = {
+      size: 2,
+      between: async () => {
+        await mirror.upsertDeals(tenantId, [crmDeal('99')]);
+      },
+    };
+    const result = await sync([]).reconcile(tenantId);
+    expect(result.deletedDeals).toBe(0);
+    expect((await mirror.liveDeals(tenantId)).map((entry) => entry.deal.id).sort()).toEqual(['1', '2', '3', '4', '99']);
+  });
+
   it('given a stop during the read, then the pieces not yet written are skipped and the pass ends with the stop', async () => {
     for (const id of ['1', '2', '3', '4', '5', '6']) crm.addDeal(crmDeal(id));
     const stop = new AbortController();

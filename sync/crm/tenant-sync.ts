@@ -133,7 +133,7 @@ export class CrmTenantSync {
     const { mirror, crm } = this.options;
     // What this read covers starts now, or earlier when an incremental pass (a drain) is under way: it may still
     // write what it read before now, and the webhook drain skips events from before this moment.
-    const readStartedAt = await mirror.fullReadCoverageStart(tenantId);
+    const { startedAt: readStartedAt, coversFrom } = await mirror.fullReadStart(tenantId);
     // The roster, then each piece of deals, goes into the mirror while the next pages are read (the reads wait on the
     // rate limit); the roster first, so no mirrored deal names a partner the mirror lacks.
     const load = new BackgroundChain(signal);
@@ -149,7 +149,8 @@ export class CrmTenantSync {
           onPartners: (partners, properties) =>
             load.add(async () => {
               await mirror.upsertPartners(tenantId, partners, properties);
-              await mirror.markUnseenDeleted(tenantId, 'companies', new Set(partners.map((partner) => partner.id)));
+              const seen = new Set(partners.map((partner) => partner.id));
+              await mirror.markUnseenDeleted(tenantId, 'companies', seen, readStartedAt);
             }),
           onDeals: (deals) =>
             load.add(async () => {
@@ -172,6 +173,7 @@ export class CrmTenantSync {
       tenantId,
       'deals',
       new Set(snapshot.deals.map((entry) => entry.deal.id)),
+      readStartedAt,
     );
     signal?.throwIfAborted();
     const written = await this.writeBack(tenantId, snapshot.deals, snapshot.partners, true, {
@@ -179,7 +181,7 @@ export class CrmTenantSync {
       ...(signal ? { signal } : {}),
     });
     // Only a pass that ended: change events from before its read need no re-read (the webhook drain skips them).
-    await mirror.recordFullRead(tenantId, readStartedAt);
+    await mirror.recordFullRead(tenantId, coversFrom);
     return {
       tenantId,
       dealsRead: snapshot.deals.length,
