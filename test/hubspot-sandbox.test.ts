@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../sandbox/server.ts';
+import type { HubSpotObjects } from '../src/crm/hubspot/hubspot-objects.ts';
 import type { Store } from '../sync/platform/store/database.ts';
 import { TenantsRepository } from '../sync/platform/store/tenants.repo.ts';
 import { TokenCipher } from '../sync/platform/store/token-cipher.ts';
@@ -103,26 +104,36 @@ describe('HubSpot client against the CRM sandbox', () => {
 });
 
 describe('reading a whole portal into the canonical model', () => {
-  /** The sandbox portal connected as tenant `hubspot:demo`, read through the service's own client; stats reset. */
-  async function installedObjects(sandbox: Sandbox, store: Store) {
-    const tenants = new TenantsRepository(store.db, new TokenCipher(testEncryptionKey()));
-    await tenants.connect('hubspot', 'demo', { ...sandbox.issueToken(), scopes: [] });
-    const objects = new HubSpotConnections({
-      apiBaseUrl: sandbox.url,
-      clientId: sandbox.app.clientId,
-      clientSecret: sandbox.app.clientSecret,
-      tenants,
-    }).objects('hubspot:demo');
-    sandbox.resetStats();
-    return objects;
+  /**
+   * A seeded sandbox portal connected as tenant `hubspot:demo`, read through the service's own client (stats reset),
+   * for `use`; both closed after.
+   */
+  async function withPortal(
+    options: { deals: number; seed: number },
+    use: (sandbox: Sandbox, objects: HubSpotObjects) => Promise<void>,
+  ) {
+    const sandbox = await startSandbox(options);
+    const store = await STORE_KINDS[0]!.open();
+    try {
+      const tenants = new TenantsRepository(store.db, new TokenCipher(testEncryptionKey()));
+      await tenants.connect('hubspot', 'demo', { ...sandbox.issueToken(), scopes: [] });
+      const objects = new HubSpotConnections({
+        apiBaseUrl: sandbox.url,
+        clientId: sandbox.app.clientId,
+        clientSecret: sandbox.app.clientSecret,
+        tenants,
+      }).objects('hubspot:demo');
+      sandbox.resetStats();
+      await use(sandbox, objects);
+    } finally {
+      await sandbox.close();
+      await store.close();
+    }
   }
 
   it('given a seeded demo portal, then deals carry their customer, labelled partner roles, and unlabeled partners separately', async () => {
     const { readPortal } = await import('../src/crm/hubspot/hubspot-portal-reader.ts');
-    const sandbox = await startSandbox({ deals: 300, seed: 11 });
-    const store = await STORE_KINDS[0]!.open();
-    try {
-      const objects = await installedObjects(sandbox, store);
+    await withPortal({ deals: 300, seed: 11 }, async (sandbox, objects) => {
       const snapshot = await readPortal(objects);
       const partnerCompanies = [...sandbox.portal.records('companies')].filter(
         (c) => c.properties.pl_is_partner === 'true',
@@ -166,18 +177,12 @@ describe('reading a whole portal into the canonical model', () => {
         if (deal.partners.length > 0) withPartners += 1;
       }
       expect(withPartners).toBeGreaterThan(10);
-    } finally {
-      await sandbox.close();
-      await store.close();
-    }
+    });
   }, 60_000);
 
   it('given more deals than one association batch, then the roster and then completed deals are handed over a thousand at a time while the read goes on, in the same calls', async () => {
     const { readPortal } = await import('../src/crm/hubspot/hubspot-portal-reader.ts');
-    const sandbox = await startSandbox({ deals: 2_300, seed: 5 });
-    const store = await STORE_KINDS[0]!.open();
-    try {
-      const objects = await installedObjects(sandbox, store);
+    await withPortal({ deals: 2_300, seed: 5 }, async (sandbox, objects) => {
       const pieces: Array<{ ids: string[]; callsSoFar: number }> = [];
       const rosters: Array<{ ids: string[]; piecesBefore: number }> = [];
       const snapshot = await readPortal(objects, {
@@ -202,9 +207,6 @@ describe('reading a whole portal into the canonical model', () => {
           Math.ceil(2_300 / 1000) +
           Math.ceil(partners.length / 1000),
       );
-    } finally {
-      await sandbox.close();
-      await store.close();
-    }
+    });
   }, 60_000);
 });

@@ -189,7 +189,7 @@ describe.each(STORE_KINDS)('the CRM mirror on $name', (kind) => {
       const deals = Array.from({ length: 5_000 }, (_, i) => mirrorDeal(String(700_000 + i), { amount: String(i) }));
       let written = 0;
       for (let start = 0; start < deals.length; start += 1_000) {
-        written += await mirror.upsertDeals(own, deals.slice(start, start + 1_000), { piece: true });
+        written += await mirror.upsertDeals(own, deals.slice(start, start + 1_000));
       }
       expect(written).toBe(5_000);
       // Pieces leave the statistics to the end of the load (one analyze, not one per piece).

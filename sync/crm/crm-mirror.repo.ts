@@ -112,14 +112,7 @@ export class CrmMirrorRepository {
    * match keys), so a reconcile that finds nothing changed reads one short row per deal and writes nothing.
    * Returns the number of rows written.
    */
-  async upsertDeals(
-    tenantId: string,
-    deals: readonly CanonicalDeal[],
-    options: {
-      /** A piece of a larger load: the caller refreshes the statistics once, for the whole (`refreshStatistics`). */
-      piece?: boolean;
-    } = {},
-  ): Promise<number> {
+  async upsertDeals(tenantId: string, deals: readonly CanonicalDeal[]): Promise<number> {
     let written = 0;
     for (const batch of chunks(deals, CHUNK)) {
       const rows = batch.map((entry) => {
@@ -178,11 +171,14 @@ export class CrmMirrorRepository {
         );
       }
     }
-    if (!options.piece) await this.refreshStatistics(written);
+    await this.refreshStatistics(written);
     return written;
   }
 
-  /** After a load that wrote `written` deal rows: refreshes the planner's statistics of the mirror when it is large. */
+  /**
+   * After a load that wrote `written` deal rows: refreshes the planner's statistics of the mirror when it is large.
+   * `upsertDeals` runs it for what it wrote; a load in pieces (each below the threshold) runs it once for the whole.
+   */
   async refreshStatistics(written: number): Promise<void> {
     if (written >= ANALYZE_AFTER_ROWS) await sql`analyze crm_deals, deal_match_keys`.execute(this.db);
   }
@@ -298,11 +294,19 @@ export class CrmMirrorRepository {
     seen: ReadonlySet<string>,
     readStartedAt: string,
   ) {
-    const live =
+    const { rows } =
       objectType === 'deals'
-        ? await this.liveDealIds(tenantId, readStartedAt)
-        : await this.livePartnerIds(tenantId, readStartedAt);
-    const gone = live.filter((id) => !seen.has(id));
+        ? await sql<{ id: string }>`
+            select deal_id as id from crm_deals
+            where tenant_id = ${tenantId} and deleted_at is null and synced_at < ${readStartedAt}::timestamptz`.execute(
+            this.db,
+          )
+        : await sql<{ id: string }>`
+            select partner_id as id from crm_partners
+            where tenant_id = ${tenantId} and deleted_at is null and synced_at < ${readStartedAt}::timestamptz`.execute(
+            this.db,
+          );
+    const gone = rows.map((row) => row.id).filter((id) => !seen.has(id));
     await this.markDeleted(tenantId, objectType, gone);
     return gone.length;
   }
@@ -527,28 +531,5 @@ export class CrmMirrorRepository {
       deletedDeals: Number(deals.deleted),
       partners: Number(partners.all),
     };
-  }
-
-  /** Live deal ids, of rows stored before `syncedBefore` (the store's clock as text) when given. */
-  private async liveDealIds(tenantId: string, syncedBefore?: string): Promise<string[]> {
-    let query = this.db
-      .selectFrom('crm_deals')
-      .select('deal_id')
-      .where('tenant_id', '=', tenantId)
-      .where('deleted_at', 'is', null);
-    if (syncedBefore) query = query.where(sql<boolean>`synced_at < ${syncedBefore}::timestamptz`);
-    const rows = await query.execute();
-    return rows.map((row) => row.deal_id);
-  }
-
-  private async livePartnerIds(tenantId: string, syncedBefore?: string): Promise<string[]> {
-    let query = this.db
-      .selectFrom('crm_partners')
-      .select('partner_id')
-      .where('tenant_id', '=', tenantId)
-      .where('deleted_at', 'is', null);
-    if (syncedBefore) query = query.where(sql<boolean>`synced_at < ${syncedBefore}::timestamptz`);
-    const rows = await query.execute();
-    return rows.map((row) => row.partner_id);
   }
 }

@@ -44,6 +44,17 @@ function fixedWriter(
   };
 }
 
+/** A writer whose engine fails ('engine failed'). */
+function failingWriter(property: string): DealWriter {
+  return {
+    name: 'failing',
+    properties: [property],
+    desired: async () => {
+      throw new Error('engine failed');
+    },
+  };
+}
+
 const writes = (crm: MemoryCrm) => crm.calls.filter((call) => call.op === 'writeProperties');
 
 describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
@@ -133,13 +144,13 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
     let pieces = 0;
     let failed = false;
     const failing = Object.create(mirror) as CrmMirrorRepository;
-    failing.upsertDeals = async (tenant, deals, options) => {
+    failing.upsertDeals = async (tenant, deals) => {
       pieces += 1;
       if (pieces === 2) {
         failed = true;
         throw new Error('store unavailable');
       }
-      return mirror.upsertDeals(tenant, deals, options);
+      return mirror.upsertDeals(tenant, deals);
     };
     let handed = 0;
     crm.snapshotPieces = {
@@ -214,13 +225,7 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
 
   it('given a full pass that ends, then its read start is recorded for the webhook drain; one that fails records nothing', async () => {
     crm.addDeal(crmDeal('1'));
-    const failing: DealWriter = {
-      name: 'failing',
-      properties: ['pl_x'],
-      desired: async () => {
-        throw new Error('engine failed');
-      },
-    };
+    const failing = failingWriter('pl_x');
     await expect(sync([failing]).reconcile(tenantId)).rejects.toThrow('engine failed');
     expect(await sync([]).lastFullReadStartedAt(tenantId)).toBeUndefined();
 
@@ -281,13 +286,7 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
     ]);
 
     let slowEnded = false;
-    const failing: DealWriter = {
-      name: 'failing',
-      properties: ['pl_c'],
-      desired: async () => {
-        throw new Error('engine failed');
-      },
-    };
+    const failing = failingWriter('pl_c');
     const slow: DealWriter = {
       name: 'slow',
       properties: ['pl_d'],
@@ -341,13 +340,7 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
   it('given a writer failing before an amending one, then the amending writer does not run and the pass fails', async () => {
     crm.addDeal(crmDeal('1'));
     let amended = false;
-    const failing: DealWriter = {
-      name: 'failing',
-      properties: ['pl_x'],
-      desired: async () => {
-        throw new Error('engine failed');
-      },
-    };
+    const failing = failingWriter('pl_x');
     const tagger: DealWriter = {
       name: 'tagger',
       properties: ['pl_tag'],

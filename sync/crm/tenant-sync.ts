@@ -154,7 +154,7 @@ export class CrmTenantSync {
             }),
           onDeals: (deals) =>
             load.add(async () => {
-              dealRowsWritten += await mirror.upsertDeals(tenantId, deals, { piece: true });
+              dealRowsWritten += await mirror.upsertDeals(tenantId, deals);
             }),
         })
         .finally(() => load.idle());

@@ -58,13 +58,11 @@ export class HubSpotConnector implements CrmConnector {
     this.links = hubspotRecordLinks(options.portalId);
   }
 
-  async readSnapshot(options: SnapshotReadOptions): Promise<CrmSnapshot> {
+  async readSnapshot({ dealProperties, partnerProperties, ...callbacks }: SnapshotReadOptions): Promise<CrmSnapshot> {
     const snapshot = await readPortal(this.options.objects, {
-      extraDealProperties: options.dealProperties,
-      extraCompanyProperties: options.partnerProperties,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      ...(options.onPartners ? { onPartners: options.onPartners } : {}),
-      ...(options.onDeals ? { onDeals: options.onDeals } : {}),
+      extraDealProperties: dealProperties,
+      extraCompanyProperties: partnerProperties,
+      ...callbacks,
     });
     const { companies, deals, associations, accountPartners } = snapshot.calls;
     return {

@@ -1,6 +1,7 @@
 import type { CanonicalDeal } from '../../model/crm-record.ts';
 import { type Deal, type PartnerRole, partnerRoleSchema } from '../../model/deal.ts';
 import type { Partner } from '../../model/partner.ts';
+import type { SnapshotReadOptions } from '../crm-connector.ts';
 import {
   COMPANY_READ_PROPERTIES,
   DEAL_READ_PROPERTIES,
@@ -52,10 +53,7 @@ export async function readPortal(
   options: {
     extraDealProperties?: readonly string[];
     extraCompanyProperties?: readonly string[];
-    onProgress?: (read: number) => void;
-    onPartners?: (partners: readonly Partner[], properties: ReadonlyMap<string, Record<string, string | null>>) => void;
-    onDeals?: (deals: readonly CanonicalDeal[]) => void;
-  } = {},
+  } & Pick<SnapshotReadOptions, 'onProgress' | 'onPartners' | 'onDeals'> = {},
 ): Promise<PortalSnapshot> {
   const calls = { companies: 0, deals: 0, associations: 0, accountPartners: 0 };
   const companies = new Map<string, CrmRecord>();
