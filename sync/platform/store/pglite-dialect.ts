@@ -1,4 +1,3 @@
-import type { PGlite } from '@electric-sql/pglite';
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -10,6 +9,7 @@ import {
   PostgresQueryCompiler,
   type QueryResult,
 } from 'kysely';
+import type { PGliteThread } from './pglite-thread.ts';
 
 /**
  * PGlite is one Postgres session. Every user of it (Kysely queries, Kysely transactions, pg-boss) goes through
@@ -40,13 +40,9 @@ export class SessionGate {
 }
 
 class PGliteConnection implements DatabaseConnection {
-  constructor(private readonly pg: PGlite) {}
+  constructor(private readonly pg: PGliteThread) {}
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    // PGlite runs in this thread and its statements complete without real I/O, so a chain of them (a webhook drain)
-    // would never let the event loop reach pending sockets. Yielding once per statement lets a webhook
-    // acknowledgement in between; it costs microseconds.
-    await new Promise<void>((resolve) => setImmediate(resolve));
     const result = await this.pg.query<R>(compiled.sql, [...compiled.parameters]);
     const affected = result.affectedRows;
     return affected === undefined ? { rows: result.rows } : { rows: result.rows, numAffectedRows: BigInt(affected) };
@@ -62,12 +58,12 @@ class PGliteDriver implements Driver {
   readonly #releases = new WeakMap<DatabaseConnection, () => void>();
 
   constructor(
-    private readonly pg: PGlite,
+    private readonly pg: PGliteThread,
     private readonly gate: SessionGate,
   ) {}
 
   async init(): Promise<void> {
-    await this.pg.waitReady;
+    // The store opens the thread ready (PGliteThread.open).
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
@@ -101,7 +97,7 @@ class PGliteDriver implements Driver {
 
 export class PGliteDialect implements Dialect {
   constructor(
-    private readonly pg: PGlite,
+    private readonly pg: PGliteThread,
     private readonly gate: SessionGate,
   ) {}
 
