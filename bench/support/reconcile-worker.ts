@@ -8,6 +8,7 @@
  */
 
 import { runCli } from '../../sync/cli/main.ts';
+import { endedChildrenCpuMs } from './proc-cpu.ts';
 
 // `--portal <PORTAL>` (HubSpot), or the tenant flags in RECONCILE_ARGS (JSON), e.g. ["--org","00D…"] for Salesforce.
 const args: string[] = process.env.RECONCILE_ARGS
@@ -25,6 +26,7 @@ await Promise.all([
 ]);
 const started = performance.now();
 const cpuBefore = process.cpuUsage();
+const childrenCpuBefore = endedChildrenCpuMs();
 let lagMax = 0;
 let last = performance.now();
 // Event-loop lag: how long the thread was held between two 50 ms ticks (what a card request would have waited).
@@ -46,12 +48,17 @@ const code = await runCli(['reconcile', ...args], {
 });
 clearInterval(lagTimer);
 const cpu = process.cpuUsage(cpuBefore);
+// The worker threads' code is bundled by esbuild's own process (sync/platform/workers/off-thread.ts): end it, so that
+// its CPU counts too.
+await (await import('esbuild')).stop();
+const childrenCpuMs = endedChildrenCpuMs() - childrenCpuBefore;
 process.stdout.write(output);
 process.stdout.write(
   `${JSON.stringify({
     exitCode: code,
     wallSeconds: (performance.now() - started) / 1000,
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6 + childrenCpuMs / 1000,
+    childProcessesCpuSeconds: childrenCpuMs / 1000,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     maxEventLoopLagMs: Math.round(lagMax),
   })}\n`,

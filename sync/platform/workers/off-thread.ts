@@ -1,6 +1,44 @@
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
-const TSX_API = import.meta.resolve('tsx/esm/api');
+/** Each entry's bundle, built once per process (`bundleOf`). */
+const bundles = new Map<string, Promise<URL>>();
+
+/**
+ * The entry and every module it imports as one JavaScript module (esbuild, in memory), as the `data:` URL a thread
+ * loads: no TypeScript loader, no loader thread and no module-by-module resolution per run (they cost more CPU than
+ * a scoring run's own work at 10k deals). Built on first use; a failed build is tried again next time.
+ */
+function bundleOf(entry: URL): Promise<URL> {
+  let bundle = bundles.get(entry.href);
+  if (!bundle) {
+    bundle = (async () => {
+      const { build } = await import('esbuild');
+      const result = await build({
+        entryPoints: [fileURLToPath(entry)],
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        write: false,
+        logLevel: 'silent',
+        // Only the main thread builds bundles; the import below stays lazy and never runs in a worker.
+        external: ['esbuild'],
+      });
+      const code = result.outputFiles[0]?.text ?? '';
+      return new URL(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
+    })();
+    bundles.set(entry.href, bundle);
+    bundle.catch(() => bundles.delete(entry.href));
+  }
+  return bundle;
+}
+
+/**
+ * The young generation of a computation's thread (V8's default is 16 MB semi-spaces): the runs build millions of
+ * short-lived objects, and a larger nursery lets most die there instead of being copied and promoted.
+ */
+const WORKER_YOUNG_GENERATION_MB = 192;
 
 /**
  * Runs one CPU-heavy pure computation on a worker thread, so the thread that serves HTTP (card requests, webhook
@@ -9,13 +47,13 @@ const TSX_API = import.meta.resolve('tsx/esm/api');
  * clone: pass only what the computation reads. A new thread per run: the runs this serves take seconds, a thread
  * starts in tens of milliseconds.
  */
-export function runOffThread<I, O>(entry: URL, input: I): Promise<O> {
+export async function runOffThread<I, O>(entry: URL, input: I): Promise<O> {
+  const bundle = await bundleOf(entry);
   return new Promise<O>((resolve, reject) => {
-    // The sources are TypeScript run through tsx (bin/partnerloop.js): the thread registers it, then loads the entry.
-    const worker = new Worker(
-      `import(${JSON.stringify(TSX_API)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`,
-      { eval: true, workerData: input },
-    );
+    const worker = new Worker(bundle, {
+      workerData: input,
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+    });
     let answered = false;
     worker.once('message', (message: { ok: true; value: O } | { ok: false; error: string }) => {
       answered = true;
