@@ -55,12 +55,10 @@ async function openPglite(dataDir: string): Promise<Store> {
   const db = new Kysely<StoreSchema>({ dialect: new PGliteDialect(pglite, gate) });
   const executor: SqlExecutor = {
     executeSql: (text, values) =>
-      gate.run(async () => {
-        if (values && values.length > 0) return pglite.query(text, values);
-        // Parameterless SQL may hold several statements (pg-boss migrations); only `exec` runs those.
-        const results = await pglite.exec(text);
-        return results.at(-1) ?? { rows: [] };
-      }),
+      values && values.length > 0
+        ? gate.send(() => pglite.query(text, values))
+        : // Parameterless SQL may hold several statements (pg-boss migrations); only `exec` runs those.
+          gate.send(() => pglite.exec(text)).then((results) => results.at(-1) ?? { rows: [] }),
   };
   return {
     kind: 'pglite',
@@ -68,7 +66,7 @@ async function openPglite(dataDir: string): Promise<Store> {
     executor,
     close: async () => {
       await db.destroy();
-      await gate.run(() => pglite.close());
+      await gate.send(() => pglite.close());
     },
   };
 }

@@ -84,5 +84,6 @@ export class PGliteThread {
   async close(): Promise<void> {
     if (!this.#failure) await this.#call('close');
     await this.#worker.terminate();
+    this.#failure ??= new Error("the embedded database's thread has ended (the store was closed)");
   }
 }
