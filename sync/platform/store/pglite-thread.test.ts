@@ -41,10 +41,41 @@ describe('the embedded database on its own thread', () => {
     expect((await read).rows).toEqual([{ note: 'second' }]);
   });
 
+  it('given JSON columns, then they arrive parsed as PGlite parses them, dates and numbers as they are', async () => {
+    const { rows } = await sql<Record<string, unknown>>`
+      select '{"a": [1, {"b": null}]}'::jsonb as doc, '"text"'::jsonb as scalar, null::jsonb as none,
+        array['{"a": 1}'::jsonb, '"x"'::jsonb] as docs, '{"c": 2}'::json as plain,
+        '2026-12-07T00:00:00Z'::timestamptz as at, 7::int4 as n`.execute(store.db);
+    expect(rows).toEqual([
+      {
+        doc: { a: [1, { b: null }] },
+        scalar: 'text',
+        none: null,
+        docs: [{ a: 1 }, 'x'],
+        plain: { c: 2 },
+        at: new Date('2026-12-07T00:00:00Z'),
+        n: 7,
+      },
+    ]);
+  });
+
   it("given a constraint violated, then the error keeps Postgres' code and constraint", async () => {
     const failure = await sql`insert into t values (1, 'again')`.execute(store.db).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(Error);
     expect(failure).toMatchObject({ code: '23505', constraint: 't_pkey' });
+  });
+
+  it('given a text of statements failing after its own begin, then the session is not left in that transaction', async () => {
+    // pg-boss' locked setup scripts fail on purpose when two starts race, after their BEGIN.
+    await expect(store.executor.executeSql('begin; select 1/0; commit;')).rejects.toMatchObject({ code: '22012' });
+    expect((await sql<{ n: number }>`select count(*)::int as n from t`.execute(store.db)).rows).toEqual([{ n: 1 }]);
+  });
+
+  it('given a parameter that cannot cross threads, then that call fails and nothing is left waiting', async () => {
+    const thread = await PGliteThread.open('memory://');
+    await expect(thread.query('select $1::text', [() => 'a function'])).rejects.toThrow();
+    expect((await thread.query<{ one: number }>('select 1 as one')).rows).toEqual([{ one: 1 }]);
+    await thread.close();
   });
 
   it('given the database closed, when queried, then the call fails saying the thread has ended', async () => {

@@ -8,10 +8,43 @@ export interface PGliteResult<R = unknown> {
 
 type Answer = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: Record<string, unknown> };
 
-/** The error as the database raised it: its message, and Postgres' fields (`code`, `constraint`, …) kept. */
+/** A result as the thread sends it: JSON columns still text, named (pglite-thread.worker.mjs, `answerOf`). */
+interface SentResult {
+  rows: Record<string, unknown>[];
+  affectedRows?: number;
+  json: string[];
+  jsonArrays: string[];
+}
+
+function parsedArray(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(parsedArray);
+  return typeof value === 'string' ? JSON.parse(value) : value;
+}
+
+/** The rows as PGlite itself returns them: JSON columns parsed here, on the thread that reads them. */
+function received(sent: SentResult): PGliteResult {
+  const { rows, affectedRows, json, jsonArrays } = sent;
+  if (json.length > 0 || jsonArrays.length > 0) {
+    for (const row of rows) {
+      for (const name of json) {
+        const value = row[name];
+        if (typeof value === 'string') row[name] = JSON.parse(value);
+      }
+      for (const name of jsonArrays) row[name] = parsedArray(row[name]);
+    }
+  }
+  return affectedRows === undefined ? { rows } : { rows, affectedRows };
+}
+
+/**
+ * The error as the database raised it: its message, Postgres' fields (`code`, `constraint`, …) and, after this
+ * thread's own stack (where the call was awaited), the database thread's.
+ */
 function errorFrom(fields: Record<string, unknown>): Error {
-  const { message, stack: _stack, ...rest } = fields;
-  return Object.assign(new Error(String(message)), rest);
+  const { message, stack, ...rest } = fields;
+  const error = Object.assign(new Error(String(message)), rest);
+  if (typeof stack === 'string') error.stack = `${error.stack}\n  on the database thread: ${stack}`;
+  return error;
 }
 
 /**
@@ -43,6 +76,9 @@ export class PGliteThread {
       this.#pending.clear();
     };
     worker.on('error', (error) => fail(new Error(`the embedded database's thread failed: ${error.message}`)));
+    worker.on('messageerror', (error) =>
+      fail(new Error(`an answer of the embedded database was unreadable: ${error}`)),
+    );
     worker.on('exit', (code) => fail(new Error(`the embedded database's thread has ended (exit code ${code})`)));
   }
 
@@ -67,23 +103,33 @@ export class PGliteThread {
       // The thread keeps the process alive only while a statement is under way: an idle store never holds up an exit.
       if (this.#pending.size === 0) this.#worker.ref();
       this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.#worker.postMessage({ id, op, sql, params });
+      try {
+        this.#worker.postMessage({ id, op, sql, params });
+      } catch (error) {
+        // A parameter that cannot cross (a function, a symbol): nothing was sent.
+        this.#pending.delete(id);
+        if (this.#pending.size === 0) this.#worker.unref();
+        reject(error);
+      }
     });
   }
 
-  query<R>(sql: string, params: readonly unknown[] = []): Promise<PGliteResult<R>> {
-    return this.#call('query', sql, params);
+  async query<R>(sql: string, params: readonly unknown[] = []): Promise<PGliteResult<R>> {
+    return received(await this.#call<SentResult>('query', sql, params)) as PGliteResult<R>;
   }
 
   /** Parameterless SQL, possibly several statements (pg-boss' migrations): one result per statement. */
-  exec(sql: string): Promise<PGliteResult[]> {
-    return this.#call('exec', sql);
+  async exec(sql: string): Promise<PGliteResult[]> {
+    return (await this.#call<SentResult[]>('exec', sql)).map(received);
   }
 
   /** Closes the database (its files consistent on disk) and ends the thread. */
   async close(): Promise<void> {
-    if (!this.#failure) await this.#call('close');
-    await this.#worker.terminate();
+    try {
+      if (!this.#failure) await this.#call('close');
+    } finally {
+      await this.#worker.terminate();
+    }
     this.#failure ??= new Error("the embedded database's thread has ended (the store was closed)");
   }
 }

@@ -16,9 +16,25 @@ function plainError(error) {
   return { ...fields, name: error.name, message: error.message, stack: error.stack };
 }
 
+/** json and jsonb; their arrays. */
+const JSON_TYPES = new Set([114, 3802]);
+const JSON_ARRAY_TYPES = new Set([199, 3807]);
+const asText = (text) => text;
+
+/**
+ * One result for the trip: JSON values stay the text Postgres sent (a structured clone of a text is a copy of its
+ * bytes; of the objects parsed from it, a walk of every value on both threads, several times the cost of parsing),
+ * and the answer names the columns the main thread parses (`json`, and `jsonArrays` of such texts).
+ */
+function answerOf({ rows, affectedRows, fields }) {
+  const json = fields.filter((f) => JSON_TYPES.has(f.dataTypeID)).map((f) => f.name);
+  const jsonArrays = fields.filter((f) => JSON_ARRAY_TYPES.has(f.dataTypeID)).map((f) => f.name);
+  return { rows, affectedRows, json, jsonArrays };
+}
+
 let db;
 try {
-  db = await PGlite.create(workerData.dataDir);
+  db = await PGlite.create(workerData.dataDir, { parsers: { 114: asText, 3802: asText } });
 } catch (error) {
   parentPort.postMessage({ id: 0, ok: false, error: plainError(error) });
 }
@@ -30,10 +46,17 @@ if (db) {
       try {
         let result;
         if (request.op === 'query') {
-          const { rows, affectedRows } = await db.query(request.sql, request.params);
-          result = { rows, affectedRows };
+          result = answerOf(await db.query(request.sql, request.params));
         } else if (request.op === 'exec') {
-          result = (await db.exec(request.sql)).map(({ rows, affectedRows }) => ({ rows, affectedRows }));
+          try {
+            result = (await db.exec(request.sql)).map(answerOf);
+          } catch (error) {
+            // A text of several statements that failed after its own BEGIN (pg-boss' locked setup, whose races fail
+            // on purpose) would leave the one session in an aborted transaction for every statement queued behind it.
+            // No Kysely transaction is open here (the main thread's gate holds `exec` outside them): roll it back.
+            if (db.isInTransaction()) await db.exec('rollback');
+            throw error;
+          }
         } else if (request.op === 'close') {
           await db.close();
           result = null;
