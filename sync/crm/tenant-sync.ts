@@ -193,6 +193,11 @@ export class CrmTenantSync {
   }
 
   /** When the tenant's last successful full pass began reading (events before it need no re-read). */
+  /** Resolves once `calls` CRM requests could start for the tenant without waiting on its rate window. */
+  async whenCallsFree(tenantId: string, calls: number): Promise<void> {
+    await this.options.crm.connector(tenantId).whenCallsFree?.(calls);
+  }
+
   lastFullReadStartedAt(tenantId: string): Promise<Date | undefined> {
     return this.options.mirror.lastFullReadStartedAt(tenantId);
   }

@@ -69,6 +69,11 @@ export class HubSpotClient {
   }
 
   /** Performs one logical call; returns the parsed JSON body (undefined for 204 or an ignored 404). */
+  /** Resolves once `calls` general requests could start at once within the portal's window (see `whenFree`). */
+  whenCallsFree(calls: number): Promise<void> {
+    return this.#limiter.general.whenFree(calls);
+  }
+
   async call<T>(options: CallOptions): Promise<T | undefined> {
     const maxAttempts = this.#options.maxAttempts ?? 6;
     let refreshed = false;

@@ -73,6 +73,10 @@ export class HubSpotConnector implements CrmConnector {
     };
   }
 
+  whenCallsFree(calls: number): Promise<void> {
+    return this.options.client.whenCallsFree(calls);
+  }
+
   readDeals(
     ids: readonly string[],
     options: { dealProperties: readonly string[]; partnerIds: ReadonlySet<string> },

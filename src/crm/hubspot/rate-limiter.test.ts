@@ -23,6 +23,24 @@ describe('SlidingWindowLimiter', () => {
     expect(clock.now()).toBe(1050);
   });
 
+  it('given a full window, when asked for room for several calls, then it resolves once they fit, taking no slot', async () => {
+    const clock = new ManualClock(0);
+    const limiter = new SlidingWindowLimiter(3, 1000, clock, 0);
+    await limiter.acquire();
+    clock.advance(100);
+    await limiter.acquire();
+    clock.advance(100);
+    await limiter.acquire();
+    await limiter.whenFree(2); // the two oldest (sent at 0 and 100) must leave the window
+    expect(clock.now()).toBe(1100);
+    await limiter.whenFree(1);
+    expect(clock.now()).toBe(1100);
+    await limiter.whenFree(10); // more than the window holds: room for all of it
+    expect(clock.now()).toBe(1200);
+    for (let i = 0; i < 3; i += 1) await limiter.acquire();
+    expect(clock.now()).toBe(1200);
+  });
+
   it('given an infinite limit, then nothing waits', async () => {
     const clock = new ManualClock(0);
     const limiter = new SlidingWindowLimiter(Number.POSITIVE_INFINITY, 1000, clock);

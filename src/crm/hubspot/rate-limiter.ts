@@ -28,6 +28,24 @@ export class SlidingWindowLimiter {
   }
 
   /**
+   * Resolves once `calls` requests could start at once without waiting (at most the window's whole budget), taking no
+   * slot: for work that gathers what to send while it waits (the webhook drain's next round), so it sends more per call
+   * rather than the same calls later.
+   */
+  async whenFree(calls: number): Promise<void> {
+    if (!Number.isFinite(this.max)) return;
+    const wanted = Math.min(Math.max(1, calls), this.max);
+    for (;;) {
+      const now = this.clock.now();
+      const horizon = now - this.windowMs - this.marginMs;
+      while (this.#sent.length > 0 && (this.#sent[0] ?? 0) <= horizon) this.#sent.shift();
+      if (this.max - this.#sent.length >= wanted) return;
+      const freeing = this.#sent[this.#sent.length - (this.max - wanted) - 1] ?? now;
+      await this.clock.sleep(Math.max(1, freeing + this.windowMs + this.marginMs - now));
+    }
+  }
+
+  /**
    * Aligns with the server's count (`X-HubSpot-RateLimit-Remaining` of `-Max`): calls we did not send — another
    * process, a replica, our previous run — are counted as if sent now, so we slow down instead of meeting a 429.
    */

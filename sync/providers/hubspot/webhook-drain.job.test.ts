@@ -55,6 +55,7 @@ async function drain(total: number) {
     inbox: fakeInbox(total),
     tenants: { find: async () => ({ status: 'active' }) } as unknown as TenantsRepository,
     sync: {
+      whenCallsFree: async () => undefined,
       lastFullReadStartedAt: async () => undefined,
       applyWebhookWork: async () => ({
         refreshedDeals: 0,
@@ -98,6 +99,7 @@ describe('webhook drain job', () => {
 describe('webhook drain job: follow-up after changes', () => {
   const work = (refreshed: { deals: number; missing: number; companies: number }) =>
     ({
+      whenCallsFree: async () => undefined,
       lastFullReadStartedAt: async () => undefined,
       applyWebhookWork: async () => ({
         refreshedDeals: refreshed.deals,
@@ -153,6 +155,7 @@ describe('webhook drain job: events a full pass already read', () => {
   function syncAfterFullRead(readStartedAt: Date | undefined) {
     const applied: string[][] = [];
     const sync = {
+      whenCallsFree: async () => undefined,
       lastFullReadStartedAt: async () => readStartedAt,
       applyWebhookWork: async (_tenantId: string, work: { deals: string[] }) => {
         applied.push([...work.deals].sort((a, b) => Number(a) - Number(b)));
@@ -204,5 +207,43 @@ describe('webhook drain job: events a full pass already read', () => {
     }).handle({ tenantId: TENANT }, context);
     expect(totals).toMatchObject({ events: 4, covered: 4, refreshedDeals: 0 });
     expect(covered.applied).toEqual([]);
+  });
+});
+
+describe("webhook drain job: rounds and the CRM's rate window", () => {
+  it('given the window full when a round would start, when drained, then the round waits first and takes the events that arrived meanwhile', async () => {
+    const inner = fakeInbox(100);
+    let arrived = 2;
+    let processed = 0;
+    const inbox = {
+      pending: (tenantId: string, limit: number) => inner.pending(tenantId, Math.min(limit, arrived - processed)),
+      markProcessed: async (ids: readonly string[]) => {
+        processed += ids.length;
+        await inner.markProcessed(ids);
+      },
+    } as unknown as WebhookInboxRepository;
+    const waits: number[] = [];
+    const applied: number[] = [];
+    const sync = {
+      // The first round finds room; before the second the window is full, and 5 events arrive while it frees up.
+      whenCallsFree: async (_tenantId: string, calls: number) => {
+        waits.push(calls);
+        if (waits.length === 2) arrived += 5;
+      },
+      lastFullReadStartedAt: async () => undefined,
+      applyWebhookWork: async (_tenantId: string, work: { deals: string[] }) => {
+        applied.push(work.deals.length);
+        return { refreshedDeals: 0, missingDeals: 0, refreshedCompanies: 0, aliases: 0, deals: 0, calls: 4 };
+      },
+    } as unknown as CrmTenantSync;
+    const totals = await webhookDrainJob({
+      inbox,
+      tenants: { find: async () => ({ status: 'active' }) } as unknown as TenantsRepository,
+      sync,
+    }).handle({ tenantId: TENANT }, context);
+    expect(totals).toMatchObject({ events: 7 });
+    // Two rounds (2 events, then the 5 that arrived during the wait), each asking for room for its four reads first.
+    expect(applied).toEqual([2, 5]);
+    expect(waits).toEqual([4, 4, 4]);
   });
 });

@@ -10,6 +10,8 @@ export const WEBHOOK_DRAIN_JOB = 'hubspot.webhooks.drain';
 /** Events handled per round: one round re-reads at most this many records in a few batch calls. */
 const ROUND_SIZE = 500;
 const MAX_ROUNDS = 40;
+/** The reads of one round (deals, their partner links, partner companies, the companies' links): one batch each. */
+const ROUND_READ_CALLS = 4;
 
 export interface WebhookDrainDeps {
   inbox: WebhookInboxRepository;
@@ -46,6 +48,9 @@ export function webhookDrainJob(deps: WebhookDrainDeps) {
       for (let round = 0; ; round += 1) {
         // A run whose lease was swept (taken for dead) stops rather than drain beside its retry.
         context.signal?.throwIfAborted();
+        // A round's reads cost the same for 1 event as for 500: while the CRM's window has no room for them, wait
+        // before collecting, so the events arriving meanwhile join this round instead of costing rounds of their own.
+        if (tenant?.status === 'active') await deps.sync.whenCallsFree(tenantId, ROUND_READ_CALLS);
         const pending = await deps.inbox.pending(tenantId, ROUND_SIZE);
         if (pending.length === 0) break;
         if (round === MAX_ROUNDS) {
