@@ -3,6 +3,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
 
+/** The fields of a /proc `stat` line after the process name (which may hold spaces), from the state on. */
+function fieldsAfterName(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /**
  * CPU used so far (ms, user + system) by every process of this machine named `name` — the Postgres server's
  * postmaster and backends for `postgres` — from /proc; null where there is no /proc. Take two readings around a
@@ -24,10 +29,9 @@ export function processesCpuMs(name: string): number | null {
     } catch {
       continue; // ended meanwhile
     }
-    const close = stat.lastIndexOf(')');
-    if (stat.slice(stat.indexOf('(') + 1, close) !== name) continue;
-    // Counting from the field after the name (stat's 3rd, the state), utime and stime are stat's 14th and 15th.
-    const fields = stat.slice(close + 2).split(' ');
+    if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== name) continue;
+    // Counting from the state (stat's 3rd field), utime and stime are stat's 14th and 15th.
+    const fields = fieldsAfterName(stat);
     ticks += Number(fields[11]) + Number(fields[12]);
   }
   return (ticks * 1000) / TICKS_PER_SECOND;
@@ -39,8 +43,8 @@ export function processesCpuMs(name: string): number | null {
  */
 export function endedChildrenCpuMs(): number {
   try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // cutime and cstime are stat's 16th and 17th fields.
+    const fields = fieldsAfterName(readFileSync('/proc/self/stat', 'utf8'));
     return ((Number(fields[13]) + Number(fields[14])) * 1000) / TICKS_PER_SECOND;
   } catch {
     return 0;

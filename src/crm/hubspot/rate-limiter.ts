@@ -35,14 +35,22 @@ export class SlidingWindowLimiter {
   async whenFree(calls: number): Promise<void> {
     if (!Number.isFinite(this.max)) return;
     const wanted = Math.min(Math.max(1, calls), this.max);
-    for (;;) {
-      const now = this.clock.now();
-      const horizon = now - this.windowMs - this.marginMs;
-      while (this.#sent.length > 0 && (this.#sent[0] ?? 0) <= horizon) this.#sent.shift();
-      if (this.max - this.#sent.length >= wanted) return;
-      const freeing = this.#sent[this.#sent.length - (this.max - wanted) - 1] ?? now;
-      await this.clock.sleep(Math.max(1, freeing + this.windowMs + this.marginMs - now));
-    }
+    for (let wait = this.#waitFor(wanted); wait > 0; wait = this.#waitFor(wanted)) await this.clock.sleep(wait);
+  }
+
+  /** Forgets the sends that have left the window by `now`. */
+  #prune(now: number): void {
+    const horizon = now - this.windowMs - this.marginMs;
+    while (this.#sent.length > 0 && (this.#sent[0] ?? 0) <= horizon) this.#sent.shift();
+  }
+
+  /** How long until `wanted` more sends fit in the window (0: they fit now). */
+  #waitFor(wanted: number): number {
+    const now = this.clock.now();
+    this.#prune(now);
+    if (this.max - this.#sent.length >= wanted) return 0;
+    const freeing = this.#sent[this.#sent.length - (this.max - wanted) - 1] ?? now;
+    return Math.max(1, freeing + this.windowMs + this.marginMs - now);
   }
 
   /**
@@ -52,8 +60,7 @@ export class SlidingWindowLimiter {
   observeRemaining(remaining: number, max: number): void {
     if (!Number.isFinite(this.max) || !Number.isFinite(remaining) || !Number.isFinite(max)) return;
     const now = this.clock.now();
-    const horizon = now - this.windowMs - this.marginMs;
-    while (this.#sent.length > 0 && (this.#sent[0] ?? 0) <= horizon) this.#sent.shift();
+    this.#prune(now);
     const serverUsed = Math.max(0, max - remaining);
     // Our own budget is a little under the server's max: scale the server's view onto it.
     const unseen = Math.min(this.max, Math.ceil((serverUsed * this.max) / max)) - this.#sent.length;
@@ -62,17 +69,9 @@ export class SlidingWindowLimiter {
 
   async #waitForSlot(): Promise<void> {
     if (!Number.isFinite(this.max)) return;
-    for (;;) {
-      const now = this.clock.now();
-      const horizon = now - this.windowMs - this.marginMs;
-      while (this.#sent.length > 0 && (this.#sent[0] ?? 0) <= horizon) this.#sent.shift();
-      if (this.#sent.length < this.max) {
-        this.#sent.push(now);
-        return;
-      }
-      const oldest = this.#sent[0] ?? now;
-      await this.clock.sleep(Math.max(1, oldest + this.windowMs + this.marginMs - now));
-    }
+    for (let wait = this.#waitFor(1); wait > 0; wait = this.#waitFor(1)) await this.clock.sleep(wait);
+    // Taken in the same synchronous step as the check that found room.
+    this.#sent.push(this.clock.now());
   }
 }
 
