@@ -41,6 +41,22 @@ describe('SlidingWindowLimiter', () => {
     expect(clock.now()).toBe(1200);
   });
 
+  it('given a tenth of the budget spent in the last tenth of the window, when asked for room, then it waits for the refill', async () => {
+    const clock = new ManualClock(0);
+    const limiter = new SlidingWindowLimiter(100, 1000, clock, 0);
+    for (let i = 0; i < 10; i += 1) await limiter.acquire();
+    clock.advance(50);
+    await limiter.whenFree(1); // the window has room for 90 more, but spending them now would outrun its refill
+    expect(clock.now()).toBe(100);
+    for (let i = 0; i < 6; i += 1) await limiter.acquire();
+    await limiter.whenFree(4); // 16 sent in the window, 6 of them in the last tenth: room for 4 in both
+    expect(clock.now()).toBe(100);
+    await limiter.whenFree(5); // 5 more would make 11 in the last tenth: the 6 sent at 100 leave it at 200
+    expect(clock.now()).toBe(200);
+    await limiter.whenFree(30); // more than a tenth of the budget: only the whole window bounds it
+    expect(clock.now()).toBe(200);
+  });
+
   it('given an infinite limit, then nothing waits', async () => {
     const clock = new ManualClock(0);
     const limiter = new SlidingWindowLimiter(Number.POSITIVE_INFINITY, 1000, clock);

@@ -6,6 +6,9 @@ import { type Clock, systemClock } from '../../shared/clock.ts';
  * `TEN_SECONDLY_ROLLING` policy; the margin absorbs the gap between when we send and when HubSpot counts.
  */
 
+/** `whenFree` paces over this fraction of the window: a burst of at most a tenth of the budget, then the refill rate. */
+const PACE_SLICES = 10;
+
 export class SlidingWindowLimiter {
   readonly #sent: number[] = [];
   #queue: Promise<void> = Promise.resolve();
@@ -28,14 +31,18 @@ export class SlidingWindowLimiter {
   }
 
   /**
-   * Resolves once `calls` requests could start at once without waiting (at most the window's whole budget), taking no
-   * slot: for work that gathers what to send while it waits (the webhook drain's next round), so it sends more per call
-   * rather than the same calls later.
+   * Resolves once `calls` requests could start at once without waiting (at most the window's whole budget) and without
+   * spending faster than the window refills — the last tenth of the window holds at most a tenth of the budget with
+   * them — taking no slot. For work that gathers what to send while it waits (the webhook drain's next round): it sends
+   * more per call rather than the same calls later, at an even pace, and never fills the window for everyone else.
    */
   async whenFree(calls: number): Promise<void> {
     if (!Number.isFinite(this.max)) return;
     const wanted = Math.min(Math.max(1, calls), this.max);
-    for (let wait = this.#waitFor(wanted); wait > 0; wait = this.#waitFor(wanted)) await this.clock.sleep(wait);
+    const paceBudget = Math.max(wanted, Math.floor(this.max / PACE_SLICES));
+    const waitFor = () =>
+      Math.max(this.#waitFor(wanted), this.#waitFor(wanted, paceBudget, this.windowMs / PACE_SLICES));
+    for (let wait = waitFor(); wait > 0; wait = waitFor()) await this.clock.sleep(wait);
   }
 
   /** Forgets the sends that have left the window by `now`. */
@@ -44,13 +51,16 @@ export class SlidingWindowLimiter {
     while (this.#sent.length > 0 && (this.#sent[0] ?? 0) <= horizon) this.#sent.shift();
   }
 
-  /** How long until `wanted` more sends fit in the window (0: they fit now). */
-  #waitFor(wanted: number): number {
+  /** How long until `wanted` more sends fit in `budget` per `windowMs` (0: they fit now; by default the whole window). */
+  #waitFor(wanted: number, budget = this.max, windowMs = this.windowMs): number {
     const now = this.clock.now();
     this.#prune(now);
-    if (this.max - this.#sent.length >= wanted) return 0;
-    const freeing = this.#sent[this.#sent.length - (this.max - wanted) - 1] ?? now;
-    return Math.max(1, freeing + this.windowMs + this.marginMs - now);
+    const horizon = now - windowMs - this.marginMs;
+    let first = this.#sent.length;
+    while (first > 0 && (this.#sent[first - 1] ?? 0) > horizon) first -= 1;
+    if (budget - (this.#sent.length - first) >= wanted) return 0;
+    const freeing = this.#sent[this.#sent.length - (budget - wanted) - 1] ?? now;
+    return Math.max(1, freeing + windowMs + this.marginMs - now);
   }
 
   /**
