@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect, SessionGate } from './pglite-dialect.ts';
+import { PGliteThread } from './pglite-thread.ts';
 import type { StoreSchema } from './schema.ts';
 
 /** What pg-boss needs from a database: run one SQL text (possibly several statements when there are no values). */
@@ -49,17 +49,16 @@ async function openPostgres(url: string, poolSize: number): Promise<Store> {
 
 async function openPglite(dataDir: string): Promise<Store> {
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir);
+  // On its own thread: the statements of a long job never stop this thread serving requests (pglite-thread.ts).
+  const pglite = await PGliteThread.open(dataDir);
   const gate = new SessionGate();
   const db = new Kysely<StoreSchema>({ dialect: new PGliteDialect(pglite, gate) });
   const executor: SqlExecutor = {
     executeSql: (text, values) =>
-      gate.run(async () => {
-        if (values && values.length > 0) return pglite.query(text, values);
-        // Parameterless SQL may hold several statements (pg-boss migrations); only `exec` runs those.
-        const results = await pglite.exec(text);
-        return results.at(-1) ?? { rows: [] };
-      }),
+      values && values.length > 0
+        ? gate.send(() => pglite.query(text, values))
+        : // Parameterless SQL may hold several statements (pg-boss migrations); only `exec` runs those.
+          gate.send(() => pglite.exec(text)).then((results) => results.at(-1) ?? { rows: [] }),
   };
   return {
     kind: 'pglite',
@@ -67,7 +66,7 @@ async function openPglite(dataDir: string): Promise<Store> {
     executor,
     close: async () => {
       await db.destroy();
-      await gate.run(() => pglite.close());
+      await gate.send(() => pglite.close());
     },
   };
 }

@@ -1,4 +1,3 @@
-import type { PGlite } from '@electric-sql/pglite';
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -10,14 +9,19 @@ import {
   PostgresQueryCompiler,
   type QueryResult,
 } from 'kysely';
+import type { PGliteThread } from './pglite-thread.ts';
 
 /**
- * PGlite is one Postgres session. Every user of it (Kysely queries, Kysely transactions, pg-boss) goes through
- * one gate so that a transaction opened by one caller never swallows another caller's statements.
+ * PGlite is one Postgres session, and its thread runs statements in the order they are sent (pglite-thread.ts). A
+ * transaction holds the session from its `begin` until its `commit` or `rollback` (`acquire`), so that it never
+ * swallows another caller's statements; a statement outside any transaction (a Kysely query, a pg-boss call) only
+ * takes its turn to be *sent* (`send`), and does not wait for the statements before it to finish: the thread works
+ * through a queue while this one goes on serving requests.
  */
 export class SessionGate {
   #tail: Promise<void> = Promise.resolve();
 
+  /** The session for a transaction, once every caller before has been served; call the release when it ends. */
   async acquire(): Promise<() => void> {
     let release!: () => void;
     const next = new Promise<void>((resolve) => {
@@ -29,25 +33,35 @@ export class SessionGate {
     return release;
   }
 
-  async run<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * One self-contained unit (a statement, or a text of several run at once): sent in its turn and the turn passed on
+   * at once. `post` must send synchronously (PGliteThread's calls do) and returns the answer's promise.
+   */
+  async send<T>(post: () => Promise<T>): Promise<T> {
     const release = await this.acquire();
+    let answer: Promise<T>;
     try {
-      return await fn();
+      answer = post();
     } finally {
       release();
     }
+    return answer;
   }
 }
 
+/** One caller's use of the session: its statements wait their turn, unless it holds the session (a transaction). */
 class PGliteConnection implements DatabaseConnection {
-  constructor(private readonly pg: PGlite) {}
+  /** Set from the transaction's `begin` until its end. */
+  release: (() => void) | undefined;
+
+  constructor(
+    private readonly pg: PGliteThread,
+    private readonly gate: SessionGate,
+  ) {}
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    // PGlite runs in this thread and its statements complete without real I/O, so a chain of them (a webhook drain)
-    // would never let the event loop reach pending sockets. Yielding once per statement lets a webhook
-    // acknowledgement in between; it costs microseconds.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    const result = await this.pg.query<R>(compiled.sql, [...compiled.parameters]);
+    const run = () => this.pg.query<R>(compiled.sql, [...compiled.parameters]);
+    const result = await (this.release ? run() : this.gate.send(run));
     const affected = result.affectedRows;
     return affected === undefined ? { rows: result.rows } : { rows: result.rows, numAffectedRows: BigInt(affected) };
   }
@@ -56,42 +70,52 @@ class PGliteConnection implements DatabaseConnection {
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('streamQuery is not supported on PGlite');
   }
+
+  /** Ends holding the session (after `commit` or `rollback`, or a connection given back mid-transaction). */
+  endHold(): void {
+    this.release?.();
+    this.release = undefined;
+  }
 }
 
 class PGliteDriver implements Driver {
-  readonly #releases = new WeakMap<DatabaseConnection, () => void>();
-
   constructor(
-    private readonly pg: PGlite,
+    private readonly pg: PGliteThread,
     private readonly gate: SessionGate,
   ) {}
 
   async init(): Promise<void> {
-    await this.pg.waitReady;
+    // The store opens the thread ready (PGliteThread.open).
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    const release = await this.gate.acquire();
-    const connection = new PGliteConnection(this.pg);
-    this.#releases.set(connection, release);
-    return connection;
+    return new PGliteConnection(this.pg, this.gate);
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin'));
+    const session = connection as PGliteConnection;
+    session.release = await this.gate.acquire();
+    await session.executeQuery(CompiledQuery.raw('begin'));
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('commit'));
+    await this.#end(connection as PGliteConnection, 'commit');
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('rollback'));
+    await this.#end(connection as PGliteConnection, 'rollback');
+  }
+
+  async #end(session: PGliteConnection, statement: 'commit' | 'rollback'): Promise<void> {
+    try {
+      await session.executeQuery(CompiledQuery.raw(statement));
+    } finally {
+      session.endHold();
+    }
   }
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
-    this.#releases.get(connection)?.();
-    this.#releases.delete(connection);
+    (connection as PGliteConnection).endHold();
   }
 
   async destroy(): Promise<void> {
@@ -101,7 +125,7 @@ class PGliteDriver implements Driver {
 
 export class PGliteDialect implements Dialect {
   constructor(
-    private readonly pg: PGlite,
+    private readonly pg: PGliteThread,
     private readonly gate: SessionGate,
   ) {}
 
