@@ -87,7 +87,8 @@ export interface CrmConnector {
   readSnapshot(options: SnapshotReadOptions): Promise<CrmSnapshot>;
   /**
    * Resolves once `calls` requests could start now without waiting on the CRM's short rate window (HubSpot's
-   * ten-secondly limit); absent where there is none (Salesforce paces by its daily allowance).
+   * ten-secondly limit) nor spending faster than it refills; absent where there is none (Salesforce paces by its daily
+   * allowance).
    */
   whenCallsFree?(calls: number): Promise<void>;
   /** Deals by id (ids the CRM lacks come back as `missing`); `partnerIds` is the known roster. */

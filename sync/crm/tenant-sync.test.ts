@@ -337,6 +337,77 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
     ]);
   });
 
+  it('given a second reconcile that read nothing new, then the writers after an amending one start beside it', async () => {
+    crm.addDeal(crmDeal('1', { pl_tag: 'tagged', pl_seen: '0' }));
+    const order: string[] = [];
+    const tagger: DealWriter = {
+      name: 'tagger',
+      properties: ['pl_tag'],
+      amendsDeals: true,
+      desired: async () => {
+        order.push('tagger started');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        order.push('tagger ended');
+        return new Map([['1', { pl_tag: 'tagged' }]]);
+      },
+    };
+    const seer = fixedWriter('seer', ['pl_seen'], { '1': { pl_seen: '0' } });
+    const writers = [
+      tagger,
+      {
+        ...seer,
+        desired: (input: DealWriterInput) => {
+          order.push('seer');
+          return seer.desired(input);
+        },
+      },
+    ];
+    await sync(writers).reconcile(tenantId);
+    expect(order).toEqual(['tagger started', 'tagger ended', 'seer']); // the first read filled the mirror
+    order.length = 0;
+    await sync(writers).reconcile(tenantId);
+    expect(order).toEqual(['tagger started', 'seer', 'tagger ended']);
+    expect(writes(crm)).toEqual([]);
+  });
+
+  it('given a second reconcile that read nothing new but the amending writer amends after all, then the writers after it run again on a fresh input', async () => {
+    crm.addDeal(crmDeal('1', { pl_tag: 'tagged', pl_seen: '0' }));
+    let amend = false;
+    const tagger: DealWriter = {
+      name: 'tagger',
+      properties: ['pl_tag'],
+      amendsDeals: true,
+      desired: async ({ deals }) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        if (amend) {
+          for (const entry of deals) {
+            entry.deal = { ...entry.deal, partners: [{ partnerId: 'p9', role: 'influenced', splitPct: null }] };
+          }
+        }
+        return new Map([['1', { pl_tag: 'tagged' }]]);
+      },
+    };
+    const inputs: DealWriterInput[] = [];
+    const seer: DealWriter = {
+      name: 'seer',
+      properties: ['pl_seen'],
+      desired: async (input) => {
+        inputs.push(input);
+        return new Map(input.deals.map((entry) => [entry.deal.id, { pl_seen: String(entry.deal.partners.length) }]));
+      },
+    };
+    await sync([tagger, seer]).reconcile(tenantId);
+    amend = true;
+    inputs.length = 0;
+    await sync([tagger, seer]).reconcile(tenantId);
+    expect(inputs).toHaveLength(2); // beside the tagger, then again after it
+    expect(inputs[1]).not.toBe(inputs[0]);
+    expect(inputs[1]?.deals).toBe(inputs[0]?.deals);
+    expect(writes(crm)).toEqual([
+      { op: 'writeProperties', object: 'deals', updates: [{ id: '1', properties: { pl_seen: '1' } }] },
+    ]);
+  });
+
   it('given a writer failing before an amending one, then the amending writer does not run and the pass fails', async () => {
     crm.addDeal(crmDeal('1'));
     let amended = false;

@@ -178,6 +178,7 @@ export class CrmTenantSync {
     signal?.throwIfAborted();
     const written = await this.writeBack(tenantId, snapshot.deals, snapshot.partners, true, {
       partnerProperties: snapshot.partnerProperties,
+      readUnchanged: dealRowsWritten === 0 && deletedDeals === 0,
       ...(signal ? { signal } : {}),
     });
     // Only a pass that ended: change events from before its read need no re-read (the webhook drain skips them).
@@ -192,12 +193,15 @@ export class CrmTenantSync {
     };
   }
 
-  /** When the tenant's last successful full pass began reading (events before it need no re-read). */
-  /** Resolves once `calls` CRM requests could start for the tenant without waiting on its rate window. */
+  /**
+   * Resolves once `calls` CRM requests could start for the tenant without waiting on its rate window, nor spending
+   * faster than it refills (`SlidingWindowLimiter.whenFree`).
+   */
   async whenCallsFree(tenantId: string, calls: number): Promise<void> {
     await this.options.crm.connector(tenantId).whenCallsFree?.(calls);
   }
 
+  /** When the tenant's last successful full pass began reading (events before it need no re-read). */
   lastFullReadStartedAt(tenantId: string): Promise<Date | undefined> {
     return this.options.mirror.lastFullReadStartedAt(tenantId);
   }
@@ -279,6 +283,11 @@ export class CrmTenantSync {
       writers?: readonly string[];
       /** Checked between write batches: a stop ends the pass there, with what was written recorded. */
       signal?: AbortSignal;
+      /**
+       * A full pass whose read changed no mirrored deal: the writers after attribution start beside it rather than
+       * after it (it has nothing left to auto-tag; should it tag a deal after all, they run again after it).
+       */
+      readUnchanged?: boolean;
     } = {},
   ): Promise<WriteBackResult> {
     const { signal } = options;
@@ -289,12 +298,13 @@ export class CrmTenantSync {
         : list.filter((writer) => full || runsInline(writer, deals.length));
     const connector = this.options.crm.connector(tenantId);
     const pending: Array<{ links: readonly PartnerLink[]; afterLinked: () => Promise<void> }> = [];
-    const input = { tenantId, deals, partners, full, links: linkSink(connector, pending) };
-    const { updates: dealUpdates, compared } = await this.#dealUpdates(
-      tenantId,
-      deals,
-      await collect(chosen(this.#writers), input),
+    const collected = await collect(
+      chosen(this.#writers),
+      { tenantId, deals, partners, full, links: linkSink(connector, pending) },
+      options.readUnchanged === true,
     );
+    const input = collected.input;
+    const { updates: dealUpdates, compared } = await this.#dealUpdates(tenantId, deals, collected.desired);
     let calls = 0;
     // Links first: the values written next (attribution status) already count the linked partners.
     for (const { links, afterLinked } of pending) {
@@ -324,7 +334,7 @@ export class CrmTenantSync {
     const companyWriters = full ? chosen(this.#companyWriters) : [];
     if (companyWriters.length > 0) {
       const current = options.partnerProperties ?? (await this.options.mirror.livePartnerProperties(tenantId));
-      for (const [id, want] of await collect(companyWriters, input)) {
+      for (const [id, want] of (await collect(companyWriters, input)).desired) {
         const changed = current.has(id) ? changedProperties(current.get(id) ?? {}, want) : undefined;
         if (changed) companyUpdates.set(id, changed);
       }
@@ -432,15 +442,31 @@ function linkSink(
 }
 
 /**
- * Every writer's desired values, merged per record in the writers' order. The writers run at once — each reads its own
- * inputs and owns its properties and tables, and the costly ones (dedupe, scoring) compute on worker threads, so they
- * overlap the in-thread ones — except around a writer that amends the deals (`amendsDeals`), which runs alone between
- * the writers before and after it. All of them have ended before a failure is thrown (none still writing after a pass).
+ * Every writer's desired values, merged per record in the writers' order, and the input the pass goes on with. The
+ * writers run at once — each reads its own inputs and owns its properties and tables, and the costly ones (dedupe,
+ * scoring) compute on worker threads, so they overlap the in-thread ones — except around a writer that amends the
+ * deals (`amendsDeals`), which runs alone between the writers before and after it. All of them have ended before a
+ * failure is thrown (none still writing after a pass).
+ *
+ * `speculate` (a full pass whose read changed nothing, where the amending writer has nothing left to amend) runs even
+ * the writers after the amending one beside it, on the deals as read; should it amend a deal after all, those writers
+ * run again after it, on a fresh input (a pass's shared computations are keyed by the input object, `ScoringService`).
  */
 async function collect(
   writers: readonly DealWriter[],
   input: DealWriterInput,
-): Promise<Map<string, Record<string, string>>> {
+  speculate = false,
+): Promise<{ desired: Map<string, Record<string, string>>; input: DealWriterInput }> {
+  const amending = writers.findIndex((writer) => writer.amendsDeals);
+  if (speculate && amending >= 0) {
+    const asRead = input.deals.map((entry) => entry.deal);
+    const outcomes = await Promise.allSettled(writers.map((writer) => writer.desired(input)));
+    if (!input.deals.some((entry, i) => entry.deal !== asRead[i])) return { desired: merged(outcomes), input };
+    const desired = merged(outcomes.slice(0, amending + 1));
+    const again = await collect(writers.slice(amending + 1), { ...input });
+    for (const [id, properties] of again.desired) desired.set(id, { ...desired.get(id), ...properties });
+    return { desired, input: again.input };
+  }
   const runs: Array<Promise<ReadonlyMap<string, Record<string, string>>>> = [];
   let after: Promise<unknown> = Promise.resolve();
   for (const writer of writers) {
@@ -457,14 +483,20 @@ async function collect(
       runs.push(after.then(() => writer.desired(input)));
     }
   }
-  const outcomes = await Promise.allSettled(runs);
+  return { desired: merged(await Promise.allSettled(runs)), input };
+}
+
+/** The writers' values merged per record in their order; the first failure, if any, is thrown. */
+function merged(
+  outcomes: ReadonlyArray<PromiseSettledResult<ReadonlyMap<string, Record<string, string>>>>,
+): Map<string, Record<string, string>> {
   const desired = new Map<string, Record<string, string>>();
   for (const outcome of outcomes) {
     if (outcome.status === 'rejected') throw outcome.reason;
     // One copy per record (ours to add the next writers' values to), not one per writer.
     for (const [id, properties] of outcome.value) {
-      const merged = desired.get(id);
-      if (merged) Object.assign(merged, properties);
+      const values = desired.get(id);
+      if (values) Object.assign(values, properties);
       else desired.set(id, { ...properties });
     }
   }

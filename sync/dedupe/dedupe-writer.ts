@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DuplicateCluster } from '../../src/dedupe/duplicate-clustering.ts';
 import { dedupeOptionsSchema } from '../../src/dedupe/find-duplicates.ts';
 import { dealMatchKeys } from '../../src/dedupe/match-keys.ts';
 import { type CrmPropertyValuesOf, crmPropertyNamesOf } from '../../src/model/crm-properties.ts';
@@ -8,7 +9,7 @@ import type { DealWriter } from '../crm/tenant-sync.ts';
 import type { Logger } from '../platform/log/logger.ts';
 import type { Tenant, TenantsRepository } from '../platform/store/tenants.repo.ts';
 import type { DedupeRepository, StoredDuplicate } from './dedupe.repo.ts';
-import { clusterDealsOffThread } from './duplicate-clusters.ts';
+import { clusterDealsOffThread, clusteringDigest } from './duplicate-clusters.ts';
 
 /** Largest webhook drain round whose deals are compared inline (more are noted for `dedupe.refresh`). */
 export const DEDUPE_INLINE_LIMIT = 100;
@@ -101,10 +102,25 @@ export function dedupeWriter(deps: DedupeWriterDeps): DealWriter {
       }
       const ids = subset.map((deal) => deal.id);
       const pairs = await deps.dedupe.decisions(tenantId, full ? null : ids);
-      const clusters = await clusterDealsOffThread({ deals: subset, engine, apart: pairs });
-      const relevant = full ? clusters : clusters.filter((cluster) => cluster.ids.some((id) => touched.has(id)));
-      for (const cluster of relevant) for (const id of cluster.ids) touched.add(id);
-      await deps.dedupe.replace(tenantId, full ? null : [...touched], relevant);
+      const input = { deals: subset, engine, apart: pairs };
+      let relevant: DuplicateCluster[];
+      if (full) {
+        // A large full pass over the same input as the last one (a reconcile that found nothing changed) keeps its
+        // clusters: the same values are compared with the CRM's, without clustering or rewriting them again.
+        const digest = await clusteringDigest(input);
+        if (digest !== undefined && digest === (await deps.dedupe.fullClusteringDigest(tenantId))) {
+          relevant = await deps.dedupe.allClusters(tenantId);
+          deps.logger.debug({ tenantId, clusters: relevant.length }, 'duplicate clusters kept: input unchanged');
+        } else {
+          relevant = await clusterDealsOffThread(input);
+          await deps.dedupe.replace(tenantId, null, relevant, digest);
+        }
+      } else {
+        const clusters = await clusterDealsOffThread(input);
+        relevant = clusters.filter((cluster) => cluster.ids.some((id) => touched.has(id)));
+        for (const cluster of relevant) for (const id of cluster.ids) touched.add(id);
+        await deps.dedupe.replace(tenantId, [...touched], relevant);
+      }
 
       const clusterOf = new Map<string, (typeof relevant)[number]>();
       for (const cluster of relevant) for (const id of cluster.ids) clusterOf.set(id, cluster);

@@ -4,6 +4,8 @@ import { chunks } from '../../src/shared/chunks.ts';
 import type { StoreSchema } from '../platform/store/schema.ts';
 
 const CHUNK = 1_000;
+/** The `sync_checkpoints` stream holding the digest of the input of the tenant's stored full-pass clusters. */
+const FULL_CLUSTERING_STREAM = 'dedupe.full-clustering';
 
 /** One member's view of its cluster. */
 export interface StoredDuplicate {
@@ -49,9 +51,30 @@ export class DedupeRepository {
     return out;
   }
 
-  /** Replaces the stored clusters of `dealIds` (or of the whole tenant when null) with `clusters`. */
-  async replace(tenantId: string, dealIds: readonly string[] | null, clusters: readonly DuplicateCluster[]) {
+  /**
+   * Replaces the stored clusters of `dealIds` (or of the whole tenant when null) with `clusters`. A whole tenant's
+   * clusters are stored with the digest of the input they were computed from (`clusteringDigest`), when it has one;
+   * any other replacement forgets that digest, in the same transaction, so the stored clusters are reused only while
+   * nothing else has changed them.
+   */
+  async replace(
+    tenantId: string,
+    dealIds: readonly string[] | null,
+    clusters: readonly DuplicateCluster[],
+    inputDigest?: string,
+  ) {
     await this.db.transaction().execute(async (trx) => {
+      await trx
+        .deleteFrom('sync_checkpoints')
+        .where('tenant_id', '=', tenantId)
+        .where('stream', '=', FULL_CLUSTERING_STREAM)
+        .execute();
+      if (dealIds === null && inputDigest !== undefined) {
+        await trx
+          .insertInto('sync_checkpoints')
+          .values({ tenant_id: tenantId, stream: FULL_CLUSTERING_STREAM, checkpoint: JSON.stringify({ inputDigest }) })
+          .execute();
+      }
       if (dealIds === null) {
         await trx.deleteFrom('deal_duplicates').where('tenant_id', '=', tenantId).execute();
       } else {
@@ -91,6 +114,41 @@ export class DedupeRepository {
           .execute();
       }
     });
+  }
+
+  /** The digest of the input the tenant's stored clusters were computed from by a full pass (see `replace`). */
+  async fullClusteringDigest(tenantId: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('sync_checkpoints')
+      .select('checkpoint')
+      .where('tenant_id', '=', tenantId)
+      .where('stream', '=', FULL_CLUSTERING_STREAM)
+      .executeTakeFirst();
+    const digest = (row?.checkpoint as { inputDigest?: unknown } | undefined)?.inputDigest;
+    return typeof digest === 'string' ? digest : undefined;
+  }
+
+  /** Every stored cluster of the tenant, as the clustering returned it. */
+  async allClusters(tenantId: string): Promise<DuplicateCluster[]> {
+    const rows = await this.db
+      .selectFrom('deal_duplicates')
+      .select(['survivor_id', 'member_ids', 'kind', 'confidence', 'reasons'])
+      .where('tenant_id', '=', tenantId)
+      .execute();
+    // One row per member, each carrying its whole cluster.
+    const clusters = new Map<string, DuplicateCluster>();
+    for (const row of rows) {
+      const key = row.member_ids.join('\u0000');
+      if (clusters.has(key)) continue;
+      clusters.set(key, {
+        ids: row.member_ids,
+        kind: row.kind as DuplicateCluster['kind'],
+        confidence: row.confidence,
+        survivor: row.survivor_id,
+        reasons: row.reasons,
+      });
+    }
+    return [...clusters.values()];
   }
 
   /** Members eligible for a merge: duplicates (never registration conflicts) at or above `minConfidence`. */

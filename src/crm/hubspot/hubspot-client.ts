@@ -68,12 +68,15 @@ export class HubSpotClient {
     this.#clock = options.clock ?? systemClock;
   }
 
-  /** Performs one logical call; returns the parsed JSON body (undefined for 204 or an ignored 404). */
-  /** Resolves once `calls` general requests could start at once within the portal's window (see `whenFree`). */
+  /**
+   * Resolves once `calls` general requests could start at once within the portal's window, at no more than its refill
+   * rate (see `whenFree`).
+   */
   whenCallsFree(calls: number): Promise<void> {
     return this.#limiter.general.whenFree(calls);
   }
 
+  /** Performs one logical call; returns the parsed JSON body (undefined for 204 or an ignored 404). */
   async call<T>(options: CallOptions): Promise<T | undefined> {
     const maxAttempts = this.#options.maxAttempts ?? 6;
     let refreshed = false;

@@ -1,15 +1,22 @@
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
+interface Bundle {
+  url: URL;
+  /** A digest of the bundled code: what the entry computes changes only when it does. */
+  version: string;
+}
+
 /** Each entry's bundle, built once per process (`bundleOf`). */
-const bundles = new Map<string, Promise<URL>>();
+const bundles = new Map<string, Promise<Bundle>>();
 
 /**
  * The entry and every module it imports as one JavaScript module (esbuild, in memory), as the `data:` URL a thread
  * loads: no TypeScript loader, no loader thread and no module-by-module resolution per run (they cost more CPU than
  * a scoring run's own work at 10k deals). Built on first use; a failed build is tried again next time.
  */
-function bundleOf(entry: URL): Promise<URL> {
+function bundleOf(entry: URL): Promise<Bundle> {
   let bundle = bundles.get(entry.href);
   if (!bundle) {
     bundle = (async () => {
@@ -26,12 +33,23 @@ function bundleOf(entry: URL): Promise<URL> {
         external: ['esbuild'],
       });
       const code = result.outputFiles[0]?.text ?? '';
-      return new URL(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
+      return {
+        url: new URL(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`),
+        version: createHash('sha256').update(code).digest('hex'),
+      };
     })();
     bundles.set(entry.href, bundle);
     bundle.catch(() => bundles.delete(entry.href));
   }
   return bundle;
+}
+
+/**
+ * A digest of the code a worker entry runs (every module it imports): a result stored with it was computed by the
+ * same code exactly when the digests are equal.
+ */
+export async function codeVersion(entry: URL): Promise<string> {
+  return (await bundleOf(entry)).version;
 }
 
 /**
@@ -50,7 +68,7 @@ const WORKER_YOUNG_GENERATION_MB = 192;
 export async function runOffThread<I, O>(entry: URL, input: I): Promise<O> {
   const bundle = await bundleOf(entry);
   return new Promise<O>((resolve, reject) => {
-    const worker = new Worker(bundle, {
+    const worker = new Worker(bundle.url, {
       workerData: input,
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     });
@@ -75,7 +93,12 @@ const OFF_THREAD_MIN_ITEMS = 5_000;
  * `entry` (which must answer with the same `compute`).
  */
 export function computeBySize<I, O>(entry: URL, input: I, size: number, compute: (input: I) => O): Promise<O> {
-  return size < OFF_THREAD_MIN_ITEMS ? Promise.resolve(compute(input)) : runOffThread<I, O>(entry, input);
+  return runsOffThread(size) ? runOffThread<I, O>(entry, input) : Promise.resolve(compute(input));
+}
+
+/** Whether `computeBySize` runs a computation over `size` items on a worker thread. */
+export function runsOffThread(size: number): boolean {
+  return size >= OFF_THREAD_MIN_ITEMS;
 }
 
 /** The worker side: computes its answer from `workerData` and posts it (or the error's message) once. */
