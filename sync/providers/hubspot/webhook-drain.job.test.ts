@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CLOCK_SKEW_MS, type WebhookEvent } from '../../../src/crm/hubspot/hubspot-webhook-events.ts';
-import type { CrmTenantSync } from '../../crm/tenant-sync.ts';
+import type { WebhookWorkResult } from '../../crm/tenant-sync.ts';
 import type { JobContext } from '../../platform/jobs/job-queue.ts';
 import { createLogger } from '../../platform/log/logger.ts';
 import type { TenantsRepository } from '../../platform/store/tenants.repo.ts';
-import { WEBHOOK_DRAIN_JOB, webhookDrainJob } from './webhook-drain.job.ts';
+import { type DrainSync, WEBHOOK_DRAIN_JOB, webhookDrainJob } from './webhook-drain.job.ts';
 import type { PendingEvent, WebhookInboxRepository } from './webhook-inbox.repo.ts';
 
 const TENANT = 'hubspot:4242';
@@ -17,6 +17,27 @@ const context: JobContext = {
   logger: createLogger('silent'),
   enqueue: async () => 'queued',
 };
+
+/** One drain round's result when nothing was refreshed or written. */
+const NO_WORK: WebhookWorkResult = {
+  refreshedDeals: 0,
+  missingDeals: 0,
+  refreshedCompanies: 0,
+  aliases: 0,
+  deals: 0,
+  companies: 0,
+  calls: 0,
+};
+
+/** The drain's tenant sync: no rate window to wait on, no full read yet, no CRM work; `overrides` replace any part. */
+function fakeSync(overrides: Partial<DrainSync> = {}): DrainSync {
+  return {
+    whenCallsFree: async () => undefined,
+    lastFullReadStartedAt: async () => undefined,
+    applyWebhookWork: async () => NO_WORK,
+    ...overrides,
+  };
+}
 
 /**
  * An inbox holding `total` pending deal events, handed out in order like the real one; event `i` (from 1) occurred at
@@ -54,18 +75,7 @@ async function drain(total: number) {
   const job = webhookDrainJob({
     inbox: fakeInbox(total),
     tenants: { find: async () => ({ status: 'active' }) } as unknown as TenantsRepository,
-    sync: {
-      whenCallsFree: async () => undefined,
-      lastFullReadStartedAt: async () => undefined,
-      applyWebhookWork: async () => ({
-        refreshedDeals: 0,
-        missingDeals: 0,
-        refreshedCompanies: 0,
-        aliases: 0,
-        deals: 0,
-        calls: 0,
-      }),
-    } as unknown as CrmTenantSync,
+    sync: fakeSync(),
   });
   const context: JobContext = {
     jobId: 'job-1',
@@ -98,19 +108,14 @@ describe('webhook drain job', () => {
 
 describe('webhook drain job: follow-up after changes', () => {
   const work = (refreshed: { deals: number; missing: number; companies: number }) =>
-    ({
-      whenCallsFree: async () => undefined,
-      lastFullReadStartedAt: async () => undefined,
+    fakeSync({
       applyWebhookWork: async () => ({
+        ...NO_WORK,
         refreshedDeals: refreshed.deals,
         missingDeals: refreshed.missing,
         refreshedCompanies: refreshed.companies,
-        aliases: 0,
-        deals: 0,
-        companies: 0,
-        calls: 0,
       }),
-    }) as unknown as CrmTenantSync;
+    });
 
   it.each([
     { case: 'deals were refreshed', refreshed: { deals: 3, missing: 0, companies: 0 }, rounds: 2, calls: 2 },
@@ -154,21 +159,13 @@ describe('webhook drain job: events a full pass already read', () => {
 
   function syncAfterFullRead(readStartedAt: Date | undefined) {
     const applied: string[][] = [];
-    const sync = {
-      whenCallsFree: async () => undefined,
+    const sync = fakeSync({
       lastFullReadStartedAt: async () => readStartedAt,
-      applyWebhookWork: async (_tenantId: string, work: { deals: string[] }) => {
+      applyWebhookWork: async (_tenantId, work) => {
         applied.push([...work.deals].sort((a, b) => Number(a) - Number(b)));
-        return {
-          refreshedDeals: work.deals.length,
-          missingDeals: 0,
-          refreshedCompanies: 0,
-          aliases: 0,
-          deals: 0,
-          calls: 0,
-        };
+        return { ...NO_WORK, refreshedDeals: work.deals.length };
       },
-    } as unknown as CrmTenantSync;
+    });
     return { sync, applied };
   }
 
@@ -224,18 +221,17 @@ describe("webhook drain job: rounds and the CRM's rate window", () => {
     } as unknown as WebhookInboxRepository;
     const waits: number[] = [];
     const applied: number[] = [];
-    const sync = {
+    const sync = fakeSync({
       // The first round finds room; before the second the window is full, and 5 events arrive while it frees up.
-      whenCallsFree: async (_tenantId: string, calls: number) => {
+      whenCallsFree: async (_tenantId, calls) => {
         waits.push(calls);
         if (waits.length === 2) arrived += 5;
       },
-      lastFullReadStartedAt: async () => undefined,
-      applyWebhookWork: async (_tenantId: string, work: { deals: string[] }) => {
+      applyWebhookWork: async (_tenantId, work) => {
         applied.push(work.deals.length);
-        return { refreshedDeals: 0, missingDeals: 0, refreshedCompanies: 0, aliases: 0, deals: 0, calls: 4 };
+        return { ...NO_WORK, calls: 4 };
       },
-    } as unknown as CrmTenantSync;
+    });
     const totals = await webhookDrainJob({
       inbox,
       tenants: { find: async () => ({ status: 'active' }) } as unknown as TenantsRepository,

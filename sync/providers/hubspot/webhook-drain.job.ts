@@ -13,10 +13,13 @@ const MAX_ROUNDS = 40;
 /** The reads of one round (deals, their partner links, partner companies, the companies' links): one batch each. */
 const ROUND_READ_CALLS = 4;
 
+/** What the drain asks of the tenant sync. */
+export type DrainSync = Pick<CrmTenantSync, 'whenCallsFree' | 'lastFullReadStartedAt' | 'applyWebhookWork'>;
+
 export interface WebhookDrainDeps {
   inbox: WebhookInboxRepository;
   tenants: TenantsRepository;
-  sync: CrmTenantSync;
+  sync: DrainSync;
   /**
    * Called after each round that refreshed a deal or a partner company (or found deals gone): portal-wide follow-up
    * work such as the debounced scoring refresh. Must be idempotent (keyed enqueues are).
