@@ -178,7 +178,7 @@ export class CrmTenantSync {
     signal?.throwIfAborted();
     const written = await this.writeBack(tenantId, snapshot.deals, snapshot.partners, true, {
       partnerProperties: snapshot.partnerProperties,
-      readUnchanged: dealRowsWritten === 0 && deletedDeals === 0,
+      fewChanges: (dealRowsWritten + deletedDeals) * 100 <= snapshot.deals.length,
       ...(signal ? { signal } : {}),
     });
     // Only a pass that ended: change events from before its read need no re-read (the webhook drain skips them).
@@ -284,10 +284,10 @@ export class CrmTenantSync {
       /** Checked between write batches: a stop ends the pass there, with what was written recorded. */
       signal?: AbortSignal;
       /**
-       * A full pass whose read changed no mirrored deal: the writers after attribution start beside it rather than
-       * after it (it has nothing left to auto-tag; should it tag a deal after all, they run again after it).
+       * A full pass whose read found few changed deals: the writers after attribution start beside it rather than
+       * after it (it is unlikely to auto-tag anything; should it tag a deal after all, they run again after it).
        */
-      readUnchanged?: boolean;
+      fewChanges?: boolean;
     } = {},
   ): Promise<WriteBackResult> {
     const { signal } = options;
@@ -301,7 +301,7 @@ export class CrmTenantSync {
     const collected = await collect(
       chosen(this.#writers),
       { tenantId, deals, partners, full, links: linkSink(connector, pending) },
-      options.readUnchanged === true,
+      options.fewChanges === true,
     );
     const input = collected.input;
     const { updates: dealUpdates, compared } = await this.#dealUpdates(tenantId, deals, collected.desired);
@@ -448,9 +448,10 @@ function linkSink(
  * deals (`amendsDeals`), which runs alone between the writers before and after it. All of them have ended before a
  * failure is thrown (none still writing after a pass).
  *
- * `speculate` (a full pass whose read changed nothing, where the amending writer has nothing left to amend) runs even
- * the writers after the amending one beside it, on the deals as read; should it amend a deal after all, those writers
- * run again after it, on a fresh input (a pass's shared computations are keyed by the input object, `ScoringService`).
+ * `speculate` (a full pass whose read found at most 1 % of the deals changed — the links the last pass's auto-tags
+ * wrote among them — so the amending writer is unlikely to amend anything) runs even the writers after the amending one
+ * beside it, on the deals as read; should it amend a deal after all, those writers run again after it, on a fresh
+ * input (a pass's shared computations are keyed by the input object, `ScoringService`).
  */
 async function collect(
   writers: readonly DealWriter[],
