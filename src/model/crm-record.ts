@@ -96,9 +96,13 @@ export function changedProperties(
   current: Readonly<Record<string, string | null | undefined>>,
   desired: Readonly<Record<string, string>>,
 ): Record<string, string> | undefined {
-  const changed: Record<string, string> = {};
-  for (const [name, value] of Object.entries(desired)) {
-    if ((current[name] ?? '') !== value) changed[name] = value;
+  // Allocates nothing when nothing changed (a reconcile compares every deal with every writer's values).
+  let changed: Record<string, string> | undefined;
+  for (const name in desired) {
+    const value = desired[name] as string;
+    if ((current[name] ?? '') === value) continue;
+    changed ??= {};
+    changed[name] = value;
   }
-  return Object.keys(changed).length > 0 ? changed : undefined;
+  return changed;
 }

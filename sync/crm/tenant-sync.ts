@@ -334,8 +334,9 @@ export class CrmTenantSync {
     const companyWriters = full ? chosen(this.#companyWriters) : [];
     if (companyWriters.length > 0) {
       const current = options.partnerProperties ?? (await this.options.mirror.livePartnerProperties(tenantId));
-      for (const [id, want] of (await collect(companyWriters, input)).desired) {
-        const changed = current.has(id) ? changedProperties(current.get(id) ?? {}, want) : undefined;
+      const desired = (await collect(companyWriters, input)).desired;
+      for (const id of idsOf(desired)) {
+        const changed = current.has(id) ? changesOf(current.get(id) ?? {}, id, desired) : undefined;
         if (changed) companyUpdates.set(id, changed);
       }
       if (companyUpdates.size > 0) {
@@ -366,7 +367,7 @@ export class CrmTenantSync {
   async #dealUpdates(
     tenantId: string,
     deals: readonly CanonicalDeal[],
-    desired: ReadonlyMap<string, Record<string, string>>,
+    desired: WritersValues,
   ): Promise<{
     updates: Map<string, Record<string, string>>;
     /** The stored values each update was compared against. */
@@ -374,13 +375,12 @@ export class CrmTenantSync {
   }> {
     const updates = new Map<string, Record<string, string>>();
     const compared = new Map<string, Readonly<Record<string, string | null>>>();
-    if (desired.size === 0) return { updates, compared };
+    if (desired.every((values) => values.size === 0)) return { updates, compared };
     const given = new Set(deals.map((entry) => entry.deal.id));
-    const related = [...desired.keys()].filter((id) => !given.has(id));
+    const related = [...idsOf(desired)].filter((id) => !given.has(id));
     const others = related.length > 0 ? await this.options.mirror.dealsByIds(tenantId, related) : [];
     for (const entry of [...deals, ...others]) {
-      const want = desired.get(entry.deal.id);
-      const changed = want ? changedProperties(entry.properties, want) : undefined;
+      const changed = changesOf(entry.properties, entry.deal.id, desired);
       if (changed) {
         updates.set(entry.deal.id, changed);
         compared.set(entry.deal.id, entry.properties);
@@ -441,8 +441,11 @@ function linkSink(
   };
 }
 
+/** Each writer's desired values (by record id), in the writers' order: writers own disjoint properties. */
+type WritersValues = ReadonlyArray<ReadonlyMap<string, Record<string, string>>>;
+
 /**
- * Every writer's desired values, merged per record in the writers' order, and the input the pass goes on with. The
+ * Every writer's desired values, in the writers' order, and the input the pass goes on with. The
  * writers run at once — each reads its own inputs and owns its properties and tables, and the costly ones (dedupe,
  * scoring) compute on worker threads, so they overlap the in-thread ones — except around a writer that amends the
  * deals (`amendsDeals`), which runs alone between the writers before and after it. All of them have ended before a
@@ -457,16 +460,15 @@ async function collect(
   writers: readonly DealWriter[],
   input: DealWriterInput,
   speculate = false,
-): Promise<{ desired: Map<string, Record<string, string>>; input: DealWriterInput }> {
+): Promise<{ desired: WritersValues; input: DealWriterInput }> {
   const amending = writers.findIndex((writer) => writer.amendsDeals);
   if (speculate && amending >= 0) {
     const asRead = input.deals.map((entry) => entry.deal);
     const outcomes = await Promise.allSettled(writers.map((writer) => writer.desired(input)));
-    if (!input.deals.some((entry, i) => entry.deal !== asRead[i])) return { desired: merged(outcomes), input };
-    const desired = merged(outcomes.slice(0, amending + 1));
+    if (!input.deals.some((entry, i) => entry.deal !== asRead[i])) return { desired: valuesOf(outcomes), input };
+    const through = valuesOf(outcomes.slice(0, amending + 1));
     const again = await collect(writers.slice(amending + 1), { ...input });
-    for (const [id, properties] of again.desired) desired.set(id, { ...desired.get(id), ...properties });
-    return { desired, input: again.input };
+    return { desired: [...through, ...again.desired], input: again.input };
   }
   const runs: Array<Promise<ReadonlyMap<string, Record<string, string>>>> = [];
   let after: Promise<unknown> = Promise.resolve();
@@ -484,22 +486,40 @@ async function collect(
       runs.push(after.then(() => writer.desired(input)));
     }
   }
-  return { desired: merged(await Promise.allSettled(runs)), input };
+  return { desired: valuesOf(await Promise.allSettled(runs)), input };
 }
 
-/** The writers' values merged per record in their order; the first failure, if any, is thrown. */
-function merged(
+/** The writers' values; the first failure, if any, is thrown. */
+function valuesOf(
   outcomes: ReadonlyArray<PromiseSettledResult<ReadonlyMap<string, Record<string, string>>>>,
-): Map<string, Record<string, string>> {
-  const desired = new Map<string, Record<string, string>>();
-  for (const outcome of outcomes) {
+): WritersValues {
+  return outcomes.map((outcome) => {
     if (outcome.status === 'rejected') throw outcome.reason;
-    // One copy per record (ours to add the next writers' values to), not one per writer.
-    for (const [id, properties] of outcome.value) {
-      const values = desired.get(id);
-      if (values) Object.assign(values, properties);
-      else desired.set(id, { ...properties });
-    }
+    return outcome.value;
+  });
+}
+
+/** Every record id some writer has values for. */
+function idsOf(desired: WritersValues): Set<string> {
+  const ids = new Set<string>();
+  for (const values of desired) for (const id of values.keys()) ids.add(id);
+  return ids;
+}
+
+/**
+ * The values the writers want for record `id` that differ from `current`, or undefined: compared writer by writer, so
+ * a pass that changes nothing builds no object per record.
+ */
+function changesOf(
+  current: Readonly<Record<string, string | null>>,
+  id: string,
+  desired: WritersValues,
+): Record<string, string> | undefined {
+  let changed: Record<string, string> | undefined;
+  for (const values of desired) {
+    const want = values.get(id);
+    const diff = want && changedProperties(current, want);
+    if (diff) changed = changed ? Object.assign(changed, diff) : diff;
   }
-  return desired;
+  return changed;
 }

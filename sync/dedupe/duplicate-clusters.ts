@@ -54,7 +54,12 @@ export async function clusteringDigest(input: ClusteringInput): Promise<string |
   hash.update(JSON.stringify([input.engine, apart]));
   for (let start = 0; start < input.deals.length; start += DIGEST_SLICE) {
     if (start > 0) await nextTurn();
-    for (const deal of input.deals.slice(start, start + DIGEST_SLICE)) hash.update(`\n${JSON.stringify(deal)}`);
+    hash.update(
+      `\n${input.deals
+        .slice(start, start + DIGEST_SLICE)
+        .map((deal) => JSON.stringify(deal))
+        .join('\n')}`,
+    );
   }
   return hash.digest('hex');
 }
