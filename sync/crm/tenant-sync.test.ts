@@ -408,6 +408,65 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
     ]);
   });
 
+  it('given a speculative pass, when a writer after the amending one fails, then the pass fails unless the amendment makes it run again', async () => {
+    crm.addDeal(crmDeal('1', { pl_tag: 'tagged', pl_seen: '0' }));
+    let amend = false;
+    let failures = 0;
+    const tagger: DealWriter = {
+      name: 'tagger',
+      properties: ['pl_tag'],
+      amendsDeals: true,
+      desired: async ({ deals }) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        if (amend) {
+          for (const entry of deals) {
+            entry.deal = { ...entry.deal, partners: [{ partnerId: 'p9', role: 'influenced', splitPct: null }] };
+          }
+        }
+        return new Map([['1', { pl_tag: 'tagged' }]]);
+      },
+    };
+    const inputs: DealWriterInput[] = [];
+    const flaky: DealWriter = {
+      name: 'flaky',
+      properties: ['pl_seen'],
+      // Fails on the deals as read (synchronously, before any promise), succeeds once they carry the amendment.
+      desired: (input) => {
+        inputs.push(input);
+        if (input.deals.every((entry) => entry.deal.partners.length === 0) && failures < 2) {
+          failures += 1;
+          throw new Error('engine failed');
+        }
+        return Promise.resolve(
+          new Map(input.deals.map((entry) => [entry.deal.id, { pl_seen: String(entry.deal.partners.length) }])),
+        );
+      },
+    };
+    const scorer = fixedWriter('scorer', ['pl_score'], {});
+    const syncOf = () => sync([tagger, flaky], [scorer]);
+    failures = 2; // the first pass (not speculative) succeeds
+    await syncOf().reconcile(tenantId);
+    failures = 0;
+    await expect(syncOf().reconcile(tenantId)).rejects.toThrow('engine failed');
+    expect(writes(crm)).toEqual([]);
+
+    amend = true;
+    inputs.length = 0;
+    scorer.seen.length = 0;
+    await syncOf().reconcile(tenantId);
+    expect(inputs).toHaveLength(2); // failed beside the tagger, then ran again after it
+    expect(scorer.seen).toEqual([inputs[1]]); // the company writers share the second run's input
+    expect(writes(crm)).toEqual([
+      { op: 'writeProperties', object: 'deals', updates: [{ id: '1', properties: { pl_seen: '1' } }] },
+    ]);
+  });
+
+  it('given two writers of one property, then the sync refuses to start', () => {
+    const a = fixedWriter('a', ['pl_x'], {});
+    const b = fixedWriter('b', ['pl_y', 'pl_x'], {});
+    expect(() => sync([a, b])).toThrow('writers a and b both write pl_x');
+  });
+
   it('given a writer failing before an amending one, then the amending writer does not run and the pass fails', async () => {
     crm.addDeal(crmDeal('1'));
     let amended = false;
@@ -424,6 +483,9 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
     await expect(sync([failing, tagger]).reconcile(tenantId)).rejects.toThrow('engine failed');
     expect(amended).toBe(false);
     expect(writes(crm)).toEqual([]);
+    // Again on a pass that read nothing new (the writers after the amending one would start beside it).
+    await expect(sync([failing, tagger]).reconcile(tenantId)).rejects.toThrow('engine failed');
+    expect(amended).toBe(false);
   });
 
   it('given a writer that queues partner links, then the links are written before the values, and its follow-up runs after the links', async () => {

@@ -108,6 +108,19 @@ export class CrmTenantSync {
   constructor(private readonly options: CrmTenantSyncOptions) {
     this.#writers = options.writers ?? [];
     this.#companyWriters = options.companyWriters ?? [];
+    // Each property has one writer: the write-back compares each writer's values on their own.
+    for (const writers of [this.#writers, this.#companyWriters]) {
+      const owner = new Map<string, string>();
+      for (const writer of writers) {
+        for (const property of writer.properties) {
+          const other = owner.get(property);
+          if (other !== undefined && other !== writer.name) {
+            throw new Error(`writers ${other} and ${writer.name} both write ${property}`);
+          }
+          owner.set(property, writer.name);
+        }
+      }
+    }
   }
 
   /** Deal properties the writers own: read with every deal so write-back can compare. */
@@ -454,7 +467,8 @@ type WritersValues = ReadonlyArray<ReadonlyMap<string, Record<string, string>>>;
  * `speculate` (a full pass whose read found at most 1 % of the deals changed — the links the last pass's auto-tags
  * wrote among them — so the amending writer is unlikely to amend anything) runs even the writers after the amending one
  * beside it, on the deals as read; should it amend a deal after all, those writers run again after it, on a fresh
- * input (a pass's shared computations are keyed by the input object, `ScoringService`).
+ * input (a pass's shared computations are keyed by the input object, `ScoringService`). Their first run's side
+ * effects stand until the second replaces them (stored clusters or scores, computed from the deals as read).
  */
 async function collect(
   writers: readonly DealWriter[],
@@ -463,12 +477,18 @@ async function collect(
 ): Promise<{ desired: WritersValues; input: DealWriterInput }> {
   const amending = writers.findIndex((writer) => writer.amendsDeals);
   if (speculate && amending >= 0) {
+    const start = (writer: DealWriter) => Promise.resolve().then(() => writer.desired(input));
+    // The writers before the amending one have ended, none failed, before it starts (as without speculation).
+    const before = valuesOf(await Promise.allSettled(writers.slice(0, amending).map(start)));
     const asRead = input.deals.map((entry) => entry.deal);
-    const outcomes = await Promise.allSettled(writers.map((writer) => writer.desired(input)));
-    if (!input.deals.some((entry, i) => entry.deal !== asRead[i])) return { desired: valuesOf(outcomes), input };
-    const through = valuesOf(outcomes.slice(0, amending + 1));
+    const rest = await Promise.allSettled(writers.slice(amending).map(start));
+    if (!input.deals.some((entry, i) => entry.deal !== asRead[i])) {
+      return { desired: [...before, ...valuesOf(rest)], input };
+    }
+    // It amended a deal: what the writers after it computed is dropped (a failure among them too), and they run again.
+    const amended = valuesOf(rest.slice(0, 1));
     const again = await collect(writers.slice(amending + 1), { ...input });
-    return { desired: [...through, ...again.desired], input: again.input };
+    return { desired: [...before, ...amended, ...again.desired], input: again.input };
   }
   const runs: Array<Promise<ReadonlyMap<string, Record<string, string>>>> = [];
   let after: Promise<unknown> = Promise.resolve();

@@ -71,7 +71,7 @@ describe.each(STORE_KINDS)('a full dedupe pass over an unchanged input on $name'
     expect(await storedStamp()).toEqual(before);
   }, 120_000);
 
-  it('given a changed deal, a seller decision or a webhook pass since, then it clusters again', async () => {
+  it('given a changed deal, a seller decision, new settings or a webhook pass since, then it clusters again', async () => {
     const changed = entries();
     const [a] = changed;
     if (!a) throw new Error('no deals');
@@ -81,8 +81,12 @@ describe.each(STORE_KINDS)('a full dedupe pass over an unchanged input on $name'
     expect(replaced).toEqual([null]);
 
     const dedupe = new DedupeRepository(store.db);
-    const [cluster] = await dedupe.allClusters(tenantId);
-    const [x, y] = cluster?.ids ?? [];
+    // A pair: kept apart, neither is in a cluster any more.
+    const stored = await dedupe.clustersFor(
+      tenantId,
+      changed.map((entry) => entry.deal.id),
+    );
+    const [x, y] = [...stored.values()].find((row) => row.memberIds.length === 2)?.memberIds ?? [];
     if (!x || !y) throw new Error('no cluster to decide on');
     await dedupe.decideNotDuplicate(tenantId, x, y, 'user:1');
     replaced.length = 0;
@@ -91,6 +95,12 @@ describe.each(STORE_KINDS)('a full dedupe pass over an unchanged input on $name'
     expect(decided.get(x)?.pl_dedupe_status).toBe('not_duplicate');
     await fullPass(changed);
     expect(replaced).toEqual([null]); // unchanged again: kept
+
+    // The admin changes the engine's settings.
+    await new TenantsRepository(store.db, testCipher()).updateSettings(tenantId, { dedupe: { matchThreshold: 0.95 } });
+    replaced.length = 0;
+    await fullPass(changed);
+    expect(replaced).toEqual([null]);
 
     // A webhook pass rewrites some clusters: the stored ones no longer are the full pass's.
     await writer.desired({ tenantId, deals: changed.slice(0, 3), partners: [], full: false });

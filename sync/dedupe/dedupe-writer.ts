@@ -108,8 +108,9 @@ export function dedupeWriter(deps: DedupeWriterDeps): DealWriter {
         // A large full pass over the same input as the last one (a reconcile that found nothing changed) keeps its
         // clusters: the same values are compared with the CRM's, without clustering or rewriting them again.
         const digest = await clusteringDigest(input);
-        if (digest !== undefined && digest === (await deps.dedupe.fullClusteringDigest(tenantId))) {
-          relevant = await deps.dedupe.allClusters(tenantId);
+        const kept = digest === undefined ? undefined : await deps.dedupe.clustersComputedFrom(tenantId, digest);
+        if (kept) {
+          relevant = kept;
           deps.logger.debug({ tenantId, clusters: relevant.length }, 'duplicate clusters kept: input unchanged');
         } else {
           relevant = await clusterDealsOffThread(input);

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { compareIds, type DuplicateCluster } from '../../src/dedupe/duplicate-clustering.ts';
 import { chunks } from '../../src/shared/chunks.ts';
 import type { StoreSchema } from '../platform/store/schema.ts';
@@ -116,28 +116,28 @@ export class DedupeRepository {
     });
   }
 
-  /** The digest of the input the tenant's stored clusters were computed from by a full pass (see `replace`). */
-  async fullClusteringDigest(tenantId: string): Promise<string | undefined> {
-    const row = await this.db
-      .selectFrom('sync_checkpoints')
-      .select('checkpoint')
-      .where('tenant_id', '=', tenantId)
-      .where('stream', '=', FULL_CLUSTERING_STREAM)
-      .executeTakeFirst();
-    const digest = (row?.checkpoint as { inputDigest?: unknown } | undefined)?.inputDigest;
-    return typeof digest === 'string' ? digest : undefined;
-  }
-
-  /** Every stored cluster of the tenant, as the clustering returned it. */
-  async allClusters(tenantId: string): Promise<DuplicateCluster[]> {
-    const rows = await this.db
-      .selectFrom('deal_duplicates')
-      .select(['survivor_id', 'member_ids', 'kind', 'confidence', 'reasons'])
-      .where('tenant_id', '=', tenantId)
-      .execute();
-    // One row per member, each carrying its whole cluster.
+  /**
+   * The tenant's stored clusters when a full pass computed them from the input `inputDigest` names (see `replace`) and
+   * nothing has rewritten them since; undefined otherwise. One statement: the digest and the clusters are one snapshot.
+   */
+  async clustersComputedFrom(tenantId: string, inputDigest: string): Promise<DuplicateCluster[] | undefined> {
+    const { rows } = await sql<{
+      survivor_id: string | null;
+      member_ids: string[] | null;
+      kind: string | null;
+      confidence: number | null;
+      reasons: string[] | null;
+    }>`
+      select d.survivor_id, d.member_ids, d.kind, d.confidence, d.reasons
+      from sync_checkpoints c
+      left join deal_duplicates d on d.tenant_id = c.tenant_id
+      where c.tenant_id = ${tenantId} and c.stream = ${FULL_CLUSTERING_STREAM}
+        and c.checkpoint ->> 'inputDigest' = ${inputDigest}`.execute(this.db);
+    if (rows.length === 0) return undefined;
+    // One row per member, each carrying its whole cluster (a single row of nulls: no clusters).
     const clusters = new Map<string, DuplicateCluster>();
     for (const row of rows) {
+      if (!row.member_ids || row.survivor_id === null || row.confidence === null) continue;
       const key = row.member_ids.join('\u0000');
       if (clusters.has(key)) continue;
       clusters.set(key, {
@@ -145,7 +145,7 @@ export class DedupeRepository {
         kind: row.kind as DuplicateCluster['kind'],
         confidence: row.confidence,
         survivor: row.survivor_id,
-        reasons: row.reasons,
+        reasons: row.reasons ?? [],
       });
     }
     return [...clusters.values()];

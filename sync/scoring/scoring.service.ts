@@ -76,8 +76,9 @@ export const MATCH_PREVIEW_MAX_ROWS = 200;
 export class ScoringService {
   /**
    * Runs by pass. `CrmTenantSync.writeBack` builds one input object per pass and hands that same object to every
-   * deal and company writer, so the object identifies the pass (two passes over the same deals are two objects); the
-   * entry goes when the pass's input is collected.
+   * deal and company writer, so the object identifies the pass (two passes over the same deals are two objects; a
+   * pass whose writers ran again after attribution amended its deals hands the second one to the rest); the entry
+   * goes when the pass's input is collected.
    */
   readonly #runs = new WeakMap<DealWriterInput, Promise<ScoringRun>>();
   readonly #asOf: () => string;

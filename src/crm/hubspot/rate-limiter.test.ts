@@ -53,8 +53,26 @@ describe('SlidingWindowLimiter', () => {
     expect(clock.now()).toBe(100);
     await limiter.whenFree(5); // 5 more would make 11 in the last tenth: the 6 sent at 100 leave it at 200
     expect(clock.now()).toBe(200);
-    await limiter.whenFree(30); // more than a tenth of the budget: only the whole window bounds it
-    expect(clock.now()).toBe(200);
+    await limiter.acquire(); // at 200, inside the last tenth
+    clock.advance(50);
+    await limiter.whenFree(30); // more than a tenth of the budget: the last tenth must hold nothing
+    expect(clock.now()).toBe(300);
+  });
+
+  it("given others' steady traffic above the pace, when asked for room, then it paces for at most half a window", async () => {
+    const clock = new ManualClock(0);
+    const limiter = new SlidingWindowLimiter(100, 1000, clock, 0);
+    // Another sender spends 8 calls after every wait: the last tenth never has room for 4 more within its tenth.
+    const others = () => Promise.all(Array.from({ length: 8 }, () => limiter.acquire()));
+    const sleep = clock.sleep.bind(clock);
+    clock.sleep = async (ms: number) => {
+      await sleep(ms);
+      await others();
+    };
+    await others();
+    await limiter.whenFree(4);
+    expect(clock.now()).toBe(500);
+    expect(clock.sleeps).toEqual([100, 100, 100, 100, 100]);
   });
 
   it('given an infinite limit, then nothing waits', async () => {

@@ -33,15 +33,22 @@ export class SlidingWindowLimiter {
   /**
    * Resolves once `calls` requests could start at once without waiting (at most the window's whole budget) and without
    * spending faster than the window refills — the last tenth of the window holds at most a tenth of the budget with
-   * them — taking no slot. For work that gathers what to send while it waits (the webhook drain's next round): it sends
-   * more per call rather than the same calls later, at an even pace, and never fills the window for everyone else.
+   * them (none at all, for more than a tenth) — taking no slot. For work that gathers what to send while it waits (the
+   * webhook drain's next round): it sends more per call rather than the same calls later, at an even pace, and never
+   * fills the window for everyone else. The pace counts every sender's calls, so under others' steady traffic it is
+   * kept for at most half a window; then room in the whole window is enough.
    */
   async whenFree(calls: number): Promise<void> {
     if (!Number.isFinite(this.max)) return;
     const wanted = Math.min(Math.max(1, calls), this.max);
     const paceBudget = Math.max(wanted, Math.floor(this.max / PACE_SLICES));
-    const waitFor = () =>
-      Math.max(this.#waitFor(wanted), this.#waitFor(wanted, paceBudget, this.windowMs / PACE_SLICES));
+    const paceUntil = this.clock.now() + this.windowMs / 2;
+    const waitFor = () => {
+      const room = this.#waitFor(wanted);
+      const left = paceUntil - this.clock.now();
+      if (left <= 0) return room;
+      return Math.max(room, Math.min(left, this.#waitFor(wanted, paceBudget, this.windowMs / PACE_SLICES)));
+    };
     for (let wait = waitFor(); wait > 0; wait = waitFor()) await this.clock.sleep(wait);
   }
 

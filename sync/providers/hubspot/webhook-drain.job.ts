@@ -52,9 +52,9 @@ export function webhookDrainJob(deps: WebhookDrainDeps) {
         // A run whose lease was swept (taken for dead) stops rather than drain beside its retry.
         context.signal?.throwIfAborted();
         // A round's reads cost the same for 1 event as for 500: while the CRM's window has no room for them, or the
-        // last half window already spent half of it, wait before collecting, so the events arriving meanwhile join
-        // this round instead of costing rounds of their own, and a stream of rounds spends no faster than the
-        // window refills.
+        // last tenth of it already spent a tenth of the budget, wait before collecting, so the events arriving
+        // meanwhile join this round instead of costing rounds of their own, and a stream of rounds spends no faster
+        // than the window refills.
         if (tenant?.status === 'active') await deps.sync.whenCallsFree(tenantId, ROUND_READ_CALLS);
         const pending = await deps.inbox.pending(tenantId, ROUND_SIZE);
         if (pending.length === 0) break;
