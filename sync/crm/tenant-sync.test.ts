@@ -44,6 +44,24 @@ function fixedWriter(
   };
 }
 
+/** An amending writer (auto-tags): after 20 ms, tags partner p9 on every deal when `amend()` says so. */
+function taggingWriter(amend: () => boolean): DealWriter {
+  return {
+    name: 'tagger',
+    properties: ['pl_tag'],
+    amendsDeals: true,
+    desired: async ({ deals }) => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (amend()) {
+        for (const entry of deals) {
+          entry.deal = { ...entry.deal, partners: [{ partnerId: 'p9', role: 'influenced', splitPct: null }] };
+        }
+      }
+      return new Map([['1', { pl_tag: 'tagged' }]]);
+    },
+  };
+}
+
 /** A writer whose engine fails ('engine failed'). */
 function failingWriter(property: string): DealWriter {
   return {
@@ -373,20 +391,7 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
   it('given a second reconcile that read nothing new but the amending writer amends after all, then the writers after it run again on a fresh input', async () => {
     crm.addDeal(crmDeal('1', { pl_tag: 'tagged', pl_seen: '0' }));
     let amend = false;
-    const tagger: DealWriter = {
-      name: 'tagger',
-      properties: ['pl_tag'],
-      amendsDeals: true,
-      desired: async ({ deals }) => {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        if (amend) {
-          for (const entry of deals) {
-            entry.deal = { ...entry.deal, partners: [{ partnerId: 'p9', role: 'influenced', splitPct: null }] };
-          }
-        }
-        return new Map([['1', { pl_tag: 'tagged' }]]);
-      },
-    };
+    const tagger = taggingWriter(() => amend);
     const inputs: DealWriterInput[] = [];
     const seer: DealWriter = {
       name: 'seer',
@@ -412,20 +417,7 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
     crm.addDeal(crmDeal('1', { pl_tag: 'tagged', pl_seen: '0' }));
     let amend = false;
     let failures = 0;
-    const tagger: DealWriter = {
-      name: 'tagger',
-      properties: ['pl_tag'],
-      amendsDeals: true,
-      desired: async ({ deals }) => {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        if (amend) {
-          for (const entry of deals) {
-            entry.deal = { ...entry.deal, partners: [{ partnerId: 'p9', role: 'influenced', splitPct: null }] };
-          }
-        }
-        return new Map([['1', { pl_tag: 'tagged' }]]);
-      },
-    };
+    const tagger = taggingWriter(() => amend);
     const inputs: DealWriterInput[] = [];
     const flaky: DealWriter = {
       name: 'flaky',
