@@ -390,7 +390,7 @@ export class CrmTenantSync {
     const compared = new Map<string, Readonly<Record<string, string | null>>>();
     if (desired.every((values) => values.size === 0)) return { updates, compared };
     const given = new Set(deals.map((entry) => entry.deal.id));
-    const related = [...idsOf(desired)].filter((id) => !given.has(id));
+    const related = [...idsOf(desired, given)];
     const others = related.length > 0 ? await this.options.mirror.dealsByIds(tenantId, related) : [];
     for (const entry of [...deals, ...others]) {
       const changed = changesOf(entry.properties, entry.deal.id, desired);
@@ -519,10 +519,10 @@ function valuesOf(
   });
 }
 
-/** Every record id some writer has values for. */
-function idsOf(desired: WritersValues): Set<string> {
+/** Every record id some writer has values for, except those in `except`. */
+function idsOf(desired: WritersValues, except?: ReadonlySet<string>): Set<string> {
   const ids = new Set<string>();
-  for (const values of desired) for (const id of values.keys()) ids.add(id);
+  for (const values of desired) for (const id of values.keys()) if (!except?.has(id)) ids.add(id);
   return ids;
 }
 

@@ -1,11 +1,14 @@
 import { type Kysely, sql } from 'kysely';
+import { z } from 'zod';
 import { compareIds, type DuplicateCluster } from '../../src/dedupe/duplicate-clustering.ts';
 import { chunks } from '../../src/shared/chunks.ts';
+import { CheckpointsRepository } from '../platform/store/checkpoints.repo.ts';
 import type { StoreSchema } from '../platform/store/schema.ts';
 
 const CHUNK = 1_000;
 /** The `sync_checkpoints` stream holding the digest of the input of the tenant's stored full-pass clusters. */
 const FULL_CLUSTERING_STREAM = 'dedupe.full-clustering';
+const clusteringCheckpoint = z.strictObject({ inputDigest: z.string() });
 
 /** One member's view of its cluster. */
 export interface StoredDuplicate {
@@ -64,16 +67,11 @@ export class DedupeRepository {
     inputDigest?: string,
   ) {
     await this.db.transaction().execute(async (trx) => {
-      await trx
-        .deleteFrom('sync_checkpoints')
-        .where('tenant_id', '=', tenantId)
-        .where('stream', '=', FULL_CLUSTERING_STREAM)
-        .execute();
+      const checkpoints = new CheckpointsRepository(trx);
       if (dealIds === null && inputDigest !== undefined) {
-        await trx
-          .insertInto('sync_checkpoints')
-          .values({ tenant_id: tenantId, stream: FULL_CLUSTERING_STREAM, checkpoint: JSON.stringify({ inputDigest }) })
-          .execute();
+        await checkpoints.save(tenantId, FULL_CLUSTERING_STREAM, clusteringCheckpoint, { inputDigest });
+      } else {
+        await checkpoints.clear(tenantId, FULL_CLUSTERING_STREAM);
       }
       if (dealIds === null) {
         await trx.deleteFrom('deal_duplicates').where('tenant_id', '=', tenantId).execute();
