@@ -283,6 +283,25 @@ describe.each(STORE_KINDS)('the CRM mirror on $name', (kind) => {
       });
     });
 
+    it('given values that would read alike run together (null, empty, separators inside a value), when read, then each is told apart', async () => {
+      const own = await connect('8407');
+      const variants: Values[] = [
+        { a: null, b: 'x' },
+        { a: '', b: 'x' },
+        { a: 'x', b: null },
+        { a: 'x', b: '' },
+        { a: 'x\u0001', b: '' },
+        { a: 'x\u00021\u0001', b: '' },
+      ];
+      expect(await mirror.upsertDeals(own, [mirrorDeal('361', variants[0] ?? {})])).toBe(1);
+      for (const values of variants.slice(1)) {
+        expect(await mirror.upsertDeals(own, [mirrorDeal('361', values)])).toBe(1);
+        expect((await mirror.findDeal(own, '361'))?.properties).toStrictEqual(values);
+      }
+      // The same values in another key order are the same values.
+      expect(await mirror.upsertDeals(own, [mirrorDeal('361', { b: '', a: 'x\u00021\u0001' })])).toBe(0);
+    });
+
     it('given a deal marked deleted, when it is read again unchanged, then it comes back to life', async () => {
       const own = await connect('8403');
       const deal = mirrorDeal('321', { amount: '5' });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
 import { dealMatchKeys } from '../../src/dedupe/match-keys.ts';
@@ -36,11 +36,12 @@ const ANALYZE_AFTER_ROWS = 5_000;
 const FULL_READ_STREAM = 'crm.full-read';
 const fullReadSchema = z.strictObject({ startedAt: z.iso.datetime() });
 
-/** Change detection, not security: a short digest of serialised parts. */
+/**
+ * Change detection, not security: a short digest of serialised parts, each followed by a NUL. One-shot `hash`: a
+ * `Hash` object per digest cost more than the hashing itself.
+ */
 function digestOf(...parts: string[]): string {
-  const hash = createHash('sha1');
-  for (const part of parts) hash.update(part).update('\u0000');
-  return hash.digest('base64url');
+  return hash('sha1', `${parts.join('\u0000')}\u0000`, 'base64url');
 }
 
 /**
@@ -51,13 +52,43 @@ export function rosterVersionOf(tenantId: string) {
   return sql<{ version: string }>`select roster_version(${tenantId}) as version`;
 }
 
+/** The last key list `sortedKeysOf` sorted, and its sorted copy: the deals of one read share theirs. */
+let lastKeys: readonly string[] = [];
+let lastSorted: readonly string[] = [];
+
+/** The object's keys sorted; a list equal to the last one given reuses its sort. */
+function sortedKeysOf(object: object): readonly string[] {
+  const keys = Object.keys(object);
+  let same = keys.length === lastKeys.length;
+  for (let index = 0; same && index < keys.length; index += 1) same = keys[index] === lastKeys[index];
+  if (!same) {
+    lastKeys = keys;
+    lastSorted = [...keys].sort();
+  }
+  return lastSorted;
+}
+
+/** Digests already taken, by values object (the read's values, digested when stored, are compared when written). */
+const propertiesDigests = new WeakMap<object, string>();
+
 /**
- * A digest of raw CRM values that ignores key order (the store's jsonb reorders keys; a read may too): their JSON with
- * the keys sorted (a replacer array sets the order keys are written in). It runs for every deal read and twice for
- * every deal written, hence no sorted copy of the entries.
+ * A digest of raw CRM values that ignores key order (the store's jsonb reorders keys; a read may too): each name in
+ * sorted order with its value's length and the value (a null has neither), so no two sets of values read the same.
+ * It runs for every deal read and twice for every deal written: one digest per values object (they are never changed
+ * in place), no JSON (with a replacer array it cost twice this).
  */
 function propertiesDigest(properties: Readonly<Record<string, string | null>>): string {
-  return digestOf(JSON.stringify(properties, Object.keys(properties).sort()));
+  let digest = propertiesDigests.get(properties);
+  if (digest === undefined) {
+    let text = '';
+    for (const key of sortedKeysOf(properties)) {
+      const value = properties[key];
+      text += value == null ? `${key}\u0002` : `${key}\u0001${value.length}\u0001${value}`;
+    }
+    digest = hash('sha1', text, 'base64url');
+    propertiesDigests.set(properties, digest);
+  }
+  return digest;
 }
 
 export interface MirroredDeal extends CanonicalDeal {
