@@ -127,6 +127,14 @@ export class CrmMirrorRepository {
     return { startedAt: row.now, coversFrom: new Date(row.covers) };
   }
 
+  /** The store's clock as text (microseconds kept): when a read beginning now began (`upsertDeals`). */
+  async readStart(): Promise<string> {
+    const { rows } = await sql<{ now: string }>`select now()::text as now`.execute(this.db);
+    const row = rows[0];
+    if (!row) throw new Error('the store did not answer its clock');
+    return row.now;
+  }
+
   /** After a full pass succeeded: every record was read after `startedAt` (the read's start) and stored. */
   async recordFullRead(tenantId: string, startedAt: Date): Promise<void> {
     await this.#checkpoints.save(tenantId, FULL_READ_STREAM, fullReadSchema, { startedAt: startedAt.toISOString() });
@@ -141,9 +149,16 @@ export class CrmMirrorRepository {
   /**
    * Deals as just read from the CRM. A row whose digest matches what the last read stored is left alone (with its
    * match keys), so a reconcile that finds nothing changed reads one short row per deal and writes nothing.
-   * Returns the number of rows written.
+   * `read.startedAt` (the store's clock when the read began, `readStart`) orders reads: a row stored by a read that
+   * began later is newer and stays; its id goes into `read.superseded`, so the caller can take the stored deal
+   * instead. Without `read` the deals replace what is stored. Returns the number of rows written.
    */
-  async upsertDeals(tenantId: string, deals: readonly CanonicalDeal[]): Promise<number> {
+  async upsertDeals(
+    tenantId: string,
+    deals: readonly CanonicalDeal[],
+    read?: { startedAt: string; superseded: Set<string> },
+  ): Promise<number> {
+    const startedAt = read?.startedAt ?? null;
     let written = 0;
     for (const batch of chunks(deals, CHUNK)) {
       const rows = batch.map((entry) => {
@@ -159,17 +174,21 @@ export class CrmMirrorRepository {
         return { ...row, digest };
       });
       // A first load grows the table in this very loop, before any statistics exist: key lookups, not a plain list.
-      const stored = await sql<{ deal_id: string; digest: string | null }>`
-        select deal_id, digest from crm_deals
+      const stored = await sql<{ deal_id: string; digest: string | null; newer: boolean | null }>`
+        select deal_id, digest, read_at > ${startedAt}::timestamptz as newer from crm_deals
         where ${tenantKeyIn(
           tenantId,
           'deal_id',
           rows.map((row) => row.deal_id),
         )} and deleted_at is null`.execute(this.db);
-      const current = new Map(stored.rows.map((row) => [row.deal_id, row.digest]));
-      const changed = rows.filter((row) => current.get(row.deal_id) !== row.digest);
+      const current = new Map(stored.rows.map((row) => [row.deal_id, row]));
+      const changed = rows.filter((row) => {
+        const found = current.get(row.deal_id);
+        if (found?.digest === row.digest) return false;
+        if (found?.newer) read?.superseded.add(row.deal_id);
+        return !found?.newer;
+      });
       if (changed.length === 0) continue;
-      written += changed.length;
       // The serialised columns go into the batch's JSON as they are (no second stringify of every deal).
       const json = `[${changed
         .map(
@@ -179,15 +198,23 @@ export class CrmMirrorRepository {
             `"digest":${JSON.stringify(row.digest)}}`,
         )
         .join(',')}]`;
-      await sql`
-        insert into crm_deals (tenant_id, deal_id, deal, properties, unlabeled_partner_ids, account_partner_ids, digest)
-        select ${tenantId}, r.deal_id, r.deal, r.properties, r.unlabeled_partner_ids, r.account_partner_ids, r.digest
+      // The condition holds against a read stored since the lookup above (a deleted row's read counts too).
+      const upserted = await sql<{ deal_id: string }>`
+        insert into crm_deals
+          (tenant_id, deal_id, deal, properties, unlabeled_partner_ids, account_partner_ids, digest, read_at)
+        select ${tenantId}, r.deal_id, r.deal, r.properties, r.unlabeled_partner_ids, r.account_partner_ids, r.digest,
+          ${startedAt}::timestamptz
         from ${recordset(json, DEAL_COLUMNS)}
         on conflict (tenant_id, deal_id) do update set
           deal = excluded.deal, properties = excluded.properties,
           unlabeled_partner_ids = excluded.unlabeled_partner_ids, account_partner_ids = excluded.account_partner_ids,
-          digest = excluded.digest, synced_at = now(), deleted_at = null`.execute(this.db);
-      const changedIds = new Set(changed.map((row) => row.deal_id));
+          digest = excluded.digest, read_at = excluded.read_at, synced_at = now(), deleted_at = null
+        where excluded.read_at is null or crm_deals.read_at is null or crm_deals.read_at <= excluded.read_at
+        returning deal_id`.execute(this.db);
+      const changedIds = new Set(upserted.rows.map((row) => row.deal_id));
+      for (const row of changed) if (!changedIds.has(row.deal_id)) read?.superseded.add(row.deal_id);
+      written += changedIds.size;
+      if (changedIds.size === 0) continue;
       await sql`delete from deal_match_keys where ${tenantKeyIn(tenantId, 'deal_id', [...changedIds])}`.execute(
         this.db,
       );
@@ -287,16 +314,30 @@ export class CrmMirrorRepository {
     }
   }
 
-  async markDeleted(tenantId: string, objectType: 'deals' | 'companies', ids: readonly string[]): Promise<void> {
+  /**
+   * Records gone from the CRM. `readStartedAt` (deals): when the read that found them gone began; a deal a later read
+   * stored stays, and a full read that began earlier will not bring it back (`upsertDeals`).
+   */
+  async markDeleted(
+    tenantId: string,
+    objectType: 'deals' | 'companies',
+    ids: readonly string[],
+    readStartedAt?: string,
+  ): Promise<void> {
     if (ids.length === 0) return;
     for (const batch of chunks(ids, CHUNK)) {
       if (objectType === 'deals') {
         await this.db
           .updateTable('crm_deals')
-          .set({ deleted_at: new Date() })
+          .set({ deleted_at: new Date(), ...(readStartedAt ? { read_at: readStartedAt } : {}) })
           .where('tenant_id', '=', tenantId)
           .where('deal_id', 'in', batch)
           .where('deleted_at', 'is', null)
+          .$if(readStartedAt !== undefined, (query) =>
+            query.where((eb) =>
+              eb.or([eb('read_at', 'is', null), eb('read_at', '<=', sql<Date>`${readStartedAt}::timestamptz`)]),
+            ),
+          )
           .execute();
       } else {
         await this.db

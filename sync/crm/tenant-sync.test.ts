@@ -607,4 +607,79 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
     expect(large).toMatchObject({ deals: 0, calls: 0 });
     expect(deferred).toEqual([['1', '2', '3']]);
   });
+
+  describe('a webhook pass re-reading a deal while a reconcile reads (newest read wins)', () => {
+    /** Writes each deal's amount as read: what the pass computed from. */
+    const amountWriter = (): DealWriter => ({
+      name: 'amount',
+      properties: ['pl_amount_seen'],
+      desired: async ({ deals }) =>
+        new Map(deals.map((entry) => [entry.deal.id, { pl_amount_seen: String(entry.deal.amount) }])),
+    });
+
+    it('given a deal changed and re-read by a webhook pass after the reconcile read it, then the reconcile neither stores nor writes from its older read', async () => {
+      crm.addDeal(crmDeal('2', { pl_amount_seen: null })).addDeal(crmDeal('1', { pl_amount_seen: null }));
+      const writers = [amountWriter()];
+      // Deal 2, then deal 1 in a second piece: between them the deal changes in the CRM and its change event's pass
+      // re-reads and stores it — before the reconcile stores the copy it read at its start.
+      crm.snapshotPieces = {
+        size: 1,
+        between: async () => {
+          const entry = crm.deals.get('1');
+          if (entry) entry.deal = { ...entry.deal, amount: 75_000 };
+          await sync(writers).applyWebhookWork(tenantId, { deals: ['1'], companies: [], aliases: [] });
+        },
+      };
+
+      const result = await sync(writers).reconcile(tenantId);
+
+      expect((await mirror.findDeal(tenantId, '1'))?.deal.amount).toBe(75_000);
+      expect(crm.deals.get('1')?.properties.pl_amount_seen).toBe('75000');
+      // The webhook pass wrote deal 1; the reconcile wrote deal 2 only (deal 1's newest values were already there).
+      expect(writes(crm).flatMap((call) => call.updates)).toEqual([
+        { id: '1', properties: { pl_amount_seen: '75000' } },
+        { id: '2', properties: { pl_amount_seen: '50000' } },
+      ]);
+      expect(result).toMatchObject({ dealsRead: 2, deals: 1 });
+    });
+
+    it('given a deal deleted in the CRM and found gone by a webhook pass after the reconcile read it, then the reconcile does not bring it back', async () => {
+      crm.addDeal(crmDeal('2')).addDeal(crmDeal('1'));
+      await sync([]).reconcile(tenantId);
+      const writers = [amountWriter()];
+      crm.snapshotPieces = {
+        size: 1,
+        between: async () => {
+          crm.deals.delete('1');
+          await sync(writers).applyWebhookWork(tenantId, { deals: ['1'], companies: [], aliases: [] });
+        },
+      };
+
+      await sync(writers).reconcile(tenantId);
+
+      expect((await mirror.findDeal(tenantId, '1'))?.deletedAt).not.toBeNull();
+      expect(writes(crm).flatMap((call) => call.updates.map((update) => update.id))).toEqual(['2']);
+    });
+
+    it('given a webhook pass whose read began before a reconcile stored a newer read, then the pass keeps the newer row and computes from it', async () => {
+      crm.addDeal(crmDeal('1', { pl_amount_seen: null }));
+      await sync([]).reconcile(tenantId);
+      // The pass reads deal 1 (old amount); before it stores it, a reconcile reads the changed deal and stores it.
+      const readDeals = crm.readDeals.bind(crm);
+      crm.readDeals = async (ids, options) => {
+        const read = await readDeals(ids, options);
+        const entry = crm.deals.get('1');
+        if (entry) entry.deal = { ...entry.deal, amount: 90_000 };
+        await sync([]).reconcile(tenantId);
+        return read;
+      };
+
+      await sync([amountWriter()]).applyWebhookWork(tenantId, { deals: ['1'], companies: [], aliases: [] });
+
+      expect((await mirror.findDeal(tenantId, '1'))?.deal.amount).toBe(90_000);
+      expect(writes(crm).flatMap((call) => call.updates)).toEqual([
+        { id: '1', properties: { pl_amount_seen: '90000' } },
+      ]);
+    });
+  });
 });

@@ -151,6 +151,8 @@ export class CrmTenantSync {
     // rate limit); the roster first, so no mirrored deal names a partner the mirror lacks.
     const load = new BackgroundChain(signal);
     let dealRowsWritten = 0;
+    // Deals a webhook pass re-read (and stored) after this read began: the mirror's rows are newer than this read's.
+    const superseded = new Set<string>();
     let snapshot: CrmSnapshot;
     try {
       snapshot = await crm
@@ -167,7 +169,7 @@ export class CrmTenantSync {
             }),
           onDeals: (deals) =>
             load.add(async () => {
-              dealRowsWritten += await mirror.upsertDeals(tenantId, deals);
+              dealRowsWritten += await mirror.upsertDeals(tenantId, deals, { startedAt: readStartedAt, superseded });
             }),
         })
         .finally(() => load.idle());
@@ -189,7 +191,8 @@ export class CrmTenantSync {
       readStartedAt,
     );
     signal?.throwIfAborted();
-    const written = await this.writeBack(tenantId, snapshot.deals, snapshot.partners, true, {
+    const deals = await this.#newest(tenantId, snapshot.deals, superseded);
+    const written = await this.writeBack(tenantId, deals, snapshot.partners, true, {
       partnerProperties: snapshot.partnerProperties,
       fewChanges: (dealRowsWritten + deletedDeals) * 100 <= snapshot.deals.length,
       ...(signal ? { signal } : {}),
@@ -243,19 +246,26 @@ export class CrmTenantSync {
     const merged = work.aliases.filter((alias) => alias.objectType === 'deals').map((alias) => alias.oldId);
     // The roster tells which companies linked to a deal's account are partners (account-based auto-tag).
     const roster = dealIds.length > 0 ? await mirror.livePartners(tenantId) : [];
+    const readStartedAt = await mirror.readStart();
     const read = await connector.readDeals(dealIds, {
       dealProperties: this.writtenProperties,
       partnerIds: new Set(roster.map((partner) => partner.id)),
     });
     await mirror.upsertPartners(tenantId, read.partners);
-    await mirror.upsertDeals(tenantId, read.deals);
-    await mirror.markDeleted(tenantId, 'deals', [...read.missing, ...merged]);
+    const superseded = new Set<string>();
+    await mirror.upsertDeals(tenantId, read.deals, { startedAt: readStartedAt, superseded });
+    await mirror.markDeleted(tenantId, 'deals', [...read.missing, ...merged], readStartedAt);
     const partners = this.#writers.length > 0 ? await mirror.livePartners(tenantId) : [];
     const changedIds = read.deals.map((entry) => entry.deal.id);
     for (const writer of this.#writers) {
       if (writer.defer && !runsInline(writer, changedIds.length)) await writer.defer(tenantId, changedIds);
     }
-    const written = await this.writeBack(tenantId, read.deals, partners, false);
+    const written = await this.writeBack(
+      tenantId,
+      await this.#newest(tenantId, read.deals, superseded),
+      partners,
+      false,
+    );
     return {
       refreshedDeals: read.deals.length,
       missingDeals: read.missing.length,
@@ -279,6 +289,26 @@ export class CrmTenantSync {
     return this.writeBack(tenantId, deals, partners, true, {
       partnerProperties,
       ...(writers ? { writers } : {}),
+    });
+  }
+
+  /**
+   * The deals a pass read, each one a later read stored meanwhile (`superseded`, see `upsertDeals`) replaced by the
+   * mirror's row, or left out when that read found it gone: the pass computes and writes from the newest read.
+   */
+  async #newest(
+    tenantId: string,
+    deals: readonly CanonicalDeal[],
+    superseded: ReadonlySet<string>,
+  ): Promise<readonly CanonicalDeal[]> {
+    if (superseded.size === 0) return deals;
+    const stored = new Map(
+      (await this.options.mirror.dealsByIds(tenantId, [...superseded])).map((entry) => [entry.deal.id, entry]),
+    );
+    return deals.flatMap((entry) => {
+      if (!superseded.has(entry.deal.id)) return [entry];
+      const newer = stored.get(entry.deal.id);
+      return newer ? [newer] : [];
     });
   }
 
