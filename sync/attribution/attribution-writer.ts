@@ -133,7 +133,7 @@ export function attributionWriter(deps: AttributionWriterDeps): DealWriter {
     properties: ATTRIBUTION_PROPERTIES,
     // Auto-tags are added to the given deals for the writers after this one (dedupe, scores).
     amendsDeals: true,
-    async desired({ tenantId, deals, partners, links }) {
+    async desired({ tenantId, deals, partners, links, amended }) {
       const evaluations = await evaluateDeals(deps, tenantId, deals, partners);
       // Auto-tags become links the sync writes through the CRM port; a role the CRM cannot link yet is left alone.
       const linkable = links ? await links.linkableRoles() : new Set<PartnerRole>();
@@ -156,6 +156,8 @@ export function attributionWriter(deps: AttributionWriterDeps): DealWriter {
         desired.set(deal.id, { ...attributionProperties(result, effective) });
         records.push({ dealId: deal.id, result, closedPartners: deal.isClosed ? effective.partners : null });
       }
+      // The auto-tags are on the deals: the writers after this one need not wait for the rows stored below.
+      amended?.();
       if (autoTags.length > 0 && links) {
         links.link(autoTags, async () => {
           for (const tag of autoTags) {

@@ -302,33 +302,39 @@ describe.each(STORE_KINDS)('the CRM mirror on $name', (kind) => {
       expect(await mirror.upsertDeals(own, [mirrorDeal('361', { b: '', a: 'x\u00021\u0001' })])).toBe(0);
     });
 
-    it('given reads that began at different times, when stored out of order, then the newest read stays and the older is reported superseded', async () => {
+    it('given reads that began in some order, when stored out of order, then the newest read stays and the older is reported superseded', async () => {
       const own = await connect('8408');
-      const earlier = await mirror.readStart();
-      const later = await mirror.readStart();
-      expect(new Date(later).getTime()).toBeGreaterThanOrEqual(new Date(earlier).getTime());
-      const newer = { startedAt: '2026-12-07 10:00:00.000002+00', superseded: new Set<string>() };
-      const older = { startedAt: '2026-12-07 10:00:00.000001+00', superseded: new Set<string>() };
+      const [first, second, third, fourth] = [
+        await mirror.readStart(),
+        await mirror.readStart(),
+        await mirror.readStart(),
+        await mirror.readStart(),
+      ];
+      expect(new Set([first, second, third, fourth]).size).toBe(4);
+      const numbers = [first, second, third, fourth].map(BigInt);
+      expect(numbers.every((n, i) => i === 0 || (numbers[i - 1] ?? n) < n)).toBe(true);
+      const older = { number: first, superseded: new Set<string>() };
+      const newer = { number: second, superseded: new Set<string>() };
 
       expect(await mirror.upsertDeals(own, [mirrorDeal('371', { amount: '2' })], newer)).toBe(1);
       expect(await mirror.upsertDeals(own, [mirrorDeal('371', { amount: '1' }), mirrorDeal('372', {})], older)).toBe(1);
       expect((await mirror.findDeal(own, '371'))?.properties).toStrictEqual({ amount: '2' });
       expect([...older.superseded]).toEqual(['371']);
       // The same values from an older read are not "superseded": nothing differs.
-      const same = { startedAt: older.startedAt, superseded: new Set<string>() };
+      const same = { number: first, superseded: new Set<string>() };
       expect(await mirror.upsertDeals(own, [mirrorDeal('371', { amount: '2' })], same)).toBe(0);
       expect(same.superseded.size).toBe(0);
 
       // A read that found the deal gone counts too: an older read does not bring it back, a newer one does.
-      await mirror.markDeleted(own, 'deals', ['371'], '2026-12-07 10:00:00.000003+00');
-      const stale = { startedAt: newer.startedAt, superseded: new Set<string>() };
+      await mirror.markDeleted(own, 'deals', ['371'], third);
+      const stale = { number: second, superseded: new Set<string>() };
       expect(await mirror.upsertDeals(own, [mirrorDeal('371', { amount: '2' })], stale)).toBe(0);
       expect((await mirror.findDeal(own, '371'))?.deletedAt).not.toBeNull();
       expect([...stale.superseded]).toEqual(['371']);
-      const fresh = { startedAt: '2026-12-07 10:00:00.000004+00', superseded: new Set<string>() };
+      const fresh = { number: fourth, superseded: new Set<string>() };
       expect(await mirror.upsertDeals(own, [mirrorDeal('371', { amount: '3' })], fresh)).toBe(1);
       expect((await mirror.findDeal(own, '371'))?.deletedAt).toBeNull();
-      // Without a read's start (a caller that does not order its reads) the deals replace what is stored.
+      // Without a read's number (a caller that does not order its reads) the deals replace what is stored.
       expect(await mirror.upsertDeals(own, [mirrorDeal('371', { amount: '0' })])).toBe(1);
       expect((await mirror.findDeal(own, '371'))?.properties).toStrictEqual({ amount: '0' });
     });

@@ -114,25 +114,27 @@ export class CrmMirrorRepository {
    * A full read beginning now: `startedAt`, the store's clock as text (microseconds kept: rows stored after it are
    * newer than the read, see `markUnseenDeleted`), and `coversFrom`, the start of what the read covers for the webhook
    * drain — that moment, or when the tenant's incremental pass under way (its drain lease) began, if earlier: that
-   * pass may still write into the mirror what it read before now.
+   * pass may still write into the mirror what it read before now. `read` numbers the read among all reads (`readStart`).
    */
-  async fullReadStart(tenantId: string): Promise<{ startedAt: string; coversFrom: Date }> {
-    const { rows } = await sql<{ now: string; covers: Date | string }>`
+  async fullReadStart(tenantId: string): Promise<{ startedAt: string; coversFrom: Date; read: string }> {
+    const { rows } = await sql<{ now: string; covers: Date | string; read: string }>`
       select now()::text as now,
-        least(now(), (select acquired_at from job_leases where lease_key = ${drainLeaseKey(tenantId)})) as covers`.execute(
-      this.db,
-    );
+        least(now(), (select acquired_at from job_leases where lease_key = ${drainLeaseKey(tenantId)})) as covers,
+        nextval('crm_read_starts')::text as read`.execute(this.db);
     const row = rows[0];
     if (!row) throw new Error('the store did not answer its clock');
-    return { startedAt: row.now, coversFrom: new Date(row.covers) };
+    return { startedAt: row.now, coversFrom: new Date(row.covers), read: row.read };
   }
 
-  /** The store's clock as text (microseconds kept): when a read beginning now began (`upsertDeals`). */
+  /**
+   * The number of a read of the CRM beginning now: reads are numbered in the order they begin, across replicas (the
+   * store's sequence `crm_read_starts`), so `upsertDeals` can tell the newer of two reads of one deal.
+   */
   async readStart(): Promise<string> {
-    const { rows } = await sql<{ now: string }>`select now()::text as now`.execute(this.db);
+    const { rows } = await sql<{ read: string }>`select nextval('crm_read_starts')::text as read`.execute(this.db);
     const row = rows[0];
-    if (!row) throw new Error('the store did not answer its clock');
-    return row.now;
+    if (!row) throw new Error('the store did not number the read');
+    return row.read;
   }
 
   /** After a full pass succeeded: every record was read after `startedAt` (the read's start) and stored. */
@@ -149,16 +151,15 @@ export class CrmMirrorRepository {
   /**
    * Deals as just read from the CRM. A row whose digest matches what the last read stored is left alone (with its
    * match keys), so a reconcile that finds nothing changed reads one short row per deal and writes nothing.
-   * `read.startedAt` (the store's clock when the read began, `readStart`) orders reads: a row stored by a read that
-   * began later is newer and stays; its id goes into `read.superseded`, so the caller can take the stored deal
+   * `read.number` (`readStart`) orders reads: a row stored by a read that began later is newer and stays; its id goes into `read.superseded`, so the caller can take the stored deal
    * instead. Without `read` the deals replace what is stored. Returns the number of rows written.
    */
   async upsertDeals(
     tenantId: string,
     deals: readonly CanonicalDeal[],
-    read?: { startedAt: string; superseded: Set<string> },
+    read?: { number: string; superseded: Set<string> },
   ): Promise<number> {
-    const startedAt = read?.startedAt ?? null;
+    const number = read?.number ?? null;
     let written = 0;
     for (const batch of chunks(deals, CHUNK)) {
       const rows = batch.map((entry) => {
@@ -175,7 +176,7 @@ export class CrmMirrorRepository {
       });
       // A first load grows the table in this very loop, before any statistics exist: key lookups, not a plain list.
       const stored = await sql<{ deal_id: string; digest: string | null; newer: boolean | null }>`
-        select deal_id, digest, read_at > ${startedAt}::timestamptz as newer from crm_deals
+        select deal_id, digest, read_seq > ${number}::bigint as newer from crm_deals
         where ${tenantKeyIn(
           tenantId,
           'deal_id',
@@ -201,15 +202,15 @@ export class CrmMirrorRepository {
       // The condition holds against a read stored since the lookup above (a deleted row's read counts too).
       const upserted = await sql<{ deal_id: string }>`
         insert into crm_deals
-          (tenant_id, deal_id, deal, properties, unlabeled_partner_ids, account_partner_ids, digest, read_at)
+          (tenant_id, deal_id, deal, properties, unlabeled_partner_ids, account_partner_ids, digest, read_seq)
         select ${tenantId}, r.deal_id, r.deal, r.properties, r.unlabeled_partner_ids, r.account_partner_ids, r.digest,
-          ${startedAt}::timestamptz
+          ${number}::bigint
         from ${recordset(json, DEAL_COLUMNS)}
         on conflict (tenant_id, deal_id) do update set
           deal = excluded.deal, properties = excluded.properties,
           unlabeled_partner_ids = excluded.unlabeled_partner_ids, account_partner_ids = excluded.account_partner_ids,
-          digest = excluded.digest, read_at = excluded.read_at, synced_at = now(), deleted_at = null
-        where excluded.read_at is null or crm_deals.read_at is null or crm_deals.read_at <= excluded.read_at
+          digest = excluded.digest, read_seq = excluded.read_seq, synced_at = now(), deleted_at = null
+        where excluded.read_seq is null or crm_deals.read_seq is null or crm_deals.read_seq <= excluded.read_seq
         returning deal_id`.execute(this.db);
       const changedIds = new Set(upserted.rows.map((row) => row.deal_id));
       for (const row of changed) if (!changedIds.has(row.deal_id)) read?.superseded.add(row.deal_id);
@@ -315,27 +316,27 @@ export class CrmMirrorRepository {
   }
 
   /**
-   * Records gone from the CRM. `readStartedAt` (deals): when the read that found them gone began; a deal a later read
-   * stored stays, and a full read that began earlier will not bring it back (`upsertDeals`).
+   * Records gone from the CRM. `read` (deals): the number of the read that found them gone (`readStart`); a deal a
+   * later read stored stays, and a read that began earlier will not bring it back (`upsertDeals`).
    */
   async markDeleted(
     tenantId: string,
     objectType: 'deals' | 'companies',
     ids: readonly string[],
-    readStartedAt?: string,
+    read?: string,
   ): Promise<void> {
     if (ids.length === 0) return;
     for (const batch of chunks(ids, CHUNK)) {
       if (objectType === 'deals') {
         await this.db
           .updateTable('crm_deals')
-          .set({ deleted_at: new Date(), ...(readStartedAt ? { read_at: readStartedAt } : {}) })
+          .set({ deleted_at: new Date(), ...(read ? { read_seq: read } : {}) })
           .where('tenant_id', '=', tenantId)
           .where('deal_id', 'in', batch)
           .where('deleted_at', 'is', null)
-          .$if(readStartedAt !== undefined, (query) =>
+          .$if(read !== undefined, (query) =>
             query.where((eb) =>
-              eb.or([eb('read_at', 'is', null), eb('read_at', '<=', sql<Date>`${readStartedAt}::timestamptz`)]),
+              eb.or([eb('read_seq', 'is', null), eb('read_seq', '<=', sql<string>`${read}::bigint`)]),
             ),
           )
           .execute();

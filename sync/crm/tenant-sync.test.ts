@@ -355,6 +355,78 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
     ]);
   });
 
+  describe('an amending writer that says when its amendments are final', () => {
+    /** Tags every deal, says so, then "stores its rows" until what `store` gives settles. */
+    function announcingTagger(order: string[], store: () => Promise<void>): DealWriter {
+      return {
+        name: 'tagger',
+        properties: ['pl_tag'],
+        amendsDeals: true,
+        desired: async ({ deals, amended }) => {
+          for (const entry of deals) {
+            entry.deal = { ...entry.deal, partners: [{ partnerId: 'p9', role: 'influenced', splitPct: null }] };
+          }
+          amended?.();
+          order.push('tagger amended');
+          await store();
+          order.push('tagger ended');
+          return new Map([['1', { pl_tag: 'tagged' }]]);
+        },
+      };
+    }
+    const seer = (order: string[]): DealWriter => ({
+      name: 'seer',
+      properties: ['pl_seen'],
+      desired: async ({ deals }) => {
+        order.push('seer started');
+        return new Map(deals.map((entry) => [entry.deal.id, { pl_seen: String(entry.deal.partners.length) }]));
+      },
+    });
+
+    it('given it said its amendments are final, then the writers after it start before it ends and see them', async () => {
+      crm.addDeal(crmDeal('1'));
+      const order: string[] = [];
+      let store = () => {};
+      const stored = new Promise<void>((resolve) => {
+        store = resolve;
+      });
+      const pass = sync([announcingTagger(order, () => stored), seer(order)]).reconcile(tenantId);
+      await eventually(async () => order.includes('seer started'));
+      expect(order).toEqual(['tagger amended', 'seer started']);
+      store();
+      await pass;
+      expect(order).toEqual(['tagger amended', 'seer started', 'tagger ended']);
+      expect(writes(crm)).toEqual([
+        {
+          op: 'writeProperties',
+          object: 'deals',
+          updates: [{ id: '1', properties: { pl_tag: 'tagged', pl_seen: '1' } }],
+        },
+      ]);
+    });
+
+    it('given it fails after saying so, then the pass fails once the writers after it have ended, and writes nothing', async () => {
+      crm.addDeal(crmDeal('1'));
+      const order: string[] = [];
+      let slowEnded = false;
+      const slow: DealWriter = {
+        name: 'slow',
+        properties: ['pl_slow'],
+        desired: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          slowEnded = true;
+          return new Map();
+        },
+      };
+      const failing = () => Promise.reject(new Error('store failed'));
+      const pass = sync([announcingTagger(order, failing), seer(order), slow]);
+      await expect(pass.reconcile(tenantId)).rejects.toThrow('store failed');
+      expect(order).toEqual(['tagger amended', 'seer started']);
+      expect(slowEnded).toBe(true);
+      expect(writes(crm)).toEqual([]);
+    });
+  });
+
   it('given a second reconcile that read nothing new, then the writers after an amending one start beside it', async () => {
     crm.addDeal(crmDeal('1', { pl_tag: 'tagged', pl_seen: '0' }));
     const order: string[] = [];

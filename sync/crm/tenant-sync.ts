@@ -31,7 +31,8 @@ export interface DealWriter {
   readonly inlineLimit?: number;
   /**
    * The writer adds to the deals it is given (attribution's auto-tags) so the writers after it in the same pass see
-   * the result: it runs once the writers before it have ended, and the writers after it wait for it.
+   * the result: it runs once the writers before it have ended, and the writers after it wait for it — until it calls
+   * its input's `amended`, or ends.
    */
   readonly amendsDeals?: boolean;
 }
@@ -52,6 +53,11 @@ export interface DealWriterInput {
   full: boolean;
   /** Partner links a writer wants made (auto-tags): written through the CRM port after every writer ran. */
   links?: PartnerLinkSink;
+  /**
+   * Given to an amending writer (`amendsDeals`): it calls this once its changes to `deals` are final, before work that
+   * leaves them alone (storing its own results), and the writers after it start then rather than when it ends.
+   */
+  amended?: () => void;
 }
 
 export interface PartnerLinkSink {
@@ -146,7 +152,7 @@ export class CrmTenantSync {
     const { mirror, crm } = this.options;
     // What this read covers starts now, or earlier when an incremental pass (a drain) is under way: it may still
     // write what it read before now, and the webhook drain skips events from before this moment.
-    const { startedAt: readStartedAt, coversFrom } = await mirror.fullReadStart(tenantId);
+    const { startedAt: readStartedAt, coversFrom, read } = await mirror.fullReadStart(tenantId);
     // The roster, then each piece of deals, goes into the mirror while the next pages are read (the reads wait on the
     // rate limit); the roster first, so no mirrored deal names a partner the mirror lacks.
     const load = new BackgroundChain(signal);
@@ -169,7 +175,7 @@ export class CrmTenantSync {
             }),
           onDeals: (deals) =>
             load.add(async () => {
-              dealRowsWritten += await mirror.upsertDeals(tenantId, deals, { startedAt: readStartedAt, superseded });
+              dealRowsWritten += await mirror.upsertDeals(tenantId, deals, { number: read, superseded });
             }),
         })
         .finally(() => load.idle());
@@ -246,15 +252,15 @@ export class CrmTenantSync {
     const merged = work.aliases.filter((alias) => alias.objectType === 'deals').map((alias) => alias.oldId);
     // The roster tells which companies linked to a deal's account are partners (account-based auto-tag).
     const roster = dealIds.length > 0 ? await mirror.livePartners(tenantId) : [];
-    const readStartedAt = await mirror.readStart();
+    const readNumber = await mirror.readStart();
     const read = await connector.readDeals(dealIds, {
       dealProperties: this.writtenProperties,
       partnerIds: new Set(roster.map((partner) => partner.id)),
     });
     await mirror.upsertPartners(tenantId, read.partners);
     const superseded = new Set<string>();
-    await mirror.upsertDeals(tenantId, read.deals, { startedAt: readStartedAt, superseded });
-    await mirror.markDeleted(tenantId, 'deals', [...read.missing, ...merged], readStartedAt);
+    await mirror.upsertDeals(tenantId, read.deals, { number: readNumber, superseded });
+    await mirror.markDeleted(tenantId, 'deals', [...read.missing, ...merged], readNumber);
     const partners = this.#writers.length > 0 ? await mirror.livePartners(tenantId) : [];
     const changedIds = read.deals.map((entry) => entry.deal.id);
     for (const writer of this.#writers) {
@@ -524,14 +530,21 @@ async function collect(
   let after: Promise<unknown> = Promise.resolve();
   for (const writer of writers) {
     if (writer.amendsDeals) {
+      let amended = () => {};
+      const final = new Promise<void>((resolve) => {
+        amended = resolve;
+      });
       // Once the writers before it have ended, and only if none failed (the pass fails: nothing to amend for).
       const run = Promise.allSettled(runs).then((before) => {
         const failed = before.find((outcome) => outcome.status === 'rejected');
         if (failed) throw failed.reason;
-        return writer.desired(input);
+        return writer.desired({ ...input, amended });
       });
       runs.push(run);
-      after = run; // a failure here fails the writers after it without running them
+      // The writers after it start once its amendments are final; a failure before that fails them without running
+      // (their runs carry it; `after` itself may have no writer after it to observe it).
+      after = Promise.race([final, run]);
+      after.catch(() => {});
     } else {
       runs.push(after.then(() => writer.desired(input)));
     }

@@ -86,8 +86,11 @@ export interface CrmDealsTable {
   account_partner_ids: ColumnType<string[], string | undefined, string>;
   /** Digest of the values last read from the CRM (migration 0010); null after our own write-back changed them. */
   digest: ColumnType<string | null, string | null | undefined, string | null>;
-  /** When the read that stored the row began, the store's clock (migration 0018); null: unknown, any read replaces it. */
-  read_at: ColumnType<Date | null, string | null | undefined, string | null>;
+  /**
+   * The number of the read that stored the row (sequence `crm_read_starts`, in the order reads began; migration 0018);
+   * null: unknown, any read replaces it.
+   */
+  read_seq: ColumnType<string | null, string | null | undefined, string | null>;
   synced_at: UpdatedAt;
   deleted_at: Date | null;
 }

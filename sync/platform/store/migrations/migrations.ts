@@ -16,7 +16,7 @@ import * as oauthStatePayload from './0014-oauth-state-payload.migration.ts';
 import * as cloudSendClaims from './0015-cloud-send-claims.migration.ts';
 import * as cardKeys from './0016-card-keys.migration.ts';
 import * as cardInputs from './0017-card-inputs.migration.ts';
-import * as mirrorReadAt from './0018-mirror-read-at.migration.ts';
+import * as mirrorReadOrder from './0018-mirror-read-order.migration.ts';
 
 /** Every migration, in order. Names are stable forever: they are the keys recorded in the database. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -37,5 +37,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0015-cloud-send-claims': cloudSendClaims,
   '0016-card-keys': cardKeys,
   '0017-card-inputs': cardInputs,
-  '0018-mirror-read-at': mirrorReadAt,
+  '0018-mirror-read-order': mirrorReadOrder,
 };
