@@ -89,9 +89,10 @@ const bench: BenchModule = {
         );
       const firstPass = await reconcilePass();
       log(`reconcile share, first pass: ${firstPass.cpuMs} ms CPU, ${firstPass.result.calls} calls`);
-      // The CRM now holds what was written: the next full read would return it.
-      for (const entry of snapshot.deals)
-        Object.assign(entry.properties, dealFitValues(pure.result.run, [entry]).get(entry.deal.id));
+      // The CRM now holds what was written: the next full read would return it (new values objects, as a read gives).
+      for (const entry of snapshot.deals) {
+        entry.properties = { ...entry.properties, ...dealFitValues(pure.result.run, [entry]).get(entry.deal.id) };
+      }
       for (const [id, values] of partnerScoreValues(pure.result.run)) {
         Object.assign(snapshot.partnerProperties.get(id) ?? {}, values);
       }

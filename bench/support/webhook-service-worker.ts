@@ -87,8 +87,8 @@ const mirrored = await features.mirror.counts(tenantId);
 // --- observation ------------------------------------------------------------------------------------------------
 const upserts: MirrorObservation['upserts'] = [];
 const upsertDeals = features.mirror.upsertDeals.bind(features.mirror);
-features.mirror.upsertDeals = async (id, deals) => {
-  const written = await upsertDeals(id, deals);
+features.mirror.upsertDeals = async (id, deals, read) => {
+  const written = await upsertDeals(id, deals, read);
   const at = Date.now();
   for (const entry of deals) upserts.push({ dealId: entry.deal.id, at, properties: entry.properties });
   return written;

@@ -313,26 +313,30 @@ describe.each(STORE_KINDS)('the CRM mirror on $name', (kind) => {
       expect(new Set([first, second, third, fourth]).size).toBe(4);
       const numbers = [first, second, third, fourth].map(BigInt);
       expect(numbers.every((n, i) => i === 0 || (numbers[i - 1] ?? n) < n)).toBe(true);
-      const older = { number: first, superseded: new Set<string>() };
-      const newer = { number: second, superseded: new Set<string>() };
+      const readsAfter = async (read: string) => [...(await mirror.readsAfter(own, read, ['371', '372']))];
 
-      expect(await mirror.upsertDeals(own, [mirrorDeal('371', { amount: '2' })], newer)).toBe(1);
-      expect(await mirror.upsertDeals(own, [mirrorDeal('371', { amount: '1' }), mirrorDeal('372', {})], older)).toBe(1);
+      const newest = mirrorDeal('371', { amount: '2' }, 'Initech expansion');
+      expect(await mirror.upsertDeals(own, [newest], second)).toBe(1);
+      const older = mirrorDeal('371', { amount: '1' }, 'Globex renewal');
+      expect(await mirror.upsertDeals(own, [older, mirrorDeal('372', {})], first)).toBe(1);
       expect((await mirror.findDeal(own, '371'))?.properties).toStrictEqual({ amount: '2' });
-      expect([...older.superseded]).toEqual(['371']);
-      // The same values from an older read are not "superseded": nothing differs.
-      const same = { number: first, superseded: new Set<string>() };
-      expect(await mirror.upsertDeals(own, [mirrorDeal('371', { amount: '2' })], same)).toBe(0);
-      expect(same.superseded.size).toBe(0);
+      // Its match keys are the newer read's too.
+      const storedKeys = await store.db
+        .selectFrom('deal_match_keys')
+        .select('match_key')
+        .where('tenant_id', '=', own)
+        .where('deal_id', '=', '371')
+        .execute();
+      expect(storedKeys.map((row) => row.match_key).sort()).toStrictEqual([...dealMatchKeys(newest.deal)].sort());
+      expect(await readsAfter(first)).toStrictEqual([['371', second]]);
+      expect(await readsAfter(second)).toStrictEqual([]);
 
       // A read that found the deal gone counts too: an older read does not bring it back, a newer one does.
       await mirror.markDeleted(own, 'deals', ['371'], third);
-      const stale = { number: second, superseded: new Set<string>() };
-      expect(await mirror.upsertDeals(own, [mirrorDeal('371', { amount: '2' })], stale)).toBe(0);
+      expect(await mirror.upsertDeals(own, [mirrorDeal('371', { amount: '2' })], second)).toBe(0);
       expect((await mirror.findDeal(own, '371'))?.deletedAt).not.toBeNull();
-      expect([...stale.superseded]).toEqual(['371']);
-      const fresh = { number: fourth, superseded: new Set<string>() };
-      expect(await mirror.upsertDeals(own, [mirrorDeal('371', { amount: '3' })], fresh)).toBe(1);
+      expect(await readsAfter(second)).toStrictEqual([['371', third]]);
+      expect(await mirror.upsertDeals(own, [mirrorDeal('371', { amount: '3' })], fourth)).toBe(1);
       expect((await mirror.findDeal(own, '371'))?.deletedAt).toBeNull();
       // Without a read's number (a caller that does not order its reads) the deals replace what is stored.
       expect(await mirror.upsertDeals(own, [mirrorDeal('371', { amount: '0' })])).toBe(1);

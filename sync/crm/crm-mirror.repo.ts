@@ -151,15 +151,12 @@ export class CrmMirrorRepository {
   /**
    * Deals as just read from the CRM. A row whose digest matches what the last read stored is left alone (with its
    * match keys), so a reconcile that finds nothing changed reads one short row per deal and writes nothing.
-   * `read.number` (`readStart`) orders reads: a row stored by a read that began later is newer and stays; its id goes into `read.superseded`, so the caller can take the stored deal
-   * instead. Without `read` the deals replace what is stored. Returns the number of rows written.
+   * `read` (the read's number, `readStart`) orders reads: a row a read that began later stored stays (with its match
+   * keys; `readsAfter` tells the caller which). Without it the deals replace what is stored. Returns the number of rows
+   * written.
    */
-  async upsertDeals(
-    tenantId: string,
-    deals: readonly CanonicalDeal[],
-    read?: { number: string; superseded: Set<string> },
-  ): Promise<number> {
-    const number = read?.number ?? null;
+  async upsertDeals(tenantId: string, deals: readonly CanonicalDeal[], read?: string): Promise<number> {
+    const number = read ?? null;
     let written = 0;
     for (const batch of chunks(deals, CHUNK)) {
       const rows = batch.map((entry) => {
@@ -185,9 +182,7 @@ export class CrmMirrorRepository {
       const current = new Map(stored.rows.map((row) => [row.deal_id, row]));
       const changed = rows.filter((row) => {
         const found = current.get(row.deal_id);
-        if (found?.digest === row.digest) return false;
-        if (found?.newer) read?.superseded.add(row.deal_id);
-        return !found?.newer;
+        return found?.digest !== row.digest && !found?.newer;
       });
       if (changed.length === 0) continue;
       // The serialised columns go into the batch's JSON as they are (no second stringify of every deal).
@@ -213,10 +208,13 @@ export class CrmMirrorRepository {
         where excluded.read_seq is null or crm_deals.read_seq is null or crm_deals.read_seq <= excluded.read_seq
         returning deal_id`.execute(this.db);
       const changedIds = new Set(upserted.rows.map((row) => row.deal_id));
-      for (const row of changed) if (!changedIds.has(row.deal_id)) read?.superseded.add(row.deal_id);
       written += changedIds.size;
       if (changedIds.size === 0) continue;
-      await sql`delete from deal_match_keys where ${tenantKeyIn(tenantId, 'deal_id', [...changedIds])}`.execute(
+      // The keys follow the row only while it still holds this read: a newer read stored since keeps its own.
+      const ours = sql<boolean>`d.tenant_id = ${tenantId} and d.read_seq is not distinct from ${number}::bigint`;
+      await sql`
+        delete from deal_match_keys k using crm_deals d
+        where ${tenantKeyIn(tenantId, 'deal_id', [...changedIds], 'k')} and d.deal_id = k.deal_id and ${ours}`.execute(
         this.db,
       );
       const keys = batch
@@ -225,13 +223,26 @@ export class CrmMirrorRepository {
       if (keys.length > 0) {
         await sql`
           insert into deal_match_keys (tenant_id, match_key, deal_id)
-          select ${tenantId}, r.match_key, r.deal_id from ${recordset(JSON.stringify(keys), { match_key: 'text', deal_id: 'text' })}`.execute(
-          this.db,
-        );
+          select ${tenantId}, r.match_key, r.deal_id
+          from ${recordset(JSON.stringify(keys), { match_key: 'text', deal_id: 'text' })}
+          join crm_deals d on d.deal_id = r.deal_id and ${ours}`.execute(this.db);
       }
     }
     await this.refreshStatistics(written);
     return written;
+  }
+
+  /**
+   * Deals (live or deleted) a read numbered after `read` stored since — a webhook pass that re-read them while a
+   * reconcile read — with that read's number; only among `ids` when given. A pass computes from the mirror's row for
+   * these rather than from its own older read, and leaves their write-back to the newer pass.
+   */
+  async readsAfter(tenantId: string, read: string, ids?: readonly string[]): Promise<Map<string, string>> {
+    const among = ids ? sql`and ${tenantKeyIn(tenantId, 'deal_id', ids)}` : sql``;
+    const { rows } = await sql<{ deal_id: string; read_seq: string }>`
+      select deal_id, read_seq::text as read_seq from crm_deals
+      where tenant_id = ${tenantId} and read_seq > ${read}::bigint ${among}`.execute(this.db);
+    return new Map(rows.map((row) => [row.deal_id, row.read_seq]));
   }
 
   /**
@@ -359,13 +370,15 @@ export class CrmMirrorRepository {
 
   /**
    * After a full read that began at `readStartedAt` (the store's clock): every live row the read did not see, and that
-   * nobody stored since it began (a webhook drain storing a deal created meanwhile), was deleted in the CRM.
+   * nobody stored since it began (a webhook drain storing a deal created meanwhile), was deleted in the CRM. `read`
+   * (the read's number): a read that began before it will not bring them back.
    */
   async markUnseenDeleted(
     tenantId: string,
     objectType: 'deals' | 'companies',
     seen: ReadonlySet<string>,
     readStartedAt: string,
+    read?: string,
   ) {
     const { rows } =
       objectType === 'deals'
@@ -380,7 +393,7 @@ export class CrmMirrorRepository {
             this.db,
           );
     const gone = rows.map((row) => row.id).filter((id) => !seen.has(id));
-    await this.markDeleted(tenantId, objectType, gone);
+    await this.markDeleted(tenantId, objectType, gone, read);
     return gone.length;
   }
 

@@ -162,13 +162,13 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
     let pieces = 0;
     let failed = false;
     const failing = Object.create(mirror) as CrmMirrorRepository;
-    failing.upsertDeals = async (tenant, deals) => {
+    failing.upsertDeals = async (tenant, deals, read) => {
       pieces += 1;
       if (pieces === 2) {
         failed = true;
         throw new Error('store unavailable');
       }
-      return mirror.upsertDeals(tenant, deals);
+      return mirror.upsertDeals(tenant, deals, read);
     };
     let handed = 0;
     crm.snapshotPieces = {
@@ -713,6 +713,77 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
         { id: '2', properties: { pl_amount_seen: '50000' } },
       ]);
       expect(result).toMatchObject({ dealsRead: 2, deals: 1 });
+    });
+
+    it('given a deal the reconcile already stored, when a webhook pass re-reads it changed before the write-back, then the reconcile computes from the newer row', async () => {
+      crm.addDeal(crmDeal('1', { pl_amount_seen: null })).addDeal(crmDeal('2', { pl_amount_seen: null }));
+      const writers = [amountWriter()];
+      // Deal 1 is in the first piece: once the reconcile stored it, the deal changes and its event's pass runs.
+      crm.snapshotPieces = {
+        size: 1,
+        between: async () => {
+          await eventually(async () => (await mirror.findDeal(tenantId, '1')) !== undefined);
+          const entry = crm.deals.get('1');
+          if (entry) entry.deal = { ...entry.deal, amount: 75_000 };
+          await sync(writers).applyWebhookWork(tenantId, { deals: ['1'], companies: [], aliases: [] });
+        },
+      };
+
+      await sync(writers).reconcile(tenantId);
+
+      expect((await mirror.findDeal(tenantId, '1'))?.deal.amount).toBe(75_000);
+      expect(crm.deals.get('1')?.properties.pl_amount_seen).toBe('75000');
+      expect(writes(crm).flatMap((call) => call.updates)).toEqual([
+        { id: '1', properties: { pl_amount_seen: '75000' } },
+        { id: '2', properties: { pl_amount_seen: '50000' } },
+      ]);
+    });
+
+    it('given a webhook pass storing a newer read while the reconcile computes, then the reconcile leaves that deal to it and writes the rest', async () => {
+      crm.addDeal(crmDeal('1', { pl_amount_seen: null })).addDeal(crmDeal('2', { pl_amount_seen: null }));
+      let drained = false;
+      // A writer of the reconcile's: while it computes, deal 1 changes and its event's pass re-reads and writes it.
+      const slowAmounts: DealWriter = {
+        ...amountWriter(),
+        desired: async (input) => {
+          const values = await amountWriter().desired(input);
+          if (input.full && !drained) {
+            drained = true;
+            const entry = crm.deals.get('1');
+            if (entry) entry.deal = { ...entry.deal, amount: 75_000 };
+            await sync([amountWriter()]).applyWebhookWork(tenantId, { deals: ['1'], companies: [], aliases: [] });
+          }
+          return values;
+        },
+      };
+
+      const result = await sync([slowAmounts]).reconcile(tenantId);
+
+      // The reconcile computed '50000' for deal 1 from its older read, and did not write it over the newer '75000'.
+      expect(crm.deals.get('1')?.properties.pl_amount_seen).toBe('75000');
+      expect(writes(crm).flatMap((call) => call.updates)).toEqual([
+        { id: '1', properties: { pl_amount_seen: '75000' } },
+        { id: '2', properties: { pl_amount_seen: '50000' } },
+      ]);
+      expect(result).toMatchObject({ deals: 1 });
+      expect((await mirror.findDeal(tenantId, '1'))?.properties.pl_amount_seen).toBe('75000');
+    });
+
+    it('given a reconcile that found a deal gone after a webhook pass began reading it, then the pass does not bring it back', async () => {
+      crm.addDeal(crmDeal('1')).addDeal(crmDeal('2'));
+      await sync([]).reconcile(tenantId);
+      const readDeals = crm.readDeals.bind(crm);
+      crm.readDeals = async (ids, options) => {
+        const read = await readDeals(ids, options);
+        crm.deals.delete('1');
+        await sync([]).reconcile(tenantId);
+        return read;
+      };
+
+      await sync([amountWriter()]).applyWebhookWork(tenantId, { deals: ['1'], companies: [], aliases: [] });
+
+      expect((await mirror.findDeal(tenantId, '1'))?.deletedAt).not.toBeNull();
+      expect(writes(crm)).toEqual([]);
     });
 
     it('given a deal deleted in the CRM and found gone by a webhook pass after the reconcile read it, then the reconcile does not bring it back', async () => {

@@ -55,7 +55,9 @@ export interface DealWriterInput {
   links?: PartnerLinkSink;
   /**
    * Given to an amending writer (`amendsDeals`): it calls this once its changes to `deals` are final, before work that
-   * leaves them alone (storing its own results), and the writers after it start then rather than when it ends.
+   * leaves them alone (storing its own results), and the writers after it start then rather than when it ends. Should
+   * it fail after calling it, the pass fails once the others have ended (nothing is written to the CRM, its links
+   * neither); what they stored meanwhile (scores, clusters, computed with its amendments) stands until the next pass.
    */
   amended?: () => void;
 }
@@ -157,8 +159,6 @@ export class CrmTenantSync {
     // rate limit); the roster first, so no mirrored deal names a partner the mirror lacks.
     const load = new BackgroundChain(signal);
     let dealRowsWritten = 0;
-    // Deals a webhook pass re-read (and stored) after this read began: the mirror's rows are newer than this read's.
-    const superseded = new Set<string>();
     let snapshot: CrmSnapshot;
     try {
       snapshot = await crm
@@ -175,7 +175,7 @@ export class CrmTenantSync {
             }),
           onDeals: (deals) =>
             load.add(async () => {
-              dealRowsWritten += await mirror.upsertDeals(tenantId, deals, { number: read, superseded });
+              dealRowsWritten += await mirror.upsertDeals(tenantId, deals, read);
             }),
         })
         .finally(() => load.idle());
@@ -195,10 +195,14 @@ export class CrmTenantSync {
       'deals',
       new Set(snapshot.deals.map((entry) => entry.deal.id)),
       readStartedAt,
+      read,
     );
     signal?.throwIfAborted();
-    const deals = await this.#newest(tenantId, snapshot.deals, superseded);
+    // Deals a webhook pass re-read (and stored) since this read began: the pass computes from the mirror's newer rows.
+    const newer = await mirror.readsAfter(tenantId, read);
+    const deals = await this.#newest(tenantId, snapshot.deals, newer);
     const written = await this.writeBack(tenantId, deals, snapshot.partners, true, {
+      read: { number: read, newer },
       partnerProperties: snapshot.partnerProperties,
       fewChanges: (dealRowsWritten + deletedDeals) * 100 <= snapshot.deals.length,
       ...(signal ? { signal } : {}),
@@ -258,20 +262,21 @@ export class CrmTenantSync {
       partnerIds: new Set(roster.map((partner) => partner.id)),
     });
     await mirror.upsertPartners(tenantId, read.partners);
-    const superseded = new Set<string>();
-    await mirror.upsertDeals(tenantId, read.deals, { number: readNumber, superseded });
+    await mirror.upsertDeals(tenantId, read.deals, readNumber);
     await mirror.markDeleted(tenantId, 'deals', [...read.missing, ...merged], readNumber);
     const partners = this.#writers.length > 0 ? await mirror.livePartners(tenantId) : [];
     const changedIds = read.deals.map((entry) => entry.deal.id);
     for (const writer of this.#writers) {
       if (writer.defer && !runsInline(writer, changedIds.length)) await writer.defer(tenantId, changedIds);
     }
-    const written = await this.writeBack(
+    // A reconcile that began after this read may have stored some of them since: it read them later.
+    const newer = await mirror.readsAfter(
       tenantId,
-      await this.#newest(tenantId, read.deals, superseded),
-      partners,
-      false,
+      readNumber,
+      read.deals.map((entry) => entry.deal.id),
     );
+    const deals = await this.#newest(tenantId, read.deals, newer);
+    const written = await this.writeBack(tenantId, deals, partners, false, { read: { number: readNumber, newer } });
     return {
       refreshedDeals: read.deals.length,
       missingDeals: read.missing.length,
@@ -299,22 +304,24 @@ export class CrmTenantSync {
   }
 
   /**
-   * The deals a pass read, each one a later read stored meanwhile (`superseded`, see `upsertDeals`) replaced by the
-   * mirror's row, or left out when that read found it gone: the pass computes and writes from the newest read.
+   * The deals a pass read, each one a later read stored meanwhile (`newer`, see `readsAfter`) replaced by the
+   * mirror's row, or left out when that read found it gone: the pass computes from the newest read.
    */
   async #newest(
     tenantId: string,
     deals: readonly CanonicalDeal[],
-    superseded: ReadonlySet<string>,
+    newer: ReadonlyMap<string, string>,
   ): Promise<readonly CanonicalDeal[]> {
-    if (superseded.size === 0) return deals;
+    if (newer.size === 0) return deals;
+    const ids = deals.flatMap((entry) => (newer.has(entry.deal.id) ? [entry.deal.id] : []));
+    if (ids.length === 0) return deals;
     const stored = new Map(
-      (await this.options.mirror.dealsByIds(tenantId, [...superseded])).map((entry) => [entry.deal.id, entry]),
+      (await this.options.mirror.dealsByIds(tenantId, ids)).map((entry) => [entry.deal.id, entry]),
     );
     return deals.flatMap((entry) => {
-      if (!superseded.has(entry.deal.id)) return [entry];
-      const newer = stored.get(entry.deal.id);
-      return newer ? [newer] : [];
+      if (!newer.has(entry.deal.id)) return [entry];
+      const row = stored.get(entry.deal.id);
+      return row ? [row] : [];
     });
   }
 
@@ -337,6 +344,12 @@ export class CrmTenantSync {
        * after it (it is unlikely to auto-tag anything; should it tag a deal after all, they run again after it).
        */
       fewChanges?: boolean;
+      /**
+       * The read the pass computes from (its number) and the deals it took from newer reads (`#newest`, with their
+       * numbers): before each write batch, a deal a still newer read has stored since is left out — the pass that
+       * read it writes it, from what it read.
+       */
+      read?: { number: string; newer: ReadonlyMap<string, string> };
     } = {},
   ): Promise<WriteBackResult> {
     const { signal } = options;
@@ -363,9 +376,27 @@ export class CrmTenantSync {
     }
     // In slices, each recorded once written: a stop between slices loses nothing and rewrites nothing.
     const updates = [...dealUpdates];
+    const given = options.read ? new Set(deals.map((entry) => entry.deal.id)) : undefined;
     for (let start = 0; start < updates.length; start += WRITE_SLICE) {
       signal?.throwIfAborted();
-      const slice = updates.slice(start, start + WRITE_SLICE);
+      let slice = updates.slice(start, start + WRITE_SLICE);
+      if (options.read && given) {
+        const { number, newer } = options.read;
+        const since = await this.options.mirror.readsAfter(
+          tenantId,
+          number,
+          slice.flatMap(([id]) => (given.has(id) ? [id] : [])),
+        );
+        const outdated = (id: string) => {
+          const stored = since.get(id);
+          return stored !== undefined && stored !== newer.get(id);
+        };
+        if (since.size > 0) {
+          for (const [id] of slice) if (outdated(id)) dealUpdates.delete(id);
+          slice = slice.filter(([id]) => !outdated(id));
+          if (slice.length === 0) continue;
+        }
+      }
       const written = await connector.writeProperties(
         'deals',
         slice.map(([id, properties]) => ({ id, properties })),
@@ -497,7 +528,8 @@ type WritersValues = ReadonlyArray<ReadonlyMap<string, Record<string, string>>>;
  * Every writer's desired values, in the writers' order, and the input the pass goes on with. The
  * writers run at once — each reads its own inputs and owns its properties and tables, and the costly ones (dedupe,
  * scoring) compute on worker threads, so they overlap the in-thread ones — except around a writer that amends the
- * deals (`amendsDeals`), which runs alone between the writers before and after it. All of them have ended before a
+ * deals (`amendsDeals`), which starts once the writers before it have ended, and the writers after it once it said its
+ * changes are final (`DealWriterInput.amended`) or ended. All of them have ended before a
  * failure is thrown (none still writing after a pass).
  *
  * `speculate` (a full pass whose read found at most 1 % of the deals changed — the links the last pass's auto-tags

@@ -102,13 +102,15 @@ export class DedupeService {
     for (const candidate of candidates) {
       if (gone.has(candidate.survivorId) || gone.has(candidate.dealId)) continue;
       try {
+        // Numbered before the merge: a read that began earlier (and saw the merged deal) will not bring it back.
+        const read = await this.deps.mirror.readStart();
         const { survivorId: survivor } = await connector.mergeDeals(candidate.survivorId, candidate.dealId);
         await this.deps.mirror.addAlias(tenantId, 'deals', candidate.dealId, survivor);
         if (survivor !== candidate.survivorId) {
           await this.deps.mirror.addAlias(tenantId, 'deals', candidate.survivorId, survivor);
           gone.add(candidate.survivorId);
         }
-        await this.deps.mirror.markDeleted(tenantId, 'deals', [candidate.dealId]);
+        await this.deps.mirror.markDeleted(tenantId, 'deals', [candidate.dealId], read);
         gone.add(candidate.dealId);
         await this.deps.audit.append({
           tenantId,
