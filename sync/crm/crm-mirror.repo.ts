@@ -194,39 +194,37 @@ export class CrmMirrorRepository {
             `"digest":${JSON.stringify(row.digest)}}`,
         )
         .join(',')}]`;
-      // The condition holds against a read stored since the lookup above (a deleted row's read counts too).
-      const upserted = await sql<{ deal_id: string }>`
-        insert into crm_deals
-          (tenant_id, deal_id, deal, properties, unlabeled_partner_ids, account_partner_ids, digest, read_seq)
-        select ${tenantId}, r.deal_id, r.deal, r.properties, r.unlabeled_partner_ids, r.account_partner_ids, r.digest,
-          ${number}::bigint
-        from ${recordset(json, DEAL_COLUMNS)}
-        on conflict (tenant_id, deal_id) do update set
-          deal = excluded.deal, properties = excluded.properties,
-          unlabeled_partner_ids = excluded.unlabeled_partner_ids, account_partner_ids = excluded.account_partner_ids,
-          digest = excluded.digest, read_seq = excluded.read_seq, synced_at = now(), deleted_at = null
-        where excluded.read_seq is null or crm_deals.read_seq is null or crm_deals.read_seq <= excluded.read_seq
-        returning deal_id`.execute(this.db);
-      const changedIds = new Set(upserted.rows.map((row) => row.deal_id));
-      written += changedIds.size;
-      if (changedIds.size === 0) continue;
-      // The keys follow the row only while it still holds this read: a newer read stored since keeps its own.
-      const ours = sql<boolean>`d.tenant_id = ${tenantId} and d.read_seq is not distinct from ${number}::bigint`;
-      await sql`
-        delete from deal_match_keys k using crm_deals d
-        where ${tenantKeyIn(tenantId, 'deal_id', [...changedIds], 'k')} and d.deal_id = k.deal_id and ${ours}`.execute(
-        this.db,
-      );
-      const keys = batch
-        .filter((entry) => changedIds.has(entry.deal.id))
-        .flatMap((entry) => dealMatchKeys(entry.deal).map((key) => ({ match_key: key, deal_id: entry.deal.id })));
-      if (keys.length > 0) {
-        await sql`
-          insert into deal_match_keys (tenant_id, match_key, deal_id)
-          select ${tenantId}, r.match_key, r.deal_id
-          from ${recordset(JSON.stringify(keys), { match_key: 'text', deal_id: 'text' })}
-          join crm_deals d on d.deal_id = r.deal_id and ${ours}`.execute(this.db);
-      }
+      // The condition holds against a read stored since the lookup above (a deleted row's read counts too). One
+      // transaction with the match keys: a newer read storing the same deals meanwhile waits on their rows, so its
+      // keys, not these, are the last written.
+      written += await this.db.transaction().execute(async (trx) => {
+        const upserted = await sql<{ deal_id: string }>`
+          insert into crm_deals
+            (tenant_id, deal_id, deal, properties, unlabeled_partner_ids, account_partner_ids, digest, read_seq)
+          select ${tenantId}, r.deal_id, r.deal, r.properties, r.unlabeled_partner_ids, r.account_partner_ids,
+            r.digest, ${number}::bigint
+          from ${recordset(json, DEAL_COLUMNS)}
+          on conflict (tenant_id, deal_id) do update set
+            deal = excluded.deal, properties = excluded.properties,
+            unlabeled_partner_ids = excluded.unlabeled_partner_ids, account_partner_ids = excluded.account_partner_ids,
+            digest = excluded.digest, read_seq = excluded.read_seq, synced_at = now(), deleted_at = null
+          where excluded.read_seq is null or crm_deals.read_seq is null or crm_deals.read_seq <= excluded.read_seq
+          returning deal_id`.execute(trx);
+        const changedIds = new Set(upserted.rows.map((row) => row.deal_id));
+        if (changedIds.size === 0) return 0;
+        await sql`delete from deal_match_keys where ${tenantKeyIn(tenantId, 'deal_id', [...changedIds])}`.execute(trx);
+        const keys = batch
+          .filter((entry) => changedIds.has(entry.deal.id))
+          .flatMap((entry) => dealMatchKeys(entry.deal).map((key) => ({ match_key: key, deal_id: entry.deal.id })));
+        if (keys.length > 0) {
+          await sql`
+            insert into deal_match_keys (tenant_id, match_key, deal_id)
+            select ${tenantId}, r.match_key, r.deal_id from ${recordset(JSON.stringify(keys), { match_key: 'text', deal_id: 'text' })}`.execute(
+            trx,
+          );
+        }
+        return changedIds.size;
+      });
     }
     await this.refreshStatistics(written);
     return written;

@@ -688,6 +688,12 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
       desired: async ({ deals }) =>
         new Map(deals.map((entry) => [entry.deal.id, { pl_amount_seen: String(entry.deal.amount) }])),
     });
+    /** Deal `id`'s amount changes to 75,000 in the CRM, and its change event's webhook pass re-reads and writes it. */
+    const changeAndDrain = async (id: string) => {
+      const entry = crm.deals.get(id);
+      if (entry) entry.deal = { ...entry.deal, amount: 75_000 };
+      await sync([amountWriter()]).applyWebhookWork(tenantId, { deals: [id], companies: [], aliases: [] });
+    };
 
     it('given a deal changed and re-read by a webhook pass after the reconcile read it, then the reconcile neither stores nor writes from its older read', async () => {
       crm.addDeal(crmDeal('2', { pl_amount_seen: null })).addDeal(crmDeal('1', { pl_amount_seen: null }));
@@ -696,11 +702,7 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
       // re-reads and stores it — before the reconcile stores the copy it read at its start.
       crm.snapshotPieces = {
         size: 1,
-        between: async () => {
-          const entry = crm.deals.get('1');
-          if (entry) entry.deal = { ...entry.deal, amount: 75_000 };
-          await sync(writers).applyWebhookWork(tenantId, { deals: ['1'], companies: [], aliases: [] });
-        },
+        between: () => changeAndDrain('1'),
       };
 
       const result = await sync(writers).reconcile(tenantId);
@@ -723,9 +725,7 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
         size: 1,
         between: async () => {
           await eventually(async () => (await mirror.findDeal(tenantId, '1')) !== undefined);
-          const entry = crm.deals.get('1');
-          if (entry) entry.deal = { ...entry.deal, amount: 75_000 };
-          await sync(writers).applyWebhookWork(tenantId, { deals: ['1'], companies: [], aliases: [] });
+          await changeAndDrain('1');
         },
       };
 
@@ -749,9 +749,7 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
           const values = await amountWriter().desired(input);
           if (input.full && !drained) {
             drained = true;
-            const entry = crm.deals.get('1');
-            if (entry) entry.deal = { ...entry.deal, amount: 75_000 };
-            await sync([amountWriter()]).applyWebhookWork(tenantId, { deals: ['1'], companies: [], aliases: [] });
+            await changeAndDrain('1');
           }
           return values;
         },

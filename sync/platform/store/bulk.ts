@@ -22,15 +22,8 @@ export function recordset(json: string, columns: Readonly<Record<string, BulkCol
 /**
  * `(tenant_id, <column>) in (…ids…)` as one key lookup per id whatever the planner knows: a plain `<column> in (…)`
  * list on a table without statistics (a first load, before any analyze; BEHAVIOR.md) is planned as a scan of the
- * tenant's rows filtered by the list. `column` is the second column of the table's (tenant_id, …) key; `table` names
- * the table (or its alias) when the statement has more than one.
+ * tenant's rows filtered by the list. `column` is the second column of the table's (tenant_id, …) key.
  */
-export function tenantKeyIn(
-  tenantId: string,
-  column: 'deal_id',
-  ids: readonly string[],
-  table?: string,
-): RawBuilder<boolean> {
-  const ref = (name: string) => sql.ref(table ? `${table}.${name}` : name);
-  return sql<boolean>`(${ref('tenant_id')}, ${ref(column)}) in (select ${tenantId}, unnest(${ids}::text[]))`;
+export function tenantKeyIn(tenantId: string, column: 'deal_id', ids: readonly string[]): RawBuilder<boolean> {
+  return sql<boolean>`(tenant_id, ${sql.ref(column)}) in (select ${tenantId}, unnest(${ids}::text[]))`;
 }
