@@ -145,6 +145,69 @@ describe.each(STORE_KINDS)('the card view read on $name', (kind) => {
     expect(await mirror.resolveId(tenant, 'deals', 'd-old')).toBe('d-main');
   });
 
+  it('given many views asked at once across tenants, then they share statements and each gets its own inputs', async () => {
+    const asks: Array<[string, string]> = [];
+    for (let round = 0; round < 6; round++) {
+      for (const id of ['d-main', 'd-twin', 'd-gone', 'd-old', 'd-nope', 'd-closed', 'd-loop-a'])
+        asks.push([tenant, id]);
+      asks.push([other, 'd-main']);
+    }
+    // Asked one at a time, each view is a statement of its own.
+    const alone: Array<Awaited<ReturnType<CardRepository['inputs']>>> = [];
+    for (const [tenantId, dealId] of asks) alone.push(await cards.inputs(tenantId, dealId));
+    let statements = 0;
+    const counted = new CardRepository(
+      store.db.withPlugin({
+        transformQuery: ({ node }) => {
+          statements += 1;
+          return node;
+        },
+        transformResult: async ({ result }) => result,
+      }),
+    );
+    const together = await Promise.all(asks.map(([tenantId, dealId]) => counted.inputs(tenantId, dealId)));
+    expect(together).toEqual(alone);
+    expect(together.map((inputs) => inputs?.deal.deal.name ?? null).slice(0, 8)).toEqual([
+      'Globex platform',
+      'Globex platform (copy)',
+      null,
+      'Globex platform',
+      null,
+      'Closed deal',
+      null,
+      'Their deal',
+    ]);
+    // 48 views: the first two went at once, each alone; the other 46 waited and went in one.
+    expect(statements).toBe(3);
+  });
+
+  it('given a card statement that fails, then every view waiting on it fails and the next views are read', async () => {
+    let fail = true;
+    const failing = new CardRepository(
+      store.db.withPlugin({
+        transformQuery: ({ node }) => {
+          if (fail) throw new Error('connection lost');
+          return node;
+        },
+        transformResult: async ({ result }) => result,
+      }),
+    );
+    const asked = ['d-main', 'd-twin', 'd-plain', 'd-closed'].map((id) =>
+      failing.inputs(tenant, id).then(
+        () => 'read',
+        (error: Error) => error.message,
+      ),
+    );
+    expect(await Promise.all(asked)).toEqual([
+      'connection lost',
+      'connection lost',
+      'connection lost',
+      'connection lost',
+    ]);
+    fail = false;
+    expect((await failing.inputs(tenant, 'd-twin'))?.deal.deal.name).toBe('Globex platform (copy)');
+  });
+
   it('given a deleted, unknown or other tenant’s deal, then nothing is returned', async () => {
     expect(await cards.inputs(tenant, 'd-gone')).toBeUndefined();
     expect(await cards.inputs(tenant, 'd-nope')).toBeUndefined();

@@ -17,6 +17,7 @@ import * as cloudSendClaims from './0015-cloud-send-claims.migration.ts';
 import * as cardKeys from './0016-card-keys.migration.ts';
 import * as cardInputs from './0017-card-inputs.migration.ts';
 import * as mirrorReadOrder from './0018-mirror-read-order.migration.ts';
+import * as cardInputsBatched from './0019-card-inputs-batched.migration.ts';
 
 /** Every migration, in order. Names are stable forever: they are the keys recorded in the database. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -38,4 +39,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0016-card-keys': cardKeys,
   '0017-card-inputs': cardInputs,
   '0018-mirror-read-order': mirrorReadOrder,
+  '0019-card-inputs-batched': cardInputsBatched,
 };
