@@ -194,6 +194,12 @@ export class CrmMirrorRepository {
             `"digest":${JSON.stringify(row.digest)}}`,
         )
         .join(',')}]`;
+      // The match keys are computed before the transaction: on PGlite an open transaction holds the one session, and
+      // webhook acknowledgements wait behind it.
+      const changedDeals = new Set(changed.map((row) => row.deal_id));
+      const keysOf = batch
+        .filter((entry) => changedDeals.has(entry.deal.id))
+        .flatMap((entry) => dealMatchKeys(entry.deal).map((key) => ({ match_key: key, deal_id: entry.deal.id })));
       // The condition holds against a read stored since the lookup above (a deleted row's read counts too). One
       // transaction with the match keys: a newer read storing the same deals meanwhile waits on their rows, so its
       // keys, not these, are the last written.
@@ -213,9 +219,8 @@ export class CrmMirrorRepository {
         const changedIds = new Set(upserted.rows.map((row) => row.deal_id));
         if (changedIds.size === 0) return 0;
         await sql`delete from deal_match_keys where ${tenantKeyIn(tenantId, 'deal_id', [...changedIds])}`.execute(trx);
-        const keys = batch
-          .filter((entry) => changedIds.has(entry.deal.id))
-          .flatMap((entry) => dealMatchKeys(entry.deal).map((key) => ({ match_key: key, deal_id: entry.deal.id })));
+        const keys =
+          changedIds.size === changedDeals.size ? keysOf : keysOf.filter((key) => changedIds.has(key.deal_id));
         if (keys.length > 0) {
           await sql`
             insert into deal_match_keys (tenant_id, match_key, deal_id)
