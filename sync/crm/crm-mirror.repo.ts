@@ -160,16 +160,13 @@ export class CrmMirrorRepository {
     let written = 0;
     for (const batch of chunks(deals, CHUNK)) {
       const rows = batch.map((entry) => {
-        const row = {
-          deal_id: entry.deal.id,
-          deal: JSON.stringify(entry.deal),
-          properties: JSON.stringify(entry.properties),
-          unlabeled_partner_ids: JSON.stringify(entry.unlabeledPartnerIds),
-          account_partner_ids: JSON.stringify(entry.accountPartnerIds ?? []),
-        };
-        // Two parts: the record and its links as read, and its raw values (which our own write-backs move on).
-        const digest = `${digestOf(row.deal, row.unlabeled_partner_ids, row.account_partner_ids)}.${propertiesDigest(entry.properties)}`;
-        return { ...row, digest };
+        const deal = JSON.stringify(entry.deal);
+        const unlabeled = JSON.stringify(entry.unlabeledPartnerIds);
+        const account = JSON.stringify(entry.accountPartnerIds ?? []);
+        // Two parts: the record and its links as read, and its raw values (which our own write-backs move on). The
+        // values are digested without their JSON, which only a row that is written needs.
+        const digest = `${digestOf(deal, unlabeled, account)}.${propertiesDigest(entry.properties)}`;
+        return { id: entry.deal.id, entry, deal, unlabeled, account, digest };
       });
       // A first load grows the table in this very loop, before any statistics exist: key lookups, not a plain list.
       const stored = await sql<{ deal_id: string; digest: string | null; newer: boolean | null }>`
@@ -177,11 +174,11 @@ export class CrmMirrorRepository {
         where ${tenantKeyIn(
           tenantId,
           'deal_id',
-          rows.map((row) => row.deal_id),
+          rows.map((row) => row.id),
         )} and deleted_at is null`.execute(this.db);
       const current = new Map(stored.rows.map((row) => [row.deal_id, row]));
       const changed = rows.filter((row) => {
-        const found = current.get(row.deal_id);
+        const found = current.get(row.id);
         return found?.digest !== row.digest && !found?.newer;
       });
       if (changed.length === 0) continue;
@@ -189,17 +186,16 @@ export class CrmMirrorRepository {
       const json = `[${changed
         .map(
           (row) =>
-            `{"deal_id":${JSON.stringify(row.deal_id)},"deal":${row.deal},"properties":${row.properties},` +
-            `"unlabeled_partner_ids":${row.unlabeled_partner_ids},"account_partner_ids":${row.account_partner_ids},` +
+            `{"deal_id":${JSON.stringify(row.id)},"deal":${row.deal},"properties":${JSON.stringify(row.entry.properties)},` +
+            `"unlabeled_partner_ids":${row.unlabeled},"account_partner_ids":${row.account},` +
             `"digest":${JSON.stringify(row.digest)}}`,
         )
         .join(',')}]`;
       // The match keys are computed before the transaction: on PGlite an open transaction holds the one session, and
       // webhook acknowledgements wait behind it.
-      const changedDeals = new Set(changed.map((row) => row.deal_id));
-      const keysOf = batch
-        .filter((entry) => changedDeals.has(entry.deal.id))
-        .flatMap((entry) => dealMatchKeys(entry.deal).map((key) => ({ match_key: key, deal_id: entry.deal.id })));
+      const keysOf = changed.flatMap((row) =>
+        dealMatchKeys(row.entry.deal).map((key) => ({ match_key: key, deal_id: row.id })),
+      );
       // The condition holds against a read stored since the lookup above (a deleted row's read counts too). One
       // transaction with the match keys: a newer read storing the same deals meanwhile waits on their rows, so its
       // keys, not these, are the last written.
@@ -219,8 +215,7 @@ export class CrmMirrorRepository {
         const changedIds = new Set(upserted.rows.map((row) => row.deal_id));
         if (changedIds.size === 0) return 0;
         await sql`delete from deal_match_keys where ${tenantKeyIn(tenantId, 'deal_id', [...changedIds])}`.execute(trx);
-        const keys =
-          changedIds.size === changedDeals.size ? keysOf : keysOf.filter((key) => changedIds.has(key.deal_id));
+        const keys = changedIds.size === changed.length ? keysOf : keysOf.filter((key) => changedIds.has(key.deal_id));
         if (keys.length > 0) {
           await sql`
             insert into deal_match_keys (tenant_id, match_key, deal_id)
