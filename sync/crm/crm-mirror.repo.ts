@@ -193,7 +193,7 @@ export class CrmMirrorRepository {
         .join(',')}]`;
       // The match keys are computed before the transaction: on PGlite an open transaction holds the one session, and
       // webhook acknowledgements wait behind it.
-      const keysOf = changed.flatMap((row) =>
+      const changedKeys = changed.flatMap((row) =>
         dealMatchKeys(row.entry.deal).map((key) => ({ match_key: key, deal_id: row.id })),
       );
       // The condition holds against a read stored since the lookup above (a deleted row's read counts too). One
@@ -215,7 +215,7 @@ export class CrmMirrorRepository {
         const changedIds = new Set(upserted.rows.map((row) => row.deal_id));
         if (changedIds.size === 0) return 0;
         await sql`delete from deal_match_keys where ${tenantKeyIn(tenantId, 'deal_id', [...changedIds])}`.execute(trx);
-        const keys = changedIds.size === changed.length ? keysOf : keysOf.filter((key) => changedIds.has(key.deal_id));
+        const keys = changedKeys.filter((key) => changedIds.has(key.deal_id));
         if (keys.length > 0) {
           await sql`
             insert into deal_match_keys (tenant_id, match_key, deal_id)
