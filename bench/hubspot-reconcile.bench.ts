@@ -26,6 +26,8 @@ interface WorkerReport {
   exitCode: number;
   wallSeconds: number;
   cpuSeconds: number;
+  /** The command's own threads (not esbuild's process): the event loop's, V8's and libuv's helpers, the engines'. */
+  cpuSecondsByThread: { main: number; helpers: number; engines: number } | null;
   peakRssMb: number;
   maxEventLoopLagMs: number;
 }
@@ -182,6 +184,7 @@ const bench: BenchModule = {
             cpuSeconds: Number(report.cpuSeconds.toFixed(2)),
             cpuSecondsPer100kDeals: Number(((report.cpuSeconds * 100_000) / deals).toFixed(2)),
             cpuRatio: Number(((report.cpuSeconds * 100_000) / deals / 10).toFixed(4)),
+            cpuSecondsByThread: report.cpuSecondsByThread,
             peakRssMb: report.peakRssMb,
             maxEventLoopLagMs: report.maxEventLoopLagMs,
             dealsWritten: report.result.deals,

@@ -1,10 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { benches } from './benches.ts';
+import { machineSpeedMs } from './support/machine-speed.ts';
 
 /**
  * `npm run bench [-- --only name[,name]] [--quick] [--out file]`: runs the benchmarks one after another and prints
- * one JSON document (also written to bench-results/latest.json). Progress goes to stderr.
+ * one JSON document (also written to bench-results/latest.json). Progress goes to stderr. Each result begins with
+ * `machineSpeedMs`, a fixed workload's time just before and after it (lower is faster): this shared machine's speed
+ * moves by up to ~2× between hours for the same build.
  */
 export async function main(argv: string[]): Promise<number> {
   let values: { only?: string | undefined; quick?: boolean | undefined; out?: string | undefined };
@@ -33,10 +36,13 @@ export async function main(argv: string[]): Promise<number> {
     const bench = await load();
     process.stderr.write(`bench ${name}: ${bench.description}\n`);
     const started = performance.now();
-    results[name] = await bench.run({
+    const speedBefore = machineSpeedMs();
+    const result = await bench.run({
       quick: values.quick === true,
       log: (line) => process.stderr.write(`  ${line}\n`),
     });
+    // How fast this machine ran around the benchmark (support/machine-speed.ts): read a figure against it.
+    results[name] = { machineSpeedMs: { before: speedBefore, after: machineSpeedMs() }, ...result };
     process.stderr.write(`bench ${name}: done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   }
   const report = { generatedAt: new Date().toISOString(), node: process.version, results };

@@ -50,3 +50,32 @@ export function endedChildrenCpuMs(): number {
     return 0;
   }
 }
+
+/**
+ * CPU used so far (ms) by this process's threads alive now, from /proc/self/task: `main` (the event loop's thread)
+ * and `others` (V8's garbage-collector and compiler helpers, libuv's pool, a module loader's thread); null where
+ * there is no /proc. Threads that have ended (a `runOffThread` computation's) count in `process.cpuUsage()` only.
+ */
+export function liveThreadsCpuMs(): { main: number; others: number } | null {
+  let tasks: string[];
+  try {
+    tasks = readdirSync('/proc/self/task');
+  } catch {
+    return null;
+  }
+  let main = 0;
+  let others = 0;
+  for (const task of tasks) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+    } catch {
+      continue; // ended meanwhile
+    }
+    const fields = fieldsAfterName(stat);
+    const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+    if (Number(task) === process.pid) main += ms;
+    else others += ms;
+  }
+  return { main, others };
+}

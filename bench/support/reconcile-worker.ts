@@ -8,7 +8,7 @@
  */
 
 import { runCli } from '../../sync/cli/main.ts';
-import { endedChildrenCpuMs } from './proc-cpu.ts';
+import { endedChildrenCpuMs, liveThreadsCpuMs } from './proc-cpu.ts';
 
 // `--portal <PORTAL>` (HubSpot), or the tenant flags in RECONCILE_ARGS (JSON), e.g. ["--org","00D…"] for Salesforce.
 const args: string[] = process.env.RECONCILE_ARGS
@@ -27,6 +27,7 @@ await Promise.all([
 const started = performance.now();
 const cpuBefore = process.cpuUsage();
 const childrenCpuBefore = endedChildrenCpuMs();
+const threadsBefore = liveThreadsCpuMs();
 let lagMax = 0;
 let last = performance.now();
 // Event-loop lag: how long the thread was held between two 50 ms ticks (what a card request would have waited).
@@ -48,17 +49,30 @@ const code = await runCli(['reconcile', ...args], {
 });
 clearInterval(lagTimer);
 const cpu = process.cpuUsage(cpuBefore);
+const threadsAfter = liveThreadsCpuMs();
 // The worker threads' code is bundled by esbuild's own process (sync/platform/workers/off-thread.ts): end it, so that
 // its CPU counts too.
 await (await import('esbuild')).stop();
 const childrenCpuMs = endedChildrenCpuMs() - childrenCpuBefore;
 process.stdout.write(output);
+/**
+ * Where the process's CPU went: the event loop's thread, the helper threads still alive (V8's garbage collector and
+ * compiler, libuv), and the rest — the engines' worker threads, ended by now (runOffThread).
+ */
+function cpuSecondsByThread(totalMs: number) {
+  if (!threadsBefore || !threadsAfter) return null;
+  const main = threadsAfter.main - threadsBefore.main;
+  const helpers = threadsAfter.others - threadsBefore.others;
+  const seconds = (ms: number) => Number((ms / 1000).toFixed(2));
+  return { main: seconds(main), helpers: seconds(helpers), engines: seconds(Math.max(0, totalMs - main - helpers)) };
+}
 process.stdout.write(
   `${JSON.stringify({
     exitCode: code,
     wallSeconds: (performance.now() - started) / 1000,
     cpuSeconds: (cpu.user + cpu.system) / 1e6 + childrenCpuMs / 1000,
     childProcessesCpuSeconds: childrenCpuMs / 1000,
+    cpuSecondsByThread: cpuSecondsByThread((cpu.user + cpu.system) / 1000),
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     maxEventLoopLagMs: Math.round(lagMax),
   })}\n`,
