@@ -8,33 +8,46 @@ function fieldsAfterName(stat: string): string[] {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
+/** The entries of a /proc directory, or null where there is no /proc. */
+function procEntries(dir: string): string[] | null {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return null;
+  }
+}
+
+/** The name and CPU used so far (ms, user + system) of a /proc `stat` file's process or thread; undefined if it ended. */
+function statCpu(path: string): { name: string; ms: number } | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(path, 'utf8');
+  } catch {
+    return undefined; // ended meanwhile
+  }
+  // Counting from the state (stat's 3rd field), utime and stime are stat's 14th and 15th.
+  const fields = fieldsAfterName(stat);
+  return {
+    name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    ms: ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND,
+  };
+}
+
 /**
  * CPU used so far (ms, user + system) by every process of this machine named `name` — the Postgres server's
  * postmaster and backends for `postgres` — from /proc; null where there is no /proc. Take two readings around a
  * phase: processes that ended in between drop out, so use it for phases where the server's backends stay up.
  */
 export function processesCpuMs(name: string): number | null {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return null;
-  }
-  let ticks = 0;
+  const entries = procEntries('/proc');
+  if (!entries) return null;
+  let ms = 0;
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // ended meanwhile
-    }
-    if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== name) continue;
-    // Counting from the state (stat's 3rd field), utime and stime are stat's 14th and 15th.
-    const fields = fieldsAfterName(stat);
-    ticks += Number(fields[11]) + Number(fields[12]);
+    const cpu = statCpu(`/proc/${entry}/stat`);
+    if (cpu?.name === name) ms += cpu.ms;
   }
-  return (ticks * 1000) / TICKS_PER_SECOND;
+  return ms;
 }
 
 /**
@@ -57,23 +70,12 @@ export function endedChildrenCpuMs(): number {
  * there is no /proc. Threads that have ended (a `runOffThread` computation's) count in `process.cpuUsage()` only.
  */
 export function liveThreadsCpuMs(): { main: number; others: number } | null {
-  let tasks: string[];
-  try {
-    tasks = readdirSync('/proc/self/task');
-  } catch {
-    return null;
-  }
+  const tasks = procEntries('/proc/self/task');
+  if (!tasks) return null;
   let main = 0;
   let others = 0;
   for (const task of tasks) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
-    } catch {
-      continue; // ended meanwhile
-    }
-    const fields = fieldsAfterName(stat);
-    const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+    const ms = statCpu(`/proc/self/task/${task}/stat`)?.ms ?? 0;
     if (Number(task) === process.pid) main += ms;
     else others += ms;
   }
