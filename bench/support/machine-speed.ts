@@ -33,7 +33,7 @@ function workload(): number {
 }
 
 /**
- * This machine's speed now: the median time of nine runs of the workload after one warm-up (about 0.3 s in all on
+ * This machine's speed now: the median time of nine runs of the workload after one warm-up (about 0.4 s in all on
  * this machine in a fast hour). Lower is faster.
  */
 export function machineSpeedMs(): number {
