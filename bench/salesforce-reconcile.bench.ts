@@ -113,6 +113,7 @@ const bench: BenchModule = {
             cpuSeconds: Number(report.cpuSeconds.toFixed(2)),
             cpuSecondsPer100kDeals: Number(((report.cpuSeconds * 100_000) / deals).toFixed(2)),
             cpuRatio: Number(((report.cpuSeconds * 100_000) / deals / 10).toFixed(4)),
+            cpuSecondsByThread: report.cpuSecondsByThread,
             peakRssMb: report.peakRssMb,
             maxEventLoopLagMs: report.maxEventLoopLagMs,
             dealsWritten: report.result.deals,
