@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { dealMatchKeys } from '../../src/dedupe/match-keys.ts';
 import type { CanonicalDeal } from '../../src/model/crm-record.ts';
 import { type Deal, dealSchema } from '../../src/model/deal.ts';
+import { dealDigest } from '../../src/model/deal-digest.ts';
 import { type Partner, partnerSchema } from '../../src/model/partner.ts';
 import { chunks } from '../../src/shared/chunks.ts';
 import { NotFoundError } from '../../src/shared/errors.ts';
@@ -164,8 +165,9 @@ export class CrmMirrorRepository {
         const unlabeled = JSON.stringify(entry.unlabeledPartnerIds);
         const account = JSON.stringify(entry.accountPartnerIds ?? []);
         // Two parts: the record and its links as read, and its raw values (which our own write-backs move on). The
-        // values are digested without their JSON, which only a row that is written needs.
-        const digest = `${digestOf(deal, unlabeled, account)}.${propertiesDigest(entry.properties)}`;
+        // values are digested without their JSON, which only a row that is written needs; the deal's own digest is
+        // kept for the pass's later digests of the same deal (a full pass's clustering input).
+        const digest = `${digestOf(dealDigest(entry.deal, deal), unlabeled, account)}.${propertiesDigest(entry.properties)}`;
         return { id: entry.deal.id, entry, deal, unlabeled, account, digest };
       });
       // A first load grows the table in this very loop, before any statistics exist: key lookups, not a plain list.

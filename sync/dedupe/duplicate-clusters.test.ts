@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateLabelledDeals } from '../../sandbox/demo/labelled-deals.ts';
-import { clusterDeals, clusterDealsOffThread } from './duplicate-clusters.ts';
+import { dealDigest } from '../../src/model/deal-digest.ts';
+import { clusterDeals, clusterDealsOffThread, clusteringDigest } from './duplicate-clusters.ts';
 
 describe('duplicate clustering off the request thread', () => {
   it('given a pass above the inline size with seller decisions, when clustered off-thread, then the clusters equal the inline ones and the decisions hold', async () => {
@@ -14,5 +15,19 @@ describe('duplicate clustering off the request thread', () => {
     const off = await clusterDealsOffThread(input);
     expect(off).toStrictEqual(clusterDeals(input));
     expect(off.some((cluster) => cluster.ids.includes(a) && cluster.ids.includes(b))).toBe(false);
+  });
+
+  it("given deals the mirror digested and fresh copies of them, then the clustering digests are equal; one changed deal, or the deals' order, changes it", async () => {
+    const { deals } = generateLabelledDeals({ deals: 6_000, seed: 7 });
+    // As the mirror stores a read: each deal's digest taken from its JSON.
+    for (const deal of deals) dealDigest(deal, JSON.stringify(deal));
+    const digest = await clusteringDigest({ deals, engine: {}, apart: [] });
+    expect(digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(await clusteringDigest({ deals: structuredClone(deals), engine: {}, apart: [] })).toBe(digest);
+
+    const changed = deals.map((deal, i) => (i === 4_321 ? { ...deal, amount: (deal.amount ?? 0) + 1 } : deal));
+    expect(await clusteringDigest({ deals: changed, engine: {}, apart: [] })).not.toBe(digest);
+    expect(await clusteringDigest({ deals: [...deals].reverse(), engine: {}, apart: [] })).not.toBe(digest);
+    expect(await clusteringDigest({ deals, engine: { matchThreshold: 0.95 }, apart: [] })).not.toBe(digest);
   });
 });

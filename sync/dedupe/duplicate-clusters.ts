@@ -3,6 +3,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { compareIds, type DuplicateCluster } from '../../src/dedupe/duplicate-clustering.ts';
 import { type DedupeOptions, findDuplicateClusters } from '../../src/dedupe/find-duplicates.ts';
 import type { Deal } from '../../src/model/deal.ts';
+import { dealDigest } from '../../src/model/deal-digest.ts';
 import { codeVersion, computeBySize, runsOffThread } from '../platform/workers/off-thread.ts';
 import { type DecisionPair, pairOf } from './dedupe.repo.ts';
 
@@ -45,7 +46,9 @@ export function clusterDealsOffThread(input: ClusteringInput): Promise<Duplicate
  * A digest of a large clustering — its deals in order, the engine settings, the seller's decisions and the engine's
  * code — so a full pass whose input is the last one's can keep that pass's clusters instead of clustering again
  * (equal digests, equal clusters: the engine is a pure function of them). Undefined below the size that runs on a
- * worker thread, where clustering is cheap. Computed a slice at a time so the thread keeps serving requests.
+ * worker thread, where clustering is cheap. Each deal enters by its own digest (`dealDigest`: a reconcile's deals were
+ * digested when the mirror stored them); the ones not digested yet (a pass from the mirror) a slice at a time, so the
+ * thread keeps serving requests.
  */
 export async function clusteringDigest(input: ClusteringInput): Promise<string | undefined> {
   if (!runsOffThread(input.deals.length)) return undefined;
@@ -57,7 +60,7 @@ export async function clusteringDigest(input: ClusteringInput): Promise<string |
     hash.update(
       `\n${input.deals
         .slice(start, start + DIGEST_SLICE)
-        .map((deal) => JSON.stringify(deal))
+        .map((deal) => dealDigest(deal))
         .join('\n')}`,
     );
   }
