@@ -1,16 +1,13 @@
 import { createHash } from 'node:crypto';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { compareIds, type DuplicateCluster } from '../../src/dedupe/duplicate-clustering.ts';
 import { type DedupeOptions, findDuplicateClusters } from '../../src/dedupe/find-duplicates.ts';
 import type { Deal } from '../../src/model/deal.ts';
-import { dealDigest } from '../../src/model/deal-digest.ts';
+import { hashDeals } from '../../src/model/deal-digest.ts';
 import { codeVersion, computeBySize, runsOffThread } from '../platform/workers/off-thread.ts';
 import { type DecisionPair, pairOf } from './dedupe.repo.ts';
 
 /** The worker's entry (built when asked: in the worker's own bundle `import.meta.url` is a `data:` URL). */
 const workerEntry = () => new URL('./duplicate-clusters.worker.ts', import.meta.url);
-/** Deals digested between two turns of the event loop (a 100k-deal digest is a few hundred milliseconds). */
-const DIGEST_SLICE = 2_000;
 
 /** One clustering: the deals, the tenant's engine settings and the seller's "not a duplicate" pairs. */
 export interface ClusteringInput {
@@ -46,23 +43,14 @@ export function clusterDealsOffThread(input: ClusteringInput): Promise<Duplicate
  * A digest of a large clustering — its deals in order, the engine settings, the seller's decisions and the engine's
  * code — so a full pass whose input is the last one's can keep that pass's clusters instead of clustering again
  * (equal digests, equal clusters: the engine is a pure function of them). Undefined below the size that runs on a
- * worker thread, where clustering is cheap. Each deal enters by its own digest (`dealDigest`: a reconcile's deals were
- * digested when the mirror stored them); the ones not digested yet (a pass from the mirror) a slice at a time, so the
- * thread keeps serving requests.
+ * worker thread, where clustering is cheap. Each deal enters by its own digest (`hashDeals`: a reconcile's deals were
+ * digested when the mirror stored them).
  */
 export async function clusteringDigest(input: ClusteringInput): Promise<string | undefined> {
   if (!runsOffThread(input.deals.length)) return undefined;
   const hash = createHash('sha256').update(await codeVersion(workerEntry()));
   const apart = [...input.apart].sort((x, y) => compareIds(x[0], y[0]) || compareIds(x[1], y[1]));
   hash.update(JSON.stringify([input.engine, apart]));
-  for (let start = 0; start < input.deals.length; start += DIGEST_SLICE) {
-    if (start > 0) await nextTurn();
-    hash.update(
-      `\n${input.deals
-        .slice(start, start + DIGEST_SLICE)
-        .map((deal) => dealDigest(deal))
-        .join('\n')}`,
-    );
-  }
+  await hashDeals(hash, input.deals);
   return hash.digest('hex');
 }

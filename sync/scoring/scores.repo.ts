@@ -1,13 +1,19 @@
 import { createHash } from 'node:crypto';
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
+import { z } from 'zod';
 import type { PartnerType } from '../../src/model/partner.ts';
-import type { PartnerScore, PriorSummary } from '../../src/scoring/partner-scoring.ts';
+import type { DealFit } from '../../src/scoring/deal-fit.ts';
+import { byScoreThenId, type PartnerScore, type PriorSummary } from '../../src/scoring/partner-scoring.ts';
 import type { PartnerTier } from '../../src/scoring/partner-tiers.ts';
 import { chunks } from '../../src/shared/chunks.ts';
+import { CheckpointsRepository } from '../platform/store/checkpoints.repo.ts';
 import type { DealFitsTable, PartnerScoresTable, StoreSchema } from '../platform/store/schema.ts';
 import type { ScoringRun } from './scoring-run.ts';
 
 const CHUNK = 250;
+/** The `sync_checkpoints` stream holding the digest of the input of the tenant's stored run. */
+const SCORING_INPUT_STREAM = 'scoring.run-input';
+const scoringInputCheckpoint = z.strictObject({ inputDigest: z.string() });
 
 /** A partner's stored scoring: the engine's `PartnerScore` with the run's as-of and time. */
 export interface StoredPartnerScore extends PartnerScore {
@@ -58,7 +64,12 @@ function fingerprint(values: unknown): string {
 export class ScoresRepository {
   constructor(private readonly db: Kysely<StoreSchema>) {}
 
-  async save(run: ScoringRun, computedAt: Date = new Date()): Promise<SaveOutcome> {
+  /**
+   * Stores a run: its partner scores, deal fits and summary replace the tenant's, and with them the digest of the input
+   * it was computed from (`scoringRunDigest`), when it has one — a run without one forgets the last, in the same
+   * transaction, so stored scores are reused (`runComputedFrom`) only while they are that input's.
+   */
+  async save(run: ScoringRun, computedAt: Date = new Date(), inputDigest?: string): Promise<SaveOutcome> {
     const { tenantId, asOf } = run;
     const partnerRows: PartnerRow[] = run.scoring.partners.map((score) => {
       const values = { ...score, asOf };
@@ -105,6 +116,9 @@ export class ScoresRepository {
 
     return this.db.transaction().execute(async (trx) => {
       let removed = 0;
+      const checkpoints = new CheckpointsRepository(trx);
+      if (inputDigest === undefined) await checkpoints.clear(tenantId, SCORING_INPUT_STREAM);
+      else await checkpoints.save(tenantId, SCORING_INPUT_STREAM, scoringInputCheckpoint, { inputDigest });
 
       const storedPartners = await trx
         .selectFrom('partner_scores')
@@ -213,6 +227,51 @@ export class ScoresRepository {
         .execute();
       return { partners: changedPartners.length, deals: changedFits.length, removed };
     });
+  }
+
+  /**
+   * The tenant's stored run when it was computed from the input `inputDigest` names (see `save`): its partner scores
+   * (best first, as the engine ranks them), deal fits (by deal id) and priors, equal to what the engine answered; undefined
+   * otherwise. One statement: the digest and the rows are one snapshot.
+   */
+  async runComputedFrom(
+    tenantId: string,
+    inputDigest: string,
+  ): Promise<Omit<ScoringRun, 'tenantId' | 'config'> | undefined> {
+    const { rows } = await sql<{
+      as_of: string;
+      priors: Record<PartnerType, PriorSummary>;
+      duration_ms: number;
+      partners: Array<Selectable<PartnerScoresTable>>;
+      fits: Array<[string, number | null, string | null, number | null, string | null]>;
+    }>`
+      select r.as_of, r.priors, r.duration_ms,
+        (select coalesce(json_agg(p), '[]') from partner_scores p where p.tenant_id = r.tenant_id) as partners,
+        (select coalesce(json_agg(json_build_array(f.deal_id, f.partner_fit_score, f.next_best_partner_id,
+            f.next_best_fit_score, f.next_best_reason)), '[]')
+          from deal_fits f where f.tenant_id = r.tenant_id) as fits
+      from sync_checkpoints c
+      join scoring_runs r on r.tenant_id = c.tenant_id
+      where c.tenant_id = ${tenantId} and c.stream = ${SCORING_INPUT_STREAM}
+        and c.checkpoint ->> 'inputDigest' = ${inputDigest}`.execute(this.db);
+    const row = rows[0];
+    if (!row) return undefined;
+    const partners = row.partners.map((stored): PartnerScore => {
+      const { asOf: _asOf, computedAt: _computedAt, ...score } = toStoredScore(stored);
+      return score;
+    });
+    const fits: DealFit[] = row.fits.map(([dealId, partnerFitScore, partnerId, fitScore, reason]) => ({
+      dealId,
+      partnerFitScore,
+      nextBestPartner: partnerId === null ? null : { partnerId, fitScore: fitScore ?? 0, reason: reason ?? '' },
+    }));
+    fits.sort((a, b) => (a.dealId < b.dealId ? -1 : a.dealId > b.dealId ? 1 : 0));
+    return {
+      asOf: row.as_of,
+      scoring: { asOf: row.as_of, partners: partners.sort(byScoreThenId), priors: row.priors },
+      fits: new Map(fits.map((fit) => [fit.dealId, fit])),
+      durationMs: row.duration_ms,
+    };
   }
 
   /** The stored scores of some partners (for the card), by partner id; partners never scored are absent. */

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { Segment } from '../../src/attribution/attribution-rules.ts';
 import { crmPropertyNamesOf } from '../../src/model/crm-properties.ts';
 import type { CanonicalDeal } from '../../src/model/crm-record.ts';
+import { hashDeals } from '../../src/model/deal-digest.ts';
 import type { Partner } from '../../src/model/partner.ts';
 import { type DealFit, scoreDealFit } from '../../src/scoring/deal-fit.ts';
 import { type PartnerScoring, scorePartners } from '../../src/scoring/partner-scoring.ts';
@@ -11,13 +13,16 @@ import {
   type PartnerScoreProperties,
   partnerScoreProperties,
 } from '../../src/scoring/scoring-properties.ts';
-import { computeBySize } from '../platform/workers/off-thread.ts';
+import { codeVersion, computeBySize, runsOffThread } from '../platform/workers/off-thread.ts';
 
 /** The company properties of SPEC §4.5 the partner-score write-back owns (src/model/crm-properties.ts). */
 export const PARTNER_SCORE_PROPERTIES = crmPropertyNamesOf('partner_score');
 
 /** The deal properties of SPEC §4.5 the deal-fit write-back owns (src/model/crm-properties.ts). */
 export const DEAL_FIT_PROPERTIES = crmPropertyNamesOf('deal_fit');
+
+/** The worker's entry (built when asked: in the worker's own bundle `import.meta.url` is a `data:` URL). */
+const workerEntry = () => new URL('./scoring-run.worker.ts', import.meta.url);
 
 /** What a deal that is not open at as-of (closed, excluded type, not created yet) holds: nothing (clears a value). */
 const NO_FIT: DealFitProperties = { pl_partner_fit_score: '', pl_next_best_partner: '' };
@@ -77,7 +82,24 @@ export function computeScoringRun(input: ScoringRunInput): ScoringRun {
  */
 export function computeScoringRunOffThread(input: ScoringRunInput): Promise<ScoringRun> {
   const slim = { ...input, deals: input.deals.map((entry) => ({ deal: entry.deal })) };
-  return computeBySize(new URL('./scoring-run.worker.ts', import.meta.url), slim, slim.deals.length, computeScoringRun);
+  return computeBySize(workerEntry(), slim, slim.deals.length, computeScoringRun);
+}
+
+/**
+ * A digest of a large run's input — the deals in order, the roster, as-of, config and segments, and the engine's code
+ * — so a full pass over the same input as the last run (a reconcile that found nothing changed, the same day) can keep
+ * that run's stored scores instead of scoring again (equal digests, equal runs: the engine is a pure function of
+ * them). Undefined below the size that runs on a worker thread, where a run is cheap.
+ */
+export async function scoringRunDigest(input: ScoringRunInput): Promise<string | undefined> {
+  if (!runsOffThread(input.deals.length)) return undefined;
+  const hash = createHash('sha256').update(await codeVersion(workerEntry()));
+  hash.update(JSON.stringify([input.tenantId, input.asOf, input.config, input.segments ?? null, input.partners]));
+  await hashDeals(
+    hash,
+    input.deals.map((entry) => entry.deal),
+  );
+  return hash.digest('hex');
 }
 
 /** Every scored partner's CRM values (SPEC §4.5 company properties). */

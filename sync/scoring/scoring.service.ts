@@ -20,7 +20,7 @@ import type { Logger } from '../platform/log/logger.ts';
 import type { AuditLogRepository } from '../platform/store/audit-log.repo.ts';
 import type { Tenant, TenantsRepository } from '../platform/store/tenants.repo.ts';
 import type { ScoresRepository, StoredPartnerScore, StoredScoringRun } from './scores.repo.ts';
-import { computeScoringRunOffThread, type ScoringRun } from './scoring-run.ts';
+import { computeScoringRunOffThread, type ScoringRun, scoringRunDigest } from './scoring-run.ts';
 
 export interface ScoringServiceDeps {
   tenants: TenantsRepository;
@@ -97,13 +97,25 @@ export class ScoringService {
     return run;
   }
 
-  /** Scores the tenant's deals and partners as of today with its config, and stores the result. */
+  /**
+   * Scores the tenant's deals and partners as of today with its config, and stores the result. A large run over the
+   * same input as the stored one (a reconcile that found nothing changed, the same day) keeps the stored run instead.
+   */
   async run(tenantId: string, deals: readonly CanonicalDeal[], partners: readonly Partner[]): Promise<ScoringRun> {
     const tenant = await this.deps.tenants.find(tenantId);
     const config = tenantScoringConfig(tenant, this.deps.logger);
-    const segments = tenantSegments(tenant);
-    const run = await computeScoringRunOffThread({ tenantId, deals, partners, asOf: this.#asOf(), config, segments });
-    const stored = await this.deps.scores.save(run);
+    const input = { tenantId, deals, partners, asOf: this.#asOf(), config, segments: tenantSegments(tenant) };
+    const digest = await scoringRunDigest(input);
+    const kept = digest === undefined ? undefined : await this.deps.scores.runComputedFrom(tenantId, digest);
+    if (kept) {
+      this.deps.logger.debug(
+        { tenantId, asOf: kept.asOf, partners: kept.scoring.partners.length },
+        'partner scores kept: input unchanged',
+      );
+      return { tenantId, config, ...kept };
+    }
+    const run = await computeScoringRunOffThread(input);
+    const stored = await this.deps.scores.save(run, new Date(), digest);
     this.deps.logger.info(
       {
         tenantId,
