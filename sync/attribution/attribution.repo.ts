@@ -1,7 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import type { AttributionResult } from '../../src/attribution/attribution-model.ts';
 import { type DealPartner, dealPartnerSchema, type PartnerRole } from '../../src/model/deal.ts';
-import { recordset } from '../platform/store/bulk.ts';
+import { chunks } from '../../src/shared/chunks.ts';
+import { IDS_PER_LOOKUP, recordset, tenantKeyIn } from '../platform/store/bulk.ts';
 import type { StoreSchema } from '../platform/store/schema.ts';
 
 /** Parsed per stored row (a full pass reads one per closed deal): built once. */
@@ -27,13 +28,11 @@ export class AttributionRepository {
 
   async splits(tenantId: string, dealIds: readonly string[]): Promise<Map<string, SplitRow[]>> {
     const out = new Map<string, SplitRow[]>();
-    if (dealIds.length === 0) return out;
-    for (let i = 0; i < dealIds.length; i += 1000) {
+    for (const batch of chunks(dealIds, IDS_PER_LOOKUP)) {
       const rows = await this.db
         .selectFrom('deal_partner_splits')
         .select(['deal_id', 'partner_id', 'role', 'split_pct'])
-        .where('tenant_id', '=', tenantId)
-        .where('deal_id', 'in', dealIds.slice(i, i + 1000))
+        .where(tenantKeyIn(tenantId, 'deal_id', batch))
         .execute();
       for (const row of rows) {
         const list = out.get(row.deal_id) ?? [];
@@ -86,12 +85,11 @@ export class AttributionRepository {
 
   async partnersAtClose(tenantId: string, dealIds: readonly string[]): Promise<Map<string, DealPartner[]>> {
     const out = new Map<string, DealPartner[]>();
-    for (let i = 0; i < dealIds.length; i += 1000) {
+    for (const batch of chunks(dealIds, IDS_PER_LOOKUP)) {
       const rows = await this.db
         .selectFrom('deal_attributions')
         .select(['deal_id', 'partners_at_close'])
-        .where('tenant_id', '=', tenantId)
-        .where('deal_id', 'in', dealIds.slice(i, i + 1000))
+        .where(tenantKeyIn(tenantId, 'deal_id', batch))
         .where('partners_at_close', 'is not', null)
         .execute();
       for (const row of rows) out.set(row.deal_id, partnersAtCloseSchema.parse(row.partners_at_close));

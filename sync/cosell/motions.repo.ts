@@ -26,6 +26,7 @@ import {
 import { chunks } from '../../src/shared/chunks.ts';
 import { ConflictError, NotFoundError } from '../../src/shared/errors.ts';
 import { AuditLogRepository } from '../platform/store/audit-log.repo.ts';
+import { IDS_PER_LOOKUP, tenantKeyIn } from '../platform/store/bulk.ts';
 import type { StoreSchema } from '../platform/store/schema.ts';
 import type { StartMotion, TransitionMotion } from './cosell-requests.ts';
 
@@ -425,13 +426,12 @@ export class CoSellMotionsRepository {
   /** Which of `dealIds` have a co-sell motion, open or not (attribution counts them as partner-involved). */
   async dealsWithMotions(tenantId: string, dealIds: readonly string[]): Promise<Set<string>> {
     const found = new Set<string>();
-    for (const batch of chunks([...new Set(dealIds)], CHUNK)) {
+    for (const batch of chunks([...new Set(dealIds)], IDS_PER_LOOKUP)) {
       const rows = await this.db
         .selectFrom('cosell_motions')
         .select('deal_id')
         .distinct()
-        .where('tenant_id', '=', tenantId)
-        .where('deal_id', 'in', batch)
+        .where(tenantKeyIn(tenantId, 'deal_id', batch))
         .execute();
       for (const row of rows) found.add(row.deal_id);
     }

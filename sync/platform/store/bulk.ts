@@ -19,10 +19,13 @@ export function recordset(json: string, columns: Readonly<Record<string, BulkCol
   return sql`jsonb_to_recordset(${json}::jsonb) as r(${sql.raw(definitions)})`;
 }
 
+/** Ids one `tenantKeyIn` lookup takes (they travel as one array parameter, not one parameter each). */
+export const IDS_PER_LOOKUP = 10_000;
+
 /**
  * `(tenant_id, <column>) in (…ids…)` as one key lookup per id whatever the planner knows: a plain `<column> in (…)`
  * list on a table without statistics (a first load, before any analyze; BEHAVIOR.md) is planned as a scan of the
- * tenant's rows filtered by the list. `column` is the second column of the table's (tenant_id, …) key.
+ * tenant's rows filtered by the list. `column` is the second column of a (tenant_id, …) key or index of the table.
  */
 export function tenantKeyIn(tenantId: string, column: 'deal_id', ids: readonly string[]): RawBuilder<boolean> {
   return sql<boolean>`(tenant_id, ${sql.ref(column)}) in (select ${tenantId}, unnest(${ids}::text[]))`;
