@@ -161,7 +161,12 @@ const bench: BenchModule = {
           log(`${kind}: ${label} (${deals} deals, ${companies} companies)`);
           // BENCH_CPU_PROF_DIR: a CPU profile of each pass's command (for finding where its CPU goes).
           const profile = process.env.BENCH_CPU_PROF_DIR;
-          const report = await runWorker(env, profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []);
+          // BENCH_NODE_ARGS: node flags for the command's process (JSON array; V8 flags NODE_OPTIONS refuses).
+          const flags = process.env.BENCH_NODE_ARGS ? (JSON.parse(process.env.BENCH_NODE_ARGS) as string[]) : [];
+          const report = await runWorker(env, [
+            ...flags,
+            ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+          ]);
           const stats = sandbox.stats();
           // What the command had to call beyond the reads: provisioning (reads; creates on the first pass), the
           // role labels, and one batch per 100 changed deals or companies and per 100 links.

@@ -166,7 +166,7 @@ export class CrmMirrorRepository {
         const account = JSON.stringify(entry.accountPartnerIds ?? []);
         // Two parts: the record and its links as read, and its raw values (which our own write-backs move on). The
         // values are digested without their JSON, which only a row that is written needs; the deal's own digest is
-        // kept for the pass's later digests of the same deal (a full pass's clustering input).
+        // kept for the pass's later digests of the same deal (the engines' input digests: dedupe, scoring).
         const digest = `${digestOf(dealDigest(entry.deal, deal), unlabeled, account)}.${propertiesDigest(entry.properties)}`;
         return { id: entry.deal.id, entry, deal, unlabeled, account, digest };
       });
