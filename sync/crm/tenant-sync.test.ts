@@ -129,6 +129,20 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
     expect(writes(crm)).toHaveLength(1);
   });
 
+  it('given a CRM that reads deals and partners in no particular order, then a full pass hands the writers both in id order, as a pass from the mirror does', async () => {
+    for (const id of ['20', '3', '100', '7']) crm.addDeal(crmDeal(id));
+    for (const id of ['p2', 'p10', 'p1']) crm.addPartnerRecord(id, partner(id));
+    const writer = fixedWriter('status', ['pl_status'], {});
+    const tenantSync = sync([writer]);
+    await tenantSync.reconcile(tenantId);
+    await tenantSync.refreshFromMirror(tenantId);
+    expect(writer.seen).toHaveLength(2);
+    for (const input of writer.seen) {
+      expect(input.deals.map((entry) => entry.deal.id)).toEqual(['3', '7', '20', '100']);
+      expect(input.partners.map((p) => p.id)).toEqual(['p1', 'p2', 'p10']);
+    }
+  });
+
   it('given a read in pieces, then the roster and each piece are in the mirror while the read goes on, and the whole is written back once', async () => {
     for (const id of ['1', '2', '3', '4', '5']) crm.addDeal(crmDeal(id));
     crm.addPartnerRecord('p1', partner('p1'));

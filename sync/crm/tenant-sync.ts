@@ -353,6 +353,12 @@ export class CrmTenantSync {
     } = {},
   ): Promise<WriteBackResult> {
     const { signal } = options;
+    // A full pass's writers see one order for one set of deals and partners (their engines keep results by input
+    // digest).
+    if (full) {
+      deals = inIdOrder(deals, (entry) => entry.deal.id);
+      partners = inIdOrder(partners, (partner) => partner.id);
+    }
     // Named writers run; otherwise all of them, except deferring ones on a large webhook (non-full) pass.
     const chosen = (list: readonly DealWriter[]) =>
       options.writers
@@ -592,6 +598,24 @@ function valuesOf(
     if (outcome.status === 'rejected') throw outcome.reason;
     return outcome.value;
   });
+}
+
+/** Shorter ids first, then by code unit: numeric ids (HubSpot's) in numeric order, equal-length ones (Salesforce's) as text. */
+function compareById(x: string, y: string): number {
+  return x.length - y.length || (x < y ? -1 : x > y ? 1 : 0);
+}
+
+/**
+ * The items in id order (`compareById`; the same array when they already are): a CRM may read one set of records in
+ * another order each time — Salesforce pages opportunities and accounts by modification stamp, which every write
+ * moves — and the engines' input digests (dedupe's clusters, the scoring run) follow the order of their input.
+ */
+function inIdOrder<T>(items: readonly T[], idOf: (item: T) => string): readonly T[] {
+  const byId = (a: T, b: T) => compareById(idOf(a), idOf(b));
+  for (let index = 1; index < items.length; index += 1) {
+    if (byId(items[index - 1] as T, items[index] as T) > 0) return [...items].sort(byId);
+  }
+  return items;
 }
 
 /** Every record id some writer has values for, except those in `except`. */
