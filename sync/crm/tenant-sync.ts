@@ -600,7 +600,11 @@ function valuesOf(
   });
 }
 
-/** Shorter ids first, then by code unit: numeric ids (HubSpot's) in numeric order, equal-length ones (Salesforce's) as text. */
+/**
+ * Shorter ids first, then by code unit: numeric ids (HubSpot's) in numeric order, equal-length ones (Salesforce's) as
+ * text. Not dedupe's `compareIds`, which tests each pair against a pattern (a 100k sort several times slower) and orders
+ * other ids as plain text.
+ */
 function compareById(x: string, y: string): number {
   return x.length - y.length || (x < y ? -1 : x > y ? 1 : 0);
 }

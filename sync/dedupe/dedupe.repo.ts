@@ -1,5 +1,4 @@
 import { type Kysely, sql } from 'kysely';
-import { z } from 'zod';
 import { compareIds, type DuplicateCluster } from '../../src/dedupe/duplicate-clustering.ts';
 import { chunks } from '../../src/shared/chunks.ts';
 import { CheckpointsRepository } from '../platform/store/checkpoints.repo.ts';
@@ -8,7 +7,6 @@ import type { StoreSchema } from '../platform/store/schema.ts';
 const CHUNK = 1_000;
 /** The `sync_checkpoints` stream holding the digest of the input of the tenant's stored full-pass clusters. */
 const FULL_CLUSTERING_STREAM = 'dedupe.full-clustering';
-const clusteringCheckpoint = z.strictObject({ inputDigest: z.string() });
 
 /** One member's view of its cluster. */
 export interface StoredDuplicate {
@@ -68,11 +66,7 @@ export class DedupeRepository {
   ) {
     await this.db.transaction().execute(async (trx) => {
       const checkpoints = new CheckpointsRepository(trx);
-      if (dealIds === null && inputDigest !== undefined) {
-        await checkpoints.save(tenantId, FULL_CLUSTERING_STREAM, clusteringCheckpoint, { inputDigest });
-      } else {
-        await checkpoints.clear(tenantId, FULL_CLUSTERING_STREAM);
-      }
+      await checkpoints.recordInputDigest(tenantId, FULL_CLUSTERING_STREAM, dealIds === null ? inputDigest : undefined);
       if (dealIds === null) {
         await trx.deleteFrom('deal_duplicates').where('tenant_id', '=', tenantId).execute();
       } else {

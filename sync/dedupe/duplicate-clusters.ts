@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
 import { compareIds, type DuplicateCluster } from '../../src/dedupe/duplicate-clustering.ts';
 import { type DedupeOptions, findDuplicateClusters } from '../../src/dedupe/find-duplicates.ts';
 import type { Deal } from '../../src/model/deal.ts';
-import { hashDeals } from '../../src/model/deal-digest.ts';
-import { codeVersion, computeBySize, runsOffThread } from '../platform/workers/off-thread.ts';
+import { computationInputDigest, computeBySize } from '../platform/workers/off-thread.ts';
 import { type DecisionPair, pairOf } from './dedupe.repo.ts';
 
 /** The worker's entry (built when asked: in the worker's own bundle `import.meta.url` is a `data:` URL). */
@@ -43,14 +41,10 @@ export function clusterDealsOffThread(input: ClusteringInput): Promise<Duplicate
  * A digest of a large clustering — its deals in order, the engine settings, the seller's decisions and the engine's
  * code — so a full pass whose input is the last one's can keep that pass's clusters instead of clustering again
  * (equal digests, equal clusters: the engine is a pure function of them). Undefined below the size that runs on a
- * worker thread, where clustering is cheap. Each deal enters by its own digest (`hashDeals`: a reconcile's deals were
- * digested when the mirror stored them).
+ * worker thread, where clustering is cheap. Each deal enters by its own digest (`computationInputDigest`: a reconcile's
+ * deals were digested when the mirror stored them).
  */
-export async function clusteringDigest(input: ClusteringInput): Promise<string | undefined> {
-  if (!runsOffThread(input.deals.length)) return undefined;
-  const hash = createHash('sha256').update(await codeVersion(workerEntry()));
+export function clusteringDigest(input: ClusteringInput): Promise<string | undefined> {
   const apart = [...input.apart].sort((x, y) => compareIds(x[0], y[0]) || compareIds(x[1], y[1]));
-  hash.update(JSON.stringify([input.engine, apart]));
-  await hashDeals(hash, input.deals);
-  return hash.digest('hex');
+  return computationInputDigest(workerEntry(), [input.engine, apart], input.deals);
 }

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
-import { z } from 'zod';
 import type { PartnerType } from '../../src/model/partner.ts';
 import type { DealFit } from '../../src/scoring/deal-fit.ts';
 import { byScoreThenId, type PartnerScore, type PriorSummary } from '../../src/scoring/partner-scoring.ts';
@@ -13,7 +12,6 @@ import type { ScoringRun } from './scoring-run.ts';
 const CHUNK = 250;
 /** The `sync_checkpoints` stream holding the digest of the input of the tenant's stored run. */
 const SCORING_INPUT_STREAM = 'scoring.run-input';
-const scoringInputCheckpoint = z.strictObject({ inputDigest: z.string() });
 
 /** A partner's stored scoring: the engine's `PartnerScore` with the run's as-of and time. */
 export interface StoredPartnerScore extends PartnerScore {
@@ -116,9 +114,7 @@ export class ScoresRepository {
 
     return this.db.transaction().execute(async (trx) => {
       let removed = 0;
-      const checkpoints = new CheckpointsRepository(trx);
-      if (inputDigest === undefined) await checkpoints.clear(tenantId, SCORING_INPUT_STREAM);
-      else await checkpoints.save(tenantId, SCORING_INPUT_STREAM, scoringInputCheckpoint, { inputDigest });
+      await new CheckpointsRepository(trx).recordInputDigest(tenantId, SCORING_INPUT_STREAM, inputDigest);
 
       const storedPartners = await trx
         .selectFrom('partner_scores')

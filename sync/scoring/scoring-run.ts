@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Segment } from '../../src/attribution/attribution-rules.ts';
 import { crmPropertyNamesOf } from '../../src/model/crm-properties.ts';
 import type { CanonicalDeal } from '../../src/model/crm-record.ts';
-import { hashDeals } from '../../src/model/deal-digest.ts';
 import type { Partner } from '../../src/model/partner.ts';
 import { type DealFit, scoreDealFit } from '../../src/scoring/deal-fit.ts';
 import { type PartnerScoring, scorePartners } from '../../src/scoring/partner-scoring.ts';
@@ -13,7 +11,7 @@ import {
   type PartnerScoreProperties,
   partnerScoreProperties,
 } from '../../src/scoring/scoring-properties.ts';
-import { codeVersion, computeBySize, runsOffThread } from '../platform/workers/off-thread.ts';
+import { computationInputDigest, computeBySize } from '../platform/workers/off-thread.ts';
 
 /** The company properties of SPEC §4.5 the partner-score write-back owns (src/model/crm-properties.ts). */
 export const PARTNER_SCORE_PROPERTIES = crmPropertyNamesOf('partner_score');
@@ -91,15 +89,13 @@ export function computeScoringRunOffThread(input: ScoringRunInput): Promise<Scor
  * that run's stored scores instead of scoring again (equal digests, equal runs: the engine is a pure function of
  * them). Undefined below the size that runs on a worker thread, where a run is cheap.
  */
-export async function scoringRunDigest(input: ScoringRunInput): Promise<string | undefined> {
-  if (!runsOffThread(input.deals.length)) return undefined;
-  const hash = createHash('sha256').update(await codeVersion(workerEntry()));
-  hash.update(JSON.stringify([input.tenantId, input.asOf, input.config, input.segments ?? null, input.partners]));
-  await hashDeals(
-    hash,
+export function scoringRunDigest(input: ScoringRunInput): Promise<string | undefined> {
+  const { tenantId, asOf, config, segments, partners } = input;
+  return computationInputDigest(
+    workerEntry(),
+    [tenantId, asOf, config, segments ?? null, partners],
     input.deals.map((entry) => entry.deal),
   );
-  return hash.digest('hex');
 }
 
 /** Every scored partner's CRM values (SPEC §4.5 company properties). */

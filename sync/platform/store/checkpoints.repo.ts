@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { StoreSchema } from './schema.ts';
+
+const inputDigestCheckpoint = z.strictObject({ inputDigest: z.string() });
 
 /**
  * Sync checkpoints: one small zod-validated object per tenant and stream, saved after every page. A checkpoint that
@@ -30,6 +32,16 @@ export class CheckpointsRepository {
         oc.columns(['tenant_id', 'stream']).doUpdateSet({ checkpoint: value, updated_at: new Date() }),
       )
       .execute();
+  }
+
+  /**
+   * The digest of the input a stored result was computed from (dedupe's full-pass clusters, the scoring run), saved in
+   * the transaction that stores the result; none (`undefined`) clears the stream, so a result stored without one is
+   * never taken for another input's. Read back in the result's own statement: `checkpoint ->> 'inputDigest'`.
+   */
+  async recordInputDigest(tenantId: string, stream: string, inputDigest: string | undefined): Promise<void> {
+    if (inputDigest === undefined) await this.clear(tenantId, stream);
+    else await this.save(tenantId, stream, inputDigestCheckpoint, { inputDigest });
   }
 
   async clear(tenantId: string, stream: string): Promise<void> {

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { Deal } from '../../../src/model/deal.ts';
+import { hashDeals } from '../../../src/model/deal-digest.ts';
 
 interface Bundle {
   url: URL;
@@ -109,4 +111,22 @@ export async function answerFromWorker<I, O>(compute: (input: I) => O | Promise<
   } catch (error) {
     parentPort?.postMessage({ ok: false, error: error instanceof Error ? error.message : String(error) });
   }
+}
+
+/**
+ * A digest of a large computation's input — the code `entry` runs, its `settings` and its deals in order (each by its
+ * own digest, `hashDeals`) — so a pass over the same input as the one a stored result came from can keep that result
+ * (equal digests, equal results: the computation is a pure function of them). Undefined below the size that runs on a
+ * worker thread, where computing again is cheap.
+ */
+export async function computationInputDigest(
+  entry: URL,
+  settings: unknown,
+  deals: readonly Deal[],
+): Promise<string | undefined> {
+  if (!runsOffThread(deals.length)) return undefined;
+  const hash = createHash('sha256').update(await codeVersion(entry));
+  hash.update(JSON.stringify(settings));
+  await hashDeals(hash, deals);
+  return hash.digest('hex');
 }
