@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readV3Headers, verifyV3 } from '../../src/crm/hubspot/hubspot-signature.ts';
 import { ManualClock } from '../../src/shared/testing/manual-clock.ts';
 import { type Sandbox, startSandbox } from '../server.ts';
@@ -255,5 +255,40 @@ describe('sandbox webhooks', () => {
       now: clock.now(),
     });
     expect(check).toEqual({ ok: false, reason: 'signature_mismatch' });
+  });
+});
+
+describe('sandbox webhooks at close', () => {
+  it('given a delivery waiting to retry after a failure, when the sandbox closes, then close returns at once and the retry is never sent', async () => {
+    const clock = new ManualClock();
+    const receiver = new Receiver('sandbox-client-secret-0000', clock);
+    await receiver.start();
+    // A minute's backoff: without the close waking the waiting retry, close() would wait on it forever.
+    const sandbox = await startSandbox({
+      deals: 5,
+      clock,
+      webhookTarget: receiver.url,
+      webhooks: { batchDelayMs: 5, retryBaseMs: 60_000, retryMaxMs: 60_000 },
+    });
+    try {
+      receiver.script = [503];
+      const dealId = sandbox.demo?.deals[0]?.id ?? '';
+      const deal = [...sandbox.portal.records('deals')].find((record) => record.id === dealId);
+      if (!deal) throw new Error('no demo deal');
+      sandbox.portal.update('deals', deal, { description: 'fails once' }, sandbox.userActor());
+      // Proof the first attempt ran and failed: the retry is now waiting on its backoff.
+      await vi.waitFor(() => expect(sandbox.webhooks.deliveries.map((d) => d.status)).toEqual([503]), {
+        timeout: 5_000,
+      });
+    } finally {
+      const closed = await Promise.race([
+        sandbox.close().then(() => 'closed'),
+        new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5_000)),
+      ]);
+      await receiver.stop();
+      expect(closed).toBe('closed');
+    }
+    expect(receiver.batches).toHaveLength(1);
+    expect(sandbox.webhooks.deliveries).toHaveLength(1);
   });
 });

@@ -98,7 +98,8 @@ export class WebhookDispatcher {
   private readonly queues = new Map<number, WebhookEvent[]>();
   private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  /** Retries waiting for their backoff, each with the resolver that wakes it (close() wakes them all, to give up). */
+  private readonly retryTimers = new Map<NodeJS.Timeout, () => void>();
   private active = 0;
   private readonly waiting: Array<() => void> = [];
   private nextEventId = 1_000_001;
@@ -158,7 +159,12 @@ export class WebhookDispatcher {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
-    for (const timer of this.retryTimers) clearTimeout(timer);
+    // A retry waiting for its backoff is woken, sees `closed` and gives up: clearing its timer alone would leave its
+    // delivery pending forever, and this close with it.
+    for (const [timer, wake] of this.retryTimers) {
+      clearTimeout(timer);
+      wake();
+    }
     this.retryTimers.clear();
     this.queues.clear();
     await Promise.allSettled([...this.inFlight]);
@@ -244,7 +250,7 @@ export class WebhookDispatcher {
         this.retryTimers.delete(timer);
         resolve();
       }, delay);
-      this.retryTimers.add(timer);
+      this.retryTimers.set(timer, resolve);
     });
     await this.deliver(portalId, events, attempt + 1);
   }
