@@ -1,4 +1,4 @@
-import { parseDealName } from '../dedupe/deal-normalization.ts';
+import { dealNameIntent } from '../dedupe/deal-normalization.ts';
 import { type Deal, type DealPartner, PARTNER_ROLES } from '../model/deal.ts';
 import type { AttributionInput, HygieneFinding } from './attribution-model.ts';
 import { compareIds, formatPct, partnerLabel } from './attribution-model.ts';
@@ -12,7 +12,7 @@ import { type AttributionRules, DEFAULT_ATTRIBUTION_RULES } from './attribution-
 
 /** The intent a deal name states (renewal, churn, …), when the rules let the name speak. */
 function namedIntent(deal: Deal, rules: AttributionRules) {
-  return rules.inferIntentFromDealName ? parseDealName(deal.name).intent : null;
+  return rules.inferIntentFromDealName ? dealNameIntent(deal.name) : null;
 }
 
 /** Whether the deal's type (or its absence) puts it among new-business deals under the rules. */
@@ -37,7 +37,9 @@ export function hygieneFindings(
   const { deal } = input;
   const findings: HygieneFinding[] = [];
   const typeText = deal.type === null ? 'it has no type' : `it is typed ${deal.type}`;
-  const intent = namedIntent(deal, rules);
+  // The name's intent matters only for a deal typed as new business (the costly part of a pass's hygiene otherwise).
+  const newBusiness = typedAsNewBusiness(deal, rules);
+  const intent = newBusiness ? namedIntent(deal, rules) : null;
 
   if (rules.requireLossReason && deal.isClosed && !deal.isWon && !deal.lossReason?.trim()) {
     findings.push({ code: 'closed_lost_without_reason', message: 'Closed lost without a loss reason' });
@@ -48,7 +50,7 @@ export function hygieneFindings(
         code: 'churn_counted_as_win',
         message: 'Deal is typed churn but marked won; a churn is never a new-business win',
       });
-    } else if (intent === 'churn' && typedAsNewBusiness(deal, rules)) {
+    } else if (intent === 'churn') {
       findings.push({
         code: 'churn_counted_as_win',
         message: `Deal name says churn but ${typeText} and it is marked won; it is not counted as a new-business win`,
@@ -56,7 +58,7 @@ export function hygieneFindings(
     }
   }
   // Flagged at every stage, not only once won: a mistyped renewal also inflates new-business pipeline.
-  if (intent === 'renewal' && typedAsNewBusiness(deal, rules)) {
+  if (intent === 'renewal') {
     findings.push({
       code: 'renewal_counted_as_new_business',
       message: `Deal name says renewal but ${typeText}; renewals are not new business`,

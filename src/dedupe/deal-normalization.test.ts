@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   dayNumber,
+  dealNameIntent,
   normalizeAmount,
   normalizeCompanyName,
   normalizeDomain,
@@ -99,6 +100,8 @@ describe('parseDealName', () => {
   ])('given "%s", when parsed, then intent %s, year %s, quarter %s, units %s', (name, intent, year, quarter, units) => {
     const facts = parseDealName(name);
     expect([facts.intent, facts.year, facts.quarter, facts.units]).toEqual([intent, year, quarter, units]);
+    // The intent alone (attribution's hygiene) is the same answer.
+    expect(dealNameIntent(name)).toBe(intent);
   });
 });
 

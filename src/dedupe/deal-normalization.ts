@@ -234,18 +234,22 @@ const INTENT_WORDS: ReadonlyArray<readonly [RegExp, DealIntent]> = [
   [/\b(new logo|new business|net new|newbiz|new biz|initial|land)\b/, 'new_business'],
 ];
 
+/** The intent a normalised deal name states, if any (the first of renewal, churn, expansion, new business). */
+function intentIn(text: string): DealIntent | null {
+  for (const [pattern, value] of INTENT_WORDS) if (pattern.test(text)) return value;
+  return null;
+}
+
+/** The intent a deal name states: `parseDealName(name).intent` without the other facts (attribution's hygiene). */
+export function dealNameIntent(name: string): DealIntent | null {
+  return intentIn(normalizeText(name));
+}
+
 /** What a deal name says about the buying event: intent, year, quarter and seat count. */
 export function parseDealName(name: string): DealNameFacts {
   const text = normalizeText(name);
-  let intent: DealIntent | null = null;
-  for (const [pattern, value] of INTENT_WORDS) {
-    if (pattern.test(text)) {
-      intent = value;
-      break;
-    }
-  }
   return {
-    intent,
+    intent: intentIn(text),
     year: yearIn(name, text),
     quarter: quarterIn(text),
     units: unitsIn(text),
