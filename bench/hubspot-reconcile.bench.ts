@@ -11,6 +11,7 @@ import { migrateToLatest } from '../sync/platform/store/migrate.ts';
 import { TenantsRepository } from '../sync/platform/store/tenants.repo.ts';
 import { TokenCipher } from '../sync/platform/store/token-cipher.ts';
 import type { BenchModule } from './bench-module.ts';
+import { benchNodeArgs } from './support/node-args.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -34,11 +35,15 @@ interface WorkerReport {
 
 export function runWorker(env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<WorkerReport> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'bench/support/reconcile-worker.ts'], {
-      cwd: root,
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...benchNodeArgs(), ...nodeArgs, '--import', 'tsx', 'bench/support/reconcile-worker.ts'],
+      {
+        cwd: root,
+        env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (chunk) => {
       out += chunk;
@@ -161,12 +166,7 @@ const bench: BenchModule = {
           log(`${kind}: ${label} (${deals} deals, ${companies} companies)`);
           // BENCH_CPU_PROF_DIR: a CPU profile of each pass's command (for finding where its CPU goes).
           const profile = process.env.BENCH_CPU_PROF_DIR;
-          // BENCH_NODE_ARGS: node flags for the command's process (JSON array; V8 flags NODE_OPTIONS refuses).
-          const flags = process.env.BENCH_NODE_ARGS ? (JSON.parse(process.env.BENCH_NODE_ARGS) as string[]) : [];
-          const report = await runWorker(env, [
-            ...flags,
-            ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
-          ]);
+          const report = await runWorker(env, profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []);
           const stats = sandbox.stats();
           // What the command had to call beyond the reads: provisioning (reads; creates on the first pass), the
           // role labels, and one batch per 100 changed deals or companies and per 100 links.

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { simulatedWorld, writeSimulatedWorld } from '../sandbox/demo/simulated-world.ts';
 import { type OperatorReport, operatorReport } from '../src/metrics/operator-metrics.ts';
 import type { BenchModule } from './bench-module.ts';
+import { benchNodeArgs } from './support/node-args.ts';
 
 /**
  * SPEC §6 Operator report, two parts.
@@ -190,6 +191,7 @@ async function reportCli(dealsPath: string, partnersPath: string, dir: string, a
   const profile = process.env.REPORT_BENCH_CPU_PROF_DIR;
   const node = [
     process.execPath,
+    ...benchNodeArgs(),
     '--import',
     USAGE_PRELOAD,
     ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []),

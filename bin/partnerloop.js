@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --single-threaded-gc
+// The V8 flags on the line above are sync/cli/node-flags.ts's NODE_FLAGS (why: there); `npm start` passes the same.
 // The CLI runs the TypeScript sources through tsx: no build step between a checkout and `npx partnerloop`.
 import { register } from 'tsx/esm/api';
 

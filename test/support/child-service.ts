@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS } from '../../sync/cli/node-flags.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -13,9 +14,12 @@ export interface ChildService {
   exited: Promise<number | null>;
 }
 
-/** Runs a TypeScript entry point (through tsx, as the CLI does) in a child process and follows its stdout. */
+/**
+ * Runs a TypeScript entry point (through tsx, as the CLI does, with the V8 flags `bin/partnerloop.js` runs with) in a
+ * child process and follows its stdout.
+ */
 export function spawnTs(entry: string, env: NodeJS.ProcessEnv, args: readonly string[] = []): ChildService {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', entry, ...args], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
