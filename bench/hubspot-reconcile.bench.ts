@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,7 +50,9 @@ export function runWorker(env: Record<string, string>, nodeArgs: readonly string
       out += chunk;
     });
     child.once('exit', (code) => {
-      const lines = out.trim().split('\n');
+      // The command's JSON line, then the worker's (lines of node's own, e.g. `--trace-gc`, are skipped).
+      const lines = out.split('\n').filter((line) => line.startsWith('{'));
+      if (process.env.BENCH_WORKER_OUT) appendFileSync(process.env.BENCH_WORKER_OUT, out);
       if (code !== 0 || lines.length < 2) reject(new Error(`reconcile worker exited ${code}: ${out.slice(-500)}`));
       else resolve({ result: JSON.parse(lines.at(-2) ?? '{}'), ...JSON.parse(lines.at(-1) ?? '{}') } as WorkerReport);
     });
