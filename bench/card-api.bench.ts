@@ -11,7 +11,7 @@ import type { BenchModule } from './bench-module.ts';
 import { benchStores, prepareStore, runWorker } from './hubspot-reconcile.bench.ts';
 import { httpRequest } from './support/http-request.ts';
 import { percentiles } from './support/measure.ts';
-import { benchNodeArgs } from './support/node-args.ts';
+import { tsWorkerArgs } from './support/node-args.ts';
 import { processesCpuMs } from './support/proc-cpu.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -25,17 +25,11 @@ interface CardService {
 
 function startCardService(env: Record<string, string>): Promise<CardService> {
   // BENCH_CPU_PROF_DIR: a CPU profile of the service under load (for finding where a request's time goes).
-  const profile = process.env.BENCH_CPU_PROF_DIR;
-  const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
-  const child = spawn(
-    process.execPath,
-    [...benchNodeArgs(), ...nodeArgs, '--import', 'tsx', 'bench/support/card-service-worker.ts'],
-    {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    },
-  );
+  const child = spawn(process.execPath, tsWorkerArgs('bench/support/card-service-worker.ts', { profile: true }), {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`card service exited ${code}`)));
     child.once('message', (message: { type: string; url: string }) => resolve({ url: message.url, child }));

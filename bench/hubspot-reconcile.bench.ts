@@ -12,7 +12,7 @@ import { migrateToLatest } from '../sync/platform/store/migrate.ts';
 import { TenantsRepository } from '../sync/platform/store/tenants.repo.ts';
 import { TokenCipher } from '../sync/platform/store/token-cipher.ts';
 import type { BenchModule } from './bench-module.ts';
-import { benchNodeArgs } from './support/node-args.ts';
+import { tsWorkerArgs } from './support/node-args.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -34,17 +34,14 @@ interface WorkerReport {
   maxEventLoopLagMs: number;
 }
 
-export function runWorker(env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<WorkerReport> {
+/** Runs the reconcile command in its own process; `profile`: a CPU profile into BENCH_CPU_PROF_DIR when it is set. */
+export function runWorker(env: Record<string, string>, options: { profile?: boolean } = {}): Promise<WorkerReport> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [...benchNodeArgs(), ...nodeArgs, '--import', 'tsx', 'bench/support/reconcile-worker.ts'],
-      {
-        cwd: root,
-        env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
+    const child = spawn(process.execPath, tsWorkerArgs('bench/support/reconcile-worker.ts', options), {
+      cwd: root,
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (chunk) => {
       out += chunk;
@@ -168,8 +165,7 @@ const bench: BenchModule = {
           sandbox.resetStats();
           log(`${kind}: ${label} (${deals} deals, ${companies} companies)`);
           // BENCH_CPU_PROF_DIR: a CPU profile of each pass's command (for finding where its CPU goes).
-          const profile = process.env.BENCH_CPU_PROF_DIR;
-          const report = await runWorker(env, profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []);
+          const report = await runWorker(env, { profile: true });
           const stats = sandbox.stats();
           // What the command had to call beyond the reads: provisioning (reads; creates on the first pass), the
           // role labels, and one batch per 100 changed deals or companies and per 100 links.

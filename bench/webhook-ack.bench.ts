@@ -12,7 +12,7 @@ import { SeededRandom } from '../src/shared/seeded-random.ts';
 import type { BenchModule } from './bench-module.ts';
 import { httpRequest } from './support/http-request.ts';
 import { percentiles } from './support/measure.ts';
-import { benchNodeArgs } from './support/node-args.ts';
+import { tsWorkerArgs } from './support/node-args.ts';
 import type { MirrorObservation, PhaseObservation, WorkerRequest } from './support/webhook-service-worker.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -52,15 +52,11 @@ interface ServiceWorker {
 }
 
 function startWorker(env: Record<string, string>): Promise<ServiceWorker> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [...benchNodeArgs(), '--import', 'tsx', 'bench/support/webhook-service-worker.ts'],
-    {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    },
-  );
+  const child: ChildProcess = spawn(process.execPath, tsWorkerArgs('bench/support/webhook-service-worker.ts'), {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   let next = 1;
   const waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

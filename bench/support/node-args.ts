@@ -14,3 +14,18 @@ export function benchNodeArgs(): string[] {
   }
   return parsed;
 }
+
+/**
+ * node's arguments for a benchmark's TypeScript worker (`entry`, through tsx as the CLI runs): `benchNodeArgs()`, and
+ * with `profile` a CPU profile into `BENCH_CPU_PROF_DIR` when it is set (for finding where the process's time goes).
+ */
+export function tsWorkerArgs(entry: string, options: { profile?: boolean } = {}): string[] {
+  const profileDir = options.profile ? process.env.BENCH_CPU_PROF_DIR : undefined;
+  return [
+    ...benchNodeArgs(),
+    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    '--import',
+    'tsx',
+    entry,
+  ];
+}
