@@ -1,9 +1,10 @@
 import { type Hash, hash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { memoOn } from '../shared/memo-on.ts';
 import type { Deal } from './deal.ts';
 
-/** Digests already taken, by deal object: a pass digests each deal it read once, whoever asks first. */
-const digests = new WeakMap<Deal, string>();
+/** Where a deal's digest is kept on it (`memoOn`): a pass digests each deal it read once, whoever asks first. */
+const DIGEST = Symbol('deal digest');
 
 /**
  * A short digest of a deal's JSON (change detection, not security), taken once per deal object: deals are never
@@ -11,12 +12,7 @@ const digests = new WeakMap<Deal, string>();
  * over the same deals share the work. `json` is the deal's `JSON.stringify` when the caller has it already.
  */
 export function dealDigest(deal: Deal, json?: string): string {
-  let digest = digests.get(deal);
-  if (digest === undefined) {
-    digest = hash('sha1', json ?? JSON.stringify(deal), 'base64url');
-    digests.set(deal, digest);
-  }
-  return digest;
+  return memoOn(deal, DIGEST, () => hash('sha1', json ?? JSON.stringify(deal), 'base64url'));
 }
 
 /** Deals digested between two turns of the event loop (one not digested yet costs its JSON). */

@@ -8,6 +8,7 @@ import { dealDigest } from '../../src/model/deal-digest.ts';
 import { type Partner, partnerSchema } from '../../src/model/partner.ts';
 import { chunks } from '../../src/shared/chunks.ts';
 import { NotFoundError } from '../../src/shared/errors.ts';
+import { memoOn } from '../../src/shared/memo-on.ts';
 import { recordset, tenantKeyIn } from '../platform/store/bulk.ts';
 import { CheckpointsRepository } from '../platform/store/checkpoints.repo.ts';
 import type { StoreSchema } from '../platform/store/schema.ts';
@@ -69,8 +70,10 @@ function sortedKeysOf(object: object): readonly string[] {
   return lastSorted;
 }
 
-/** Digests already taken, by values object (the read's values, digested when stored, are compared when written). */
-const propertiesDigests = new WeakMap<object, string>();
+/**
+ * Where a values object keeps its digest (`memoOn`): the read's values, digested when stored, are compared when written.
+ */
+const PROPERTIES_DIGEST = Symbol('values digest');
 
 /**
  * A digest of raw CRM values that ignores key order (the store's jsonb reorders keys; a read may too): each name in
@@ -79,17 +82,14 @@ const propertiesDigests = new WeakMap<object, string>();
  * in place), no JSON (with a replacer array it cost twice this).
  */
 function propertiesDigest(properties: Readonly<Record<string, string | null>>): string {
-  let digest = propertiesDigests.get(properties);
-  if (digest === undefined) {
+  return memoOn(properties, PROPERTIES_DIGEST, () => {
     let text = '';
     for (const key of sortedKeysOf(properties)) {
       const value = properties[key];
       text += value == null ? `${key}\u0002` : `${key}\u0001${value.length}\u0001${value}`;
     }
-    digest = hash('sha1', text, 'base64url');
-    propertiesDigests.set(properties, digest);
-  }
-  return digest;
+    return hash('sha1', text, 'base64url');
+  });
 }
 
 export interface MirroredDeal extends CanonicalDeal {

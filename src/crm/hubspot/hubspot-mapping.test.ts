@@ -64,6 +64,34 @@ describe('HubSpot ↔ canonical mapping', () => {
     ).toMatchObject(expected);
   });
 
+  it.each([
+    // Kept as read (toISOString's own form, a day every month has).
+    ['2026-03-28T23:59:59.999Z', '2026-03-28', '2026-03-28T23:59:59.999Z'],
+    ['0001-01-01T00:00:00.000Z', '0001-01-01', '0001-01-01T00:00:00.000Z'],
+    // The long way: Date.parse rolls a day the month lacks over, and normalises other forms.
+    ['2026-02-30T00:00:00.000Z', '2026-03-02', '2026-03-02T00:00:00.000Z'],
+    ['2027-02-29T12:00:00.000Z', '2027-03-01', '2027-03-01T12:00:00.000Z'],
+    ['2028-02-29T12:00:00.000Z', '2028-02-29', '2028-02-29T12:00:00.000Z'],
+    ['2026-04-31T00:00:00.000Z', '2026-05-01', '2026-05-01T00:00:00.000Z'],
+    ['2026-01-31T24:00:00.000Z', '2026-02-01', '2026-02-01T00:00:00.000Z'],
+    ['2026-03-31T00:00:00Z', '2026-03-31', '2026-03-31T00:00:00.000Z'],
+    ['2026-03-10T10:00:00+02:00', '2026-03-10', '2026-03-10T08:00:00.000Z'],
+    [' 2026-03-10T10:00:00.000Z ', '2026-03-10', '2026-03-10T10:00:00.000Z'],
+    ['1767225600000', '2026-01-01', '2026-01-01T00:00:00.000Z'],
+  ])(
+    'given the timestamp %j, then the close date is %s and the creation instant %s, as Date.parse reads them',
+    (value, closeDate, createdAt) => {
+      const deal = dealFromHubSpot(
+        { id: '1', properties: { closedate: value, createdate: value } },
+        { account: undefined, partners: [] },
+      );
+      expect(deal).toMatchObject({ closeDate, createdAt });
+      const trimmed = value.trim();
+      const ms = /^\d+$/.test(trimmed) ? Number(trimmed) : Date.parse(trimmed);
+      expect(createdAt).toBe(new Date(ms).toISOString());
+    },
+  );
+
   it('given companies, then only pl_is_partner=true ones become partners, with their type', () => {
     expect(
       partnerFromHubSpot({

@@ -1,5 +1,6 @@
 import type { Deal, DealPartner, DealType } from '../../model/deal.ts';
 import type { Partner } from '../../model/partner.ts';
+import { EPOCH, isoInstant } from '../../shared/iso-instant.ts';
 import type { CrmRecord } from './hubspot-objects.ts';
 
 /** Deal properties the app reads (standard HubSpot names plus the portal's `region`, `lead_source`, `products`). */
@@ -51,7 +52,9 @@ export interface DealContext {
 }
 
 function text(value: string | null | undefined): string | null {
-  return value === undefined || value === null || value.trim() === '' ? null : value.trim();
+  if (value === undefined || value === null) return null;
+  const trimmed = value.trim();
+  return trimmed === '' ? null : trimmed;
 }
 
 function number(value: string | null | undefined): number | null {
@@ -61,18 +64,22 @@ function number(value: string | null | undefined): number | null {
   return Number.isFinite(parsed) ? parsed : null;
 }
 
+/** Epoch milliseconds as digits (older payloads) as an ISO instant, else the ISO timestamp read; null if neither. */
+function instant(value: string): string | null {
+  if (!/^\d+$/.test(value)) return isoInstant(value);
+  const time = new Date(Number(value));
+  return Number.isNaN(time.getTime()) ? null : time.toISOString();
+}
+
 function date(value: string | null | undefined): string | null {
   const cleaned = text(value);
-  if (cleaned === null) return null;
   // HubSpot date properties come as ISO timestamps (or epoch ms in older payloads).
-  const ms = /^\d+$/.test(cleaned) ? Number(cleaned) : Date.parse(cleaned);
-  return Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 10) : null;
+  return cleaned === null ? null : (instant(cleaned)?.slice(0, 10) ?? null);
 }
 
 function dateTime(value: string | null | undefined, fallback: string | undefined): string {
-  const cleaned = text(value) ?? fallback ?? new Date(0).toISOString();
-  const ms = /^\d+$/.test(cleaned) ? Number(cleaned) : Date.parse(cleaned);
-  return new Date(Number.isFinite(ms) ? ms : 0).toISOString();
+  const cleaned = text(value) ?? fallback;
+  return (cleaned === undefined ? undefined : instant(cleaned)) ?? EPOCH;
 }
 
 /** A HubSpot deal and its associations → the canonical Deal the domain works on. */

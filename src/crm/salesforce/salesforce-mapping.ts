@@ -4,6 +4,7 @@ import type { CanonicalDeal, CrmValues } from '../../model/crm-record.ts';
 import { type Deal, type DealPartner, type DealType, type PartnerRole, partnerRoleSchema } from '../../model/deal.ts';
 import type { Partner } from '../../model/partner.ts';
 import { InvalidInputError } from '../../shared/errors.ts';
+import { EPOCH, isoInstant } from '../../shared/iso-instant.ts';
 import type { CrmObject, NewDeal, PartnerLink, PropertyUpdate } from '../crm-connector.ts';
 import { JUNCTION_FIELDS, JUNCTION_OBJECT, SALESFORCE_OBJECT_OF, toSalesforceName } from './salesforce-fields.ts';
 
@@ -77,10 +78,10 @@ function day(value: unknown): string | null {
   return Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 10) : null;
 }
 
-/** A Salesforce date-time (`2026-01-02T09:30:00.000+0000`, always UTC from the API) as ISO-8601. */
-function instant(value: unknown, fallback: string): string {
-  const ms = Date.parse(text(value) ?? '');
-  return new Date(Number.isFinite(ms) ? ms : Date.parse(fallback)).toISOString();
+/** A Salesforce date-time (`2026-01-02T09:30:00.000+0000`, always UTC from the API) as ISO-8601; else the epoch. */
+function instant(value: unknown): string {
+  const cleaned = text(value);
+  return (cleaned === null ? null : isoInstant(cleaned)) ?? EPOCH;
 }
 
 /** A website as a bare domain: `https://www.Acme.com/about` → `acme.com` (what dedupe's domain keys compare). */
@@ -316,7 +317,7 @@ export function dealFromOpportunity(
     amount: numeric(record.Amount),
     currency: currency?.toUpperCase() ?? null,
     closeDate: day(record.CloseDate),
-    createdAt: instant(record.CreatedDate, new Date(0).toISOString()),
+    createdAt: instant(record.CreatedDate),
     stage: stage?.name ?? stageName ?? 'unknown',
     isClosed,
     isWon,
@@ -385,7 +386,7 @@ export function partnerFromAccount(record: SoqlRecord, options: AccountMappingOp
     id,
     name: text(record.Name) ?? `Account ${id}`,
     type: text(fieldValue(record, toSalesforceName('pl_partner_type'))) === 'self_serve' ? 'self_serve' : 'named',
-    registeredAt: instant(record.CreatedDate, new Date(0).toISOString()),
+    registeredAt: instant(record.CreatedDate),
     region: regionField ? text(fieldValue(record, regionField)) : null,
   };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Deal } from '../../../model/deal.ts';
+import { EPOCH, isoInstant } from '../../../shared/iso-instant.ts';
 import type { CloudOpportunity } from '../../cloud-reconciliation.ts';
 import type { MotionState } from '../../motion-state-machine.ts';
 // One path finder and one `pl_cloud_status` format for every programme: the AWS target owns them.
@@ -473,12 +474,6 @@ export function microsoftStatusText(referral: Pick<MicrosoftReferral, 'status' |
   return referral.substatus ? `${referral.status}/${referral.substatus}` : referral.status;
 }
 
-/** `2026-09-30T00:00:00.0000000Z` (.NET's seven digits) → a standard ISO instant; null when it is not a date-time. */
-function isoInstant(value: string | null | undefined): string | null {
-  const ms = value ? Date.parse(value) : Number.NaN;
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
-}
-
 /**
  * A referral in the reconciliation's neutral form. The deal id is read back from our external reference (a
  * referral someone else created keeps whatever reference it has); Microsoft holds no customer website.
@@ -502,7 +497,7 @@ export function cloudOpportunityFromMicrosoft(referral: MicrosoftReferral): Clou
     outcome,
     stage: microsoftStatusText(referral),
     createdAt: isoInstant(referral.createdDateTime),
-    lastModifiedAt: isoInstant(referral.updatedDateTime) ?? new Date(0).toISOString(),
+    lastModifiedAt: isoInstant(referral.updatedDateTime) ?? EPOCH,
   };
 }
 
