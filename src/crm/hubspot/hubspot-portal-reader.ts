@@ -231,12 +231,10 @@ function canonicalDeals(
         : undefined,
       partners: dealPartners,
     });
-    const accountPartnerIds = primary ? [...new Set(accountPartners?.get(primary.toId) ?? [])].sort() : [];
-    return {
-      deal,
-      properties: withoutBookkeeping(record.properties),
-      unlabeledPartnerIds,
-      ...(accountPartners ? { accountPartnerIds } : {}),
-    };
+    const properties = withoutBookkeeping(record.properties);
+    if (!accountPartners) return { deal, properties, unlabeledPartnerIds };
+    const listed = primary ? accountPartners.get(primary.toId) : undefined;
+    const accountPartnerIds = listed ? [...new Set(listed)].sort() : [];
+    return { deal, properties, unlabeledPartnerIds, accountPartnerIds };
   });
 }
