@@ -38,8 +38,7 @@ export function hygieneFindings(
   const findings: HygieneFinding[] = [];
   const typeText = deal.type === null ? 'it has no type' : `it is typed ${deal.type}`;
   // The name's intent matters only for a deal typed as new business (the costly part of a pass's hygiene otherwise).
-  const newBusiness = typedAsNewBusiness(deal, rules);
-  const intent = newBusiness ? namedIntent(deal, rules) : null;
+  const intent = typedAsNewBusiness(deal, rules) ? namedIntent(deal, rules) : null;
 
   if (rules.requireLossReason && deal.isClosed && !deal.isWon && !deal.lossReason?.trim()) {
     findings.push({ code: 'closed_lost_without_reason', message: 'Closed lost without a loss reason' });

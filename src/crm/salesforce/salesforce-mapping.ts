@@ -74,8 +74,7 @@ function day(value: unknown): string | null {
   const cleaned = text(value);
   if (cleaned === null) return null;
   if (ISO_DAY.test(cleaned)) return cleaned;
-  const ms = Date.parse(cleaned);
-  return Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 10) : null;
+  return isoInstant(cleaned)?.slice(0, 10) ?? null;
 }
 
 /** A Salesforce date-time (`2026-01-02T09:30:00.000+0000`, always UTC from the API) as ISO-8601; else the epoch. */
