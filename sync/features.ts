@@ -31,6 +31,7 @@ import type { Logger } from './platform/log/logger.ts';
 import type { AuditLogRepository } from './platform/store/audit-log.repo.ts';
 import { CardKeysRepository } from './platform/store/card-keys.repo.ts';
 import type { Database } from './platform/store/database.ts';
+import { refreshPlannerStatistics } from './platform/store/planner-statistics.ts';
 import type { TenantsRepository } from './platform/store/tenants.repo.ts';
 import type { TokenCipher } from './platform/store/token-cipher.ts';
 import { runLoopsAfterInstall } from './reports/operator-home.module.ts';
@@ -133,6 +134,7 @@ export function createFeatures(
     crm,
     mirror,
     logger,
+    refreshStatistics: () => refreshPlannerStatistics(db),
     writers: knobs.dealWriters ?? [
       attributionStore.dealWriter,
       cosellStore.writer,

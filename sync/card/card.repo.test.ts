@@ -4,7 +4,7 @@ import { STORE_KINDS } from '../../test/support/test-stores.ts';
 import { AttributionRepository } from '../attribution/attribution.repo.ts';
 import { seedDeals, seedPartners, seedTenant } from '../cosell/cosell.fixtures.ts';
 import { CoSellMotionsRepository } from '../cosell/motions.repo.ts';
-import { CrmMirrorRepository } from '../crm/crm-mirror.repo.ts';
+import { CrmMirrorRepository, rosterVersionOf } from '../crm/crm-mirror.repo.ts';
 import { DedupeRepository } from '../dedupe/dedupe.repo.ts';
 import type { Store } from '../platform/store/database.ts';
 import { ScoresRepository } from '../scoring/scores.repo.ts';
@@ -117,9 +117,8 @@ describe.each(STORE_KINDS)('the card view read on $name', (kind) => {
         ['d-twin', 'Globex platform (copy)'],
       ]),
     });
-    const version = await sql<{ v: string }>`select count(*) || '.' || count(deleted_at) || '.' ||
-      coalesce(sum(xmin::text::bigint), 0) as v from crm_partners where tenant_id = ${tenant}`.execute(store.db);
-    expect(inputs!.rosterVersion).toBe(version.rows[0]?.v);
+    const version = await rosterVersionOf(tenant).execute(store.db);
+    expect(inputs!.rosterVersion).toBe(version.rows[0]?.version);
     expect((await mirror.rosterAt(tenant, inputs!.rosterVersion)).map((p) => p.name)).toEqual(['Acme', 'Beta']);
   });
 

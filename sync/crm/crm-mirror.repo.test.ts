@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dealMatchKeys } from '../../src/dedupe/match-keys.ts';
 import { makeDeal } from '../../src/dedupe/testing/deal-fixtures.ts';
@@ -6,9 +6,10 @@ import { changedProperties } from '../../src/model/crm-record.ts';
 import type { Partner } from '../../src/model/partner.ts';
 import { eventually, STORE_KINDS, testEncryptionKey } from '../../test/support/test-stores.ts';
 import type { Store } from '../platform/store/database.ts';
+import type { StoreSchema } from '../platform/store/schema.ts';
 import { TenantsRepository } from '../platform/store/tenants.repo.ts';
 import { TokenCipher } from '../platform/store/token-cipher.ts';
-import { CrmMirrorRepository } from './crm-mirror.repo.ts';
+import { CrmMirrorRepository, rosterVersionOf } from './crm-mirror.repo.ts';
 
 /** A mirrored deal as the CRM adapters read it (the canonical model plus the raw CRM values). */
 type MirrorDeal = Parameters<CrmMirrorRepository['upsertDeals']>[1][number];
@@ -385,6 +386,52 @@ describe.each(STORE_KINDS)('the CRM mirror on $name', (kind) => {
       expect((await mirror.livePartners(own)).map((p) => p.id)).toEqual(['1']);
       await replica.upsertPartners(own, [partner('2'), partner('3')]);
       expect((await mirror.livePartners(own)).map((p) => p.id)).toEqual(['1', '2', '3']);
+    });
+
+    it('given partner rows, when any statement inserts, updates or deletes some, then only their tenant version moves, in the writing transaction', async () => {
+      const own = await connect('8503');
+      const version = async (tenantId: string, db: Kysely<StoreSchema> = store.db) =>
+        (await rosterVersionOf(tenantId).execute(db)).rows[0]?.version;
+      expect(await version(own)).toBe('0');
+      await mirror.upsertPartners(own, [partner('1'), partner('2')]);
+      await mirror.upsertPartners(other, [partner('9')]);
+      const afterInsert = await version(own);
+      const otherBefore = await version(other);
+
+      // A statement that matches no row moves nothing.
+      await sql`update crm_partners set partner = partner where tenant_id = ${own} and partner_id = 'none'`.execute(
+        store.db,
+      );
+      expect(await version(own)).toBe(afterInsert);
+
+      // A write rolled back leaves the version as it was; a hard delete moves it like a soft one.
+      await expect(
+        store.db.transaction().execute(async (trx) => {
+          await sql`delete from crm_partners where tenant_id = ${own} and partner_id = '2'`.execute(trx);
+          expect(await version(own, trx)).not.toBe(afterInsert);
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      expect(await version(own)).toBe(afterInsert);
+      await sql`delete from crm_partners where tenant_id = ${own} and partner_id = '2'`.execute(store.db);
+      const afterDelete = await version(own);
+      expect(afterDelete).not.toBe(afterInsert);
+      expect((await mirror.livePartners(own)).map((p) => p.id)).toEqual(['1']);
+      await mirror.retirePartners(own, ['1']);
+      expect(await version(own)).not.toBe(afterDelete);
+      expect(await mirror.livePartners(own)).toEqual([]);
+      expect(await version(other)).toBe(otherBefore);
+
+      // A removed tenant takes its partners and its counter with it.
+      await sql`delete from tenants where id = ${own}`.execute(store.db);
+      expect(
+        (
+          await sql<{ n: string }>`select count(*)::text as n from roster_versions where tenant_id = ${own}`.execute(
+            store.db,
+          )
+        ).rows[0]?.n,
+      ).toBe('0');
+      expect(await version(other)).toBe(otherBefore);
     });
 
     it('given a cached roster, when a caller changes the list it got, then the next caller gets the roster intact', async () => {

@@ -47,8 +47,8 @@ function digestOf(...parts: string[]): string {
 }
 
 /**
- * The roster's version (the store's `roster_version`, migration 0017: it moves with every insert, update or deletion
- * of the tenant's partner rows, whichever replica wrote).
+ * The roster's version (the store's `roster_version`: a counter per tenant that triggers move with every insert,
+ * update or deletion of the tenant's partner rows, whichever replica wrote; migration 0020).
  */
 export function rosterVersionOf(tenantId: string) {
   return sql<{ version: string }>`select roster_version(${tenantId}) as version`;

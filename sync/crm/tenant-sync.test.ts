@@ -269,6 +269,53 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
     expect(recorded).toBeLessThanOrEqual(after);
   });
 
+  it('given a full pass, then the planner statistics are refreshed once its writers have stored their results and before it writes; a failing refresh only warns', async () => {
+    crm.addDeal(crmDeal('1'));
+    const steps: string[] = [];
+    const writer = fixedWriter(
+      'status',
+      ['pl_status'],
+      { '1': { pl_status: 'x' } },
+      {
+        async desired() {
+          steps.push('writer stored');
+          return new Map([['1', { pl_status: 'x' }]]);
+        },
+      },
+    );
+    const options = { crm: crm.asConnectors(), mirror, logger, writers: [writer] };
+    const refreshing = new CrmTenantSync({
+      ...options,
+      refreshStatistics: async () => {
+        steps.push(`statistics (CRM writes so far: ${writes(crm).length})`);
+        return ['deal_attributions'];
+      },
+    });
+    await refreshing.reconcile(tenantId);
+    expect(steps).toEqual(['writer stored', 'statistics (CRM writes so far: 0)']);
+    expect(writes(crm)).toHaveLength(1);
+
+    // A webhook pass (not full) leaves them to the next full pass.
+    steps.length = 0;
+    crm.addDeal(crmDeal('2'));
+    await refreshing.applyWebhookWork(tenantId, { deals: ['2'], companies: [], aliases: [] });
+    expect(steps).toEqual(['writer stored']);
+
+    const warnings: unknown[] = [];
+    const watched = { ...logger, warn: (...args: unknown[]) => void warnings.push(args) } as typeof logger;
+    const failing = new CrmTenantSync({
+      ...options,
+      logger: watched,
+      refreshStatistics: async () => {
+        throw new Error('analyze refused');
+      },
+    });
+    crm.addDeal(crmDeal('3', { pl_status: 'stale' }));
+    await expect(failing.reconcile(tenantId)).resolves.toMatchObject({ dealsRead: 3 });
+    expect(warnings).toHaveLength(1);
+    expect(JSON.stringify(warnings[0])).toContain('planner statistics not refreshed');
+  });
+
   it('given an empty desired value and an unset CRM value, then nothing is written (empty equals unset)', async () => {
     crm.addDeal(crmDeal('1', { pl_sourced_partner: null })).addDeal(crmDeal('2'));
     const writer = fixedWriter('sourced', ['pl_sourced_partner'], {

@@ -99,6 +99,12 @@ export interface CrmTenantSyncOptions {
   writers?: readonly DealWriter[];
   companyWriters?: readonly CompanyWriter[];
   logger: Logger;
+  /**
+   * Refreshes the store's planner statistics where tables grew (`refreshPlannerStatistics`): a full pass runs it once
+   * its writers have stored their results (evaluations, clusters, scores), so what reads them next — the card above
+   * all — is planned for the tables as they are.
+   */
+  refreshStatistics?: () => Promise<readonly string[]>;
 }
 
 /** Deal write-back slice: 10 HubSpot batch calls, recorded in the mirror as soon as they are written. */
@@ -372,6 +378,7 @@ export class CrmTenantSync {
       options.fewChanges === true,
     );
     const input = collected.input;
+    if (full) await this.#refreshStatistics(tenantId);
     const { updates: dealUpdates, compared } = await this.#dealUpdates(tenantId, deals, collected.desired);
     let calls = 0;
     // Links first: the values written next (attribution status) already count the linked partners.
@@ -447,6 +454,18 @@ export class CrmTenantSync {
       );
     }
     return { deals: dealUpdates.size, companies: companyUpdates.size, calls };
+  }
+
+  /** The store's planner statistics after a full pass's writers stored their results; a failure only costs plans. */
+  async #refreshStatistics(tenantId: string): Promise<void> {
+    try {
+      const analysed = (await this.options.refreshStatistics?.()) ?? [];
+      if (analysed.length > 0) {
+        this.options.logger.debug({ tenantId, tables: analysed }, 'planner statistics refreshed');
+      }
+    } catch (error) {
+      this.options.logger.warn({ err: error, tenantId }, 'planner statistics not refreshed');
+    }
   }
 
   /** Desired deal values → only the changed ones; deals named beyond `deals` are compared from the mirror. */

@@ -104,6 +104,12 @@ export interface CrmPartnersTable {
   deleted_at: Date | null;
 }
 
+/** Moved by triggers on `crm_partners` (migration 0020); read through `roster_version(tenant)`. */
+export interface RosterVersionsTable {
+  tenant_id: string;
+  version: string;
+}
+
 export interface RecordAliasesTable {
   tenant_id: string;
   object_type: string;
@@ -377,6 +383,7 @@ export interface StoreSchema {
   webhook_events: WebhookEventsTable;
   crm_deals: CrmDealsTable;
   crm_partners: CrmPartnersTable;
+  roster_versions: RosterVersionsTable;
   record_aliases: RecordAliasesTable;
   cosell_motions: CoSellMotionsTable;
   cosell_motion_events: CoSellMotionEventsTable;

@@ -18,6 +18,7 @@ import * as cardKeys from './0016-card-keys.migration.ts';
 import * as cardInputs from './0017-card-inputs.migration.ts';
 import * as mirrorReadOrder from './0018-mirror-read-order.migration.ts';
 import * as cardInputsBatched from './0019-card-inputs-batched.migration.ts';
+import * as rosterVersions from './0020-roster-versions.migration.ts';
 
 /** Every migration, in order. Names are stable forever: they are the keys recorded in the database. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -40,4 +41,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0017-card-inputs': cardInputs,
   '0018-mirror-read-order': mirrorReadOrder,
   '0019-card-inputs-batched': cardInputsBatched,
+  '0020-roster-versions': rosterVersions,
 };
