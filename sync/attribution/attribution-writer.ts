@@ -39,7 +39,22 @@ export function withSplits(deal: Deal, splits: readonly SplitRow[] | undefined):
   };
 }
 
-function registrationsOf(properties: Readonly<Record<string, string | null>>): Registration[] {
+/** The raw CRM properties a deal's evaluation reads (`evaluateDeal`): the card reads only these of a mirrored deal. */
+export const EVALUATION_PROPERTIES = [
+  'pipeline',
+  'partner_registration_status',
+  'partner_registration_partner_id',
+] as const;
+
+/** Raw values holding at least the evaluation's properties (a deal's full values satisfy it). */
+export type EvaluationValues = Readonly<Partial<Record<(typeof EVALUATION_PROPERTIES)[number], string | null>>>;
+
+/** What `evaluateDeal` reads of a mirrored deal: its raw values typed to `EVALUATION_PROPERTIES`, so it reads no other. */
+export type EvaluatedEntry = Pick<CanonicalDeal, 'deal' | 'unlabeledPartnerIds' | 'accountPartnerIds'> & {
+  properties: EvaluationValues;
+};
+
+function registrationsOf(properties: EvaluationValues): Registration[] {
   const status = properties.partner_registration_status?.trim().toLowerCase();
   const partnerId = properties.partner_registration_partner_id?.trim();
   if (!status || !partnerId || !REGISTRATION_STATUSES.has(status)) return [];
@@ -55,8 +70,8 @@ export interface AttributionWriterDeps {
   dealsWithMotions?: (tenantId: string, dealIds: readonly string[]) => Promise<ReadonlySet<string>>;
 }
 
-export interface Evaluation {
-  entry: CanonicalDeal;
+export interface Evaluation<Entry extends EvaluatedEntry = CanonicalDeal> {
+  entry: Entry;
   deal: Deal;
   result: AttributionResult;
 }
@@ -99,12 +114,12 @@ export interface StoredAttributionInputs {
 }
 
 /** One deal evaluated against the rules (pure; `evaluateDeals` reads the stored inputs of many deals at once). */
-export function evaluateDeal(
-  entry: CanonicalDeal,
+export function evaluateDeal<Entry extends EvaluatedEntry>(
+  entry: Entry,
   stored: StoredAttributionInputs,
   rules: AttributionRules,
   partnerNames: Readonly<Record<string, string>>,
-): Evaluation {
+): Evaluation<Entry> {
   const deal = withSplits(entry.deal, stored.splits);
   const result = evaluateAttribution(
     {

@@ -38,7 +38,19 @@ describe.each(STORE_KINDS)('the card view read on $name', (kind) => {
     tenant = await seedTenant(store, '7001');
     other = await seedTenant(store, '7002');
     await seedDeals(store, tenant, [
-      { id: 'd-main', name: 'Globex platform', amount: 50_000, properties: { pl_dedupe_status: 'possible' } },
+      {
+        id: 'd-main',
+        name: 'Globex platform',
+        amount: 50_000,
+        properties: {
+          pl_dedupe_status: 'possible',
+          pipeline: 'default',
+          partner_registration_status: 'approved',
+          dealname: 'Globex platform',
+          amount: '50000',
+          hs_lastmodifieddate: '2026-12-01T10:00:00.000Z',
+        },
+      },
       { id: 'd-twin', name: 'Globex platform (copy)', amount: 50_000 },
       { id: 'd-gone', name: 'Deleted twin' },
       { id: 'd-plain', name: 'Nothing stored' },
@@ -94,7 +106,12 @@ describe.each(STORE_KINDS)('the card view read on $name', (kind) => {
     expect(inputs).toBeDefined();
     expect(inputs!.deal.deal.id).toBe('d-main');
     expect(inputs!.deal.deal.partners.map((p) => p.partnerId)).toEqual(['p-acme', 'p-beta']);
-    expect(inputs!.deal.properties).toEqual({ pl_dedupe_status: 'possible' });
+    // Only the raw values the card reads (the evaluation's and the duplicate status), those the deal has.
+    expect(inputs!.deal.properties).toStrictEqual({
+      pl_dedupe_status: 'possible',
+      pipeline: 'default',
+      partner_registration_status: 'approved',
+    });
     expect(inputs!.splits).toEqual(
       (await new AttributionRepository(store.db).splits(tenant, ['d-main'])).get('d-main'),
     );

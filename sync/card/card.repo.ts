@@ -1,13 +1,19 @@
 import { type Kysely, sql } from 'kysely';
 import type { Deal, DealPartner, PartnerRole } from '../../src/model/deal.ts';
 import type { SplitRow } from '../attribution/attribution.repo.ts';
+import { EVALUATION_PROPERTIES } from '../attribution/attribution-writer.ts';
 import type { MirroredDeal } from '../crm/crm-mirror.repo.ts';
 import type { StoreSchema } from '../platform/store/schema.ts';
 
+/** The raw deal properties a card view reads: the evaluation's and the duplicate status. */
+const CARD_PROPERTIES = [...EVALUATION_PROPERTIES, 'pl_dedupe_status'] as const;
+
 /** Everything one card view is computed from, read by `CardRepository.inputs` in one statement. */
 export interface CardInputs {
-  /** The live deal the requested id names now (merges followed). */
-  deal: MirroredDeal;
+  /** The live deal the requested id names now (merges followed), with only the raw values the card reads. */
+  deal: Omit<MirroredDeal, 'properties'> & {
+    properties: Readonly<Partial<Record<(typeof CARD_PROPERTIES)[number], string | null>>>;
+  };
   splits: SplitRow[];
   partnersAtClose: DealPartner[] | undefined;
   hasMotions: boolean;
@@ -29,7 +35,7 @@ export interface CardInputs {
 interface InputsRow {
   item: number;
   deal: Deal;
-  properties: Record<string, string | null>;
+  properties: CardInputs['deal']['properties'];
   unlabeled_partner_ids: string[];
   account_partner_ids: string[];
   splits: Array<{ partnerId: string; role: PartnerRole; splitPct: number }>;
@@ -60,7 +66,7 @@ interface Waiting {
 }
 
 /**
- * The card's read side: the store's `card_inputs_many` function (migrations 0017, 0019: every part an index lookup by
+ * The card's read side: the store's `card_inputs_many` function (migrations 0017, 0019, 0021: every part an index lookup by
  * tenant and deal, its plan kept per connection), and requests share its statements. A request that finds fewer than
  * two card statements in flight sends its own at once; the requests arriving while two are out wait and go together
  * in the next, whatever their tenants. Alone, a view costs one statement, as before; under load, one round trip and
@@ -98,7 +104,7 @@ export class CardRepository {
       const result =
         await sql<InputsRow>`select * from card_inputs_many(${batch.map((w) => w.tenantId)}::text[], ${batch.map(
           (w) => w.dealId,
-        )}::text[])`.execute(this.db);
+        )}::text[], ${CARD_PROPERTIES}::text[])`.execute(this.db);
       const found = new Map(result.rows.map((row) => [row.item, row]));
       batch.forEach((waiting, index) => {
         const row = found.get(index + 1);

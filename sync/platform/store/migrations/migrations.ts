@@ -19,6 +19,7 @@ import * as cardInputs from './0017-card-inputs.migration.ts';
 import * as mirrorReadOrder from './0018-mirror-read-order.migration.ts';
 import * as cardInputsBatched from './0019-card-inputs-batched.migration.ts';
 import * as rosterVersions from './0020-roster-versions.migration.ts';
+import * as cardProperties from './0021-card-properties.migration.ts';
 
 /** Every migration, in order. Names are stable forever: they are the keys recorded in the database. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -42,4 +43,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0018-mirror-read-order': mirrorReadOrder,
   '0019-card-inputs-batched': cardInputsBatched,
   '0020-roster-versions': rosterVersions,
+  '0021-card-properties': cardProperties,
 };
