@@ -4,7 +4,8 @@ import { up as twoArgumentCardInputs } from './0019-card-inputs-batched.migratio
 /**
  * The card views' read (0019) returns only the raw deal properties its caller names (`p_properties`: the ones a
  * deal's attribution evaluation and the card read, sync/card/card.repo.ts), not all of them: ~1 kB of JSON per view
- * that the database serialised and the service parsed for four values. Everything else is as in 0019.
+ * that the database serialised and the service parsed for four values. And it follows merge aliases only for an id
+ * that has one (most have none): the recursive query ran for every view. Everything else is as in 0019.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -19,6 +20,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       v_deal text;
       v_versions jsonb := '{}'::jsonb;
       v_version text;
+      v_live text;
     begin
       if coalesce(array_length(p_tenants, 1), 0) <> coalesce(array_length(p_deals, 1), 0) then
         raise exception 'card_inputs_many: % tenants for % deals', array_length(p_tenants, 1), array_length(p_deals, 1);
@@ -31,20 +33,26 @@ export async function up(db: Kysely<unknown>): Promise<void> {
           v_version := roster_version(v_tenant);
           v_versions := v_versions || jsonb_build_object(v_tenant, v_version);
         end if;
+        -- The live deal the id names: itself, unless a merge left an alias (then the end of the chain, cycle-safe).
+        v_live := v_deal;
+        if exists (select 1 from record_aliases a
+            where a.tenant_id = v_tenant and a.object_type = 'deals' and a.old_id = v_deal) then
+          with recursive chain(id, path) as (
+            select v_deal, array[v_deal]
+            union all
+            select a.new_id, c.path || a.new_id
+            from chain c
+            join record_aliases a on a.tenant_id = v_tenant and a.object_type = 'deals' and a.old_id = c.id
+            where not a.new_id = any(c.path)
+          )
+          select chain.id into v_live from chain order by cardinality(chain.path) desc limit 1;
+        end if;
         return query
-        with recursive chain(id, path) as (
-          select v_deal, array[v_deal]
-          union all
-          select a.new_id, c.path || a.new_id
-          from chain c
-          join record_aliases a on a.tenant_id = v_tenant and a.object_type = 'deals' and a.old_id = c.id
-          where not a.new_id = any(c.path)
-        ),
-        d as (
+        with d as (
           select d.deal_id, d.deal, d.properties, d.unlabeled_partner_ids, d.account_partner_ids
           from crm_deals d
           where d.tenant_id = v_tenant and d.deleted_at is null
-            and d.deal_id = (select chain.id from chain order by cardinality(chain.path) desc limit 1)
+            and d.deal_id = v_live
         )
         select
           v_i, d.deal,
