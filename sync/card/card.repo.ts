@@ -66,13 +66,13 @@ interface Waiting {
 }
 
 /**
- * The card's read side: the store's `card_inputs_many` function (migrations 0017, 0019, 0021: every part an index lookup by
- * tenant and deal, its plan kept per connection), and requests share its statements. A request that finds fewer than
- * two card statements in flight sends its own at once; the requests arriving while two are out wait and go together
- * in the next, whatever their tenants. Alone, a view costs one statement, as before; under load, one round trip and
- * one roster version serve up to 50 views — one statement per view spent most of the database's CPU per view and
- * most of the service's driver time (README, Performance). On PGlite every statement waits its turn on the one
- * connection anyway.
+ * The card's read side: the store's `card_inputs_many` function (migrations 0017, 0019, 0021: every part an index
+ * lookup by tenant and deal, its plan kept per connection, only the raw properties the card reads), and requests share
+ * its statements. A request that finds fewer than two card statements in flight sends its own at once; the requests
+ * arriving while two are out wait and go together in the next, whatever their tenants. Alone, a view costs one
+ * statement, as before; under load, one round trip and one roster version serve up to 50 views — one statement per
+ * view spent most of the database's CPU per view and most of the service's driver time (README, Performance). On
+ * PGlite every statement waits its turn on the one connection anyway.
  */
 export class CardRepository {
   readonly #waiting: Waiting[] = [];

@@ -8,14 +8,21 @@ import { type Kysely, sql } from 'kysely';
  * cluster with the live members' names, and the roster's version (`roster_version`, which the mirror's roster cache
  * reads too).
  */
-export async function up(db: Kysely<unknown>): Promise<void> {
-  // The roster's version as one scalar: the row count, the deleted count and the sum of the rows' xmin (the writing
-  // transaction, which every insert or update of a row moves), whichever replica wrote, in whatever order they commit.
+/**
+ * The roster's version as one scalar: the row count, the deleted count and the sum of the rows' xmin (the writing
+ * transaction, which every insert or update of a row moves), whichever replica wrote, in whatever order they commit.
+ * Replaced by a counter in 0020, whose `down` puts this one back.
+ */
+export async function createAggregateRosterVersion(db: Kysely<unknown>): Promise<void> {
   await sql`
     create or replace function roster_version(p_tenant text) returns text language sql stable as $$
       select count(*) || '.' || count(deleted_at) || '.' || coalesce(sum(xmin::text::bigint), 0)
       from crm_partners where tenant_id = p_tenant
     $$`.execute(db);
+}
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await createAggregateRosterVersion(db);
   await sql`
     create or replace function card_inputs(p_tenant text, p_deal text)
     returns table (deal jsonb, properties jsonb, unlabeled_partner_ids jsonb, account_partner_ids jsonb, splits jsonb,

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { createAggregateRosterVersion } from './0017-card-inputs.migration.ts';
 
 /**
  * The roster's version kept as a counter per tenant (`roster_versions`), moved by triggers on `crm_partners`, so
@@ -57,11 +58,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`
-    create or replace function roster_version(p_tenant text) returns text language sql stable as $$
-      select count(*) || '.' || count(deleted_at) || '.' || coalesce(sum(xmin::text::bigint), 0)
-      from crm_partners where tenant_id = p_tenant
-    $$`.execute(db);
+  await createAggregateRosterVersion(db);
   await sql`drop trigger if exists roster_version_tenant_removed on tenants`.execute(db);
   await sql`drop function if exists roster_version_tenant_removed()`.execute(db);
   for (const event of ['insert', 'update', 'delete']) {
