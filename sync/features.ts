@@ -134,7 +134,7 @@ export function createFeatures(
     crm,
     mirror,
     logger,
-    refreshStatistics: () => refreshPlannerStatistics(db),
+    refreshPlannerStatistics: () => refreshPlannerStatistics(db),
     writers: knobs.dealWriters ?? [
       attributionStore.dealWriter,
       cosellStore.writer,

@@ -286,7 +286,7 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
     const options = { crm: crm.asConnectors(), mirror, logger, writers: [writer] };
     const refreshing = new CrmTenantSync({
       ...options,
-      refreshStatistics: async () => {
+      refreshPlannerStatistics: async () => {
         steps.push(`statistics (CRM writes so far: ${writes(crm).length})`);
         return ['deal_attributions'];
       },
@@ -306,7 +306,7 @@ describe('the tenant sync write-back (CRM port, mirror on PGlite)', () => {
     const failing = new CrmTenantSync({
       ...options,
       logger: watched,
-      refreshStatistics: async () => {
+      refreshPlannerStatistics: async () => {
         throw new Error('analyze refused');
       },
     });

@@ -102,9 +102,10 @@ export interface CrmTenantSyncOptions {
   /**
    * Refreshes the store's planner statistics where tables grew (`refreshPlannerStatistics`): a full pass runs it once
    * its writers have stored their results (evaluations, clusters, scores), so what reads them next — the card above
-   * all — is planned for the tables as they are.
+   * all — is planned for the tables as they are. (The mirror analyses its own tables during the read, before the
+   * writers query them: `CrmMirrorRepository.refreshStatistics`.)
    */
-  refreshStatistics?: () => Promise<readonly string[]>;
+  refreshPlannerStatistics?: () => Promise<readonly string[]>;
 }
 
 /** Deal write-back slice: 10 HubSpot batch calls, recorded in the mirror as soon as they are written. */
@@ -378,7 +379,7 @@ export class CrmTenantSync {
       options.fewChanges === true,
     );
     const input = collected.input;
-    if (full) await this.#refreshStatistics(tenantId);
+    if (full) await this.#refreshPlannerStatistics(tenantId);
     const { updates: dealUpdates, compared } = await this.#dealUpdates(tenantId, deals, collected.desired);
     let calls = 0;
     // Links first: the values written next (attribution status) already count the linked partners.
@@ -457,9 +458,9 @@ export class CrmTenantSync {
   }
 
   /** The store's planner statistics after a full pass's writers stored their results; a failure only costs plans. */
-  async #refreshStatistics(tenantId: string): Promise<void> {
+  async #refreshPlannerStatistics(tenantId: string): Promise<void> {
     try {
-      const analysed = (await this.options.refreshStatistics?.()) ?? [];
+      const analysed = (await this.options.refreshPlannerStatistics?.()) ?? [];
       if (analysed.length > 0) {
         this.options.logger.debug({ tenantId, tables: analysed }, 'planner statistics refreshed');
       }

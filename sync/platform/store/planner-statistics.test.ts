@@ -1,10 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STORE_KINDS, testEncryptionKey } from '../../../test/support/test-stores.ts';
+import { STORE_KINDS } from '../../../test/support/test-stores.ts';
+import { seedTenant } from '../../cosell/cosell.fixtures.ts';
 import type { Store } from './database.ts';
 import { refreshPlannerStatistics } from './planner-statistics.ts';
-import { TenantsRepository } from './tenants.repo.ts';
-import { TokenCipher } from './token-cipher.ts';
 
 describe.each(STORE_KINDS)('planner statistics on $name', (kind) => {
   let store: Store;
@@ -26,9 +25,7 @@ describe.each(STORE_KINDS)('planner statistics on $name', (kind) => {
 
   beforeAll(async () => {
     store = await kind.open();
-    const tenants = new TenantsRepository(store.db, new TokenCipher(testEncryptionKey()));
-    const credentials = { accessToken: 'at', refreshToken: 'rt', expiresAt: 1, scopes: [] };
-    tenantId = (await tenants.connect('hubspot', '9901', credentials)).id;
+    tenantId = await seedTenant(store, '9901');
   });
   afterAll(async () => {
     await store?.close();
