@@ -5,8 +5,19 @@ import { clusterDeals, clusterDealsOffThread, clusteringDigest } from './duplica
 
 describe('duplicate clustering off the request thread', () => {
   it('given a pass above the inline size with seller decisions, when clustered off-thread, then the clusters equal the inline ones and the decisions hold', async () => {
-    const { deals } = generateLabelledDeals({ deals: 6_000, seed: 5 });
+    const generated = generateLabelledDeals({ deals: 6_000, seed: 5 }).deals;
+    // Text beyond ASCII crosses to the thread as it is (the deals go over as UTF-8 JSON).
+    const deals = [
+      ...generated,
+      ...[0, 1].map((copy) => ({
+        ...(generated[0] as (typeof generated)[number]),
+        id: `90000${copy}`,
+        name: 'Société Générale – Łódź 😀',
+        account: { id: `80000${copy}`, name: 'Société Générale', domain: 'societegenerale.fr' },
+      })),
+    ];
     const inline = clusterDeals({ deals, engine: {}, apart: [] });
+    expect(inline.some((cluster) => cluster.ids.includes('900000') && cluster.ids.includes('900001'))).toBe(true);
     const [first] = inline;
     expect(first).toBeDefined();
     const [a, b] = (first?.ids ?? []) as [string, string];
