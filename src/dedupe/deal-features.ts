@@ -141,7 +141,7 @@ export function dealFeatures(deal: Deal, index: number, options: FeatureOptions)
     accountTokens: company.tokens,
     legalFamily: company.legalFamily,
     domain,
-    name: normalizeText(deal.name),
+    name: facts.text,
     descriptor,
     amount: normalizeAmount(deal.amount),
     currency: deal.currency,

@@ -20,8 +20,37 @@ describe('normalizeText', () => {
     ['Straße Ærø Łódź', 'strasse aero lodz'],
     ['O’Brien’s  (UK)', 'obriens uk'],
     ['  --  ', ''],
+    ["O'Neil & Sons, Ltd.", 'oneil and sons ltd'],
+    ['AT&T', 'at and t'],
+    ['&Co', 'and co'],
+    ['Data`Cloud\tFY2025\r\n', 'datacloud fy2025'],
+    ['\u0001Acme\u007f', 'acme'],
+    ['\u212Aelvin', 'kelvin'],
   ])('given "%s", when normalized, then it reads "%s"', (input, expected) => {
     expect(normalizeText(input)).toBe(expected);
+  });
+
+  it('given any ASCII text, then the one-scan path reads as the regular expressions do', () => {
+    const byExpressions = (value: string) =>
+      value
+        .toLowerCase()
+        .replace(/&/g, ' and ')
+        .replace(/['`]/g, '')
+        .replace(/[^a-z0-9]+/g, ' ')
+        .trim();
+    const alphabet = "aZ9 -&'`.,_/()\t\u0001~";
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    for (let n = 0; n < 20_000; n += 1) {
+      let text = '';
+      for (let length = Math.floor(next() * 12); length > 0; length -= 1) {
+        text += alphabet[Math.floor(next() * alphabet.length)];
+      }
+      expect(normalizeText(text), JSON.stringify(text)).toBe(byExpressions(text));
+    }
   });
 });
 
@@ -100,6 +129,7 @@ describe('parseDealName', () => {
   ])('given "%s", when parsed, then intent %s, year %s, quarter %s, units %s', (name, intent, year, quarter, units) => {
     const facts = parseDealName(name);
     expect([facts.intent, facts.year, facts.quarter, facts.units]).toEqual([intent, year, quarter, units]);
+    expect(facts.text).toBe(normalizeText(name));
     // The intent alone (attribution's hygiene) is the same answer.
     expect(dealNameIntent(name)).toBe(intent);
   });
