@@ -3,26 +3,16 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { memoOn } from '../shared/memo-on.ts';
 import type { Deal } from './deal.ts';
 
-/** Where a deal's digest and JSON are kept on it (`memoOn`): a pass computes each once per deal, whoever asks first. */
+/** Where a deal's digest is kept on it (`memoOn`): a pass digests each deal it read once, whoever asks first. */
 const DIGEST = Symbol('deal digest');
-const JSON_TEXT = Symbol('deal JSON');
-
-/**
- * A deal's `JSON.stringify`, taken once per deal object and kept on it: the mirror stores it, the digests below hash
- * it and a large computation's deals cross to their worker thread as it (`computeOverDeals`). A deal is JSON all
- * through (the mirror keeps it as `jsonb`), so the text is the deal.
- */
-export function dealJson(deal: Deal): string {
-  return memoOn(deal, JSON_TEXT, () => JSON.stringify(deal));
-}
 
 /**
  * A short digest of a deal's JSON (change detection, not security), taken once per deal object: deals are never
  * changed in place (an amended deal is a new object), so the mirror's row digest and a clustering's input digest
- * over the same deals share the work.
+ * over the same deals share the work. `json` is the deal's `JSON.stringify` when the caller has it already.
  */
-export function dealDigest(deal: Deal): string {
-  return memoOn(deal, DIGEST, () => hash('sha1', dealJson(deal), 'base64url'));
+export function dealDigest(deal: Deal, json?: string): string {
+  return memoOn(deal, DIGEST, () => hash('sha1', json ?? JSON.stringify(deal), 'base64url'));
 }
 
 /** Deals digested between two turns of the event loop (one not digested yet costs its JSON). */

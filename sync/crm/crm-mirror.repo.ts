@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { dealMatchKeys } from '../../src/dedupe/match-keys.ts';
 import type { CanonicalDeal } from '../../src/model/crm-record.ts';
 import { type Deal, dealSchema } from '../../src/model/deal.ts';
-import { dealDigest, dealJson } from '../../src/model/deal-digest.ts';
+import { dealDigest } from '../../src/model/deal-digest.ts';
 import { type Partner, partnerSchema } from '../../src/model/partner.ts';
 import { chunks } from '../../src/shared/chunks.ts';
 import { NotFoundError } from '../../src/shared/errors.ts';
@@ -161,13 +161,13 @@ export class CrmMirrorRepository {
     let written = 0;
     for (const batch of chunks(deals, CHUNK)) {
       const rows = batch.map((entry) => {
-        const deal = dealJson(entry.deal);
+        const deal = JSON.stringify(entry.deal);
         const unlabeled = JSON.stringify(entry.unlabeledPartnerIds);
         const account = JSON.stringify(entry.accountPartnerIds ?? []);
         // Two parts: the record and its links as read, and its raw values (which our own write-backs move on). The
-        // values are digested without their JSON, which only a row that is written needs; the deal's own JSON and
-        // digest are kept on it for the pass's later uses (the engines' input digests, their worker threads' input).
-        const digest = `${digestOf(dealDigest(entry.deal), unlabeled, account)}.${propertiesDigest(entry.properties)}`;
+        // values are digested without their JSON, which only a row that is written needs; the deal's own digest is
+        // kept for the pass's later digests of the same deal (the engines' input digests: dedupe, scoring).
+        const digest = `${digestOf(dealDigest(entry.deal, deal), unlabeled, account)}.${propertiesDigest(entry.properties)}`;
         return { id: entry.deal.id, entry, deal, unlabeled, account, digest };
       });
       // A first load grows the table in this very loop, before any statistics exist: key lookups, not a plain list.

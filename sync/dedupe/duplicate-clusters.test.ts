@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateLabelledDeals } from '../../sandbox/demo/labelled-deals.ts';
-import { dealJson } from '../../src/model/deal-digest.ts';
+import { dealDigest } from '../../src/model/deal-digest.ts';
 import { clusterDeals, clusterDealsOffThread, clusteringDigest } from './duplicate-clusters.ts';
 
 describe('duplicate clustering off the request thread', () => {
@@ -30,8 +30,8 @@ describe('duplicate clustering off the request thread', () => {
 
   it("given deals the mirror digested and fresh copies of them, then the clustering digests are equal; one changed deal, or the deals' order, changes it", async () => {
     const { deals } = generateLabelledDeals({ deals: 6_000, seed: 7 });
-    // As the mirror stores a read: each deal's JSON kept on it.
-    for (const deal of deals) dealJson(deal);
+    // As the mirror stores a read: each deal's digest taken from its JSON.
+    for (const deal of deals) dealDigest(deal, JSON.stringify(deal));
     const digest = await clusteringDigest({ deals, engine: {}, apart: [] });
     expect(digest).toMatch(/^[0-9a-f]{64}$/);
     expect(await clusteringDigest({ deals: structuredClone(deals), engine: {}, apart: [] })).toBe(digest);

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Deal } from '../../../src/model/deal.ts';
-import { dealJson, hashDeals } from '../../../src/model/deal-digest.ts';
+import { hashDeals } from '../../../src/model/deal-digest.ts';
 
 interface Bundle {
   url: URL;
@@ -62,10 +63,9 @@ const WORKER_YOUNG_GENERATION_MB = 192;
 
 /**
  * What crosses to a worker thread: the input, and when the computation is over deals (`computeOverDeals`) their JSON
- * as UTF-8 bytes, handed over rather than copied (the input carries no deals then). A structured clone of 100k deal
- * objects cost the sending thread ~0.23 s and the worker ~0.6 s to rebuild; the bytes are written from the JSON each
- * deal already has (`dealJson`: the mirror stored it) in a few tens of milliseconds and parsed in ~0.3 s
- * (docs/PERFORMANCE.md).
+ * as UTF-8 bytes, handed over rather than copied (the input carries no deals then). A structured clone of 100k deals
+ * cost the sending thread about what their JSON does (~0.3 s, in one piece) and the worker about twice what parsing
+ * it does (docs/PERFORMANCE.md). A deal is JSON all through (the mirror keeps it as `jsonb`).
  */
 interface WorkerInput<I> {
   input: I;
@@ -117,27 +117,37 @@ export function computeOverDeals<I extends { readonly deals: readonly Deal[] }, 
   compute: (input: I) => O,
 ): Promise<O> {
   if (!runsOffThread(input.deals.length)) return Promise.resolve(compute(input));
-  return runWorker<I, O>(entry, {
-    input: { ...input, deals: [] },
-    dealsJson: jsonArrayBytes(input.deals.map(dealJson)),
-  });
+  return jsonArrayBytes(input.deals).then((dealsJson) =>
+    runWorker<I, O>(entry, { input: { ...input, deals: [] }, dealsJson }),
+  );
 }
 
-/** `[` the texts joined by commas `]` as UTF-8, in a buffer of its own (one that can be handed to a thread). */
-function jsonArrayBytes(texts: readonly string[]): ArrayBuffer {
-  let size = 2 + Math.max(0, texts.length - 1);
-  for (const text of texts) size += Buffer.byteLength(text);
+/** Items serialised between two turns of the event loop (`jsonArrayBytes`). */
+const JSON_SLICE = 2_000;
+
+/**
+ * `JSON.stringify(items)` as UTF-8 in a buffer of its own (one that can be handed to a thread), serialised a slice at
+ * a time so the thread serving requests is held ~10 ms at once, not for the whole array (a structured clone of 100k
+ * deals held it ~0.3 s in one piece).
+ */
+async function jsonArrayBytes(items: readonly unknown[]): Promise<ArrayBuffer> {
+  const texts: string[] = [];
+  let size = 2;
+  for (let start = 0; start < items.length; start += JSON_SLICE) {
+    if (start > 0) await nextTurn();
+    // The slice's items without its brackets: the slices are joined by commas into one array.
+    const text = JSON.stringify(items.slice(start, start + JSON_SLICE)).slice(1, -1);
+    size += Buffer.byteLength(text) + (texts.length > 0 ? 1 : 0);
+    texts.push(text);
+  }
   const bytes = Buffer.allocUnsafeSlow(size);
   let at = bytes.write('[', 0);
-  for (const [index, text] of texts.entries()) {
-    if (index > 0) at += bytes.write(',', at);
-    at += bytes.write(text, at);
-  }
+  for (const [index, text] of texts.entries()) at += bytes.write(index > 0 ? `,${text}` : text, at);
   bytes.write(']', at);
   return bytes.buffer as ArrayBuffer;
 }
 
-/** Whether `computeBySize` runs a computation over `size` items on a worker thread. */
+/** Whether `computeOverDeals` runs a computation over `size` items on a worker thread. */
 export function runsOffThread(size: number): boolean {
   return size >= OFF_THREAD_MIN_ITEMS;
 }
