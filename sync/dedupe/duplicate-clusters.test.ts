@@ -6,7 +6,7 @@ import { clusterDeals, clusterDealsOffThread, clusteringDigest } from './duplica
 describe('duplicate clustering off the request thread', () => {
   it('given a pass above the inline size with seller decisions, when clustered off-thread, then the clusters equal the inline ones and the decisions hold', async () => {
     const generated = generateLabelledDeals({ deals: 6_000, seed: 5 }).deals;
-    // Text beyond ASCII crosses to the thread as it is (the deals go over as UTF-8 JSON).
+    // Text beyond ASCII (which dedupe normalises the long way) clusters the same on the thread.
     const deals = [
       ...generated,
       ...[0, 1].map((copy) => ({

@@ -1,7 +1,7 @@
 import { compareIds, type DuplicateCluster } from '../../src/dedupe/duplicate-clustering.ts';
 import { type DedupeOptions, findDuplicateClusters } from '../../src/dedupe/find-duplicates.ts';
 import type { Deal } from '../../src/model/deal.ts';
-import { computationInputDigest, computeOverDeals } from '../platform/workers/off-thread.ts';
+import { computationInputDigest, computeBySize } from '../platform/workers/off-thread.ts';
 import { type DecisionPair, pairOf } from './dedupe.repo.ts';
 
 /** The worker's entry (built when asked: in the worker's own bundle `import.meta.url` is a `data:` URL). */
@@ -34,7 +34,7 @@ export function clusterDeals(input: ClusteringInput): DuplicateCluster[] {
  * otherwise hold the thread serving card requests and webhook acknowledgements); inline for small ones.
  */
 export function clusterDealsOffThread(input: ClusteringInput): Promise<DuplicateCluster[]> {
-  return computeOverDeals(workerEntry(), input, clusterDeals);
+  return computeBySize(workerEntry(), input, input.deals.length, clusterDeals);
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { Segment } from '../../src/attribution/attribution-rules.ts';
 import { crmPropertyNamesOf } from '../../src/model/crm-properties.ts';
 import type { CanonicalDeal } from '../../src/model/crm-record.ts';
-import type { Deal } from '../../src/model/deal.ts';
 import type { Partner } from '../../src/model/partner.ts';
 import { type DealFit, scoreDealFit } from '../../src/scoring/deal-fit.ts';
 import { type PartnerScoring, scorePartners } from '../../src/scoring/partner-scoring.ts';
@@ -12,7 +11,7 @@ import {
   type PartnerScoreProperties,
   partnerScoreProperties,
 } from '../../src/scoring/scoring-properties.ts';
-import { computationInputDigest, computeOverDeals } from '../platform/workers/off-thread.ts';
+import { computationInputDigest, computeBySize } from '../platform/workers/off-thread.ts';
 
 /** The company properties of SPEC §4.5 the partner-score write-back owns (src/model/crm-properties.ts). */
 export const PARTNER_SCORE_PROPERTIES = crmPropertyNamesOf('partner_score');
@@ -53,13 +52,8 @@ export interface ScoringRunInput {
  * seen, deals closed after it are open) and the fit of each open deal, from the same partner scores.
  */
 export function computeScoringRun(input: ScoringRunInput): ScoringRun {
-  return scoringRunOver({ ...input, deals: input.deals.map((entry) => entry.deal) });
-}
-
-/** `computeScoringRun` over the deals' canonical models: what the worker thread runs (`computeOverDeals`). */
-export function scoringRunOver(input: Omit<ScoringRunInput, 'deals'> & { deals: readonly Deal[] }): ScoringRun {
   const started = performance.now();
-  const { deals } = input;
+  const deals = input.deals.map((entry) => entry.deal);
   // The roster comes from the store (unique ids); a repeated id would make the engine refuse the whole run.
   const partners = [...new Map(input.partners.map((partner) => [partner.id, partner])).values()];
   const scoring = scorePartners({ deals, partners, asOf: input.asOf, config: input.config });
@@ -85,7 +79,8 @@ export function scoringRunOver(input: Omit<ScoringRunInput, 'deals'> & { deals: 
  * otherwise hold the thread serving card requests and webhook acknowledgements); inline for small ones.
  */
 export function computeScoringRunOffThread(input: ScoringRunInput): Promise<ScoringRun> {
-  return computeOverDeals(workerEntry(), { ...input, deals: input.deals.map((entry) => entry.deal) }, scoringRunOver);
+  const slim = { ...input, deals: input.deals.map((entry) => ({ deal: entry.deal })) };
+  return computeBySize(workerEntry(), slim, slim.deals.length, computeScoringRun);
 }
 
 /**

@@ -1,5 +1,5 @@
 // The scoring run on a worker thread (sync/platform/workers/off-thread.ts).
 import { answerFromWorker } from '../platform/workers/off-thread.ts';
-import { scoringRunOver } from './scoring-run.ts';
+import { computeScoringRun } from './scoring-run.ts';
 
-await answerFromWorker(scoringRunOver);
+await answerFromWorker(computeScoringRun);

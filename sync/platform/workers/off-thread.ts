@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Deal } from '../../../src/model/deal.ts';
@@ -62,33 +61,17 @@ export async function codeVersion(entry: URL): Promise<string> {
 const WORKER_YOUNG_GENERATION_MB = 192;
 
 /**
- * What crosses to a worker thread: the input, and when the computation is over deals (`computeOverDeals`) their JSON
- * as UTF-8 bytes, handed over rather than copied (the input carries no deals then). A structured clone of 100k deals
- * cost the sending thread about what their JSON does (~0.3 s, in one piece) and the worker about twice what parsing
- * it does (docs/PERFORMANCE.md). A deal is JSON all through (the mirror keeps it as `jsonb`).
- */
-interface WorkerInput<I> {
-  input: I;
-  dealsJson?: ArrayBuffer;
-}
-
-/**
  * Runs one CPU-heavy pure computation on a worker thread, so the thread that serves HTTP (card requests, webhook
  * acknowledgements) stays free while it works. `entry` is a module (a `*.worker.ts` beside the computation) that
  * answers its `workerData` with one message (see `answerFromWorker`). The input and the answer cross by structured
- * clone (the deals of `computeOverDeals` as JSON): pass only what the computation reads. A new thread per run: the
- * runs this serves take seconds, a thread starts in tens of milliseconds.
+ * clone: pass only what the computation reads. A new thread per run: the runs this serves take seconds, a thread
+ * starts in tens of milliseconds.
  */
-export function runOffThread<I, O>(entry: URL, input: I): Promise<O> {
-  return runWorker<I, O>(entry, { input });
-}
-
-async function runWorker<I, O>(entry: URL, workerData: WorkerInput<I>): Promise<O> {
+export async function runOffThread<I, O>(entry: URL, input: I): Promise<O> {
   const bundle = await bundleOf(entry);
   return new Promise<O>((resolve, reject) => {
     const worker = new Worker(bundle.url, {
-      workerData,
-      ...(workerData.dealsJson ? { transferList: [workerData.dealsJson] } : {}),
+      workerData: input,
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     });
     let answered = false;
@@ -108,46 +91,14 @@ async function runWorker<I, O>(entry: URL, workerData: WorkerInput<I>): Promise<
 const OFF_THREAD_MIN_ITEMS = 5_000;
 
 /**
- * `compute(input)` inline when it covers fewer than 5,000 deals, otherwise on a worker thread running `entry` (which
- * must answer with the same `compute`); the deals cross as their JSON (`WorkerInput`).
+ * `compute(input)` inline when it covers fewer than 5,000 items (`size`), otherwise on a worker thread running
+ * `entry` (which must answer with the same `compute`).
  */
-export function computeOverDeals<I extends { readonly deals: readonly Deal[] }, O>(
-  entry: URL,
-  input: I,
-  compute: (input: I) => O,
-): Promise<O> {
-  if (!runsOffThread(input.deals.length)) return Promise.resolve(compute(input));
-  return jsonArrayBytes(input.deals).then((dealsJson) =>
-    runWorker<I, O>(entry, { input: { ...input, deals: [] }, dealsJson }),
-  );
+export function computeBySize<I, O>(entry: URL, input: I, size: number, compute: (input: I) => O): Promise<O> {
+  return runsOffThread(size) ? runOffThread<I, O>(entry, input) : Promise.resolve(compute(input));
 }
 
-/** Items serialised between two turns of the event loop (`jsonArrayBytes`). */
-const JSON_SLICE = 2_000;
-
-/**
- * `JSON.stringify(items)` as UTF-8 in a buffer of its own (one that can be handed to a thread), serialised a slice at
- * a time so the thread serving requests is held ~10 ms at once, not for the whole array (a structured clone of 100k
- * deals held it ~0.3 s in one piece).
- */
-async function jsonArrayBytes(items: readonly unknown[]): Promise<ArrayBuffer> {
-  const texts: string[] = [];
-  let size = 2;
-  for (let start = 0; start < items.length; start += JSON_SLICE) {
-    if (start > 0) await nextTurn();
-    // The slice's items without its brackets: the slices are joined by commas into one array.
-    const text = JSON.stringify(items.slice(start, start + JSON_SLICE)).slice(1, -1);
-    size += Buffer.byteLength(text) + (texts.length > 0 ? 1 : 0);
-    texts.push(text);
-  }
-  const bytes = Buffer.allocUnsafeSlow(size);
-  let at = bytes.write('[', 0);
-  for (const [index, text] of texts.entries()) at += bytes.write(index > 0 ? `,${text}` : text, at);
-  bytes.write(']', at);
-  return bytes.buffer as ArrayBuffer;
-}
-
-/** Whether `computeOverDeals` runs a computation over `size` items on a worker thread. */
+/** Whether `computeBySize` runs a computation over `size` items on a worker thread. */
 export function runsOffThread(size: number): boolean {
   return size >= OFF_THREAD_MIN_ITEMS;
 }
@@ -156,12 +107,7 @@ export function runsOffThread(size: number): boolean {
 export async function answerFromWorker<I, O>(compute: (input: I) => O | Promise<O>): Promise<void> {
   const { parentPort, workerData } = await import('node:worker_threads');
   try {
-    const { input, dealsJson } = workerData as WorkerInput<I>;
-    const given =
-      dealsJson === undefined
-        ? input
-        : { ...input, deals: JSON.parse(Buffer.from(dealsJson).toString('utf8')) as Deal[] };
-    parentPort?.postMessage({ ok: true, value: await compute(given) });
+    parentPort?.postMessage({ ok: true, value: await compute(workerData as I) });
   } catch (error) {
     parentPort?.postMessage({ ok: false, error: error instanceof Error ? error.message : String(error) });
   }
